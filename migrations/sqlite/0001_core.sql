@@ -1,0 +1,190 @@
+-- ebok core schema (SQLite). Money is integer grosze; exact decimals (quantities,
+-- unit prices) are text; dates are ISO text 'YYYY-MM-DD'; timestamps RFC 3339 text (UTC).
+
+CREATE TABLE customers (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    number        TEXT    NOT NULL UNIQUE,          -- billing system's customer number
+    kind          TEXT    NOT NULL CHECK (kind IN ('person', 'firm')),
+    name          TEXT    NOT NULL,
+    pesel_hash    TEXT,                             -- keyed hash (HMAC-SHA256) of the PESEL
+    pesel_masked  TEXT,                             -- e.g. *******1234
+    nip           TEXT,                             -- 10 digits
+    address       TEXT    NOT NULL DEFAULT '',
+    area          TEXT    NOT NULL DEFAULT '',      -- heat area / substation
+    email         TEXT,
+    phone         TEXT,
+    row_hash      TEXT    NOT NULL
+);
+CREATE INDEX customers_pesel ON customers (pesel_hash);
+CREATE INDEX customers_nip ON customers (nip);
+
+CREATE TABLE files (
+    sha256        TEXT    PRIMARY KEY,
+    content_type  TEXT    NOT NULL,
+    size          INTEGER NOT NULL,
+    body          BLOB    NOT NULL
+);
+
+CREATE TABLE contracts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    number        TEXT    NOT NULL UNIQUE,
+    customer_id   INTEGER NOT NULL REFERENCES customers (id),
+    kind          TEXT    NOT NULL CHECK (kind IN ('contract', 'annex')),
+    parent_number TEXT,
+    title         TEXT    NOT NULL,
+    signed_on     TEXT    NOT NULL,
+    valid_from    TEXT    NOT NULL,
+    valid_to      TEXT,
+    status        TEXT    NOT NULL CHECK (status IN ('active', 'ended', 'pending')),
+    pdf_sha256    TEXT    REFERENCES files (sha256),
+    pdf_name      TEXT,
+    row_hash      TEXT    NOT NULL
+);
+CREATE INDEX contracts_customer ON contracts (customer_id, signed_on);
+
+CREATE TABLE invoices (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    number        TEXT    NOT NULL UNIQUE,
+    customer_id   INTEGER NOT NULL REFERENCES customers (id),
+    kind          TEXT    NOT NULL CHECK (kind IN ('invoice', 'correction', 'interest_note')),
+    issue_date    TEXT    NOT NULL,
+    due_date      TEXT    NOT NULL,
+    description   TEXT    NOT NULL DEFAULT '',
+    charge_gr     INTEGER NOT NULL,
+    credited_gr   INTEGER NOT NULL,
+    to_pay_gr     INTEGER NOT NULL,
+    interest_gr   INTEGER,                          -- as exported by billing, if given
+    pdf_sha256    TEXT    REFERENCES files (sha256),
+    pdf_name      TEXT,
+    row_hash      TEXT    NOT NULL
+);
+CREATE INDEX invoices_customer_issue ON invoices (customer_id, issue_date DESC, id DESC);
+CREATE INDEX invoices_customer_unpaid ON invoices (customer_id, due_date) WHERE to_pay_gr <> 0;
+
+CREATE TABLE invoice_items (
+    invoice_id    INTEGER NOT NULL REFERENCES invoices (id),
+    line_no       INTEGER NOT NULL,
+    name          TEXT    NOT NULL,
+    quantity      TEXT    NOT NULL,
+    unit          TEXT    NOT NULL,
+    unit_price    TEXT    NOT NULL,                 -- net, exact decimal text
+    net_gr        INTEGER NOT NULL,
+    vat_rate      TEXT    NOT NULL,                 -- '23', '8', '0', 'zw'
+    vat_gr        INTEGER NOT NULL,
+    gross_gr      INTEGER NOT NULL,
+    PRIMARY KEY (invoice_id, line_no)
+);
+
+CREATE TABLE payments (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference     TEXT    NOT NULL UNIQUE,          -- billing's payment id
+    customer_id   INTEGER NOT NULL REFERENCES customers (id),
+    paid_on       TEXT    NOT NULL,
+    amount_gr     INTEGER NOT NULL,
+    invoice_number TEXT,
+    title         TEXT    NOT NULL DEFAULT '',
+    row_hash      TEXT    NOT NULL
+);
+CREATE INDEX payments_customer ON payments (customer_id, paid_on DESC);
+
+CREATE TABLE collections (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_number   TEXT    NOT NULL UNIQUE,
+    customer_id   INTEGER NOT NULL REFERENCES customers (id),
+    stage         TEXT    NOT NULL CHECK (stage IN ('reminder', 'demand', 'court', 'enforcement')),
+    status        TEXT    NOT NULL CHECK (status IN ('open', 'closed')),
+    opened_on     TEXT    NOT NULL,
+    updated_on    TEXT    NOT NULL,
+    principal_gr  INTEGER NOT NULL,
+    interest_gr   INTEGER NOT NULL DEFAULT 0,
+    costs_gr      INTEGER NOT NULL DEFAULT 0,
+    court         TEXT,
+    signature     TEXT,                             -- court case signature (sygnatura akt)
+    bailiff       TEXT,
+    description   TEXT    NOT NULL DEFAULT '',
+    row_hash      TEXT    NOT NULL
+);
+CREATE INDEX collections_customer ON collections (customer_id, opened_on DESC);
+
+CREATE TABLE messages (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference     TEXT    NOT NULL UNIQUE,
+    kind          TEXT    NOT NULL CHECK (kind IN ('failure', 'interruption', 'maintenance', 'tariff', 'information')),
+    title         TEXT    NOT NULL,
+    body          TEXT    NOT NULL,
+    valid_from    TEXT    NOT NULL,
+    valid_to      TEXT,
+    area          TEXT,
+    row_hash      TEXT    NOT NULL
+);
+CREATE INDEX messages_valid ON messages (valid_from DESC);
+
+CREATE TABLE accounts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    identifier    TEXT    NOT NULL UNIQUE,
+    role          TEXT    NOT NULL CHECK (role IN ('customer', 'staff')),
+    customer_id   INTEGER REFERENCES customers (id),
+    name          TEXT    NOT NULL,
+    email         TEXT,
+    password_hash TEXT    NOT NULL,
+    must_change   BOOLEAN NOT NULL DEFAULT 1,
+    temp_expires_at TEXT,
+    locked        BOOLEAN NOT NULL DEFAULT 0,
+    closed        BOOLEAN NOT NULL DEFAULT 0,
+    lang          TEXT    NOT NULL DEFAULT 'pl',
+    created_at    TEXT    NOT NULL,
+    password_changed_at TEXT
+);
+CREATE UNIQUE INDEX accounts_customer ON accounts (customer_id) WHERE customer_id IS NOT NULL AND closed = 0;
+
+-- One row per (channel, source): the conversation of a chat, email sender or console.
+CREATE TABLE chats (
+    channel       TEXT    NOT NULL,
+    source        TEXT    NOT NULL,
+    account_id    INTEGER REFERENCES accounts (id),
+    session_started_at TEXT,
+    last_seen_at  TEXT,
+    lang          TEXT,
+    state         TEXT    NOT NULL DEFAULT '{}',    -- dialogue state (JSON)
+    blocked       BOOLEAN NOT NULL DEFAULT 0,       -- the user blocked the bot
+    PRIMARY KEY (channel, source)
+);
+CREATE INDEX chats_account ON chats (account_id);
+
+CREATE TABLE login_throttle (
+    key           TEXT    PRIMARY KEY,              -- 'id:<identifier>' or 'src:<channel>:<source>'
+    failures      INTEGER NOT NULL,
+    last_failure_at TEXT  NOT NULL,
+    blocked_until TEXT    NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            TEXT    NOT NULL,
+    actor         TEXT    NOT NULL,                 -- account identifier or 'system'/'operator'
+    action        TEXT    NOT NULL,
+    target        TEXT    NOT NULL DEFAULT '',
+    detail        TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+
+-- Durable outbox: everything that must reach someone.
+CREATE TABLE outbox (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key    TEXT    NOT NULL UNIQUE,
+    channel       TEXT    NOT NULL,                 -- 'email', 'telegram', 'staff'
+    recipient     TEXT    NOT NULL,
+    payload       TEXT    NOT NULL,                 -- JSON
+    status        TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT  NOT NULL,
+    last_error    TEXT,
+    created_at    TEXT    NOT NULL,
+    sent_at       TEXT
+);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+
+CREATE TABLE settings (
+    key           TEXT    PRIMARY KEY,
+    value         TEXT    NOT NULL
+);

@@ -1,0 +1,206 @@
+//! Settings: the built-in `bot-config/ebok.toml`, then the operator's TOML file, then
+//! `EBOK_…` environment variables (`EBOK_DATABASE__URL`, `EBOK_TELEGRAM__TOKEN`, …).
+//! Later sources win. Secrets are `SecretString`: their `Debug` prints `[REDACTED]`.
+
+use crate::domain::interest::RatePeriod;
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The documented default configuration, compiled in.
+pub const DEFAULT_TOML: &str = include_str!("../bot-config/ebok.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub database: Database,
+    pub app: App,
+    pub security: Security,
+    pub utility: Utility,
+    pub regulations: Regulations,
+    pub interest: InterestTables,
+    pub smtp: Option<Smtp>,
+    pub telegram: Option<Telegram>,
+    pub email: Option<EmailChannel>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Database {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct App {
+    pub default_language: String,
+    /// Directory with template overrides (same layout as `templates/`); empty: none.
+    pub templates_dir: Option<PathBuf>,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Security {
+    /// Key of the PESEL keyed hash. When empty ebok generates one and keeps it in the database.
+    pub pesel_key: Option<SecretString>,
+    pub login_wait_seconds: u64,
+    pub temp_password_days: i64,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct Utility {
+    pub name: String,
+    pub short_name: String,
+    pub address: String,
+    pub nip: String,
+    pub regon: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub customer_service_phones: Vec<String>,
+    pub office_hours: String,
+    pub regulator_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Regulations {
+    pub version: String,
+    /// Text of the regulations (regulamin), shown before consent.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct InterestTables {
+    /// Statutory interest for delay (households).
+    pub statutory: Vec<RatePeriod>,
+    /// Interest for delay in commercial transactions (firms).
+    pub commercial: Vec<RatePeriod>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    Implicit,
+    Starttls,
+    /// No TLS: allowed only for loopback addresses.
+    Plain,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub user: Option<String>,
+    pub password: Option<SecretString>,
+    /// Extra root certificate (PEM) to trust, e.g. a private CA.
+    pub ca_cert: Option<PathBuf>,
+    pub from_address: String,
+    pub from_name: String,
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Telegram {
+    pub token: SecretString,
+    pub api_url: Option<String>,
+    /// Chats (Telegram ids) that get staff notifications.
+    #[serde(default)]
+    pub staff_chats: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EmailChannel {
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub imap_tls: TlsMode,
+    pub imap_user: String,
+    pub imap_password: SecretString,
+    pub mailbox: String,
+    pub ca_cert: Option<PathBuf>,
+    #[serde(default = "default_daily_cap")]
+    pub daily_reply_cap: u32,
+    /// Staff addresses that get staff notifications by email.
+    #[serde(default)]
+    pub staff_addresses: Vec<String>,
+}
+
+fn default_daily_cap() -> u32 {
+    10
+}
+
+impl Settings {
+    /// Defaults, then `file` (when given), then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(path) = file {
+            if !path.exists() {
+                anyhow::bail!("the configuration file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("EBOK_").split("__"));
+        figment
+            .extract::<Settings>()
+            .map_err(|e| anyhow::anyhow!(describe_figment_error(e)))
+            .context("reading the configuration")
+    }
+
+    /// Only the built-in defaults (tests and the demo start from these).
+    pub fn defaults() -> anyhow::Result<Settings> {
+        Figment::from(Toml::string(DEFAULT_TOML))
+            .extract::<Settings>()
+            .map_err(|e| anyhow::anyhow!(describe_figment_error(e)))
+    }
+}
+
+fn describe_figment_error(e: figment::Error) -> String {
+    e.into_iter()
+        .map(|err| {
+            let key = err.path.join(".");
+            let source = err
+                .metadata
+                .as_ref()
+                .map(|m| m.name.to_string())
+                .unwrap_or_default();
+            format!("{key}: {} ({source})", err.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_defaults_load() {
+        let s = Settings::defaults().unwrap();
+        assert_eq!(s.app.default_language, "pl");
+        assert!(!s.interest.statutory.is_empty());
+        assert!(s.utility.name.contains("Energetyki"));
+    }
+
+    #[test]
+    fn a_bad_value_names_the_key() {
+        let err = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string("[app]\npage_size = \"many\""))
+            .extract::<Settings>()
+            .map_err(describe_figment_error)
+            .unwrap_err();
+        assert!(err.contains("app.page_size"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let t = Telegram {
+            token: SecretString::from("123:ABC"),
+            api_url: None,
+            staff_chats: vec![],
+        };
+        assert!(!format!("{t:?}").contains("123:ABC"));
+    }
+}

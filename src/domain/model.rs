@@ -1,0 +1,140 @@
+//! The billing records ebok shows, as read from the store.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+crate::text_enum!(
+    /// A private person (identified by PESEL) or a firm (identified by NIP).
+    CustomerKind { Person = "person", Firm = "firm" }
+);
+crate::text_enum!(InvoiceKind { Invoice = "invoice", Correction = "correction", InterestNote = "interest_note" });
+crate::text_enum!(ContractKind { Contract = "contract", Annex = "annex" });
+crate::text_enum!(ContractStatus { Active = "active", Ended = "ended", Pending = "pending" });
+crate::text_enum!(
+    /// How far debt collection has gone: reminder, payment demand, court, bailiff.
+    CollectionStage { Reminder = "reminder", Demand = "demand", Court = "court", Enforcement = "enforcement" }
+);
+crate::text_enum!(CollectionStatus { Open = "open", Closed = "closed" });
+crate::text_enum!(MessageKind {
+    Failure = "failure",
+    Interruption = "interruption",
+    Maintenance = "maintenance",
+    Tariff = "tariff",
+    Information = "information",
+});
+crate::text_enum!(Role { Customer = "customer", Staff = "staff" });
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Customer {
+    pub id: i64,
+    pub number: String,
+    #[sqlx(try_from = "String")]
+    pub kind: CustomerKind,
+    pub name: String,
+    pub pesel_masked: Option<String>,
+    pub nip: Option<String>,
+    pub address: String,
+    pub area: String,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Invoice {
+    pub id: i64,
+    pub number: String,
+    pub customer_id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: InvoiceKind,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub description: String,
+    pub charge_gr: i64,
+    pub credited_gr: i64,
+    pub to_pay_gr: i64,
+    pub interest_gr: Option<i64>,
+    pub pdf_sha256: Option<String>,
+    pub pdf_name: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct InvoiceItem {
+    pub line_no: i64,
+    pub name: String,
+    pub quantity: String,
+    pub unit: String,
+    pub unit_price: String,
+    pub net_gr: i64,
+    pub vat_rate: String,
+    pub vat_gr: i64,
+    pub gross_gr: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Payment {
+    pub reference: String,
+    pub paid_on: NaiveDate,
+    pub amount_gr: i64,
+    pub invoice_number: Option<String>,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Contract {
+    pub id: i64,
+    pub number: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ContractKind,
+    pub parent_number: Option<String>,
+    pub title: String,
+    pub signed_on: NaiveDate,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    #[sqlx(try_from = "String")]
+    pub status: ContractStatus,
+    pub pdf_sha256: Option<String>,
+    pub pdf_name: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Collection {
+    pub case_number: String,
+    #[sqlx(try_from = "String")]
+    pub stage: CollectionStage,
+    #[sqlx(try_from = "String")]
+    pub status: CollectionStatus,
+    pub opened_on: NaiveDate,
+    pub updated_on: NaiveDate,
+    pub principal_gr: i64,
+    pub interest_gr: i64,
+    pub costs_gr: i64,
+    pub court: Option<String>,
+    pub signature: Option<String>,
+    pub bailiff: Option<String>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Announcement {
+    pub reference: String,
+    #[sqlx(try_from = "String")]
+    pub kind: MessageKind,
+    pub title: String,
+    pub body: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub area: Option<String>,
+}
+
+/// A stored file (invoice or contract PDF).
+#[derive(Clone, sqlx::FromRow)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StoredFile({}, {} bytes)", self.sha256, self.body.len())
+    }
+}

@@ -1,0 +1,204 @@
+//! Reads of the billing data, always scoped to one customer.
+
+use super::Store;
+use crate::domain::model::*;
+use anyhow::Context;
+use chrono::NaiveDate;
+
+const INVOICE_COLUMNS: &str = "id, number, customer_id, kind, issue_date, due_date, description, \
+     charge_gr, credited_gr, to_pay_gr, interest_gr, pdf_sha256, pdf_name";
+
+/// The panel's figures: what the customer owes (positive) or has overpaid (negative).
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct BalanceRow {
+    pub to_pay_gr: i64,
+    pub unpaid_count: i64,
+}
+
+impl Store {
+    pub async fn customer(&self, id: i64) -> anyhow::Result<Option<Customer>> {
+        let sql = "SELECT id, number, kind, name, pesel_masked, nip, address, area, email \
+                   FROM customers WHERE id = $1";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(p)
+            .await)
+        .context("reading a customer")
+    }
+
+    pub async fn balance(&self, customer_id: i64) -> anyhow::Result<BalanceRow> {
+        let sql = "SELECT CAST(COALESCE(SUM(to_pay_gr), 0) AS BIGINT) AS to_pay_gr, \
+                   CAST(COUNT(*) AS BIGINT) AS unpaid_count \
+                   FROM invoices WHERE customer_id = $1 AND to_pay_gr <> 0";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(customer_id)
+            .fetch_one(p)
+            .await)
+        .context("reading the balance")
+    }
+
+    /// Invoices newest first: page `page` (from 1) of `per_page`, and the total count.
+    pub async fn invoices_page(
+        &self,
+        customer_id: i64,
+        page: u32,
+        per_page: u32,
+    ) -> anyhow::Result<(Vec<Invoice>, i64)> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = $1 \
+             ORDER BY issue_date DESC, id DESC LIMIT $2 OFFSET $3"
+        );
+        let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
+        let rows: Vec<Invoice> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(i64::from(per_page))
+            .bind(offset)
+            .fetch_all(p)
+            .await)
+        .context("reading bills")?;
+        let count_sql = "SELECT CAST(COUNT(*) AS BIGINT) FROM invoices WHERE customer_id = $1";
+        let total: i64 = on_pool!(self, |p| sqlx::query_scalar(count_sql)
+            .bind(customer_id)
+            .fetch_one(p)
+            .await)
+        .context("counting bills")?;
+        Ok((rows, total))
+    }
+
+    /// One invoice of this customer by its number; `None` for anyone else's.
+    pub async fn invoice(&self, customer_id: i64, number: &str) -> anyhow::Result<Option<Invoice>> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = $1 AND number = $2"
+        );
+        on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(number)
+            .fetch_optional(p)
+            .await)
+        .context("reading a bill")
+    }
+
+    pub async fn invoice_items(&self, invoice_id: i64) -> anyhow::Result<Vec<InvoiceItem>> {
+        let sql = "SELECT line_no, name, quantity, unit, unit_price, net_gr, vat_rate, vat_gr, gross_gr \
+                   FROM invoice_items WHERE invoice_id = $1 ORDER BY line_no";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(invoice_id)
+            .fetch_all(p)
+            .await)
+        .context("reading line items")
+    }
+
+    /// Unpaid bills of this customer due between `from` and `to` (inclusive).
+    pub async fn unpaid_due_between(
+        &self,
+        customer_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> anyhow::Result<Vec<Invoice>> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = $1 AND to_pay_gr > 0 \
+             AND due_date >= $2 AND due_date <= $3 ORDER BY due_date, number"
+        );
+        on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(customer_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await)
+        .context("reading unpaid bills")
+    }
+
+    /// All unpaid bills of this customer, oldest due first.
+    pub async fn unpaid(&self, customer_id: i64) -> anyhow::Result<Vec<Invoice>> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = $1 AND to_pay_gr > 0 \
+             ORDER BY due_date, number"
+        );
+        on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(customer_id)
+            .fetch_all(p)
+            .await)
+        .context("reading unpaid bills")
+    }
+
+    pub async fn recent_payments(
+        &self,
+        customer_id: i64,
+        limit: u32,
+    ) -> anyhow::Result<Vec<Payment>> {
+        let sql = "SELECT reference, paid_on, amount_gr, invoice_number, title FROM payments \
+                   WHERE customer_id = $1 ORDER BY paid_on DESC, id DESC LIMIT $2";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(customer_id)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await)
+        .context("reading payments")
+    }
+
+    pub async fn collections(&self, customer_id: i64) -> anyhow::Result<Vec<Collection>> {
+        let sql = "SELECT case_number, stage, status, opened_on, updated_on, principal_gr, \
+                   interest_gr, costs_gr, court, signature, bailiff, description \
+                   FROM collections WHERE customer_id = $1 \
+                   ORDER BY CASE status WHEN 'open' THEN 0 ELSE 1 END, opened_on DESC";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(customer_id)
+            .fetch_all(p)
+            .await)
+        .context("reading collection cases")
+    }
+
+    pub async fn contracts(&self, customer_id: i64) -> anyhow::Result<Vec<Contract>> {
+        let sql = "SELECT id, number, kind, parent_number, title, signed_on, valid_from, valid_to, \
+                   status, pdf_sha256, pdf_name FROM contracts WHERE customer_id = $1 \
+                   ORDER BY signed_on DESC, number";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(customer_id)
+            .fetch_all(p)
+            .await)
+        .context("reading contracts")
+    }
+
+    /// One contract or annex of this customer by its number; `None` for anyone else's.
+    pub async fn contract(
+        &self,
+        customer_id: i64,
+        number: &str,
+    ) -> anyhow::Result<Option<Contract>> {
+        let sql = "SELECT id, number, kind, parent_number, title, signed_on, valid_from, valid_to, \
+                   status, pdf_sha256, pdf_name FROM contracts WHERE customer_id = $1 AND number = $2";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(customer_id)
+            .bind(number)
+            .fetch_optional(p)
+            .await)
+        .context("reading a contract")
+    }
+
+    /// Announcements in force on `today` for everyone or for `area`, newest first.
+    pub async fn announcements(
+        &self,
+        area: &str,
+        today: NaiveDate,
+    ) -> anyhow::Result<Vec<Announcement>> {
+        let sql = "SELECT reference, kind, title, body, valid_from, valid_to, area FROM messages \
+                   WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1) \
+                   AND (area IS NULL OR area = '' OR area = $2) \
+                   ORDER BY valid_from DESC, id DESC LIMIT 50";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(today)
+            .bind(area)
+            .fetch_all(p)
+            .await)
+        .context("reading announcements")
+    }
+
+    pub async fn file(&self, sha256: &str) -> anyhow::Result<Option<StoredFile>> {
+        let sql = "SELECT sha256, content_type, body FROM files WHERE sha256 = $1";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(sha256)
+            .fetch_optional(p)
+            .await)
+        .context("reading a stored file")
+    }
+}

@@ -1,0 +1,169 @@
+//! Chats: one row per (channel, source) — a Telegram chat, an email sender, the console.
+//! Holds the session (which account is logged in, since when) and the dialogue state.
+
+use super::{Store, now};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChatRow {
+    pub account_id: Option<i64>,
+    pub session_started_at: Option<DateTime<Utc>>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub lang: Option<String>,
+    pub state: String,
+    pub blocked: bool,
+}
+
+impl Store {
+    pub async fn chat(&self, channel: &str, source: &str) -> anyhow::Result<Option<ChatRow>> {
+        let sql = "SELECT account_id, session_started_at, last_seen_at, lang, state, blocked \
+                   FROM chats WHERE channel = $1 AND source = $2";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(channel)
+            .bind(source)
+            .fetch_optional(p)
+            .await)
+        .context("reading the chat")
+    }
+
+    /// Starts a session for `account_id` in this chat.
+    pub async fn start_session(
+        &self,
+        channel: &str,
+        source: &str,
+        account_id: i64,
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO chats (channel, source, account_id, session_started_at, last_seen_at, state) \
+                   VALUES ($1, $2, $3, $4, $4, '{}') \
+                   ON CONFLICT (channel, source) DO UPDATE SET account_id = excluded.account_id, \
+                   session_started_at = excluded.session_started_at, \
+                   last_seen_at = excluded.last_seen_at, state = '{}'";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(channel)
+            .bind(source)
+            .bind(account_id)
+            .bind(now())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("starting a session")?;
+        Ok(())
+    }
+
+    pub async fn touch_session(&self, channel: &str, source: &str) -> anyhow::Result<()> {
+        let sql = "UPDATE chats SET last_seen_at = $1 WHERE channel = $2 AND source = $3";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(now())
+            .bind(channel)
+            .bind(source)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("refreshing the session")?;
+        Ok(())
+    }
+
+    pub async fn end_session(&self, channel: &str, source: &str) -> anyhow::Result<()> {
+        let sql = "UPDATE chats SET account_id = NULL, session_started_at = NULL, state = '{}' \
+                   WHERE channel = $1 AND source = $2";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(channel)
+            .bind(source)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("ending the session")?;
+        Ok(())
+    }
+
+    /// Ends every session of the account except the one in (channel, source).
+    pub async fn end_other_sessions(
+        &self,
+        account_id: i64,
+        channel: &str,
+        source: &str,
+    ) -> anyhow::Result<u64> {
+        let sql = "UPDATE chats SET account_id = NULL, session_started_at = NULL, state = '{}' \
+                   WHERE account_id = $1 AND NOT (channel = $2 AND source = $3)";
+        let done = on_pool!(self, |p| sqlx::query(sql)
+            .bind(account_id)
+            .bind(channel)
+            .bind(source)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("ending other sessions")?;
+        Ok(done)
+    }
+
+    /// Saves the dialogue state (JSON) of a chat, creating the chat row if needed.
+    pub async fn set_chat_state(
+        &self,
+        channel: &str,
+        source: &str,
+        state: &str,
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO chats (channel, source, state) VALUES ($1, $2, $3) \
+                   ON CONFLICT (channel, source) DO UPDATE SET state = excluded.state";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(channel)
+            .bind(source)
+            .bind(state)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("saving the dialogue state")?;
+        Ok(())
+    }
+
+    pub async fn set_chat_lang(
+        &self,
+        channel: &str,
+        source: &str,
+        lang: &str,
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO chats (channel, source, lang) VALUES ($1, $2, $3) \
+                   ON CONFLICT (channel, source) DO UPDATE SET lang = excluded.lang";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(channel)
+            .bind(source)
+            .bind(lang)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("saving the chat language")?;
+        Ok(())
+    }
+
+    pub async fn set_chat_blocked(
+        &self,
+        channel: &str,
+        source: &str,
+        blocked: bool,
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO chats (channel, source, blocked) VALUES ($1, $2, $3) \
+                   ON CONFLICT (channel, source) DO UPDATE SET blocked = excluded.blocked";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(channel)
+            .bind(source)
+            .bind(blocked)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("marking the chat blocked")?;
+        Ok(())
+    }
+
+    /// Chats of one channel where a staff account is logged in (for staff notifications).
+    pub async fn staff_chats(&self, channel: &str) -> anyhow::Result<Vec<String>> {
+        let sql = "SELECT c.source FROM chats c JOIN accounts a ON a.id = c.account_id \
+                   WHERE c.channel = $1 AND a.role = 'staff' AND c.blocked = $2";
+        on_pool!(self, |p| sqlx::query_scalar(sql)
+            .bind(channel)
+            .bind(false)
+            .fetch_all(p)
+            .await)
+        .context("reading staff chats")
+    }
+}

@@ -1,0 +1,1 @@
+//! Bulk upserts for the billing import (owned by the import work).

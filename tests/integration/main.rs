@@ -1,0 +1,5 @@
+//! One integration-test binary: helpers start the real thing (a fresh SQLite file or a
+//! fresh PostgreSQL database per test, real mail servers, a fake Telegram Bot API).
+
+mod helpers;
+mod store;
