@@ -4,8 +4,17 @@
 //! session, runs it against the [`store::Store`] and returns a channel-neutral
 //! [`core::Reply`]. Front ends (console, Telegram, email) only translate.
 
+pub mod app;
+pub mod channels;
+pub mod cli;
 pub mod config;
+pub mod core;
+pub mod demo;
+mod demo_cli;
 pub mod domain;
+pub mod import;
+pub mod render;
 pub mod store;
+pub mod telemetry;
 
 pub use config::Settings;

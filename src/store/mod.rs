@@ -40,6 +40,8 @@ mod chats;
 pub mod import;
 mod outbox;
 mod settings;
+mod throttle;
+pub use throttle::*;
 
 pub use accounts::*;
 pub use audit::*;

@@ -116,3 +116,112 @@ fn replace_db_name(url: &str, name: &str) -> String {
     let cut = base.rfind('/').expect("database URL has a path");
     format!("{}/{}{}", &base[..cut], name, query)
 }
+
+/// The real application on a fresh database, with a console-like chat to drive it.
+pub struct TestApp {
+    pub app: ebok::app::App,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn new(backend: &Backend) -> TestApp {
+        TestApp::with_settings(backend, |_| {}).await
+    }
+
+    pub async fn with_settings(
+        backend: &Backend,
+        tweak: impl FnOnce(&mut ebok::Settings),
+    ) -> TestApp {
+        let db = TestDb::new(backend).await;
+        let mut settings = ebok::Settings::defaults().expect("default settings");
+        settings.database.url = db.url.clone();
+        tweak(&mut settings);
+        let app = ebok::app::App::with_store(settings, db.store.clone())
+            .await
+            .expect("build the app");
+        TestApp { app, db }
+    }
+
+    /// A chat on `channel` as `source`.
+    pub fn chat(&self, channel: ebok::core::Channel, source: &str) -> Chat<'_> {
+        Chat {
+            app: &self.app,
+            origin: ebok::core::Origin::new(channel, source),
+        }
+    }
+
+    pub fn console(&self, source: &str) -> Chat<'_> {
+        self.chat(ebok::core::Channel::Console, source)
+    }
+
+    /// Creates an account with a known, ready-to-use password (no forced change).
+    pub async fn account(&self, customer_id: Option<i64>, name: &str, password: &str) -> String {
+        let role = if customer_id.is_some() {
+            Role::Customer
+        } else {
+            Role::Staff
+        };
+        let mut tx = self.app.store.begin().await.unwrap();
+        let creds = self
+            .app
+            .core
+            .create_account(
+                &mut tx,
+                role,
+                customer_id,
+                name,
+                Some("klient@example.test"),
+                FirstPassword::Permanent,
+            )
+            .await
+            .unwrap();
+        let hash = ebok::core::password::hash(password.to_string())
+            .await
+            .unwrap();
+        let id = self
+            .app
+            .store
+            .account_by_identifier(&creds.identifier)
+            .await
+            .unwrap();
+        assert!(id.is_none(), "not yet committed");
+        tx.commit().await.unwrap();
+        let account = self
+            .app
+            .store
+            .account_by_identifier(&creds.identifier)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = self.app.store.begin().await.unwrap();
+        tx.set_password(account.id, &hash, false, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        creds.identifier
+    }
+}
+
+use ebok::core::accounts::FirstPassword;
+use ebok::domain::model::Role;
+
+/// One chat with the core, rendering replies as the console shows them.
+pub struct Chat<'a> {
+    pub app: &'a ebok::app::App,
+    pub origin: ebok::core::Origin,
+}
+
+impl Chat<'_> {
+    pub async fn send(&self, text: &str) -> ebok::core::Reply {
+        self.app.core.handle(&self.origin, text).await
+    }
+
+    /// Sends a line and returns the text the user sees.
+    pub async fn say(&self, text: &str) -> String {
+        let reply = self.send(text).await;
+        self.app
+            .renderer
+            .reply(ebok::render::Flavour::Text, &reply)
+            .expect("the reply renders")
+    }
+}

@@ -2,4 +2,5 @@
 //! fresh PostgreSQL database per test, real mail servers, a fake Telegram Bot API).
 
 mod helpers;
+mod sessions;
 mod store;

@@ -1,0 +1,3 @@
+//! Front ends: each translates its transport to and from the core.
+
+pub mod console;

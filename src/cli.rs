@@ -1,0 +1,99 @@
+//! The command line: `ebok demo | console | serve | import | migrate | staff`.
+
+use crate::app::App;
+use crate::channels::console::Console;
+use crate::config::Settings;
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ebok",
+    version,
+    about = "e-BOK: the utility's self-service channel (Telegram, email, console)"
+)]
+pub struct Cli {
+    /// Configuration file (TOML); see bot-config/ebok.toml for every key.
+    #[arg(long, global = true, env = "EBOK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database URL, overriding the configuration: sqlite:PATH or postgres://…
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Commands {
+    /// Create (or reuse) a demo database with generated data, print demo logins, open the console.
+    Demo {
+        /// Start from an empty demo database.
+        #[arg(long)]
+        fresh: bool,
+        /// Prepare the data and print the logins, but do not open the console.
+        #[arg(long)]
+        no_console: bool,
+    },
+    /// Chat with e-BOK in the terminal (also reads commands piped on stdin).
+    Console {
+        /// Name of this console chat (sessions are per name).
+        #[arg(long, default_value_t = default_console_name())]
+        name: String,
+        /// Where downloaded PDFs are saved.
+        #[arg(long, default_value = "downloads")]
+        downloads: PathBuf,
+    },
+    /// Import billing data (CSV files and PDFs) from a directory; see docs/import.md.
+    Import { dir: PathBuf },
+    /// Create or update the database schema and exit.
+    Migrate,
+}
+
+fn default_console_name() -> String {
+    format!(
+        "{}-{}",
+        std::env::var("USER").unwrap_or_else(|_| "local".into()),
+        std::process::id()
+    )
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database {
+        settings.database.url = url;
+    }
+    match cli.command {
+        Commands::Demo { fresh, no_console } => {
+            crate::demo_cli::run(settings, fresh, no_console).await
+        }
+        Commands::Console { name, downloads } => {
+            let app = App::build(settings).await?;
+            console(&app, &name, &downloads).await
+        }
+        Commands::Import { dir } => {
+            let app = App::build(settings).await?;
+            crate::demo_cli::import(&app, &dir).await
+        }
+        Commands::Migrate => {
+            let app = App::build(settings).await?;
+            println!("Database ready: {:?}", app.store.backend());
+            Ok(())
+        }
+    }
+}
+
+/// Runs the console on stdin/stdout.
+pub async fn console(app: &App, name: &str, downloads: &std::path::Path) -> anyhow::Result<()> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if interactive {
+        println!("e-BOK — konsola. Napisz „pomoc”, aby zobaczyć polecenia; „koniec”, aby wyjść.");
+    }
+    let console = Console::new(name, downloads);
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    console
+        .run(app, stdin, tokio::io::stdout(), interactive)
+        .await
+        .context("running the console")
+}

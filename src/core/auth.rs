@@ -1,0 +1,407 @@
+//! Login, logout and password change, as commands and as dialogues.
+
+use super::dialogue::Dialogue;
+use super::password::{self, PolicyError};
+use super::reply::{Expect, Reply, View};
+use super::{Channel, Ctx, Secret, views};
+use crate::store::Account;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+/// Failures of one identifier before its wait starts to grow; it never exceeds
+/// [`ID_MAX_WAIT`], so an attacker cannot lock the real customer out for long.
+const ID_FREE_FAILURES: i64 = 5;
+const ID_MAX_WAIT: i64 = 60;
+/// Failures from one source before its wait doubles, up to [`SRC_MAX_WAIT`].
+const SRC_FREE_FAILURES: i64 = 5;
+const SRC_MAX_WAIT: i64 = 15 * 60;
+/// Failures older than this are forgotten.
+const FAILURE_MEMORY_HOURS: i64 = 1;
+
+pub(super) async fn login(
+    ctx: &mut Ctx<'_>,
+    identifier: Option<String>,
+    password: Option<Secret>,
+) -> anyhow::Result<Reply> {
+    match (identifier, password) {
+        (None, _) => {
+            ctx.core
+                .set_dialogue(ctx.origin, &Dialogue::LoginIdentifier)
+                .await?;
+            Ok(Reply::new(ctx.lang, View::bare("login_prompt_identifier")).expecting(Expect::Text))
+        }
+        (Some(identifier), None) => {
+            ctx.core
+                .set_dialogue(ctx.origin, &Dialogue::LoginPassword { identifier })
+                .await?;
+            Ok(Reply::new(ctx.lang, View::bare("login_prompt_password")).expecting(Expect::Secret))
+        }
+        (Some(identifier), Some(password)) => {
+            let mut reply = attempt(ctx, identifier.trim(), password).await?;
+            reply.input_was_secret = true;
+            Ok(reply)
+        }
+    }
+}
+
+fn throttle_keys(ctx: &Ctx<'_>, identifier: &str) -> [String; 2] {
+    [
+        format!("id:{}", super::text::fold(identifier)),
+        format!("src:{}:{}", ctx.origin.channel.as_str(), ctx.origin.source),
+    ]
+}
+
+/// Seconds the user must still wait before trying again, if any.
+async fn wait_left(ctx: &Ctx<'_>, keys: &[String]) -> anyhow::Result<Option<i64>> {
+    let now = Utc::now();
+    let mut left = 0;
+    for key in keys {
+        if let Some(row) = ctx.core.store().throttle(key).await? {
+            left = left.max((row.blocked_until - now).num_milliseconds());
+        }
+    }
+    Ok((left > 0).then(|| (left + 999) / 1000))
+}
+
+fn wait_seconds(key: &str, failures: i64, base: i64) -> i64 {
+    let (free, max) = if key.starts_with("id:") {
+        (ID_FREE_FAILURES, ID_MAX_WAIT)
+    } else {
+        (SRC_FREE_FAILURES, SRC_MAX_WAIT)
+    };
+    if failures <= free {
+        return base;
+    }
+    let doublings = u32::try_from((failures - free).min(20)).unwrap_or(20);
+    base.saturating_mul(1 << doublings).min(max)
+}
+
+/// Records a failure on every key; returns the longest wait now in force.
+async fn record_failure(ctx: &Ctx<'_>, keys: &[String]) -> anyhow::Result<i64> {
+    let base = ctx.core.settings().security.login_wait_seconds as i64;
+    let now = Utc::now();
+    let mut longest = base;
+    for key in keys {
+        let previous = ctx.core.store().throttle(key).await?;
+        let failures = match previous {
+            Some(row) if now - row.last_failure_at < Duration::hours(FAILURE_MEMORY_HOURS) => {
+                row.failures + 1
+            }
+            _ => 1,
+        };
+        let wait = wait_seconds(key, failures, base);
+        longest = longest.max(wait);
+        ctx.core
+            .store()
+            .set_throttle(key, failures, now + Duration::seconds(wait))
+            .await?;
+    }
+    Ok(longest)
+}
+
+async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyhow::Result<Reply> {
+    let keys = throttle_keys(ctx, identifier);
+    if let Some(seconds) = wait_left(ctx, &keys).await? {
+        return Ok(Reply::new(
+            ctx.lang,
+            View::new("login_wait", json!({ "seconds": seconds })),
+        ));
+    }
+    let store = ctx.core.store();
+    let account = store.account_by_identifier(identifier).await?;
+    // Unknown identifiers are verified against a dummy hash: same answer, same time.
+    let hash = account.as_ref().map_or_else(
+        || ctx.core.dummy_hash().to_string(),
+        |a| a.password_hash.clone(),
+    );
+    let matches = password::verify(password.0, hash).await? && account.is_some();
+    let Some(account) = account.filter(|_| matches) else {
+        let seconds = record_failure(ctx, &keys).await?;
+        tracing::info!(channel = ctx.origin.channel.as_str(), "failed login");
+        return Ok(Reply::new(
+            ctx.lang,
+            View::new("login_failed", json!({ "seconds": seconds })),
+        ));
+    };
+    if account.locked || account.closed {
+        return Ok(Reply::new(ctx.lang, View::bare("account_locked")));
+    }
+    if account.must_change && account.temp_expires_at.is_some_and(|t| t < Utc::now()) {
+        return Ok(Reply::new(
+            ctx.lang,
+            View::bare("temporary_password_expired"),
+        ));
+    }
+    if ctx.origin.channel == Channel::Email
+        && !same_address(account.email.as_deref(), &ctx.origin.source)
+    {
+        // Account data goes only to the address on file.
+        return Ok(Reply::new(ctx.lang, View::bare("email_sender_mismatch")));
+    }
+    for key in &keys {
+        store.clear_throttle(key).await?;
+    }
+    store
+        .start_session(ctx.origin.channel.as_str(), &ctx.origin.source, account.id)
+        .await?;
+    store
+        .audit(
+            &account.identifier,
+            "login",
+            ctx.origin.channel.as_str(),
+            "",
+        )
+        .await?;
+    let lang = super::command::Lang::parse(&account.lang).unwrap_or(ctx.lang);
+    ctx.lang = lang;
+    let must_change = account.must_change;
+    ctx.account = Some(account);
+    if must_change {
+        return force_change(ctx).await;
+    }
+    let mut reply = views::customer_view(ctx, super::Command::Balance).await?;
+    reply.views.insert(0, View::bare("login_ok"));
+    Ok(reply)
+}
+
+fn same_address(on_file: Option<&str>, sender: &str) -> bool {
+    on_file.is_some_and(|a| a.trim().eq_ignore_ascii_case(sender.trim()))
+}
+
+/// After a login with a temporary password nothing else works until it is changed.
+pub(super) async fn force_change(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
+    ctx.core
+        .set_dialogue(ctx.origin, &Dialogue::ChangeNew { forced: true })
+        .await?;
+    let mut reply = Reply::new(ctx.lang, View::bare("password_change_required"));
+    reply
+        .views
+        .push(View::new("password_prompt_new", policy_data()));
+    Ok(reply.expecting(Expect::Secret))
+}
+
+fn policy_data() -> serde_json::Value {
+    json!({ "min": password::MIN_LEN, "max": password::MAX_LEN })
+}
+
+pub(super) async fn logout(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
+    let store = ctx.core.store();
+    store
+        .end_session(ctx.origin.channel.as_str(), &ctx.origin.source)
+        .await?;
+    if let Some(a) = &ctx.account {
+        store
+            .audit(&a.identifier, "logout", ctx.origin.channel.as_str(), "")
+            .await?;
+    }
+    ctx.account = None;
+    Ok(Reply::new(ctx.lang, View::bare("logged_out")))
+}
+
+pub(super) async fn change_password(
+    ctx: &mut Ctx<'_>,
+    old: Option<Secret>,
+    new: Option<Secret>,
+    repeat: Option<Secret>,
+) -> anyhow::Result<Reply> {
+    let Some(account) = ctx.account.clone() else {
+        return Ok(Reply::new(ctx.lang, View::bare("login_required")));
+    };
+    let (Some(old), Some(new), Some(repeat)) = (old, new, repeat) else {
+        if account.must_change {
+            return force_change(ctx).await;
+        }
+        ctx.core
+            .set_dialogue(ctx.origin, &Dialogue::ChangeOld)
+            .await?;
+        return Ok(
+            Reply::new(ctx.lang, View::bare("password_prompt_old")).expecting(Expect::Secret)
+        );
+    };
+    let mut reply = if !password::verify(old.0, account.password_hash.clone()).await? {
+        Reply::new(ctx.lang, View::bare("password_old_wrong"))
+    } else if new != repeat {
+        Reply::new(ctx.lang, View::bare("password_mismatch"))
+    } else if let Err(e) = policy(&account, &new.0).await? {
+        policy_reply(ctx, e)
+    } else {
+        let hash = password::hash(new.0).await?;
+        save_password(ctx, &account, &hash).await?
+    };
+    reply.input_was_secret = true;
+    Ok(reply)
+}
+
+/// The policy check, plus "not the same as the current password".
+async fn policy(account: &Account, new: &str) -> anyhow::Result<Result<(), PolicyError>> {
+    let email = account.email.clone().unwrap_or_default();
+    if let Err(e) = password::check(new, &[&account.identifier, &email, &account.name]) {
+        return Ok(Err(e));
+    }
+    if password::verify(new.to_string(), account.password_hash.clone()).await? {
+        return Ok(Err(PolicyError::SameAsOld));
+    }
+    Ok(Ok(()))
+}
+
+fn policy_reply(ctx: &Ctx<'_>, error: PolicyError) -> Reply {
+    let mut data = policy_data();
+    data["reason"] = json!(error);
+    Reply::new(ctx.lang, View::new("password_rejected", data))
+}
+
+async fn save_password(ctx: &mut Ctx<'_>, account: &Account, hash: &str) -> anyhow::Result<Reply> {
+    let store = ctx.core.store();
+    let mut tx = store.begin().await?;
+    tx.set_password(account.id, hash, false, None).await?;
+    tx.audit(
+        &account.identifier,
+        "password_changed",
+        ctx.origin.channel.as_str(),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    let ended = store
+        .end_other_sessions(account.id, ctx.origin.channel.as_str(), &ctx.origin.source)
+        .await?;
+    ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+    let was_forced = account.must_change;
+    let fresh: Option<Account> = store.account(account.id).await?;
+    ctx.account = fresh;
+    let mut reply = Reply::new(
+        ctx.lang,
+        View::new("password_changed", json!({ "other_sessions_ended": ended })),
+    );
+    if was_forced {
+        let panel = views::customer_view(ctx, super::Command::Balance).await?;
+        reply.views.extend(panel.views);
+        reply.actions = panel.actions;
+    }
+    Ok(reply)
+}
+
+/// Input while a dialogue waits for something: an identifier or a password.
+pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+    let secret = ctx.dialogue.expects_secret();
+    let mut reply = match ctx.dialogue.clone() {
+        Dialogue::Idle => unreachable_idle(ctx),
+        Dialogue::LoginIdentifier => {
+            let identifier = text.trim().to_string();
+            if identifier.is_empty() || identifier.contains(char::is_whitespace) {
+                Reply::new(ctx.lang, View::bare("login_prompt_identifier")).expecting(Expect::Text)
+            } else {
+                ctx.core
+                    .set_dialogue(ctx.origin, &Dialogue::LoginPassword { identifier })
+                    .await?;
+                Reply::new(ctx.lang, View::bare("login_prompt_password")).expecting(Expect::Secret)
+            }
+        }
+        Dialogue::LoginPassword { identifier } => {
+            ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+            attempt(
+                ctx,
+                &identifier,
+                Secret(text.trim_end_matches(['\r', '\n']).to_string()),
+            )
+            .await?
+        }
+        Dialogue::ChangeOld => change_old(ctx, text).await?,
+        Dialogue::ChangeNew { forced } => change_new(ctx, text, forced).await?,
+        Dialogue::ChangeRepeat { forced, new_hash } => {
+            change_repeat(ctx, text, forced, &new_hash).await?
+        }
+    };
+    reply.input_was_secret = secret;
+    Ok(reply)
+}
+
+fn unreachable_idle(ctx: &Ctx<'_>) -> Reply {
+    Reply::new(ctx.lang, View::bare("empty"))
+}
+
+fn logged_in(ctx: &Ctx<'_>) -> Option<Account> {
+    ctx.account.clone()
+}
+
+async fn change_old(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+    let Some(account) = logged_in(ctx) else {
+        return reset_to_login(ctx).await;
+    };
+    if !password::verify(text.to_string(), account.password_hash.clone()).await? {
+        ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+        return Ok(Reply::new(ctx.lang, View::bare("password_old_wrong")));
+    }
+    ctx.core
+        .set_dialogue(ctx.origin, &Dialogue::ChangeNew { forced: false })
+        .await?;
+    Ok(
+        Reply::new(ctx.lang, View::new("password_prompt_new", policy_data()))
+            .expecting(Expect::Secret),
+    )
+}
+
+async fn change_new(ctx: &mut Ctx<'_>, text: &str, forced: bool) -> anyhow::Result<Reply> {
+    let Some(account) = logged_in(ctx) else {
+        return reset_to_login(ctx).await;
+    };
+    if let Err(e) = policy(&account, text).await? {
+        let mut reply = policy_reply(ctx, e);
+        reply
+            .views
+            .push(View::new("password_prompt_new", policy_data()));
+        return Ok(reply.expecting(Expect::Secret));
+    }
+    let new_hash = password::hash(text.to_string()).await?;
+    ctx.core
+        .set_dialogue(ctx.origin, &Dialogue::ChangeRepeat { forced, new_hash })
+        .await?;
+    Ok(Reply::new(ctx.lang, View::bare("password_prompt_repeat")).expecting(Expect::Secret))
+}
+
+async fn change_repeat(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    forced: bool,
+    new_hash: &str,
+) -> anyhow::Result<Reply> {
+    let Some(account) = logged_in(ctx) else {
+        return reset_to_login(ctx).await;
+    };
+    if !password::verify(text.to_string(), new_hash.to_string()).await? {
+        ctx.core
+            .set_dialogue(ctx.origin, &Dialogue::ChangeNew { forced })
+            .await?;
+        let mut reply = Reply::new(ctx.lang, View::bare("password_mismatch"));
+        reply
+            .views
+            .push(View::new("password_prompt_new", policy_data()));
+        return Ok(reply.expecting(Expect::Secret));
+    }
+    save_password(ctx, &account, new_hash).await
+}
+
+async fn reset_to_login(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
+    ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+    Ok(Reply::new(ctx.lang, View::bare("login_required")))
+}
+
+/// When a temporary password stops working.
+pub fn temporary_expiry(days: i64) -> DateTime<Utc> {
+    Utc::now() + Duration::days(days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wait_seconds;
+
+    #[test]
+    fn identifier_waits_are_capped_source_waits_grow() {
+        assert_eq!(wait_seconds("id:k1", 1, 5), 5);
+        assert_eq!(wait_seconds("id:k1", 5, 5), 5);
+        assert_eq!(wait_seconds("id:k1", 6, 5), 10);
+        assert_eq!(wait_seconds("id:k1", 100, 5), 60);
+        assert_eq!(wait_seconds("src:telegram:1", 8, 5), 40);
+        assert_eq!(wait_seconds("src:telegram:1", 100, 5), 900);
+    }
+}

@@ -1,0 +1,330 @@
+//! The command core every front end calls: text in, [`Reply`] out.
+//!
+//! `handle` loads the chat (session and dialogue), checks the session's timeouts,
+//! feeds dialogue input or parses a command, enforces login and the first-login
+//! password change, runs the handler and turns errors into a reply.
+
+pub mod command;
+mod common_passwords;
+pub mod dialogue;
+pub mod password;
+pub mod reply;
+pub mod text;
+
+pub mod accounts;
+mod auth;
+mod views;
+
+pub use command::{COMMANDS, Command, Lang, ParseError, Secret, parse};
+pub use reply::{Action, Attachment, Expect, Reply, View};
+
+use crate::config::Settings;
+use crate::domain::model::Role;
+use crate::store::{Account, ChatRow, Store};
+use dialogue::Dialogue;
+use std::sync::Arc;
+
+/// Where an input came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Console,
+    Telegram,
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Console => "console",
+            Channel::Telegram => "telegram",
+            Channel::Email => "email",
+        }
+    }
+}
+
+/// A chat: the channel and the identity of the sender within it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub channel: Channel,
+    /// Telegram chat id, email address (lower case), or a console name.
+    pub source: String,
+    /// The language the client suggests (Telegram's language_code), if any.
+    pub lang_hint: Option<Lang>,
+}
+
+impl Origin {
+    pub fn new(channel: Channel, source: impl Into<String>) -> Origin {
+        Origin {
+            channel,
+            source: source.into(),
+            lang_hint: None,
+        }
+    }
+}
+
+/// The core, cheap to clone and shared by all front ends.
+#[derive(Clone)]
+pub struct Core {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    settings: Arc<Settings>,
+    /// Hash verified when the identifier is unknown, so timing reveals nothing.
+    dummy_hash: String,
+}
+
+/// Everything a handler needs about the current input.
+pub(crate) struct Ctx<'a> {
+    pub core: &'a Core,
+    pub origin: &'a Origin,
+    pub lang: Lang,
+    pub account: Option<Account>,
+    pub dialogue: Dialogue,
+}
+
+impl Core {
+    pub async fn new(store: Store, settings: Arc<Settings>) -> anyhow::Result<Core> {
+        let dummy_hash = password::hash(password::temporary()).await?;
+        Ok(Core {
+            inner: Arc::new(Inner {
+                store,
+                settings,
+                dummy_hash,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn dummy_hash(&self) -> &str {
+        &self.inner.dummy_hash
+    }
+
+    fn default_lang(&self) -> Lang {
+        Lang::parse(&self.settings().app.default_language).unwrap_or(Lang::Pl)
+    }
+
+    /// Handles one line of input (typed text or a pressed button's command).
+    #[tracing::instrument(skip(self, text), fields(channel = origin.channel.as_str()))]
+    pub async fn handle(&self, origin: &Origin, text: &str) -> Reply {
+        let chat = match self
+            .store()
+            .chat(origin.channel.as_str(), &origin.source)
+            .await
+        {
+            Ok(chat) => chat,
+            Err(e) => return self.unexpected(self.default_lang(), e),
+        };
+        let lang = self.chat_lang(chat.as_ref(), origin);
+        match self.handle_in_chat(origin, chat, lang, text).await {
+            Ok(reply) => reply,
+            Err(e) => self.unexpected(lang, e),
+        }
+    }
+
+    fn chat_lang(&self, chat: Option<&ChatRow>, origin: &Origin) -> Lang {
+        chat.and_then(|c| c.lang.as_deref())
+            .and_then(Lang::parse)
+            .or(origin.lang_hint)
+            .unwrap_or_else(|| self.default_lang())
+    }
+
+    async fn handle_in_chat(
+        &self,
+        origin: &Origin,
+        chat: Option<ChatRow>,
+        lang: Lang,
+        text: &str,
+    ) -> anyhow::Result<Reply> {
+        let (account, expired) = self.session_account(origin, chat.as_ref()).await?;
+        let dialogue = if expired {
+            Dialogue::Idle
+        } else {
+            chat.as_ref()
+                .map(|c| Dialogue::from_json(&c.state))
+                .unwrap_or_default()
+        };
+        let mut ctx = Ctx {
+            core: self,
+            origin,
+            lang,
+            account,
+            dialogue,
+        };
+        let mut reply = if expired {
+            let mut r = Reply::new(lang, View::bare("session_expired"));
+            r.views.push(View::new("login_prompt_identifier", ()));
+            r.expect = Expect::Text;
+            self.set_dialogue(origin, &Dialogue::LoginIdentifier)
+                .await?;
+            r
+        } else if ctx.dialogue != Dialogue::Idle && !is_cancel(text) {
+            auth::continue_dialogue(&mut ctx, text).await?
+        } else {
+            self.run_line(&mut ctx, text).await?
+        };
+        reply.logged_in_as = self.current_identifier(origin).await?;
+        Ok(reply)
+    }
+
+    /// The logged-in account, after checking idle and absolute timeouts; `true` when a
+    /// session just expired.
+    async fn session_account(
+        &self,
+        origin: &Origin,
+        chat: Option<&ChatRow>,
+    ) -> anyhow::Result<(Option<Account>, bool)> {
+        let Some(chat) = chat else {
+            return Ok((None, false));
+        };
+        let Some(account_id) = chat.account_id else {
+            return Ok((None, false));
+        };
+        let sec = &self.settings().security;
+        let now = crate::store::now();
+        let idle_ok = chat
+            .last_seen_at
+            .is_some_and(|t| now - t < chrono::Duration::minutes(sec.session_idle_minutes));
+        let age_ok = chat
+            .session_started_at
+            .is_some_and(|t| now - t < chrono::Duration::hours(sec.session_max_hours));
+        let account = self.store().account(account_id).await?;
+        let usable = account.as_ref().is_some_and(|a| !a.locked && !a.closed);
+        let (ch, src) = (origin.channel.as_str(), origin.source.as_str());
+        if !(idle_ok && age_ok && usable) {
+            self.store().end_session(ch, src).await?;
+            return Ok((None, true));
+        }
+        self.store().touch_session(ch, src).await?;
+        Ok((account, false))
+    }
+
+    async fn current_identifier(&self, origin: &Origin) -> anyhow::Result<Option<String>> {
+        let chat = self
+            .store()
+            .chat(origin.channel.as_str(), &origin.source)
+            .await?;
+        let Some(id) = chat.and_then(|c| c.account_id) else {
+            return Ok(None);
+        };
+        Ok(self.store().account(id).await?.map(|a| a.identifier))
+    }
+
+    /// Parses and runs one command line.
+    async fn run_line(&self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+        let is_staff = ctx.account.as_ref().is_some_and(|a| a.role == Role::Staff);
+        let command = match parse(text) {
+            Ok(c) => c,
+            Err(ParseError::Empty) => return Ok(Reply::new(ctx.lang, View::bare("empty"))),
+            Err(ParseError::Unknown(word)) => {
+                return Ok(Reply::new(
+                    ctx.lang,
+                    View::new("unknown_command", serde_json::json!({ "word": word })),
+                ));
+            }
+            Err(ParseError::BadArguments { command }) => {
+                return Ok(views::bad_arguments(ctx.lang, command));
+            }
+        };
+        let _ = is_staff;
+        let needs_login = command::lookup(command_name(&command)).is_some_and(|s| s.needs_login);
+        if needs_login && ctx.account.is_none() {
+            return Ok(Reply::new(ctx.lang, View::bare("login_required")));
+        }
+        if let Some(account) = &ctx.account {
+            if account.must_change
+                && !matches!(
+                    command,
+                    Command::Logout
+                        | Command::Help
+                        | Command::Language { .. }
+                        | Command::Password { .. }
+                )
+            {
+                return auth::force_change(ctx).await;
+            }
+        }
+        self.execute(ctx, command).await
+    }
+
+    async fn execute(&self, ctx: &mut Ctx<'_>, command: Command) -> anyhow::Result<Reply> {
+        match command {
+            Command::Start => Ok(views::start(ctx)),
+            Command::Help => Ok(views::help(ctx)),
+            Command::Login {
+                identifier,
+                password,
+            } => auth::login(ctx, identifier, password).await,
+            Command::Logout => auth::logout(ctx).await,
+            Command::Password { old, new, repeat } => {
+                auth::change_password(ctx, old, new, repeat).await
+            }
+            Command::Language { lang } => views::language(ctx, lang).await,
+            Command::Cancel => {
+                self.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+                Ok(Reply::new(ctx.lang, View::bare("cancelled")))
+            }
+            Command::Messages => views::messages(ctx).await,
+            Command::Contact => Ok(views::contact(ctx)),
+            other => views::customer_view(ctx, other).await,
+        }
+    }
+
+    pub(crate) async fn set_dialogue(
+        &self,
+        origin: &Origin,
+        dialogue: &Dialogue,
+    ) -> anyhow::Result<()> {
+        self.store()
+            .set_chat_state(origin.channel.as_str(), &origin.source, &dialogue.to_json())
+            .await
+    }
+
+    fn unexpected(&self, lang: Lang, error: anyhow::Error) -> Reply {
+        let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+        tracing::error!(error = format!("{error:#}"), %reference, "a command failed");
+        Reply::new(
+            lang,
+            View::new(
+                "unexpected_error",
+                serde_json::json!({ "reference": reference }),
+            ),
+        )
+    }
+}
+
+fn is_cancel(text: &str) -> bool {
+    matches!(command::split_command(text), Some((w, rest)) if rest.is_empty() && (w == "cancel" || w == "anuluj"))
+}
+
+/// The canonical (English) name of a parsed command.
+pub fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Start => "start",
+        Command::Help => "help",
+        Command::Login { .. } => "login",
+        Command::Logout => "logout",
+        Command::Password { .. } => "password",
+        Command::Balance => "balance",
+        Command::Bills { .. } => "bills",
+        Command::Bill { .. } => "bill",
+        Command::Pdf { .. } => "pdf",
+        Command::Calendar { .. } => "calendar",
+        Command::Collections => "collections",
+        Command::Documents => "documents",
+        Command::Document { .. } => "document",
+        Command::Messages => "messages",
+        Command::Contact => "contact",
+        Command::Language { .. } => "language",
+        Command::Cancel => "cancel",
+    }
+}

@@ -1,0 +1,244 @@
+//! Template helpers: amounts and dates as Polish users write them, padding for
+//! aligned columns, dictionary lookups, and markup that depends on the flavour.
+
+use super::Flavour;
+use super::strings::Strings;
+use crate::core::Lang;
+use crate::domain::money::{format_number, format_pln};
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext,
+    RenderError, RenderErrorReason, Renderable,
+};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: Strings) {
+    reg.register_helper("money", Box::new(money));
+    reg.register_helper("amount", Box::new(amount));
+    let esc: fn(&str) -> String = if flavour.is_html() {
+        super::escape_html
+    } else {
+        str::to_string
+    };
+    for (name, right) in [("pad", false), ("lpad", true)] {
+        reg.register_helper(
+            name,
+            Box::new(
+                move |h: &Helper,
+                      _: &Handlebars,
+                      _: &Context,
+                      _: &mut RenderContext,
+                      out: &mut dyn Output| {
+                    let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+                    out.write(&esc(&fit(&text, width_param(h), right)))?;
+                    Ok(())
+                },
+            ),
+        );
+    }
+    reg.register_helper(
+        "date",
+        Box::new(
+            move |h: &Helper,
+                  _: &Handlebars,
+                  _: &Context,
+                  _: &mut RenderContext,
+                  out: &mut dyn Output| {
+                let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+                out.write(&esc(&format_date(&text)))?;
+                Ok(())
+            },
+        ),
+    );
+    reg.register_helper("add", Box::new(add));
+    reg.register_helper("concat", Box::new(concat));
+    reg.register_helper("rate", Box::new(rate));
+    reg.register_helper("is_negative", Box::new(is_negative));
+    reg.register_helper(
+        "t",
+        Box::new(
+            move |h: &Helper,
+                  _: &Handlebars,
+                  ctx: &Context,
+                  _: &mut RenderContext,
+                  out: &mut dyn Output| {
+                let lang = ctx
+                    .data()
+                    .get("_lang")
+                    .and_then(Value::as_str)
+                    .and_then(Lang::parse)
+                    .unwrap_or(Lang::Pl);
+                let key: Vec<String> = h.params().iter().map(|p| p.value().render()).collect();
+                let key = key.join(".");
+                let text = strings.get(lang, &key).unwrap_or(&key);
+                let text = if flavour.is_html() {
+                    super::escape_html(text)
+                } else {
+                    text.to_string()
+                };
+                out.write(&text)?;
+                Ok(())
+            },
+        ),
+    );
+    for (name, open, close) in [
+        ("b", "<b>", "</b>"),
+        ("i", "<i>", "</i>"),
+        ("pre", "<pre>", "</pre>"),
+        ("code", "<code>", "</code>"),
+    ] {
+        let (open, close) = if flavour.is_html() {
+            (open, close)
+        } else {
+            ("", "")
+        };
+        reg.register_helper(name, Box::new(Wrap { open, close, esc }));
+    }
+}
+
+/// A block (or one-argument) helper that wraps its content in markup.
+struct Wrap {
+    open: &'static str,
+    close: &'static str,
+    esc: fn(&str) -> String,
+}
+
+impl HelperDef for Wrap {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        out.write(self.open)?;
+        if let Some(t) = h.template() {
+            t.render(r, ctx, rc, out)?;
+        } else if let Some(p) = h.param(0) {
+            out.write(&(self.esc)(&p.value().render()))?;
+        }
+        out.write(self.close)?;
+        Ok(())
+    }
+}
+
+fn decimal_param(h: &Helper, index: usize) -> Result<Decimal, RenderError> {
+    let value = h
+        .param(index)
+        .map(|p| p.value().clone())
+        .unwrap_or(Value::Null);
+    let text = match &value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Null => "0".into(),
+        other => other.to_string(),
+    };
+    text.parse::<Decimal>()
+        .map_err(|_| RenderErrorReason::Other(format!("'{text}' is not an amount")).into())
+}
+
+fn money(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    out.write(&format_pln(decimal_param(h, 0)?))?;
+    Ok(())
+}
+
+fn amount(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    out.write(&format_number(decimal_param(h, 0)?))?;
+    Ok(())
+}
+
+fn is_negative(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    if decimal_param(h, 0)?.is_sign_negative() {
+        out.write("true")?;
+    }
+    Ok(())
+}
+
+/// `2025-03-07` → `07.03.2025`; anything else is returned as is.
+pub fn format_date(text: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d") {
+        Ok(d) => d.format("%d.%m.%Y").to_string(),
+        Err(_) => text.to_string(),
+    }
+}
+
+fn width_param(h: &Helper) -> usize {
+    h.param(1).and_then(|p| p.value().as_u64()).unwrap_or(0) as usize
+}
+
+fn add(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let a = h.param(0).and_then(|p| p.value().as_i64()).unwrap_or(0);
+    let b = h.param(1).and_then(|p| p.value().as_i64()).unwrap_or(0);
+    out.write(&(a + b).to_string())?;
+    Ok(())
+}
+
+/// Joins its parameters as text (for building commands shown to the user).
+fn concat(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let joined: String = h.params().iter().map(|p| p.value().render()).collect();
+    out.write(&joined)?;
+    Ok(())
+}
+
+/// A VAT rate as printed: `23` → `23%`, `zw` stays `zw`.
+fn rate(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+    let shown = if text.chars().all(|c| c.is_ascii_digit()) && !text.is_empty() {
+        format!("{text}%")
+    } else {
+        text
+    };
+    out.write(&shown)?;
+    Ok(())
+}
+
+pub fn fit(text: &str, width: usize, right: bool) -> String {
+    let len = text.chars().count();
+    if len > width {
+        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        return format!("{cut}…");
+    }
+    let fill = " ".repeat(width - len);
+    if right {
+        format!("{fill}{text}")
+    } else {
+        format!("{text}{fill}")
+    }
+}

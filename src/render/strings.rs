@@ -1,0 +1,52 @@
+//! Short texts (labels, kinds, month names, button captions) from
+//! `templates/<lang>/strings.toml`, flattened to dotted keys.
+
+use crate::core::Lang;
+use anyhow::Context;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Clone, Default)]
+pub struct Strings {
+    map: Arc<HashMap<String, String>>,
+}
+
+impl Strings {
+    /// Reads every `<lang>/strings.toml` among `sources`; later files override keys.
+    pub fn from_sources(sources: &[(String, String)]) -> anyhow::Result<Strings> {
+        let mut map = HashMap::new();
+        for (path, text) in sources {
+            let Some(lang) = path.strip_suffix("/strings.toml") else {
+                continue;
+            };
+            let table: toml::Table =
+                toml::from_str(text).with_context(|| format!("reading {path}"))?;
+            flatten(lang, &toml::Value::Table(table), &mut map);
+        }
+        Ok(Strings { map: Arc::new(map) })
+    }
+
+    /// The text for `key` in `lang`, falling back to Polish.
+    pub fn get(&self, lang: Lang, key: &str) -> Option<&str> {
+        self.map
+            .get(&format!("{}.{key}", lang.code()))
+            .or_else(|| self.map.get(&format!("pl.{key}")))
+            .map(String::as_str)
+    }
+}
+
+fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                flatten(&format!("{prefix}.{k}"), v, out);
+            }
+        }
+        toml::Value::String(s) => {
+            out.insert(prefix.to_string(), s.clone());
+        }
+        other => {
+            out.insert(prefix.to_string(), other.to_string());
+        }
+    }
+}
