@@ -301,20 +301,20 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
     let none = |cmd: Command| if args.is_empty() { Ok(cmd) } else { Err(bad()) };
     match spec.names[0] {
         "help" => Ok(Command::Help),
-        "login" => match args.as_slice() {
-            [] => Ok(Command::Login {
+        // The password is the rest of the line: it may contain spaces.
+        "login" => match rest.split_once(char::is_whitespace) {
+            _ if rest.is_empty() => Ok(Command::Login {
                 identifier: None,
                 password: None,
             }),
-            [id] => Ok(Command::Login {
-                identifier: Some(id.to_string()),
+            None => Ok(Command::Login {
+                identifier: Some(rest.to_string()),
                 password: None,
             }),
-            [id, pw] => Ok(Command::Login {
+            Some((id, pw)) => Ok(Command::Login {
                 identifier: Some(id.to_string()),
-                password: Some(Secret(pw.to_string())),
+                password: Some(Secret(pw.trim().to_string())),
             }),
-            _ => Err(bad()),
         },
         "logout" => none(Command::Logout),
         "password" => match args.as_slice() {
@@ -413,6 +413,17 @@ mod tests {
             Ok(Command::Login {
                 identifier: Some("K00012".into()),
                 password: Some(Secret("Tajne.Haslo".into()))
+            })
+        );
+    }
+
+    #[test]
+    fn a_login_password_may_contain_spaces() {
+        assert_eq!(
+            parse("zaloguj EB000001 Ciepła woda w kranie"),
+            Ok(Command::Login {
+                identifier: Some("EB000001".into()),
+                password: Some(Secret("Ciepła woda w kranie".into()))
             })
         );
     }

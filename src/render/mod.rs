@@ -47,7 +47,7 @@ impl Renderer {
     /// The built-in templates, overridden by files in `override_dir` when given.
     pub fn new(override_dir: Option<&Path>) -> anyhow::Result<Renderer> {
         let mut sources: Vec<(String, String)> = Vec::new();
-        for name in Builtin::iter() {
+        for name in Builtin::iter().filter(|n| is_template_source(n)) {
             let file = Builtin::get(&name).context("reading a built-in template")?;
             let text = String::from_utf8(file.data.into_owned())
                 .context("a built-in template is not UTF-8")?;
@@ -117,6 +117,11 @@ impl Renderer {
     }
 }
 
+/// Templates and string tables; other files under templates/ (fonts for PDFs) are not.
+fn is_template_source(path: &str) -> bool {
+    path.ends_with(".hbs") || path.ends_with("/strings.toml")
+}
+
 fn template_name(reg: &Handlebars<'static>, lang: Lang, template: &str) -> anyhow::Result<String> {
     let wanted = format!("{}/{template}", lang.code());
     if reg.has_template(&wanted) {
@@ -166,6 +171,9 @@ fn read_overrides(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
+            if !is_template_source(&rel) {
+                continue;
+            }
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading the template {}", path.display()))?;
             found.push((rel, text));
