@@ -1,6 +1,5 @@
 //! The utility's calendar: local dates in Europe/Warsaw, Polish public holidays,
 //! working days (Civil Code art. 115) and calendar months.
-//! OWNER: domain helper — signatures are fixed, bodies to be completed with tests.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -13,8 +12,43 @@ pub fn today() -> NaiveDate {
 
 /// Statutory public holidays in Poland (including Easter-based ones and 24 December from 2025).
 pub fn is_public_holiday(date: NaiveDate) -> bool {
-    let _ = date;
-    todo!("domain helper")
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    let fixed = match (m, d) {
+        (1, 1) | (5, 1) | (5, 3) | (8, 15) | (11, 1) | (11, 11) | (12, 25) | (12, 26) => true,
+        // Epiphany is a day off again since 2011, Christmas Eve since 2025.
+        (1, 6) => y >= 2011,
+        (12, 24) => y >= 2025,
+        _ => false,
+    };
+    if fixed {
+        return true;
+    }
+    let Some(easter) = easter_sunday(y) else {
+        return false;
+    };
+    // Easter Monday, Pentecost Sunday (+49) and Corpus Christi (+60).
+    [0, 1, 49, 60]
+        .iter()
+        .any(|&offset| easter + chrono::Days::new(offset) == date)
+}
+
+/// Easter Sunday of the Gregorian calendar (the anonymous Gregorian algorithm).
+pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
+    let a = year % 19;
+    let b = year / 100;
+    let c = year % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    NaiveDate::from_ymd_opt(year, month as u32, day as u32)
 }
 
 /// Neither Saturday, Sunday nor a public holiday.
@@ -48,8 +82,23 @@ impl YearMonth {
     }
     /// Parses `YYYY-MM` (also `MM.YYYY` and `MM/YYYY`).
     pub fn parse(text: &str) -> Option<YearMonth> {
-        let _ = text;
-        todo!("domain helper")
+        let text = text.trim();
+        let (year, month) = if let Some((y, m)) = text.split_once('-') {
+            (y, m)
+        } else if let Some((m, y)) = text.split_once(['.', '/']) {
+            (y, m)
+        } else {
+            return None;
+        };
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if year.len() != 4 || !all_digits(year) || month.len() > 2 || !all_digits(month) {
+            return None;
+        }
+        let ym = YearMonth {
+            year: year.parse().ok()?,
+            month: month.parse().ok()?,
+        };
+        (1..=12).contains(&ym.month).then_some(ym)
     }
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
@@ -88,5 +137,116 @@ impl YearMonth {
 impl std::fmt::Display for YearMonth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn easter_dates_are_right() {
+        // Checked against a printed church calendar.
+        for (y, m, d) in [
+            (2019, 4, 21),
+            (2022, 4, 17),
+            (2024, 3, 31),
+            (2025, 4, 20),
+            (2026, 4, 5),
+            (2038, 4, 25),
+        ] {
+            assert_eq!(easter_sunday(y), Some(ymd(y, m, d)), "{y}");
+        }
+    }
+
+    #[test]
+    fn holidays_of_2025() {
+        let expected = [
+            (1, 1),
+            (1, 6),
+            (4, 20),
+            (4, 21),
+            (5, 1),
+            (5, 3),
+            (6, 8),
+            (6, 19),
+            (8, 15),
+            (11, 1),
+            (11, 11),
+            (12, 24),
+            (12, 25),
+            (12, 26),
+        ];
+        let mut found = Vec::new();
+        let mut d = ymd(2025, 1, 1);
+        while d.year() == 2025 {
+            if is_public_holiday(d) {
+                found.push((d.month(), d.day()));
+            }
+            d = d.succ_opt().unwrap();
+        }
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn christmas_eve_only_from_2025() {
+        assert!(!is_public_holiday(ymd(2024, 12, 24)));
+        assert!(is_public_holiday(ymd(2025, 12, 24)));
+        assert!(!is_public_holiday(ymd(2010, 1, 6)));
+        assert!(is_public_holiday(ymd(2011, 1, 6)));
+    }
+
+    #[test]
+    fn due_dates_move_past_weekends_and_holidays() {
+        // Saturday 2025-05-03 (also a holiday) -> Monday 5 May
+        assert_eq!(effective_due_date(ymd(2025, 5, 3)), ymd(2025, 5, 5));
+        // Thursday 2025-05-01 -> Friday 2 May
+        assert_eq!(effective_due_date(ymd(2025, 5, 1)), ymd(2025, 5, 2));
+        // Wednesday 2025-12-24 -> 25, 26 holidays, 27-28 weekend -> Monday 29
+        assert_eq!(effective_due_date(ymd(2025, 12, 24)), ymd(2025, 12, 29));
+        // Easter Monday 2026-04-06 -> Tuesday
+        assert_eq!(effective_due_date(ymd(2026, 4, 6)), ymd(2026, 4, 7));
+        // a working day stays
+        assert_eq!(effective_due_date(ymd(2025, 3, 14)), ymd(2025, 3, 14));
+    }
+
+    #[test]
+    fn year_month_parses_three_spellings() {
+        let march = Some(YearMonth {
+            year: 2025,
+            month: 3,
+        });
+        assert_eq!(YearMonth::parse("2025-03"), march);
+        assert_eq!(YearMonth::parse(" 2025-3 "), march);
+        assert_eq!(YearMonth::parse("03.2025"), march);
+        assert_eq!(YearMonth::parse("3/2025"), march);
+        for bad in [
+            "2025-13",
+            "2025-00",
+            "25-03",
+            "2025",
+            "marzec",
+            "2025-03-01",
+            "",
+            "-1.2025",
+        ] {
+            assert_eq!(YearMonth::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn months_step_over_year_ends() {
+        let dec = YearMonth::parse("2024-12").unwrap();
+        assert_eq!(dec.next().to_string(), "2025-01");
+        assert_eq!(dec.next().prev(), dec);
+        assert_eq!(dec.last_day(), ymd(2024, 12, 31));
+        assert_eq!(
+            YearMonth::parse("2024-02").unwrap().last_day(),
+            ymd(2024, 2, 29)
+        );
     }
 }

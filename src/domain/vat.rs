@@ -1,8 +1,8 @@
 //! VAT summary of an invoice: per rate, the net total, VAT on that total (rounded half
 //! up to the grosz) and the gross total, as a Polish VAT invoice shows it.
-//! OWNER: domain helper — signatures are fixed, bodies to be completed with tests.
 
 use crate::domain::model::InvoiceItem;
+use crate::domain::money::{from_grosze, round_grosze};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -17,12 +17,138 @@ pub struct VatLine {
 
 /// VAT on a net amount at a rate given as in the export ('23', '8', '0', 'zw').
 pub fn vat_on(net: Decimal, rate: &str) -> Result<Decimal, String> {
-    let _ = (net, rate);
-    todo!("domain helper")
+    let percent = rate_percent(rate)?;
+    Ok(round_grosze(net * percent / Decimal::ONE_HUNDRED))
+}
+
+/// The rate as a percentage: 'zw' (exempt) is 0; otherwise a whole number 0–99.
+pub fn rate_percent(rate: &str) -> Result<Decimal, String> {
+    if rate == "zw" {
+        return Ok(Decimal::ZERO);
+    }
+    match rate.parse::<u8>() {
+        Ok(n) if n < 100 && !rate.starts_with('+') => Ok(Decimal::from(n)),
+        _ => Err(format!(
+            "'{rate}' is not a VAT rate (expected a whole percentage such as 23, 8, 0, or zw)"
+        )),
+    }
 }
 
 /// Per-rate lines (ordered by rate, highest first) and the total line.
 pub fn summarize(items: &[InvoiceItem]) -> (Vec<VatLine>, VatLine) {
-    let _ = items;
-    todo!("domain helper")
+    let mut rates: Vec<(String, i64, i64)> = Vec::new();
+    for item in items {
+        match rates.iter_mut().find(|(r, _, _)| *r == item.vat_rate) {
+            Some((_, net, vat)) => {
+                *net += item.net_gr;
+                *vat += item.vat_gr;
+            }
+            None => rates.push((item.vat_rate.clone(), item.net_gr, item.vat_gr)),
+        }
+    }
+    // Highest rate first; 'zw' after 0; anything unreadable last.
+    rates.sort_by_key(|(r, _, _)| {
+        std::cmp::Reverse(match r.as_str() {
+            "zw" => -1,
+            other => other.parse::<i64>().unwrap_or(-2),
+        })
+    });
+    let lines: Vec<VatLine> = rates
+        .into_iter()
+        .map(|(rate, net_gr, line_vat_gr)| {
+            let net = from_grosze(net_gr);
+            // An unknown rate can only come from bad data: fall back to the lines' own VAT.
+            let vat = vat_on(net, &rate).unwrap_or_else(|_| from_grosze(line_vat_gr));
+            VatLine {
+                rate,
+                net,
+                vat,
+                gross: net + vat,
+            }
+        })
+        .collect();
+    let total = VatLine {
+        rate: "total".to_string(),
+        net: lines.iter().map(|l| l.net).sum(),
+        vat: lines.iter().map(|l| l.vat).sum(),
+        gross: lines.iter().map(|l| l.gross).sum(),
+    };
+    (lines, total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn item(net_gr: i64, rate: &str, vat_gr: i64) -> InvoiceItem {
+        InvoiceItem {
+            line_no: 1,
+            name: "x".into(),
+            quantity: "1".into(),
+            unit: "szt.".into(),
+            unit_price: "0".into(),
+            net_gr,
+            vat_rate: rate.into(),
+            vat_gr,
+            gross_gr: net_gr + vat_gr,
+        }
+    }
+
+    #[test]
+    fn vat_rounds_half_up_to_the_grosz() {
+        assert_eq!(vat_on(dec!(100), "23"), Ok(dec!(23.00)));
+        // 0.50 × 23% = 0.115 -> 0.12
+        assert_eq!(vat_on(dec!(0.50), "23"), Ok(dec!(0.12)));
+        // 0.06 × 8% = 0.0048 -> 0.00
+        assert_eq!(vat_on(dec!(0.06), "8"), Ok(dec!(0.00)));
+        // corrections: negative net, half away from zero
+        assert_eq!(vat_on(dec!(-0.50), "23"), Ok(dec!(-0.12)));
+        assert_eq!(vat_on(dec!(123.45), "zw"), Ok(dec!(0)));
+        assert_eq!(vat_on(dec!(123.45), "0"), Ok(dec!(0)));
+    }
+
+    #[test]
+    fn unknown_rates_are_refused() {
+        for bad in ["23%", "", "abc", "100", "-5", "+5", "8.5"] {
+            assert!(vat_on(dec!(1), bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn vat_is_computed_on_the_net_total_per_rate() {
+        // three lines of 0.50 at 23%: per line 0.12 each (0.36), on the total 1.50 -> 0.35
+        let items = vec![
+            item(50, "23", 12),
+            item(50, "23", 12),
+            item(50, "23", 12),
+            item(1000, "8", 80),
+            item(300, "zw", 0),
+        ];
+        let (lines, total) = summarize(&items);
+        let rates: Vec<&str> = lines.iter().map(|l| l.rate.as_str()).collect();
+        assert_eq!(rates, ["23", "8", "zw"]);
+        assert_eq!(
+            lines[0],
+            VatLine {
+                rate: "23".into(),
+                net: dec!(1.50),
+                vat: dec!(0.35),
+                gross: dec!(1.85)
+            }
+        );
+        assert_eq!(lines[1].vat, dec!(0.80));
+        assert_eq!(lines[2].gross, dec!(3.00));
+        assert_eq!(total.rate, "total");
+        assert_eq!(total.net, dec!(14.50));
+        assert_eq!(total.vat, dec!(1.15));
+        assert_eq!(total.gross, dec!(15.65));
+    }
+
+    #[test]
+    fn an_empty_invoice_sums_to_zero() {
+        let (lines, total) = summarize(&[]);
+        assert!(lines.is_empty());
+        assert_eq!(total.gross, dec!(0));
+    }
 }
