@@ -49,6 +49,9 @@ pub use types::{ApiError, Button, Call, Entity, SentDocument, SentMessage, TgUse
 /// Parse `parse_mode` text like Telegram (for unit tests of message builders).
 pub use text::parse as parse_entities;
 
+/// Telegram's text/caption rules (parse, trim, length) for unit tests of message builders.
+pub use text::check as check_text;
+
 /// Check a `reply_markup` JSON like Telegram (for unit tests of keyboard builders).
 pub use markup::check as check_reply_markup;
 
