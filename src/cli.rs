@@ -1,4 +1,4 @@
-//! The command line: `ebok demo | console | serve | import | migrate | staff`.
+//! The command line: `ebok demo | console | serve | import | migrate | staff | outbox`.
 
 use crate::app::App;
 use crate::channels::console::Console;
@@ -49,6 +49,33 @@ pub enum Commands {
     Import { dir: PathBuf },
     /// Create or update the database schema and exit.
     Migrate,
+    /// Run the configured front ends (Telegram, email) and delivery workers.
+    Serve,
+    /// Staff accounts: `ebok staff add <identifier> --name "…" [--email …]`.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Show the outbox (pending, sent, failed); `--deliver` sends due emails first.
+    Outbox {
+        #[arg(long)]
+        deliver: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCommand {
+    /// Create a staff account; prints a temporary password (one login, then changed).
+    Add {
+        identifier: String,
+        /// The staff member's full name.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Give a staff account a new temporary password (printed) and unlock it.
+    Reset { identifier: String },
 }
 
 fn default_console_name() -> String {
@@ -70,12 +97,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Commands::Console { name, downloads } => {
             let app = App::build(settings).await?;
+            // Credentials and notifications queued from the console go out meanwhile.
+            let _mail = crate::outbox::email_worker(&app)?.map(|w| w.spawn());
             console(&app, &name, &downloads).await
         }
         Commands::Import { dir } => {
             let app = App::build(settings).await?;
             crate::demo_cli::import(&app, &dir).await
         }
+        Commands::Staff { command } => {
+            let app = App::build(settings).await?;
+            crate::ops_cli::staff(&app, command).await
+        }
+        Commands::Outbox { deliver } => {
+            let app = App::build(settings).await?;
+            crate::ops_cli::outbox(&app, deliver).await
+        }
+        Commands::Serve => crate::serve::serve(App::build(settings).await?).await,
         Commands::Migrate => {
             let app = App::build(settings).await?;
             println!("Database ready: {:?}", app.store.backend());

@@ -13,7 +13,11 @@ pub mod demo;
 mod demo_cli;
 pub mod domain;
 pub mod import;
+pub mod mail;
+mod ops_cli;
+pub mod outbox;
 pub mod render;
+pub mod serve;
 pub mod store;
 pub mod telemetry;
 

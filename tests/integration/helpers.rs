@@ -81,20 +81,17 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = self.pg_admin.take() {
-            // Dropped from sync code: a short-lived runtime on its own thread.
-            let store = self.store.clone();
+            // Dropped from sync code, possibly on the test's runtime thread: a separate
+            // thread with its own runtime. The test's pool is not awaited here (its
+            // runtime is blocked by this join); FORCE ends its connections.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async move {
-                    store.close().await;
                     if let Ok(admin) = sqlx::PgPool::connect(&admin_url).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&admin)
-                                .await;
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&admin)
+                            .await;
+                        admin.close().await;
                     }
                 });
             })

@@ -1,0 +1,44 @@
+//! `ebok serve`: runs every configured front end and the delivery workers until
+//! Ctrl-C / SIGTERM. Each part is started by its own module; this file only wires.
+
+use crate::app::App;
+use tokio::task::JoinSet;
+
+pub async fn serve(app: App) -> anyhow::Result<()> {
+    let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
+    // Each front end / worker adds itself here:
+    // outbox worker (email delivery), telegram, email responder.
+    let _ = &app;
+    if tasks.is_empty() {
+        tracing::warn!("nothing to serve: configure [smtp], [telegram] or [email] (see bot-config/ebok.toml)");
+    }
+    tokio::select! {
+        _ = shutdown_signal() => tracing::info!("shutting down"),
+        Some(done) = tasks.join_next() => {
+            match done {
+                Ok(Ok(())) => tracing::warn!("a service stopped"),
+                Ok(Err(e)) => return Err(e),
+                Err(e) => anyhow::bail!("a service panicked: {e}"),
+            }
+        }
+    }
+    tasks.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
