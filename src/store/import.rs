@@ -1,1 +1,673 @@
-//! Bulk upserts for the billing import (owned by the import work).
+//! Bulk writes for the billing import, all inside one transaction ([`Tx`]).
+//!
+//! Rows go in as multi-row `INSERT … ON CONFLICT (key) DO UPDATE … WHERE row_hash <>
+//! excluded.row_hash`, so an unchanged row is never rewritten. The import decides what
+//! is new, changed or unchanged from the maps it loads with the `existing_*` functions;
+//! the upsert's own `WHERE` keeps a rerun harmless even so.
+
+use super::Tx;
+use anyhow::Context;
+use chrono::NaiveDate;
+use futures::TryStreamExt;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+/// Rows per multi-row statement: 500 × 14 columns stays far below both backends'
+/// limits on bind parameters (SQLite 32 766, PostgreSQL 65 535).
+pub const BATCH_ROWS: usize = 500;
+
+#[derive(Debug, Clone)]
+pub struct CustomerRow {
+    pub number: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub pesel_hash: Option<String>,
+    pub pesel_masked: Option<String>,
+    pub nip: Option<String>,
+    pub address: String,
+    pub area: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub row_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContractRow {
+    pub number: String,
+    pub customer_id: i64,
+    pub kind: &'static str,
+    pub parent_number: Option<String>,
+    pub title: String,
+    pub signed_on: NaiveDate,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub status: &'static str,
+    pub pdf_sha256: Option<String>,
+    pub pdf_name: Option<String>,
+    pub row_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct InvoiceRow {
+    pub number: String,
+    pub customer_id: i64,
+    pub kind: &'static str,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub description: String,
+    pub charge_gr: i64,
+    pub credited_gr: i64,
+    pub to_pay_gr: i64,
+    pub interest_gr: Option<i64>,
+    pub pdf_sha256: Option<String>,
+    pub pdf_name: Option<String>,
+    pub row_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ItemRow {
+    pub invoice_id: i64,
+    pub line_no: i64,
+    pub name: String,
+    pub quantity: String,
+    pub unit: String,
+    pub unit_price: String,
+    pub net_gr: i64,
+    pub vat_rate: String,
+    pub vat_gr: i64,
+    pub gross_gr: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PaymentRow {
+    pub reference: String,
+    pub customer_id: i64,
+    pub paid_on: NaiveDate,
+    pub amount_gr: i64,
+    pub invoice_number: Option<String>,
+    pub title: String,
+    pub row_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CollectionRow {
+    pub case_number: String,
+    pub customer_id: i64,
+    pub stage: &'static str,
+    pub status: &'static str,
+    pub opened_on: NaiveDate,
+    pub updated_on: NaiveDate,
+    pub principal_gr: i64,
+    pub interest_gr: i64,
+    pub costs_gr: i64,
+    pub court: Option<String>,
+    pub signature: Option<String>,
+    pub bailiff: Option<String>,
+    pub description: String,
+    pub row_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct MessageRow {
+    pub reference: String,
+    pub kind: &'static str,
+    pub title: String,
+    pub body: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub area: Option<String>,
+    pub row_hash: String,
+}
+
+/// A row already in the database: its key, id, owner and hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExistingRow {
+    pub key: String,
+    pub id: i64,
+    /// The customer the row belongs to (0 for customers and messages).
+    pub customer_id: i64,
+    /// Invoices: the charge in grosze; contracts: 1 for an annex, 0 for a contract.
+    pub extra: i64,
+    pub row_hash: String,
+}
+
+const CUSTOMER_COLUMNS: &[&str] = &[
+    "number",
+    "kind",
+    "name",
+    "pesel_hash",
+    "pesel_masked",
+    "nip",
+    "address",
+    "area",
+    "email",
+    "phone",
+    "row_hash",
+];
+const CONTRACT_COLUMNS: &[&str] = &[
+    "number",
+    "customer_id",
+    "kind",
+    "parent_number",
+    "title",
+    "signed_on",
+    "valid_from",
+    "valid_to",
+    "status",
+    "pdf_sha256",
+    "pdf_name",
+    "row_hash",
+];
+const INVOICE_COLUMNS: &[&str] = &[
+    "number",
+    "customer_id",
+    "kind",
+    "issue_date",
+    "due_date",
+    "description",
+    "charge_gr",
+    "credited_gr",
+    "to_pay_gr",
+    "interest_gr",
+    "pdf_sha256",
+    "pdf_name",
+    "row_hash",
+];
+const ITEM_COLUMNS: &[&str] = &[
+    "invoice_id",
+    "line_no",
+    "name",
+    "quantity",
+    "unit",
+    "unit_price",
+    "net_gr",
+    "vat_rate",
+    "vat_gr",
+    "gross_gr",
+];
+const PAYMENT_COLUMNS: &[&str] = &[
+    "reference",
+    "customer_id",
+    "paid_on",
+    "amount_gr",
+    "invoice_number",
+    "title",
+    "row_hash",
+];
+const COLLECTION_COLUMNS: &[&str] = &[
+    "case_number",
+    "customer_id",
+    "stage",
+    "status",
+    "opened_on",
+    "updated_on",
+    "principal_gr",
+    "interest_gr",
+    "costs_gr",
+    "court",
+    "signature",
+    "bailiff",
+    "description",
+    "row_hash",
+];
+const MESSAGE_COLUMNS: &[&str] = &[
+    "reference",
+    "kind",
+    "title",
+    "body",
+    "valid_from",
+    "valid_to",
+    "area",
+    "row_hash",
+];
+
+/// Which table an upsert writes, with its conflict key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Target {
+    Customers,
+    Contracts,
+    Invoices,
+    Payments,
+    Collections,
+    Messages,
+}
+
+impl Target {
+    fn table(self) -> &'static str {
+        match self {
+            Target::Customers => "customers",
+            Target::Contracts => "contracts",
+            Target::Invoices => "invoices",
+            Target::Payments => "payments",
+            Target::Collections => "collections",
+            Target::Messages => "messages",
+        }
+    }
+    fn key(self) -> &'static str {
+        match self {
+            Target::Customers | Target::Contracts | Target::Invoices => "number",
+            Target::Payments | Target::Messages => "reference",
+            Target::Collections => "case_number",
+        }
+    }
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            Target::Customers => CUSTOMER_COLUMNS,
+            Target::Contracts => CONTRACT_COLUMNS,
+            Target::Invoices => INVOICE_COLUMNS,
+            Target::Payments => PAYMENT_COLUMNS,
+            Target::Collections => COLLECTION_COLUMNS,
+            Target::Messages => MESSAGE_COLUMNS,
+        }
+    }
+}
+
+/// `($1, $2, …), ($n+1, …)` for `rows` rows of `cols` columns.
+fn placeholders(rows: usize, cols: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 6);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(r * cols + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// The upsert text for `rows` rows, built once per size and kept: a full batch always
+/// has the same text, so each backend prepares it once.
+fn upsert_sql(target: Target, rows: usize) -> Arc<str> {
+    static CACHE: LazyLock<Mutex<HashMap<(Target, usize), Arc<str>>>> =
+        LazyLock::new(Default::default);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry((target, rows))
+        .or_insert_with(|| {
+            let table = target.table();
+            let key = target.key();
+            let cols = target.columns();
+            let updates: Vec<String> = cols
+                .iter()
+                .filter(|c| **c != key)
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect();
+            format!(
+                "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({key}) DO UPDATE SET {} \
+                 WHERE {table}.row_hash <> excluded.row_hash RETURNING id, {key}",
+                cols.join(", "),
+                placeholders(rows, cols.len()),
+                updates.join(", "),
+            )
+            .into()
+        })
+        .clone()
+}
+
+/// Any other statement of `rows` rows, kept like the upserts under a name.
+fn batch_sql(name: &'static str, rows: usize, build: impl FnOnce() -> String) -> Arc<str> {
+    static CACHE: LazyLock<Mutex<HashMap<(&'static str, usize), Arc<str>>>> =
+        LazyLock::new(Default::default);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry((name, rows))
+        .or_insert_with(|| build().into())
+        .clone()
+}
+
+/// Binds every row's values in column order, then runs the statement and returns
+/// `(id, key)` of each row written.
+macro_rules! run_upsert {
+    ($tx:expr, $target:expr, $rows:expr, |$q:ident, $r:ident| $bind:expr) => {{
+        let rows = $rows;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = upsert_sql($target, rows.len());
+        let written: Vec<(i64, String)> = on_tx!($tx, |conn| {
+            let mut $q = sqlx::query_as::<_, (i64, String)>(&sql);
+            for $r in rows {
+                $q = $bind;
+            }
+            $q.fetch_all(conn).await
+        })
+        .with_context(|| format!("writing {} rows to {}", rows.len(), $target.table()))?;
+        Ok(written)
+    }};
+}
+
+impl Tx {
+    pub async fn rollback(self) -> anyhow::Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
+        .context("rolling back a transaction")
+    }
+
+    /// Settings for a large write on SQLite: a big page cache so the indexes stay in
+    /// memory. `bulk_load_end` puts the defaults back.
+    pub async fn bulk_load_begin(&mut self) -> anyhow::Result<()> {
+        if let Tx::Sqlite(t) = self {
+            for pragma in ["PRAGMA cache_size = -262144", "PRAGMA temp_store = MEMORY"] {
+                sqlx::query(pragma)
+                    .execute(&mut **t)
+                    .await
+                    .context("setting up SQLite for a bulk load")?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn bulk_load_end(&mut self) -> anyhow::Result<()> {
+        if let Tx::Sqlite(t) = self {
+            for pragma in ["PRAGMA cache_size = -2000", "PRAGMA temp_store = DEFAULT"] {
+                sqlx::query(pragma)
+                    .execute(&mut **t)
+                    .await
+                    .context("resetting SQLite after a bulk load")?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn existing(
+        &mut self,
+        sql: &str,
+        mut each: impl FnMut(ExistingRow),
+    ) -> anyhow::Result<()> {
+        on_tx!(self, |conn| {
+            let mut rows = sqlx::query_as::<_, ExistingRow>(sql).fetch(conn);
+            while let Some(row) = rows.try_next().await.context("reading existing rows")? {
+                each(row);
+            }
+        });
+        Ok(())
+    }
+
+    pub async fn existing_customers(
+        &mut self,
+        each: impl FnMut(ExistingRow),
+    ) -> anyhow::Result<()> {
+        let sql = "SELECT number AS key, id, CAST(0 AS BIGINT) AS customer_id, \
+                   CAST(0 AS BIGINT) AS extra, row_hash FROM customers";
+        self.existing(sql, each).await
+    }
+
+    pub async fn existing_contracts(
+        &mut self,
+        each: impl FnMut(ExistingRow),
+    ) -> anyhow::Result<()> {
+        let sql = "SELECT number AS key, id, customer_id, \
+                   CAST(CASE WHEN kind = 'annex' THEN 1 ELSE 0 END AS BIGINT) AS extra, \
+                   row_hash FROM contracts";
+        self.existing(sql, each).await
+    }
+
+    pub async fn existing_invoices(&mut self, each: impl FnMut(ExistingRow)) -> anyhow::Result<()> {
+        let sql = "SELECT number AS key, id, customer_id, charge_gr AS extra, row_hash \
+                   FROM invoices";
+        self.existing(sql, each).await
+    }
+
+    pub async fn existing_payments(&mut self, each: impl FnMut(ExistingRow)) -> anyhow::Result<()> {
+        let sql = "SELECT reference AS key, id, customer_id, CAST(0 AS BIGINT) AS extra, \
+                   row_hash FROM payments";
+        self.existing(sql, each).await
+    }
+
+    pub async fn existing_collections(
+        &mut self,
+        each: impl FnMut(ExistingRow),
+    ) -> anyhow::Result<()> {
+        let sql = "SELECT case_number AS key, id, customer_id, CAST(0 AS BIGINT) AS extra, \
+                   row_hash FROM collections";
+        self.existing(sql, each).await
+    }
+
+    pub async fn existing_messages(&mut self, each: impl FnMut(ExistingRow)) -> anyhow::Result<()> {
+        let sql = "SELECT reference AS key, id, CAST(0 AS BIGINT) AS customer_id, \
+                   CAST(0 AS BIGINT) AS extra, row_hash FROM messages";
+        self.existing(sql, each).await
+    }
+
+    /// `(invoice_id, items_hash)` of every invoice whose items were imported.
+    pub async fn existing_item_sets(&mut self) -> anyhow::Result<HashMap<i64, String>> {
+        let sql = "SELECT invoice_id, items_hash FROM invoice_item_sets";
+        let rows: Vec<(i64, String)> =
+            on_tx!(self, |conn| sqlx::query_as(sql).fetch_all(conn).await)
+                .context("reading the imported item sets")?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// SHA-256 of every stored file.
+    pub async fn existing_files(&mut self) -> anyhow::Result<Vec<String>> {
+        let sql = "SELECT sha256 FROM files";
+        on_tx!(self, |conn| sqlx::query_scalar(sql).fetch_all(conn).await)
+            .context("reading stored files")
+    }
+
+    /// Stores a file under its SHA-256; a file already there is left alone.
+    pub async fn insert_file(
+        &mut self,
+        sha256: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO files (sha256, content_type, size, body) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (sha256) DO NOTHING";
+        let size = i64::try_from(body.len()).context("file too large")?;
+        on_tx!(self, |conn| sqlx::query(sql)
+            .bind(sha256)
+            .bind(content_type)
+            .bind(size)
+            .bind(body)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("storing a file")?;
+        Ok(())
+    }
+
+    pub async fn upsert_customers(
+        &mut self,
+        rows: &[CustomerRow],
+    ) -> anyhow::Result<Vec<(i64, String)>> {
+        run_upsert!(self, Target::Customers, rows, |q, r| q
+            .bind(&r.number)
+            .bind(r.kind)
+            .bind(&r.name)
+            .bind(&r.pesel_hash)
+            .bind(&r.pesel_masked)
+            .bind(&r.nip)
+            .bind(&r.address)
+            .bind(&r.area)
+            .bind(&r.email)
+            .bind(&r.phone)
+            .bind(&r.row_hash))
+    }
+
+    pub async fn upsert_contracts(
+        &mut self,
+        rows: &[ContractRow],
+    ) -> anyhow::Result<Vec<(i64, String)>> {
+        run_upsert!(self, Target::Contracts, rows, |q, r| q
+            .bind(&r.number)
+            .bind(r.customer_id)
+            .bind(r.kind)
+            .bind(&r.parent_number)
+            .bind(&r.title)
+            .bind(r.signed_on)
+            .bind(r.valid_from)
+            .bind(r.valid_to)
+            .bind(r.status)
+            .bind(&r.pdf_sha256)
+            .bind(&r.pdf_name)
+            .bind(&r.row_hash))
+    }
+
+    pub async fn upsert_invoices(
+        &mut self,
+        rows: &[InvoiceRow],
+    ) -> anyhow::Result<Vec<(i64, String)>> {
+        run_upsert!(self, Target::Invoices, rows, |q, r| q
+            .bind(&r.number)
+            .bind(r.customer_id)
+            .bind(r.kind)
+            .bind(r.issue_date)
+            .bind(r.due_date)
+            .bind(&r.description)
+            .bind(r.charge_gr)
+            .bind(r.credited_gr)
+            .bind(r.to_pay_gr)
+            .bind(r.interest_gr)
+            .bind(&r.pdf_sha256)
+            .bind(&r.pdf_name)
+            .bind(&r.row_hash))
+    }
+
+    pub async fn upsert_payments(
+        &mut self,
+        rows: &[PaymentRow],
+    ) -> anyhow::Result<Vec<(i64, String)>> {
+        run_upsert!(self, Target::Payments, rows, |q, r| q
+            .bind(&r.reference)
+            .bind(r.customer_id)
+            .bind(r.paid_on)
+            .bind(r.amount_gr)
+            .bind(&r.invoice_number)
+            .bind(&r.title)
+            .bind(&r.row_hash))
+    }
+
+    pub async fn upsert_collections(
+        &mut self,
+        rows: &[CollectionRow],
+    ) -> anyhow::Result<Vec<(i64, String)>> {
+        run_upsert!(self, Target::Collections, rows, |q, r| q
+            .bind(&r.case_number)
+            .bind(r.customer_id)
+            .bind(r.stage)
+            .bind(r.status)
+            .bind(r.opened_on)
+            .bind(r.updated_on)
+            .bind(r.principal_gr)
+            .bind(r.interest_gr)
+            .bind(r.costs_gr)
+            .bind(&r.court)
+            .bind(&r.signature)
+            .bind(&r.bailiff)
+            .bind(&r.description)
+            .bind(&r.row_hash))
+    }
+
+    pub async fn upsert_messages(
+        &mut self,
+        rows: &[MessageRow],
+    ) -> anyhow::Result<Vec<(i64, String)>> {
+        run_upsert!(self, Target::Messages, rows, |q, r| q
+            .bind(&r.reference)
+            .bind(r.kind)
+            .bind(&r.title)
+            .bind(&r.body)
+            .bind(r.valid_from)
+            .bind(r.valid_to)
+            .bind(&r.area)
+            .bind(&r.row_hash))
+    }
+
+    /// Replaces the line items of the given invoices: deletes what they had, inserts
+    /// `items` (which belong to those invoices) and records each set's hash.
+    pub async fn replace_items(
+        &mut self,
+        sets: &[(i64, String)],
+        items: &[ItemRow],
+    ) -> anyhow::Result<()> {
+        for chunk in sets.chunks(BATCH_ROWS) {
+            let sql = batch_sql("delete items", chunk.len(), || {
+                let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                format!(
+                    "DELETE FROM invoice_items WHERE invoice_id IN ({})",
+                    list.join(", ")
+                )
+            });
+            on_tx!(self, |conn| {
+                let mut q = sqlx::query(&sql);
+                for (id, _) in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(conn).await.map(|r| r.rows_affected())
+            })
+            .context("deleting replaced line items")?;
+
+            let sql = batch_sql("item sets", chunk.len(), || {
+                format!(
+                    "INSERT INTO invoice_item_sets (invoice_id, items_hash) VALUES {} \
+                     ON CONFLICT (invoice_id) DO UPDATE SET items_hash = excluded.items_hash",
+                    placeholders(chunk.len(), 2)
+                )
+            });
+            on_tx!(self, |conn| {
+                let mut q = sqlx::query(&sql);
+                for (id, hash) in chunk {
+                    q = q.bind(*id).bind(hash);
+                }
+                q.execute(conn).await.map(|r| r.rows_affected())
+            })
+            .context("recording imported item sets")?;
+        }
+        for chunk in items.chunks(BATCH_ROWS) {
+            let sql = batch_sql("insert items", chunk.len(), || {
+                format!(
+                    "INSERT INTO invoice_items ({}) VALUES {}",
+                    ITEM_COLUMNS.join(", "),
+                    placeholders(chunk.len(), ITEM_COLUMNS.len())
+                )
+            });
+            on_tx!(self, |conn| {
+                let mut q = sqlx::query(&sql);
+                for r in chunk {
+                    q = q
+                        .bind(r.invoice_id)
+                        .bind(r.line_no)
+                        .bind(&r.name)
+                        .bind(&r.quantity)
+                        .bind(&r.unit)
+                        .bind(&r.unit_price)
+                        .bind(r.net_gr)
+                        .bind(&r.vat_rate)
+                        .bind(r.vat_gr)
+                        .bind(r.gross_gr);
+                }
+                q.execute(conn).await.map(|r| r.rows_affected())
+            })
+            .context("inserting line items")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_every_value() {
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+
+    #[test]
+    fn upsert_only_rewrites_changed_rows() {
+        let sql = upsert_sql(Target::Messages, 1);
+        assert!(sql.starts_with("INSERT INTO messages (reference, kind, title"));
+        assert!(sql.contains("ON CONFLICT (reference) DO UPDATE SET kind = excluded.kind"));
+        assert!(!sql.contains("reference = excluded.reference"));
+        assert!(
+            sql.ends_with("WHERE messages.row_hash <> excluded.row_hash RETURNING id, reference")
+        );
+    }
+}

@@ -2,5 +2,6 @@
 //! fresh PostgreSQL database per test, real mail servers, a fake Telegram Bot API).
 
 mod helpers;
+mod import;
 mod sessions;
 mod store;

@@ -1,0 +1,6 @@
+-- Billing import: the hash of each invoice's set of line items, so that an import
+-- replaces an invoice's items only when that set changed.
+CREATE TABLE invoice_item_sets (
+    invoice_id    BIGINT  PRIMARY KEY REFERENCES invoices (id),
+    items_hash    TEXT    NOT NULL
+);

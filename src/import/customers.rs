@@ -1,0 +1,157 @@
+//! customers.csv: persons (with PESEL) and firms (with NIP).
+
+use super::fields::Spec;
+use super::known::Claim;
+use super::report::FileReport;
+use super::rowhash::RowHash;
+use super::{Run, duplicate};
+use crate::domain::ids::{Nip, Pesel};
+use crate::domain::model::CustomerKind;
+use crate::store::import::{BATCH_ROWS, CustomerRow};
+
+pub static SPEC: Spec = Spec {
+    file: "customers.csv",
+    required: &["number", "kind", "name"],
+    optional: &["pesel", "nip", "address", "area", "email", "phone"],
+};
+
+pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
+    let mut report = FileReport::new(SPEC.file);
+    let Some(mut file) = run.open(&SPEC)? else {
+        return Ok(report);
+    };
+    let mut batch: Vec<CustomerRow> = Vec::with_capacity(BATCH_ROWS);
+    while !run.errors.full() {
+        let errors = &mut run.errors;
+        let Some(row) = file.next_row(errors) else {
+            break;
+        };
+        report.rows += 1;
+        let Some(number) = row.text(errors, "number") else {
+            continue;
+        };
+        let claim = run.customers.claim(number, row.line);
+        if let Claim::Duplicate(first) = claim {
+            duplicate(errors, &row, "number", "customer number", number, first);
+            continue;
+        }
+        let kind: Option<CustomerKind> = row.choice(errors, "kind");
+        let name = row.text(errors, "name");
+        let (mut pesel, mut nip) = (None, None);
+        if let Some(text) = row.opt_text("pesel") {
+            match Pesel::parse(text) {
+                Ok(p) => pesel = Some(p),
+                Err(e) => row.error(errors, "pesel", e.to_string()),
+            }
+        }
+        if let Some(text) = row.opt_text("nip") {
+            match Nip::parse(text) {
+                Ok(n) => nip = Some(n),
+                Err(e) => row.error(errors, "nip", e.to_string()),
+            }
+        }
+        match kind {
+            Some(CustomerKind::Person) if row.opt_text("pesel").is_none() => {
+                row.error(errors, "pesel", "a person needs a PESEL")
+            }
+            Some(CustomerKind::Firm) if row.opt_text("nip").is_none() => {
+                row.error(errors, "nip", "a firm needs a NIP")
+            }
+            Some(CustomerKind::Firm) if row.opt_text("pesel").is_some() => row.error(
+                errors,
+                "pesel",
+                "a firm is identified by its NIP: leave the PESEL empty",
+            ),
+            _ => {}
+        }
+        let email = row.opt_text("email");
+        if let Some(e) = email {
+            if !looks_like_email(e) {
+                row.error(errors, "email", format!("'{e}' is not an email address"));
+            }
+        }
+        let (Some(kind), Some(name)) = (kind, name) else {
+            continue;
+        };
+        let pesel_hash = pesel.as_ref().map(|p| p.keyed_hash(run.pesel_key));
+        let pesel_masked = pesel.as_ref().map(Pesel::masked);
+        let nip = nip.map(|n| n.digits().to_string());
+        let address = row.raw("address");
+        let area = row.raw("area");
+        let phone = row.opt_text("phone");
+        let (hash, row_hash) = RowHash::new()
+            .text(kind.as_str())
+            .text(name)
+            .opt(pesel_hash.as_deref())
+            .opt(pesel_masked.as_deref())
+            .opt(nip.as_deref())
+            .text(address)
+            .text(area)
+            .opt(email)
+            .opt(phone)
+            .finish();
+        if report.count(claim, &mut run.customers, hash) {
+            batch.push(CustomerRow {
+                number: number.to_string(),
+                kind: kind.as_str(),
+                name: name.to_string(),
+                pesel_hash,
+                pesel_masked,
+                nip,
+                address: address.to_string(),
+                area: area.to_string(),
+                email: email.map(str::to_string),
+                phone: phone.map(str::to_string),
+                row_hash,
+            });
+        }
+        if batch.len() >= BATCH_ROWS {
+            flush(run, &mut batch).await?;
+        }
+    }
+    flush(run, &mut batch).await?;
+    Ok(report)
+}
+
+async fn flush(run: &mut Run<'_>, batch: &mut Vec<CustomerRow>) -> anyhow::Result<()> {
+    if run.writing() {
+        let written = run.tx.upsert_customers(batch).await?;
+        run.customers.set_ids(written);
+    }
+    batch.clear();
+    Ok(())
+}
+
+/// Something@something.something, no spaces: enough to catch a column mix-up.
+fn looks_like_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((user, domain)) => {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !text.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn email_check_catches_mix_ups() {
+        assert!(super::looks_like_email("jan.kowalski@example.pl"));
+        for bad in [
+            "jan",
+            "jan@",
+            "@x.pl",
+            "jan@pl",
+            "j an@x.pl",
+            "a@b@c.pl",
+            "a@x.",
+        ] {
+            assert!(!super::looks_like_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! Reading one CSV file: the header, then each record's fields by column name, with
+//! strict parsers whose errors say what was expected.
+
+use super::error::Errors;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Passes a file through and notes where its line breaks are, so that a record's byte
+/// position can be turned into its physical line (the csv crate's own line count
+/// skips blank lines, and a record's position includes the blank lines before it).
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    /// Offset of the last byte that is not a line break, plus one (0: none yet).
+    content_end: u64,
+    /// Line breaks read but not yet passed by the records: (offset, `content_end` then).
+    breaks: VecDeque<(u64, u64)>,
+    passed: u64,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            let at = self.offset + i as u64;
+            match b {
+                b'\n' => self.breaks.push_back((at, self.content_end)),
+                b'\r' => {}
+                _ => self.content_end = at + 1,
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineCounter<R> {
+    /// The line (from 1) where the record starting at byte `byte` has its first
+    /// character; calls must not go backwards.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        // Breaks before the record, and those with nothing but breaks between the
+        // record's start and them (blank lines counted into the record).
+        while self
+            .breaks
+            .front()
+            .is_some_and(|(at, content)| *at < byte || *content <= byte)
+        {
+            self.breaks.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+/// The columns of one kind of file.
+pub struct Spec {
+    pub file: &'static str,
+    pub required: &'static [&'static str],
+    pub optional: &'static [&'static str],
+}
+
+impl Spec {
+    fn all(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.required.iter().chain(self.optional).copied()
+    }
+}
+
+/// An open CSV file whose header matched its [`Spec`].
+pub struct CsvFile {
+    pub spec: &'static Spec,
+    reader: csv::Reader<LineCounter<File>>,
+    /// For each column of the spec (required first), its position in the file.
+    positions: Vec<Option<usize>>,
+    record: csv::StringRecord,
+}
+
+impl CsvFile {
+    /// Opens `dir/spec.file` and checks the header; `None` (with errors recorded) when
+    /// the header is unusable.
+    pub fn open(
+        dir: &Path,
+        spec: &'static Spec,
+        errors: &mut Errors,
+    ) -> anyhow::Result<Option<CsvFile>> {
+        let path = dir.join(spec.file);
+        let file = File::open(&path)
+            .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(LineCounter {
+                inner: file,
+                offset: 0,
+                content_end: 0,
+                breaks: VecDeque::new(),
+                passed: 0,
+            });
+        let header = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                errors.push(spec.file, 1, None, csv_reason(&e));
+                return Ok(None);
+            }
+        };
+        let names: Vec<&str> = header
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}'))
+            .collect();
+        let before = errors.is_empty();
+        for (i, name) in names.iter().enumerate() {
+            if !spec.all().any(|c| c == *name) {
+                let expected: Vec<&str> = spec.all().collect();
+                errors.push(
+                    spec.file,
+                    1,
+                    Some(name),
+                    format!("unknown column (the columns are: {})", expected.join(", ")),
+                );
+            } else if names[..i].contains(name) {
+                errors.push(spec.file, 1, Some(name), "the column appears twice");
+            }
+        }
+        for column in spec.required {
+            if !names.contains(column) {
+                errors.push(
+                    spec.file,
+                    1,
+                    Some(column),
+                    "required column is missing from the header",
+                );
+            }
+        }
+        if before && !errors.is_empty() {
+            return Ok(None);
+        }
+        let positions = spec
+            .all()
+            .map(|c| names.iter().position(|n| *n == c))
+            .collect();
+        Ok(Some(CsvFile {
+            spec,
+            reader,
+            positions,
+            record: csv::StringRecord::new(),
+        }))
+    }
+
+    /// The next record, or `None` at the end. An unreadable record is recorded as an
+    /// error and reading goes on with the next one.
+    pub fn next_row(&mut self, errors: &mut Errors) -> Option<Row<'_>> {
+        loop {
+            match self.reader.read_record(&mut self.record) {
+                Ok(true) => {
+                    let byte = self.record.position().map_or(0, |p| p.byte());
+                    let line = self.reader.get_mut().line_at(byte);
+                    if self.record.iter().all(|f| f.trim().is_empty()) {
+                        continue;
+                    }
+                    return Some(Row {
+                        spec: self.spec,
+                        positions: &self.positions,
+                        record: &self.record,
+                        line,
+                    });
+                }
+                Ok(false) => return None,
+                Err(e) => {
+                    let byte = e.position().map_or(0, |p| p.byte());
+                    let line = self.reader.get_mut().line_at(byte);
+                    errors.push(self.spec.file, line, None, csv_reason(&e));
+                    if errors.full() || matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("the line has {len} fields but the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "field {} is not valid UTF-8 (save the file as UTF-8)",
+            err.field() + 1
+        ),
+        _ => e.to_string(),
+    }
+}
+
+/// One record: its fields by column name.
+pub struct Row<'a> {
+    spec: &'static Spec,
+    positions: &'a [Option<usize>],
+    record: &'a csv::StringRecord,
+    pub line: u64,
+}
+
+impl<'a> Row<'a> {
+    /// The trimmed field, or "" when the column is absent or empty.
+    pub fn raw(&self, column: &str) -> &'a str {
+        let slot = self.spec.all().position(|c| c == column);
+        debug_assert!(
+            slot.is_some(),
+            "{column} is not a column of {}",
+            self.spec.file
+        );
+        slot.and_then(|s| self.positions[s])
+            .and_then(|p| self.record.get(p))
+            .map_or("", str::trim)
+    }
+
+    fn fail(&self, errors: &mut Errors, column: &str, reason: impl Into<String>) {
+        errors.push(self.spec.file, self.line, Some(column), reason);
+    }
+
+    /// Records an error about this row's `column`.
+    pub fn error(&self, errors: &mut Errors, column: &str, reason: impl Into<String>) {
+        self.fail(errors, column, reason);
+    }
+
+    /// A required text field.
+    pub fn text(&self, errors: &mut Errors, column: &str) -> Option<&'a str> {
+        let value = self.raw(column);
+        if value.is_empty() {
+            self.fail(errors, column, "a value is required");
+            return None;
+        }
+        Some(value)
+    }
+
+    /// An optional text field: `None` when empty.
+    pub fn opt_text(&self, column: &str) -> Option<&'a str> {
+        Some(self.raw(column)).filter(|v| !v.is_empty())
+    }
+
+    pub fn date(&self, errors: &mut Errors, column: &str) -> Option<NaiveDate> {
+        let value = self.text(errors, column)?;
+        parse_date(value)
+            .map_err(|r| self.fail(errors, column, r))
+            .ok()
+    }
+
+    /// `Some(None)` when empty, `None` when invalid.
+    pub fn opt_date(&self, errors: &mut Errors, column: &str) -> Option<Option<NaiveDate>> {
+        match self.opt_text(column) {
+            None => Some(None),
+            Some(v) => parse_date(v)
+                .map(Some)
+                .map_err(|r| self.fail(errors, column, r))
+                .ok(),
+        }
+    }
+
+    /// A required amount, in grosze.
+    pub fn amount(&self, errors: &mut Errors, column: &str) -> Option<i64> {
+        let value = self.text(errors, column)?;
+        parse_grosze(value)
+            .map_err(|r| self.fail(errors, column, r))
+            .ok()
+    }
+
+    /// `Some(None)` when empty, `None` when invalid.
+    pub fn opt_amount(&self, errors: &mut Errors, column: &str) -> Option<Option<i64>> {
+        match self.opt_text(column) {
+            None => Some(None),
+            Some(v) => parse_grosze(v)
+                .map(Some)
+                .map_err(|r| self.fail(errors, column, r))
+                .ok(),
+        }
+    }
+
+    pub fn decimal(&self, errors: &mut Errors, column: &str) -> Option<Decimal> {
+        let value = self.text(errors, column)?;
+        parse_decimal(value)
+            .map_err(|r| self.fail(errors, column, r))
+            .ok()
+    }
+
+    /// One of a closed set of values (a `text_enum`).
+    pub fn choice<T: std::str::FromStr<Err = String>>(
+        &self,
+        errors: &mut Errors,
+        column: &str,
+    ) -> Option<T> {
+        let value = self.text(errors, column)?;
+        value
+            .parse()
+            .map_err(|r: String| self.fail(errors, column, r))
+            .ok()
+    }
+}
+
+/// `YYYY-MM-DD` and nothing else.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let b = text.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let num = |r: std::ops::Range<usize>| text[r].parse::<u32>().unwrap_or(0);
+    shape
+        .then(|| NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10)))
+        .flatten()
+        .ok_or_else(|| format!("'{text}' is not a date (expected YYYY-MM-DD, e.g. 2025-03-14)"))
+}
+
+/// An amount with a dot and at most two decimals (`1234.56`, `-12.5`, `7`), in grosze.
+pub fn parse_grosze(text: &str) -> Result<i64, String> {
+    let bad = || {
+        format!("'{text}' is not an amount (expected digits, a dot and two decimals, e.g. 1234.56)")
+    };
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
+    let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 13 || !digits(whole) || !digits(frac) {
+        return Err(bad());
+    }
+    if frac.len() > 2 || (body.contains('.') && frac.is_empty()) {
+        return Err(if frac.len() > 2 {
+            format!("'{text}' has more than two decimal places")
+        } else {
+            bad()
+        });
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let frac: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
+        _ => frac.parse().map_err(|_| bad())?,
+    };
+    let grosze = whole * 100 + frac;
+    Ok(if negative { -grosze } else { grosze })
+}
+
+/// An exact decimal with a dot (`2.5`, `123.456789`), at most 10 decimals.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let body = text.strip_prefix('-').unwrap_or(text);
+    let (whole, frac) = body.split_once('.').unwrap_or((body, "0"));
+    let ok = !whole.is_empty()
+        && !frac.is_empty()
+        && whole.len() <= 15
+        && frac.len() <= 10
+        && whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|c| c.is_ascii_digit());
+    ok.then(|| text.parse::<Decimal>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            format!("'{text}' is not a number (expected digits with a dot, e.g. 12.345)")
+        })
+}
+
+/// Grosze as the file writes them: `1234.56`, `-0.05`.
+pub fn show_grosze(grosze: i64) -> String {
+    let sign = if grosze < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", grosze.abs() / 100, grosze.abs() % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strict_iso() {
+        assert_eq!(
+            parse_date("2025-03-14"),
+            Ok(NaiveDate::from_ymd_opt(2025, 3, 14).unwrap())
+        );
+        for bad in [
+            "2025-3-14",
+            "14.03.2025",
+            "2025-02-30",
+            "2025-13-01",
+            "",
+            "2025/03/14",
+            "２025-03-14",
+        ] {
+            let err = parse_date(bad).unwrap_err();
+            assert!(err.contains("expected YYYY-MM-DD"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn amounts_become_grosze() {
+        assert_eq!(parse_grosze("1234.56"), Ok(123456));
+        assert_eq!(parse_grosze("-12.5"), Ok(-1250));
+        assert_eq!(parse_grosze("7"), Ok(700));
+        assert_eq!(parse_grosze("0.05"), Ok(5));
+        assert_eq!(parse_grosze("-0.05"), Ok(-5));
+        assert_eq!(
+            parse_grosze("1.005").unwrap_err(),
+            "'1.005' has more than two decimal places"
+        );
+        for bad in ["1,50", "1 234.56", "", "-", ".5", "5.", "1e3", "+5", "12a"] {
+            let err = parse_grosze(bad).unwrap_err();
+            assert!(err.contains("is not an amount"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn decimals_keep_their_digits() {
+        assert_eq!(parse_decimal("2.500").unwrap().to_string(), "2.500");
+        assert_eq!(parse_decimal("-3").unwrap().to_string(), "-3");
+        for bad in ["2,5", "1e3", "", ".5", "5.", "1.12345678901"] {
+            assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn grosze_are_shown_as_in_the_file() {
+        assert_eq!(show_grosze(123456), "1234.56");
+        assert_eq!(show_grosze(-5), "-0.05");
+        assert_eq!(show_grosze(0), "0.00");
+    }
+
+    static SPEC: Spec = Spec {
+        file: "t.csv",
+        required: &["a", "b"],
+        optional: &["c"],
+    };
+
+    fn open(text: &str) -> (Option<CsvFile>, Errors, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.csv"), text).unwrap();
+        let mut errors = Errors::default();
+        let file = CsvFile::open(dir.path(), &SPEC, &mut errors).unwrap();
+        (file, errors, dir)
+    }
+
+    #[test]
+    fn fields_are_found_by_header_name_in_any_order() {
+        let (file, mut errors, _dir) = open("\u{feff}b,a\r\n 2 ,1\r\n\r\n\n\"x\ny\",3\n7,8");
+        let mut file = file.unwrap();
+        let row = file.next_row(&mut errors).unwrap();
+        assert_eq!(
+            (row.raw("a"), row.raw("b"), row.raw("c"), row.line),
+            ("1", "2", "", 2)
+        );
+        let row = file.next_row(&mut errors).unwrap();
+        assert_eq!((row.raw("a"), row.raw("b"), row.line), ("3", "x\ny", 5));
+        let row = file.next_row(&mut errors).unwrap();
+        assert_eq!((row.raw("a"), row.line), ("8", 7));
+        assert!(file.next_row(&mut errors).is_none());
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn header_problems_are_reported() {
+        let (file, errors, _dir) = open("a,x,a\n1,2,3\n");
+        assert!(file.is_none());
+        let text = errors.into_error().to_string();
+        assert!(
+            text.contains("t.csv, line 1, column x: unknown column (the columns are: a, b, c)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("t.csv, line 1, column a: the column appears twice"),
+            "{text}"
+        );
+        assert!(
+            text.contains("t.csv, line 1, column b: required column is missing from the header"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_short_line_is_reported_and_reading_goes_on() {
+        let (file, mut errors, _dir) = open("a,b\n1\n3,4\n");
+        let mut file = file.unwrap();
+        let row = file.next_row(&mut errors).unwrap();
+        assert_eq!(row.raw("a"), "3");
+        let text = errors.into_error().to_string();
+        assert!(
+            text.contains("t.csv, line 2: the line has 1 fields but the header has 2"),
+            "{text}"
+        );
+    }
+}

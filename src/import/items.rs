@@ -1,0 +1,288 @@
+//! invoice_items.csv: the line items of invoices. An invoice's items are one set: when
+//! anything in the set changes, the stored items of that invoice are replaced.
+
+use super::Run;
+use super::fields::{Spec, show_grosze};
+use super::known::Slot;
+use super::report::FileReport;
+use super::rowhash::RowHash;
+use crate::domain::money::{round_grosze, to_grosze};
+use crate::domain::vat::{rate_percent, vat_on};
+use crate::store::import::{BATCH_ROWS, ItemRow};
+use std::collections::HashMap;
+
+pub static SPEC: Spec = Spec {
+    file: "invoice_items.csv",
+    required: &[
+        "invoice",
+        "line",
+        "name",
+        "quantity",
+        "unit",
+        "unit_price",
+        "net",
+        "vat_rate",
+        "vat",
+        "gross",
+    ],
+    optional: &[],
+};
+
+struct Item {
+    line: u64,
+    line_no: i64,
+    name: String,
+    quantity: String,
+    unit: String,
+    unit_price: String,
+    net_gr: i64,
+    vat_rate: String,
+    vat_gr: i64,
+    gross_gr: i64,
+}
+
+/// The items of one invoice, in file order.
+struct Group {
+    invoice: Slot,
+    number: String,
+    items: Vec<Item>,
+}
+
+pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
+    let mut report = FileReport::new(SPEC.file);
+    let Some(mut file) = run.open(&SPEC)? else {
+        return Ok(report);
+    };
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of: HashMap<Slot, usize> = HashMap::new();
+    while !run.errors.full() {
+        let errors = &mut run.errors;
+        let Some(row) = file.next_row(errors) else {
+            break;
+        };
+        report.rows += 1;
+        let invoice = row.text(errors, "invoice").and_then(|number| {
+            let slot = run.invoices.slot(number);
+            if slot.is_none() {
+                row.error(
+                    errors,
+                    "invoice",
+                    format!("invoice '{number}' is neither in invoices.csv nor in the database"),
+                );
+            }
+            slot.map(|s| (s, number))
+        });
+        let line_no = row
+            .text(errors, "line")
+            .and_then(|t| match t.parse::<i64>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    row.error(
+                        errors,
+                        "line",
+                        format!("'{t}' is not a line number (1, 2, 3, …)"),
+                    );
+                    None
+                }
+            });
+        let name = row.text(errors, "name");
+        let quantity = row.decimal(errors, "quantity");
+        let unit = row.text(errors, "unit");
+        let unit_price = row.decimal(errors, "unit_price");
+        let net = row.amount(errors, "net");
+        let vat_rate = row
+            .text(errors, "vat_rate")
+            .filter(|r| match rate_percent(r) {
+                Ok(_) => true,
+                Err(reason) => {
+                    row.error(errors, "vat_rate", reason);
+                    false
+                }
+            });
+        let vat = row.amount(errors, "vat");
+        let gross = row.amount(errors, "gross");
+        if let (Some(q), Some(p), Some(net)) = (quantity, unit_price, net) {
+            let expected = q.checked_mul(p).map(round_grosze).and_then(to_grosze);
+            if expected != Some(net) {
+                let shown = expected.map_or_else(|| "too large".to_string(), show_grosze);
+                row.error(
+                    errors,
+                    "net",
+                    format!(
+                        "{} is not quantity × unit_price = {q} × {p} = {shown}",
+                        show_grosze(net)
+                    ),
+                );
+            }
+        }
+        if let (Some(net), Some(rate), Some(vat)) = (net, vat_rate, vat) {
+            let expected = vat_on(crate::domain::money::from_grosze(net), rate)
+                .ok()
+                .and_then(to_grosze);
+            if let Some(expected) = expected.filter(|e| *e != vat) {
+                row.error(
+                    errors,
+                    "vat",
+                    format!(
+                        "{} is not {rate}% of the net {} = {}",
+                        show_grosze(vat),
+                        show_grosze(net),
+                        show_grosze(expected)
+                    ),
+                );
+            }
+        }
+        if let (Some(net), Some(vat), Some(gross)) = (net, vat, gross) {
+            if gross != net + vat {
+                row.error(
+                    errors,
+                    "gross",
+                    format!(
+                        "{} is not net + vat = {} + {} = {}",
+                        show_grosze(gross),
+                        show_grosze(net),
+                        show_grosze(vat),
+                        show_grosze(net + vat)
+                    ),
+                );
+            }
+        }
+        let (
+            Some((slot, number)),
+            Some(line_no),
+            Some(name),
+            Some(quantity),
+            Some(unit),
+            Some(unit_price),
+            Some(net_gr),
+            Some(vat_rate),
+            Some(vat_gr),
+            Some(gross_gr),
+        ) = (
+            invoice, line_no, name, quantity, unit, unit_price, net, vat_rate, vat, gross,
+        )
+        else {
+            continue;
+        };
+        let index = *group_of.entry(slot).or_insert_with(|| {
+            groups.push(Group {
+                invoice: slot,
+                number: number.to_string(),
+                items: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[index];
+        if let Some(first) = group.items.iter().find(|i| i.line_no == line_no) {
+            row.error(
+                errors,
+                "line",
+                format!(
+                    "invoice '{number}' has line {line_no} twice (first on line {})",
+                    first.line
+                ),
+            );
+            continue;
+        }
+        group.items.push(Item {
+            line: row.line,
+            line_no,
+            name: name.to_string(),
+            quantity: quantity.to_string(),
+            unit: unit.to_string(),
+            unit_price: unit_price.to_string(),
+            net_gr,
+            vat_rate: vat_rate.to_string(),
+            vat_gr,
+            gross_gr,
+        });
+    }
+    check_totals(run, &groups);
+    write_changed(run, groups, &mut report).await?;
+    Ok(report)
+}
+
+/// The items of each invoice must add up to its charge.
+fn check_totals(run: &mut Run<'_>, groups: &[Group]) {
+    for group in groups {
+        let gross: i64 = group.items.iter().map(|i| i.gross_gr).sum();
+        let charge = run.invoices.entry(group.invoice).extra;
+        if gross != charge {
+            let first = group.items.first().map_or(0, |i| i.line);
+            run.errors.push(
+                SPEC.file,
+                first,
+                Some("gross"),
+                format!(
+                    "the items of invoice '{}' add up to {} gross but the invoice charge is {} (off by {})",
+                    group.number,
+                    show_grosze(gross),
+                    show_grosze(charge),
+                    show_grosze(gross - charge)
+                ),
+            );
+        }
+    }
+}
+
+/// Replaces the items of invoices whose set differs from the stored one.
+async fn write_changed(
+    run: &mut Run<'_>,
+    groups: Vec<Group>,
+    report: &mut FileReport,
+) -> anyhow::Result<()> {
+    let stored = run.tx.existing_item_sets().await?;
+    let mut sets: Vec<(i64, String)> = Vec::new();
+    let mut rows: Vec<ItemRow> = Vec::new();
+    for mut group in groups {
+        group.items.sort_by_key(|i| i.line_no);
+        let mut h = RowHash::new();
+        for i in &group.items {
+            h.int(i.line_no)
+                .text(&i.name)
+                .text(&i.quantity)
+                .text(&i.unit)
+                .text(&i.unit_price)
+                .int(i.net_gr)
+                .text(&i.vat_rate)
+                .int(i.vat_gr)
+                .int(i.gross_gr);
+        }
+        let (_, hash) = h.finish();
+        let invoice_id = run.invoices.entry(group.invoice).id;
+        let count = group.items.len() as u64;
+        match stored.get(&invoice_id) {
+            Some(old) if *old == hash => {
+                report.unchanged += count;
+                continue;
+            }
+            Some(_) => report.updated += count,
+            None => report.inserted += count,
+        }
+        if !run.writing() {
+            continue;
+        }
+        rows.extend(group.items.into_iter().map(|i| ItemRow {
+            invoice_id,
+            line_no: i.line_no,
+            name: i.name,
+            quantity: i.quantity,
+            unit: i.unit,
+            unit_price: i.unit_price,
+            net_gr: i.net_gr,
+            vat_rate: i.vat_rate,
+            vat_gr: i.vat_gr,
+            gross_gr: i.gross_gr,
+        }));
+        sets.push((invoice_id, hash));
+        if rows.len() >= 4 * BATCH_ROWS {
+            run.tx.replace_items(&sets, &rows).await?;
+            sets.clear();
+            rows.clear();
+        }
+    }
+    if run.writing() {
+        run.tx.replace_items(&sets, &rows).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,310 @@
+//! `ebok import DIR`: the billing system's CSV export into the store.
+//!
+//! One run is one transaction: every file is validated, written in multi-row batches,
+//! and committed together; any error rolls everything back. Each row carries a
+//! fingerprint of its values, so importing the same files again writes nothing.
+//! The format is documented in `docs/import.md`.
+
+mod collections;
+mod contracts;
+mod customers;
+mod error;
+mod fields;
+mod invoices;
+mod items;
+mod known;
+mod messages;
+mod payments;
+mod pdf;
+mod report;
+mod rowhash;
+
+pub use error::{ImportError, MAX_ERRORS, RowError};
+pub use report::{FileReport, ImportReport};
+
+use crate::config::Settings;
+use crate::store::{Store, Tx};
+use anyhow::Context;
+use error::Errors;
+use fields::{CsvFile, Row, Spec};
+use known::{Known, Slot};
+use pdf::Pdfs;
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
+
+/// The files of an import, in the order they are read (later files refer to earlier ones).
+pub const FILES: [&str; 7] = [
+    customers::SPEC.file,
+    contracts::SPEC.file,
+    invoices::SPEC.file,
+    items::SPEC.file,
+    payments::SPEC.file,
+    collections::SPEC.file,
+    messages::SPEC.file,
+];
+
+/// Imports the CSV files in `dir` in one transaction. `pesel_key` keys the hash under
+/// which PESEL numbers are stored (see [`pesel_key`]).
+#[tracing::instrument(skip(store, pesel_key), fields(dir = %dir.display()))]
+pub async fn run(store: &Store, pesel_key: &[u8], dir: &Path) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let present = files_present(dir)?;
+    let mut tx = store.begin().await?;
+    tx.bulk_load_begin().await?;
+    let mut run = Run::new(tx, dir, pesel_key);
+    let outcome = run.all(&present).await;
+    let Run {
+        mut tx,
+        errors,
+        mut report,
+        pdfs,
+        ..
+    } = run;
+    match outcome {
+        Ok(()) if errors.is_empty() => {
+            tx.bulk_load_end().await?;
+            tx.commit().await?;
+            report.pdfs_stored = pdfs.stored_now;
+            report.seconds = started.elapsed().as_secs_f64();
+            tracing::info!(
+                changed = report.changed(),
+                seconds = report.seconds,
+                "import committed"
+            );
+            Ok(report)
+        }
+        Ok(()) => {
+            tx.bulk_load_end().await?;
+            tx.rollback().await?;
+            Err(errors.into_error())
+        }
+        Err(e) => {
+            // Dropping the transaction rolls it back.
+            drop(tx);
+            Err(ImportError::Unexpected(e))
+        }
+    }
+}
+
+/// The key for PESEL hashes: the configured `security.pesel_key`, or else one generated
+/// on first use and kept in the database (setting `pesel_key`).
+pub async fn pesel_key(store: &Store, settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    use secrecy::ExposeSecret;
+    if let Some(key) = &settings.security.pesel_key {
+        if !key.expose_secret().is_empty() {
+            return Ok(key.expose_secret().as_bytes().to_vec());
+        }
+    }
+    let fresh: [u8; 32] = rand::random();
+    let key = store
+        .setting_or_insert("pesel_key", &hex::encode(fresh))
+        .await
+        .context("keeping the PESEL key")?;
+    Ok(key.into_bytes())
+}
+
+/// Which import files `dir` holds; any other `.csv` file there is an error (a misspelt
+/// name would otherwise be skipped silently).
+fn files_present(dir: &Path) -> Result<Vec<&'static str>, ImportError> {
+    let mut errors = Errors::default();
+    let label = dir.display().to_string();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(
+                &label,
+                0,
+                None,
+                format!("cannot read the import directory: {e}"),
+            );
+            return Err(errors.into_error());
+        }
+    };
+    let mut present = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("listing {label}"))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(known) = FILES.iter().find(|f| **f == name) {
+            present.push(*known);
+        } else if name.to_ascii_lowercase().ends_with(".csv") {
+            errors.push(
+                &name,
+                0,
+                None,
+                format!("not an import file (the files are: {})", FILES.join(", ")),
+            );
+        }
+    }
+    if present.is_empty() && errors.is_empty() {
+        errors.push(
+            &label,
+            0,
+            None,
+            format!(
+                "no import files here (expected one or more of: {})",
+                FILES.join(", ")
+            ),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors.into_error());
+    }
+    present.sort_by_key(|f| FILES.iter().position(|x| x == f));
+    Ok(present)
+}
+
+/// The state of one import run.
+pub(crate) struct Run<'a> {
+    dir: &'a Path,
+    pesel_key: &'a [u8],
+    tx: Tx,
+    errors: Errors,
+    customers: Known,
+    contracts: Known,
+    invoices: Known,
+    customer_by_id: HashMap<i64, Slot>,
+    pdfs: Pdfs,
+    report: ImportReport,
+}
+
+impl<'a> Run<'a> {
+    fn new(tx: Tx, dir: &'a Path, pesel_key: &'a [u8]) -> Run<'a> {
+        Run {
+            dir,
+            pesel_key,
+            tx,
+            errors: Errors::default(),
+            customers: Known::new(true),
+            contracts: Known::new(true),
+            invoices: Known::new(false),
+            customer_by_id: HashMap::new(),
+            pdfs: Pdfs::new(dir),
+            report: ImportReport::default(),
+        }
+    }
+
+    async fn all(&mut self, present: &[&'static str]) -> anyhow::Result<()> {
+        let has = |f: &str| present.contains(&f);
+        if present.iter().any(|f| *f != messages::SPEC.file) {
+            self.load_customers().await?;
+        }
+        if has(contracts::SPEC.file) {
+            self.load_contracts().await?;
+        }
+        if has(invoices::SPEC.file) || has(items::SPEC.file) || has(payments::SPEC.file) {
+            self.load_invoices().await?;
+        }
+        for file in present {
+            if self.errors.full() {
+                break;
+            }
+            let started = Instant::now();
+            let mut report = match *file {
+                f if f == customers::SPEC.file => customers::import(self).await?,
+                f if f == contracts::SPEC.file => contracts::import(self).await?,
+                f if f == invoices::SPEC.file => invoices::import(self).await?,
+                f if f == items::SPEC.file => items::import(self).await?,
+                f if f == payments::SPEC.file => payments::import(self).await?,
+                f if f == collections::SPEC.file => collections::import(self).await?,
+                _ => messages::import(self).await?,
+            };
+            report.seconds = started.elapsed().as_secs_f64();
+            tracing::info!(
+                file,
+                rows = report.rows,
+                seconds = report.seconds,
+                "file imported"
+            );
+            self.report.files.push(report);
+        }
+        Ok(())
+    }
+
+    async fn load_customers(&mut self) -> anyhow::Result<()> {
+        let known = &mut self.customers;
+        self.tx
+            .existing_customers(|row| known.add_existing(row, 0))
+            .await?;
+        self.customer_by_id = self.customers.slots_by_id();
+        Ok(())
+    }
+
+    async fn load_contracts(&mut self) -> anyhow::Result<()> {
+        let (known, owners) = (&mut self.contracts, &self.customer_by_id);
+        self.tx
+            .existing_contracts(|row| {
+                let owner = owners.get(&row.customer_id).copied().unwrap_or(Slot::MAX);
+                known.add_existing(row, owner);
+            })
+            .await
+    }
+
+    async fn load_invoices(&mut self) -> anyhow::Result<()> {
+        let (known, owners) = (&mut self.invoices, &self.customer_by_id);
+        self.tx
+            .existing_invoices(|row| {
+                let owner = owners.get(&row.customer_id).copied().unwrap_or(Slot::MAX);
+                known.add_existing(row, owner);
+            })
+            .await
+    }
+
+    /// Rows are written only while the run is clean: after an error everything will be
+    /// rolled back, so the rest is only validated.
+    fn writing(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Opens one of the files; `None` when its header is unusable (errors recorded).
+    fn open(&mut self, spec: &'static Spec) -> anyhow::Result<Option<CsvFile>> {
+        CsvFile::open(self.dir, spec, &mut self.errors)
+    }
+
+    /// The customer named in `column`, which must be in customers.csv or the database.
+    fn customer(errors: &mut Errors, customers: &Known, row: &Row, column: &str) -> Option<Slot> {
+        let number = row.text(errors, column)?;
+        let slot = customers.slot(number);
+        if slot.is_none() {
+            row.error(
+                errors,
+                column,
+                format!("customer '{number}' is neither in customers.csv nor in the database"),
+            );
+        }
+        slot
+    }
+
+    /// The PDF named in `column`, if any; `Err(())` when it is unusable (error recorded).
+    fn pdf(
+        errors: &mut Errors,
+        pdfs: &mut Pdfs,
+        row: &Row,
+        column: &str,
+    ) -> Result<Option<pdf::PdfRef>, ()> {
+        match row.opt_text(column) {
+            None => Ok(None),
+            Some(rel) => pdfs.resolve(rel).map(Some).map_err(|reason| {
+                row.error(errors, column, reason);
+            }),
+        }
+    }
+
+    async fn store_pdfs(&mut self) -> anyhow::Result<()> {
+        if self.writing() {
+            self.pdfs.store(&mut self.tx).await
+        } else {
+            self.pdfs.discard();
+            Ok(())
+        }
+    }
+}
+
+/// The error for a key met twice in one file.
+fn duplicate(errors: &mut Errors, row: &Row, column: &str, what: &str, key: &str, first: u64) {
+    row.error(
+        errors,
+        column,
+        format!("{what} '{key}' appears twice in the file (first on line {first})"),
+    );
+}
