@@ -6,7 +6,6 @@ use crate::core::Core;
 use crate::render::Renderer;
 use crate::store::Store;
 use anyhow::Context;
-use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 /// The parts every front end needs.
@@ -29,7 +28,7 @@ impl App {
     pub async fn with_store(settings: Settings, store: Store) -> anyhow::Result<App> {
         let renderer =
             Renderer::new(settings.app.templates_dir.as_deref()).context("loading templates")?;
-        let pesel_key = pesel_key(&settings, &store).await?;
+        let pesel_key = crate::import::pesel_key(&store, &settings).await?;
         let settings = Arc::new(settings);
         let core = Core::new(store.clone(), settings.clone()).await?;
         Ok(App {
@@ -40,21 +39,4 @@ impl App {
             pesel_key: Arc::new(pesel_key),
         })
     }
-}
-
-async fn pesel_key(settings: &Settings, store: &Store) -> anyhow::Result<Vec<u8>> {
-    if let Some(key) = &settings.security.pesel_key {
-        let key = key.expose_secret();
-        if !key.is_empty() {
-            return Ok(key.as_bytes().to_vec());
-        }
-    }
-    let fresh = {
-        use rand::RngCore;
-        let mut bytes = [0u8; 32];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        hex::encode(bytes)
-    };
-    let key = store.setting_or_insert("pesel_key", &fresh).await?;
-    Ok(key.into_bytes())
 }

@@ -88,12 +88,13 @@ fn default_console_name() -> String {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
+    let explicit_db = cli.database.is_some();
     if let Some(url) = cli.database {
         settings.database.url = url;
     }
     match cli.command {
         Commands::Demo { fresh, no_console } => {
-            crate::demo_cli::run(settings, fresh, no_console).await
+            crate::demo_cli::run(settings, explicit_db, fresh, no_console).await
         }
         Commands::Console { name, downloads } => {
             let app = App::build(settings).await?;

@@ -67,7 +67,7 @@ impl Console {
             expect = reply.expect;
             let text = self.show(app, &reply).await;
             output.write_all(text.as_bytes()).await?;
-            output.write_all(b"\n").await?;
+            output.write_all(b"\n\n").await?;
             output.flush().await?;
         }
         Ok(())

@@ -110,7 +110,7 @@ pub(super) async fn messages(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
     let list = ctx
         .core
         .store()
-        .announcements(&area, calendar::today())
+        .announcements(&area, ctx.core.today())
         .await?;
     let regulator = &ctx.core.settings().utility.regulator_url;
     Ok(Reply::new(
@@ -135,7 +135,7 @@ pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Re
         ctx,
         id: customer_id,
         kind: customer.kind,
-        today: calendar::today(),
+        today: ctx.core.today(),
     };
     match command {
         Command::Balance => v.balance(&customer.name, &customer.number).await,

@@ -82,6 +82,18 @@ impl Store {
         .context("reading a customer's account")
     }
 
+    /// A staff account by its display name (used for the demo's staff login).
+    pub async fn staff_account_by_name(&self, name: &str) -> anyhow::Result<Option<Account>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE role = 'staff' AND name = $1 ORDER BY id LIMIT 1"
+        );
+        on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(name)
+            .fetch_optional(p)
+            .await)
+        .context("reading a staff account")
+    }
+
     pub async fn set_account_lang(&self, account_id: i64, lang: &str) -> anyhow::Result<()> {
         let sql = "UPDATE accounts SET lang = $1 WHERE id = $2";
         on_pool!(self, |p| sqlx::query(sql)

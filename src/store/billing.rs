@@ -26,6 +26,16 @@ impl Store {
         .context("reading a customer")
     }
 
+    /// The store id of the customer with the billing system's number.
+    pub async fn customer_id_by_number(&self, number: &str) -> anyhow::Result<Option<i64>> {
+        let sql = "SELECT id FROM customers WHERE number = $1";
+        on_pool!(self, |p| sqlx::query_scalar(sql)
+            .bind(number)
+            .fetch_optional(p)
+            .await)
+        .context("finding a customer by number")
+    }
+
     pub async fn balance(&self, customer_id: i64) -> anyhow::Result<BalanceRow> {
         let sql = "SELECT CAST(COALESCE(SUM(to_pay_gr), 0) AS BIGINT) AS to_pay_gr, \
                    CAST(COUNT(*) AS BIGINT) AS unpaid_count \

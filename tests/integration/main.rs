@@ -5,3 +5,12 @@ mod helpers;
 mod import;
 mod sessions;
 mod store;
+mod views;
+
+// Account lifecycle and security (issue 3).
+mod credentials_mail;
+mod lifecycle;
+mod login_security;
+mod passwords;
+mod registration;
+mod staff;
