@@ -1,6 +1,13 @@
-//! The store suite, run against every configured backend.
+//! The store suite, run against every configured backend (SQLite always, PostgreSQL
+//! under scripts/test): the same queries must give the same answers on both.
 
 use crate::helpers::{TestDb, backends};
+use crate::views::example_app;
+use chrono::NaiveDate;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
 
 #[tokio::test]
 async fn a_fresh_database_is_migrated_and_empty() {
@@ -13,6 +20,115 @@ async fn a_fresh_database_is_migrated_and_empty() {
             db.store.customer(1).await.unwrap().is_none(),
             "{}",
             db.label
+        );
+        // Opening again runs no migration twice.
+        db.store.migrate().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn balances_pages_and_calendars_agree_on_both_backends() {
+    for backend in backends() {
+        let t = example_app(&backend).await;
+        let s = &t.app.store;
+        let jan = s.customer_id_by_number("K-00102").await.unwrap().unwrap();
+        let firm = s.customer_id_by_number("F-00201").await.unwrap().unwrap();
+
+        let b = s.balance(jan).await.unwrap();
+        assert_eq!(
+            (b.to_pay_gr, b.unpaid_count),
+            (93_429 + 298, 2),
+            "{}",
+            t.db.label
+        );
+        let b = s.balance(firm).await.unwrap();
+        assert_eq!(
+            (b.to_pay_gr, b.unpaid_count),
+            (5_470_674, 1),
+            "{}",
+            t.db.label
+        );
+
+        // Newest first, paged, with the exact total.
+        let (page1, total) = s.invoices_page(jan, 1, 2).await.unwrap();
+        let (page2, _) = s.invoices_page(jan, 2, 2).await.unwrap();
+        assert_eq!(total, 3);
+        let numbers: Vec<_> = page1
+            .iter()
+            .chain(&page2)
+            .map(|i| i.number.as_str())
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                "NO/2025/04/000007",
+                "FV/2025/02/000102",
+                "FV/2025/01/000102"
+            ],
+            "{}",
+            t.db.label
+        );
+
+        let march = s
+            .unpaid_due_between(jan, date(2025, 3, 1), date(2025, 3, 31))
+            .await
+            .unwrap();
+        assert_eq!(
+            march.iter().map(|i| i.number.as_str()).collect::<Vec<_>>(),
+            ["FV/2025/02/000102"]
+        );
+        assert!(
+            s.unpaid_due_between(jan, date(2025, 2, 1), date(2025, 2, 28))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // A bill is found only under its own customer.
+        assert!(s.invoice(jan, "FV/2025/02/000102").await.unwrap().is_some());
+        assert!(
+            s.invoice(firm, "FV/2025/02/000102")
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        let items = s.invoice_items(page1[1].id).await.unwrap();
+        assert_eq!(
+            items.iter().map(|i| i.line_no).collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+    }
+}
+
+#[tokio::test]
+async fn announcements_respect_validity_and_area() {
+    for backend in backends() {
+        let t = example_app(&backend).await;
+        let s = &t.app.store;
+        let everyone = s.announcements("", date(2025, 4, 22)).await.unwrap();
+        assert!(
+            everyone
+                .iter()
+                .all(|m| m.area.as_deref().unwrap_or("").is_empty()),
+            "{}",
+            t.db.label
+        );
+        let all_refs = |list: &[ebok::domain::model::Announcement]| {
+            list.iter().map(|m| m.reference.clone()).collect::<Vec<_>>()
+        };
+        for m in &everyone {
+            assert!(m.valid_from <= date(2025, 4, 22));
+            assert!(m.valid_to.is_none_or(|to| to >= date(2025, 4, 22)));
+        }
+        // Long before any announcement: nothing.
+        assert!(
+            s.announcements("", date(2000, 1, 1))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{:?}",
+            all_refs(&everyone)
         );
     }
 }

@@ -105,7 +105,7 @@ async fn every_view_renders_as_the_golden_files_show() {
 }
 
 #[tokio::test]
-async fn a_firm_with_an_overpayment_and_quotes_in_its_name() {
+async fn a_firms_name_with_quotes_is_escaped_for_telegram_only() {
     for backend in backends() {
         let t = example_app(&backend).await;
         login_customer(&t, "F-00201", "firm").await;
