@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use std::path::Path;
 
 /// The seed `generate` uses.
-pub const DEFAULT_SEED: u64 = 0x0E_B0C_2025;
+pub const DEFAULT_SEED: u64 = 0xEB0C_2025;
 
 /// One demo customer, for creating a demo account.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
