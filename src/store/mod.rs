@@ -37,6 +37,8 @@ mod accounts;
 mod audit;
 mod billing;
 mod chats;
+mod email;
+pub use email::*;
 pub mod import;
 mod outbox;
 mod settings;
