@@ -8,7 +8,13 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
     // Each front end / worker adds itself here:
     // outbox worker (email delivery), telegram, email responder.
-    let _ = &app;
+    // Credentials, rejections, resets and staff notifications by email (issue 3).
+    if let Some(worker) = crate::outbox::email_worker(&app)? {
+        tasks.spawn(async move {
+            worker.run().await;
+            Ok(())
+        });
+    }
     if tasks.is_empty() {
         tracing::warn!("nothing to serve: configure [smtp], [telegram] or [email] (see bot-config/ebok.toml)");
     }

@@ -3,7 +3,7 @@
 use super::dialogue::Dialogue;
 use super::password::{self, PolicyError};
 use super::reply::{Expect, Reply, View};
-use super::{Channel, Ctx, Secret, views};
+use super::{Channel, Ctx, Secret};
 use crate::store::Account;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -44,11 +44,15 @@ pub(super) async fn login(
     }
 }
 
-fn throttle_keys(ctx: &Ctx<'_>, identifier: &str) -> [String; 2] {
-    [
-        format!("id:{}", super::text::fold(identifier)),
-        format!("src:{}:{}", ctx.origin.channel.as_str(), ctx.origin.source),
-    ]
+/// The source key always applies. The identifier key does not apply to a chat this
+/// account has logged in from before, so failures an attacker causes elsewhere cannot
+/// lock the customer out of their own chat.
+fn throttle_keys(ctx: &Ctx<'_>, identifier: &str, trusted: bool) -> Vec<String> {
+    let source = format!("src:{}:{}", ctx.origin.channel.as_str(), ctx.origin.source);
+    if trusted {
+        return vec![source];
+    }
+    vec![format!("id:{}", super::text::fold(identifier)), source]
 }
 
 /// Seconds the user must still wait before trying again, if any.
@@ -100,22 +104,23 @@ async fn record_failure(ctx: &Ctx<'_>, keys: &[String]) -> anyhow::Result<i64> {
 }
 
 async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyhow::Result<Reply> {
-    let keys = throttle_keys(ctx, identifier);
+    let store = ctx.core.store();
+    let (channel, source) = (ctx.origin.channel.as_str(), ctx.origin.source.as_str());
+    let account = store.account_by_identifier(identifier).await?;
+    // The same query for unknown identifiers (no account has id 0): same work, same time.
+    let trusted = store
+        .is_known_source(account.as_ref().map_or(0, |a| a.id), channel, source)
+        .await?;
+    let keys = throttle_keys(ctx, identifier, trusted);
     if let Some(seconds) = wait_left(ctx, &keys).await? {
         return Ok(Reply::new(
             ctx.lang,
             View::new("login_wait", json!({ "seconds": seconds })),
         ));
     }
-    let store = ctx.core.store();
-    let account = store.account_by_identifier(identifier).await?;
     // Unknown identifiers are verified against a dummy hash: same answer, same time.
-    let hash = account.as_ref().map_or_else(
-        || ctx.core.dummy_hash().to_string(),
-        |a| a.password_hash.clone(),
-    );
-    let matches = password::verify(password.0, hash).await? && account.is_some();
-    let Some(account) = account.filter(|_| matches) else {
+    let matched = super::reset::check_login(ctx.core, account.as_ref(), password).await?;
+    let Some(mut account) = account.filter(|_| matched != super::reset::Matched::None) else {
         let seconds = record_failure(ctx, &keys).await?;
         tracing::info!(channel = ctx.origin.channel.as_str(), "failed login");
         return Ok(Reply::new(
@@ -126,7 +131,8 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
     if account.locked || account.closed {
         return Ok(Reply::new(ctx.lang, View::bare("account_locked")));
     }
-    if account.must_change && account.temp_expires_at.is_some_and(|t| t < Utc::now()) {
+    let by_reset = matches!(matched, super::reset::Matched::Reset(_));
+    if !by_reset && account.must_change && account.temp_expires_at.is_some_and(|t| t < Utc::now()) {
         return Ok(Reply::new(
             ctx.lang,
             View::bare("temporary_password_expired"),
@@ -138,12 +144,27 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
         // Account data goes only to the address on file.
         return Ok(Reply::new(ctx.lang, View::bare("email_sender_mismatch")));
     }
-    for key in &keys {
-        store.clear_throttle(key).await?;
+    // A temporary password (first, staff-reset or self-service reset) works once.
+    let first_use = match &matched {
+        super::reset::Matched::Reset(p) => {
+            store
+                .promote_reset(account.id, &p.reset_hash, &p.new_hash)
+                .await?
+        }
+        _ if account.must_change => store.use_temporary_password(account.id).await?,
+        _ => true,
+    };
+    if !first_use {
+        return Ok(Reply::new(ctx.lang, View::bare("temporary_password_used")));
     }
-    store
-        .start_session(ctx.origin.channel.as_str(), &ctx.origin.source, account.id)
-        .await?;
+    if by_reset {
+        account = store.account(account.id).await?.unwrap_or(account);
+    }
+    for key in throttle_keys(ctx, identifier, false) {
+        store.clear_throttle(&key).await?;
+    }
+    store.start_session(channel, source, account.id).await?;
+    store.remember_source(account.id, channel, source).await?;
     store
         .audit(
             &account.identifier,
@@ -159,7 +180,7 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
     if must_change {
         return force_change(ctx).await;
     }
-    let mut reply = views::customer_view(ctx, super::Command::Balance).await?;
+    let mut reply = super::staff::home(ctx).await?;
     reply.views.insert(0, View::bare("login_ok"));
     Ok(reply)
 }
@@ -254,6 +275,7 @@ async fn save_password(ctx: &mut Ctx<'_>, account: &Account, hash: &str) -> anyh
     let store = ctx.core.store();
     let mut tx = store.begin().await?;
     tx.set_password(account.id, hash, false, None).await?;
+    tx.set_reset_password_cleared(account.id).await?;
     tx.audit(
         &account.identifier,
         "password_changed",
@@ -274,7 +296,7 @@ async fn save_password(ctx: &mut Ctx<'_>, account: &Account, hash: &str) -> anyh
         View::new("password_changed", json!({ "other_sessions_ended": ended })),
     );
     if was_forced {
-        let panel = views::customer_view(ctx, super::Command::Balance).await?;
+        let panel = super::staff::home(ctx).await?;
         reply.views.extend(panel.views);
         reply.actions = panel.actions;
     }
@@ -311,8 +333,13 @@ pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::
         Dialogue::ChangeRepeat { forced, new_hash } => {
             change_repeat(ctx, text, forced, &new_hash).await?
         }
+        Dialogue::RegisterForm { .. } | Dialogue::RegisterCaptcha { .. } => {
+            super::registration::continue_dialogue(ctx, text).await?
+        }
+        Dialogue::ResetIdentifier => super::reset::continue_dialogue(ctx, text).await?,
+        Dialogue::WithdrawConfirm => super::consents::continue_dialogue(ctx, text).await?,
     };
-    reply.input_was_secret = secret;
+    reply.input_was_secret |= secret;
     Ok(reply)
 }
 

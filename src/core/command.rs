@@ -68,6 +68,39 @@ pub enum Command {
         lang: Lang,
     },
     Cancel,
+    /// Registration request; `form` holds any fields typed after the command (it may
+    /// contain a PESEL, so it is a [`Secret`] and never printed).
+    Register {
+        form: Secret,
+    },
+    Regulations,
+    /// Self-service reset: a new temporary password to the address on file.
+    Reset {
+        identifier: Option<String>,
+    },
+    Consents,
+    Withdraw,
+    // Staff only.
+    Pending,
+    Approve {
+        id: i64,
+    },
+    Reject {
+        id: i64,
+        reason: String,
+    },
+    ResetPassword {
+        identifier: String,
+    },
+    Lock {
+        identifier: String,
+    },
+    Unlock {
+        identifier: String,
+    },
+    Audit {
+        limit: u32,
+    },
 }
 
 /// A password typed by a user. Never printed.
@@ -115,6 +148,20 @@ macro_rules! spec {
             help_en: $hen,
             needs_login: $login,
             staff: false,
+        }
+    };
+}
+
+macro_rules! staff_spec {
+    ($names:expr, $apl:expr, $aen:expr, $hpl:expr, $hen:expr) => {
+        CommandSpec {
+            names: $names,
+            args_pl: $apl,
+            args_en: $aen,
+            help_pl: $hpl,
+            help_en: $hen,
+            needs_login: true,
+            staff: true,
         }
     };
 }
@@ -248,6 +295,95 @@ pub static COMMANDS: &[CommandSpec] = &[
         "cancel the current step",
         false
     ),
+    spec!(
+        &["register", "rejestracja"],
+        "",
+        "",
+        "wniosek o dostęp do e-BOK",
+        "request access to e-BOK",
+        false
+    ),
+    spec!(
+        &["regulations", "regulamin"],
+        "",
+        "",
+        "regulamin e-BOK",
+        "the e-BOK regulations",
+        false
+    ),
+    spec!(
+        &["reset", "nowe-haslo"],
+        "[identyfikator]",
+        "[identifier]",
+        "nie pamiętam hasła: nowe hasło tymczasowe na adres e-mail z kartoteki",
+        "forgotten password: a new temporary password to the address on file",
+        false
+    ),
+    spec!(
+        &["consents", "zgody"],
+        "",
+        "",
+        "moje zgody i wersja regulaminu",
+        "my consents and the regulations' version",
+        true
+    ),
+    spec!(
+        &["withdraw", "wycofaj-zgode"],
+        "",
+        "",
+        "wycofanie zgody na przetwarzanie danych (zamyka konto)",
+        "withdraw the data-processing consent (closes the account)",
+        true
+    ),
+    staff_spec!(
+        &["pending", "wnioski"],
+        "",
+        "",
+        "wnioski o dostęp z wynikami automatycznej weryfikacji",
+        "access requests with the automatic verification results"
+    ),
+    staff_spec!(
+        &["approve", "zatwierdz"],
+        "<nr>",
+        "<no.>",
+        "zatwierdzenie wniosku: konto i hasło tymczasowe e-mailem",
+        "approve a request: account and temporary password by email"
+    ),
+    staff_spec!(
+        &["reject", "odrzuc"],
+        "<nr> <powód>",
+        "<no.> <reason>",
+        "odrzucenie wniosku (klient dostaje powód e-mailem)",
+        "reject a request (the customer gets the reason by email)"
+    ),
+    staff_spec!(
+        &["reset-password", "resetuj-haslo"],
+        "<identyfikator>",
+        "<identifier>",
+        "nowe hasło tymczasowe dla konta (e-mailem, kończy sesje)",
+        "new temporary password for an account (by email, ends sessions)"
+    ),
+    staff_spec!(
+        &["lock", "zablokuj"],
+        "<identyfikator>",
+        "<identifier>",
+        "blokada konta (kończy sesje)",
+        "lock an account (ends its sessions)"
+    ),
+    staff_spec!(
+        &["unlock", "odblokuj"],
+        "<identyfikator>",
+        "<identifier>",
+        "odblokowanie konta",
+        "unlock an account"
+    ),
+    staff_spec!(
+        &["audit", "dziennik"],
+        "[liczba]",
+        "[count]",
+        "dziennik zdarzeń: kto, co, kiedy",
+        "audit log: who, what, when"
+    ),
 ];
 
 /// Why a line is not a command the user can run.
@@ -362,13 +498,138 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
             _ => Err(bad()),
         },
         "cancel" => none(Command::Cancel),
+        "register" => Ok(Command::Register {
+            form: Secret(rest.to_string()),
+        }),
+        "regulations" => none(Command::Regulations),
+        "reset" => match args.as_slice() {
+            [] => Ok(Command::Reset { identifier: None }),
+            [id] => Ok(Command::Reset {
+                identifier: Some(id.to_string()),
+            }),
+            _ => Err(bad()),
+        },
+        "consents" => none(Command::Consents),
+        "withdraw" => none(Command::Withdraw),
+        "pending" => none(Command::Pending),
+        "approve" => match args.as_slice() {
+            [id] => request_number(id)
+                .map(|id| Command::Approve { id })
+                .ok_or_else(bad),
+            _ => Err(bad()),
+        },
+        "reject" => {
+            let (id, reason) = match rest.split_once(char::is_whitespace) {
+                Some((id, reason)) => (id, reason.trim()),
+                None => (rest, ""),
+            };
+            match request_number(id) {
+                Some(id) if !reason.is_empty() => Ok(Command::Reject {
+                    id,
+                    reason: reason.to_string(),
+                }),
+                _ => Err(bad()),
+            }
+        }
+        "reset-password" => one(&args).map(|identifier| Command::ResetPassword { identifier }),
+        "lock" => one(&args).map(|identifier| Command::Lock { identifier }),
+        "unlock" => one(&args).map(|identifier| Command::Unlock { identifier }),
+        "audit" => match args.as_slice() {
+            [] => Ok(Command::Audit { limit: 20 }),
+            [n] => n
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=500).contains(n))
+                .map(|limit| Command::Audit { limit })
+                .ok_or_else(bad),
+            _ => Err(bad()),
+        },
         _ => Err(ParseError::Unknown(word)),
     }
+}
+
+/// A request number as staff type it: `12` or `#12`.
+fn request_number(text: &str) -> Option<i64> {
+    text.trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_lifecycle_commands_parse() {
+        assert_eq!(
+            parse("rejestracja nazwa: Jan Kowalski; pesel: 1"),
+            Ok(Command::Register {
+                form: Secret("nazwa: Jan Kowalski; pesel: 1".into())
+            })
+        );
+        assert_eq!(
+            parse("register"),
+            Ok(Command::Register {
+                form: Secret(String::new())
+            })
+        );
+        assert!(!format!("{:?}", parse("rejestracja pesel: 44051401359")).contains("4405"));
+        assert_eq!(
+            parse("nowe-haslo EB123456"),
+            Ok(Command::Reset {
+                identifier: Some("EB123456".into())
+            })
+        );
+        assert_eq!(parse("zgody"), Ok(Command::Consents));
+        assert_eq!(parse("zatwierdz #12"), Ok(Command::Approve { id: 12 }));
+        assert_eq!(parse("approve 7"), Ok(Command::Approve { id: 7 }));
+        assert_eq!(
+            parse("odrzuc 3 Numer faktury nie zgadza się"),
+            Ok(Command::Reject {
+                id: 3,
+                reason: "Numer faktury nie zgadza się".into()
+            })
+        );
+        assert_eq!(
+            parse("ZABLOKUJ EB1"),
+            Ok(Command::Lock {
+                identifier: "EB1".into()
+            })
+        );
+        assert_eq!(parse("dziennik"), Ok(Command::Audit { limit: 20 }));
+        for line in [
+            "odrzuc 3",
+            "zatwierdz",
+            "zatwierdz x",
+            "odrzuc x powód",
+            "dziennik 0",
+        ] {
+            assert!(
+                matches!(parse(line), Err(ParseError::BadArguments { .. })),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn staff_commands_are_marked_and_need_login() {
+        for name in [
+            "pending",
+            "approve",
+            "reject",
+            "reset-password",
+            "lock",
+            "unlock",
+            "audit",
+        ] {
+            let spec = lookup(name).unwrap();
+            assert!(spec.staff && spec.needs_login, "{name}");
+        }
+        for name in ["register", "regulations", "reset", "consents", "withdraw"] {
+            assert!(!lookup(name).unwrap().staff, "{name}");
+        }
+    }
 
     #[test]
     fn english_names_and_polish_aliases_parse_alike() {

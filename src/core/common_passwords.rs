@@ -8,7 +8,7 @@ static LIST: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("common-passwords.txt")
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect()
 });
 
@@ -17,6 +17,21 @@ pub fn is_common(password: &str) -> bool {
     LIST.contains(password.to_lowercase().as_str())
 }
 
+#[cfg(test)]
 pub fn count() -> usize {
     LIST.len()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_list_is_real_and_comments_are_not_entries() {
+        assert!(super::count() >= 10_000, "{}", super::count());
+        assert!(super::is_common("Password1"));
+        assert!(super::is_common("zaq12wsx"));
+        assert!(!super::is_common(
+            "# Source: the 30,000-entry PASSWORDS frequency list"
+        ));
+        assert!(!super::is_common("Ciepła woda w kranie"));
+    }
 }

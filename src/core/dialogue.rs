@@ -23,6 +23,20 @@ pub enum Dialogue {
         forced: bool,
         new_hash: String,
     },
+    /// Registration: collecting the form's fields (the PESEL only as hash and mask).
+    RegisterForm {
+        draft: super::registration::Draft,
+    },
+    /// Registration: the anti-bot check (two named digits of five).
+    RegisterCaptcha {
+        draft: super::registration::Draft,
+        captcha: super::registration::Captcha,
+        failures: u8,
+    },
+    /// Self-service reset: waiting for the identifier.
+    ResetIdentifier,
+    /// Withdrawing the processing consent: waiting for the confirmation.
+    WithdrawConfirm,
 }
 
 impl Dialogue {

@@ -15,6 +15,12 @@ pub mod accounts;
 mod auth;
 mod views;
 
+mod consents;
+mod limits;
+pub mod registration;
+mod reset;
+pub mod staff;
+
 pub use command::{COMMANDS, Command, Lang, ParseError, Secret, parse};
 pub use reply::{Action, Attachment, Expect, Reply, View};
 
@@ -74,6 +80,8 @@ struct Inner {
     settings: Arc<Settings>,
     /// Hash verified when the identifier is unknown, so timing reveals nothing.
     dummy_hash: String,
+    /// A fixed "today" for reproducible output (tests, screenshots); `None`: the clock.
+    frozen_today: std::sync::RwLock<Option<chrono::NaiveDate>>,
 }
 
 /// Everything a handler needs about the current input.
@@ -93,8 +101,22 @@ impl Core {
                 store,
                 settings,
                 dummy_hash,
+                frozen_today: std::sync::RwLock::new(None),
             }),
         })
+    }
+
+    /// The utility's local date (Europe/Warsaw), unless frozen with [`Core::freeze_today`].
+    pub fn today(&self) -> chrono::NaiveDate {
+        let frozen = self.inner.frozen_today.read().map(|d| *d).unwrap_or(None);
+        frozen.unwrap_or_else(crate::domain::calendar::today)
+    }
+
+    /// Fixes "today" for every clone of this core: reproducible interest and calendars.
+    pub fn freeze_today(&self, date: chrono::NaiveDate) {
+        if let Ok(mut d) = self.inner.frozen_today.write() {
+            *d = Some(date);
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -222,6 +244,10 @@ impl Core {
     /// Parses and runs one command line.
     async fn run_line(&self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
         let is_staff = ctx.account.as_ref().is_some_and(|a| a.role == Role::Staff);
+        // Staff commands do not exist for anyone else, whatever their arguments.
+        if !is_staff && staff::is_staff_command(text) {
+            return Ok(staff::unknown(ctx, text));
+        }
         let command = match parse(text) {
             Ok(c) => c,
             Err(ParseError::Empty) => return Ok(Reply::new(ctx.lang, View::bare("empty"))),
@@ -235,7 +261,6 @@ impl Core {
                 return Ok(views::bad_arguments(ctx.lang, command));
             }
         };
-        let _ = is_staff;
         let needs_login = command::lookup(command_name(&command)).is_some_and(|s| s.needs_login);
         if needs_login && ctx.account.is_none() {
             return Ok(Reply::new(ctx.lang, View::bare("login_required")));
@@ -275,6 +300,18 @@ impl Core {
             }
             Command::Messages => views::messages(ctx).await,
             Command::Contact => Ok(views::contact(ctx)),
+            Command::Register { form } => registration::start(ctx, form).await,
+            Command::Regulations => Ok(consents::regulations(ctx)),
+            Command::Reset { identifier } => reset::request(ctx, identifier).await,
+            Command::Consents => consents::view(ctx).await,
+            Command::Withdraw => consents::withdraw(ctx).await,
+            staff_command @ (Command::Pending
+            | Command::Approve { .. }
+            | Command::Reject { .. }
+            | Command::ResetPassword { .. }
+            | Command::Lock { .. }
+            | Command::Unlock { .. }
+            | Command::Audit { .. }) => staff::execute(ctx, staff_command).await,
             other => views::customer_view(ctx, other).await,
         }
     }
@@ -326,5 +363,17 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Contact => "contact",
         Command::Language { .. } => "language",
         Command::Cancel => "cancel",
+        Command::Register { .. } => "register",
+        Command::Regulations => "regulations",
+        Command::Reset { .. } => "reset",
+        Command::Consents => "consents",
+        Command::Withdraw => "withdraw",
+        Command::Pending => "pending",
+        Command::Approve { .. } => "approve",
+        Command::Reject { .. } => "reject",
+        Command::ResetPassword { .. } => "reset-password",
+        Command::Lock { .. } => "lock",
+        Command::Unlock { .. } => "unlock",
+        Command::Audit { .. } => "audit",
     }
 }

@@ -44,6 +44,12 @@ mod outbox;
 mod settings;
 mod throttle;
 pub use throttle::*;
+mod delivery;
+mod registrations;
+mod security;
+pub use delivery::*;
+pub use registrations::*;
+pub use security::*;
 
 pub use accounts::*;
 pub use audit::*;

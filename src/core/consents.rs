@@ -1,0 +1,79 @@
+//! The customer's consents (S2): what was agreed to, under which regulations version and
+//! when; withdrawing the data-processing consent closes the account after confirmation.
+
+use super::Ctx;
+use super::dialogue::Dialogue;
+use super::reply::{Expect, Reply, View};
+use super::text::fold;
+use crate::domain::model::Role;
+use serde_json::json;
+
+pub(super) async fn view(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
+    let Some(account) = &ctx.account else {
+        return Ok(Reply::new(ctx.lang, View::bare("login_required")));
+    };
+    let consents = ctx.core.store().consents(account.id).await?;
+    let can_withdraw = account.role == Role::Customer;
+    Ok(Reply::new(
+        ctx.lang,
+        View::new(
+            "consents",
+            json!({
+                "consents": consents,
+                "current_version": ctx.core.settings().regulations.version,
+                "can_withdraw": can_withdraw,
+            }),
+        ),
+    ))
+}
+
+/// `wycofaj-zgode`: asks for confirmation first.
+pub(super) async fn withdraw(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
+    match &ctx.account {
+        Some(a) if a.role == Role::Customer => {}
+        Some(_) => return Ok(Reply::new(ctx.lang, View::bare("withdraw_not_for_staff"))),
+        None => return Ok(Reply::new(ctx.lang, View::bare("login_required"))),
+    }
+    ctx.core
+        .set_dialogue(ctx.origin, &Dialogue::WithdrawConfirm)
+        .await?;
+    Ok(Reply::new(ctx.lang, View::bare("withdraw_confirm")).expecting(Expect::Text))
+}
+
+/// The answer to "are you sure?": only an explicit yes closes the account.
+pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+    ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+    let Some(account) = ctx.account.clone() else {
+        return Ok(Reply::new(ctx.lang, View::bare("login_required")));
+    };
+    let answer = fold(text.trim());
+    if !matches!(answer.as_str(), "tak" | "yes" | "potwierdzam" | "confirm") {
+        return Ok(Reply::new(ctx.lang, View::bare("withdraw_kept")));
+    }
+    let store = ctx.core.store();
+    let mut tx = store.begin().await?;
+    tx.withdraw_and_close(account.id).await?;
+    tx.audit(
+        &account.identifier,
+        "consent_withdrawn_account_closed",
+        ctx.origin.channel.as_str(),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    store.end_all_sessions(account.id).await?;
+    ctx.account = None;
+    Ok(Reply::new(ctx.lang, View::bare("withdraw_done")))
+}
+
+/// `regulamin`: the regulations the customer accepts when registering.
+pub(super) fn regulations(ctx: &Ctx<'_>) -> Reply {
+    let r = &ctx.core.settings().regulations;
+    Reply::new(
+        ctx.lang,
+        View::new(
+            "regulations",
+            json!({ "version": r.version, "text": r.text.trim() }),
+        ),
+    )
+}

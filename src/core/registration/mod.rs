@@ -1,0 +1,336 @@
+//! Registration requests (S1–S3) as a dialogue: the form (fields merged message by
+//! message, every error reported together), a summary with the anti-bot check, then the
+//! request is stored with its consents, verified against the billing data and staff are
+//! notified — all in one transaction.
+
+mod captcha;
+mod form;
+mod names;
+mod notify;
+pub mod verify;
+
+pub use captcha::Captcha;
+pub use form::Draft;
+
+use super::dialogue::Dialogue;
+use super::limits::{self, Limit};
+use super::reply::{Expect, Reply, View};
+use super::{Core, Ctx, Secret};
+use crate::store::NewRegistration;
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+/// Wrong anti-bot answers before the dialogue ends.
+const CAPTCHA_TRIES: u8 = 3;
+
+/// `rejestracja [fields…]`.
+pub(super) async fn start(ctx: &mut Ctx<'_>, form: Secret) -> anyhow::Result<Reply> {
+    if ctx.account.is_some() {
+        return Ok(Reply::new(ctx.lang, View::bare("registration_logged_in")));
+    }
+    if source_limited(ctx).await? {
+        return Ok(Reply::new(ctx.lang, View::bare("registration_limited")));
+    }
+    if !form.0.trim().is_empty() {
+        return apply_form(ctx, Draft::default(), &form.0).await;
+    }
+    ctx.core
+        .set_dialogue(
+            ctx.origin,
+            &Dialogue::RegisterForm {
+                draft: Draft::default(),
+            },
+        )
+        .await?;
+    Ok(form_reply(ctx))
+}
+
+fn form_reply(ctx: &Ctx<'_>) -> Reply {
+    let version = &ctx.core.settings().regulations.version;
+    Reply::new(
+        ctx.lang,
+        View::new("registration_form", json!({ "version": version })),
+    )
+    .expecting(Expect::Text)
+}
+
+/// Input while the registration dialogue is open.
+pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+    match ctx.dialogue.clone() {
+        Dialogue::RegisterForm { draft } => apply_form(ctx, draft, text).await,
+        Dialogue::RegisterCaptcha {
+            draft,
+            captcha,
+            failures,
+        } => answer_captcha(ctx, draft, captcha, failures, text).await,
+        _ => Ok(Reply::new(ctx.lang, View::bare("empty"))),
+    }
+}
+
+async fn apply_form(ctx: &mut Ctx<'_>, draft: Draft, text: &str) -> anyhow::Result<Reply> {
+    let key = pesel_key(ctx.core).await?;
+    let applied = form::apply(draft, text, &key);
+    // A field with an error this time is listed once, as an error, not also as missing.
+    let mut missing = applied.draft.missing();
+    missing.retain(|m| {
+        !applied
+            .errors
+            .iter()
+            .any(|e| e.field == *m || (*m == "pesel_or_nip" && matches!(e.field, "pesel" | "nip")))
+    });
+    let mut reply = if applied.recognised == 0 && applied.errors.iter().all(|e| e.field == "line") {
+        // Not a form at all (a command typed by habit?): show the form again.
+        ctx.core
+            .set_dialogue(
+                ctx.origin,
+                &Dialogue::RegisterForm {
+                    draft: applied.draft.clone(),
+                },
+            )
+            .await?;
+        let mut r = Reply::new(ctx.lang, View::bare("registration_not_a_form"));
+        r.views.push(form_reply(ctx).views.remove(0));
+        r.expecting(Expect::Text)
+    } else if !applied.errors.is_empty() || !missing.is_empty() {
+        let view = View::new(
+            "registration_errors",
+            json!({
+                "errors": applied.errors,
+                "missing": missing,
+                "accepted": accepted(&applied.draft),
+                "pesel_masked": applied.draft.pesel_masked,
+            }),
+        );
+        ctx.core
+            .set_dialogue(
+                ctx.origin,
+                &Dialogue::RegisterForm {
+                    draft: applied.draft,
+                },
+            )
+            .await?;
+        Reply::new(ctx.lang, view).expecting(Expect::Text)
+    } else {
+        ask_captcha(ctx, applied.draft, 0, None).await?
+    };
+    reply.input_was_secret = applied.had_pesel;
+    Ok(reply)
+}
+
+fn accepted(d: &Draft) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let fields = [
+        ("name", d.name.is_some()),
+        ("pesel", d.pesel_hash.is_some()),
+        ("nip", d.nip.is_some()),
+        ("invoice", d.invoice.is_some()),
+        ("contract", d.contract.is_some()),
+        ("email", d.email.is_some()),
+        ("consent", d.consent),
+        ("regulations", d.regulations),
+    ];
+    for (name, ok) in fields {
+        if ok {
+            out.push(name);
+        }
+    }
+    out
+}
+
+async fn ask_captcha(
+    ctx: &mut Ctx<'_>,
+    draft: Draft,
+    failures: u8,
+    before: Option<View>,
+) -> anyhow::Result<Reply> {
+    let captcha = Captcha::new();
+    let mut reply = Reply::new(ctx.lang, summary(ctx, &draft));
+    if let Some(v) = before {
+        reply.views.insert(0, v);
+    }
+    reply.views.push(View::new(
+        "registration_captcha",
+        json!({ "digits": captcha.shown(), "first": captcha.first, "second": captcha.second }),
+    ));
+    ctx.core
+        .set_dialogue(
+            ctx.origin,
+            &Dialogue::RegisterCaptcha {
+                draft,
+                captcha,
+                failures,
+            },
+        )
+        .await?;
+    Ok(reply.expecting(Expect::Text))
+}
+
+fn summary(ctx: &Ctx<'_>, d: &Draft) -> View {
+    let nip = d
+        .nip
+        .as_deref()
+        .and_then(|n| crate::domain::ids::Nip::parse(n).ok())
+        .map(|n| n.formatted());
+    View::new(
+        "registration_summary",
+        json!({
+            "kind": d.kind(),
+            "name": d.name,
+            "pesel_masked": d.pesel_masked,
+            "nip": nip,
+            "invoice": d.invoice,
+            "contract": d.contract,
+            "email": d.email,
+            "version": ctx.core.settings().regulations.version,
+        }),
+    )
+}
+
+async fn answer_captcha(
+    ctx: &mut Ctx<'_>,
+    draft: Draft,
+    captcha: Captcha,
+    failures: u8,
+    text: &str,
+) -> anyhow::Result<Reply> {
+    if captcha.check(text) {
+        return submit(ctx, draft).await;
+    }
+    let store = ctx.core.store();
+    store
+        .rate_record(&limits::CAPTCHA_FAILURES_PER_SOURCE.source_key(ctx.origin))
+        .await?;
+    let failures = failures + 1;
+    if failures >= CAPTCHA_TRIES || source_limited(ctx).await? {
+        ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+        return Ok(Reply::new(
+            ctx.lang,
+            View::bare("registration_captcha_failed"),
+        ));
+    }
+    let wrong = View::new(
+        "registration_captcha_wrong",
+        json!({ "left": CAPTCHA_TRIES - failures }),
+    );
+    ask_captcha(ctx, draft, failures, Some(wrong)).await
+}
+
+/// Too many requests or failed checks from this chat lately.
+async fn source_limited(ctx: &Ctx<'_>) -> anyhow::Result<bool> {
+    let store = ctx.core.store();
+    for limit in [
+        limits::REGISTRATIONS_PER_SOURCE,
+        limits::CAPTCHA_FAILURES_PER_SOURCE,
+    ] {
+        if limit.exceeded(store, &limit.source_key(ctx.origin)).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn email_key(limit: Limit, email: &str) -> String {
+    limit.key(&email.to_lowercase())
+}
+
+#[tracing::instrument(skip_all, fields(channel = ctx.origin.channel.as_str()))]
+async fn submit(ctx: &mut Ctx<'_>, draft: Draft) -> anyhow::Result<Reply> {
+    let core = ctx.core;
+    let store = core.store();
+    let (Some(name), Some(invoice), Some(contract), Some(email)) = (
+        draft.name.clone(),
+        draft.invoice.clone(),
+        draft.contract.clone(),
+        draft.email.clone(),
+    ) else {
+        return apply_form(ctx, draft, "").await;
+    };
+    ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+    let email_limit = limits::REGISTRATIONS_PER_EMAIL;
+    if source_limited(ctx).await?
+        || email_limit
+            .exceeded(store, &email_key(email_limit, &email))
+            .await?
+    {
+        return Ok(Reply::new(ctx.lang, View::bare("registration_limited")));
+    }
+    let claim = verify::Claim {
+        id: 0,
+        name: name.clone(),
+        pesel_hash: draft.pesel_hash.clone(),
+        nip: draft.nip.clone(),
+        invoice: invoice.clone(),
+        contract: contract.clone(),
+        email: email.clone(),
+    };
+    let verification = verify::verify(store, &claim).await?;
+    let (channel, source) = (ctx.origin.channel.as_str(), ctx.origin.source.as_str());
+    let version = core.settings().regulations.version.clone();
+    let mut tx = store.begin().await?;
+    let id = tx
+        .insert_registration(&NewRegistration {
+            kind: draft.kind(),
+            name: &name,
+            pesel_hash: draft.pesel_hash.as_deref(),
+            pesel_masked: draft.pesel_masked.as_deref(),
+            nip: draft.nip.as_deref(),
+            invoice_number: &invoice,
+            contract_number: &contract,
+            email: &email,
+            lang: ctx.lang.code(),
+            channel,
+            source,
+        })
+        .await?;
+    for kind in ["data_processing", "regulations"] {
+        tx.insert_consent(id, kind, &version, channel).await?;
+    }
+    tx.rate_record(&limits::REGISTRATIONS_PER_SOURCE.source_key(ctx.origin))
+        .await?;
+    tx.rate_record(&email_key(email_limit, &email)).await?;
+    let request = notify::NewRequest {
+        id,
+        kind: draft.kind(),
+        name: &name,
+        pesel_masked: draft.pesel_masked.as_deref(),
+        nip: draft.nip.as_deref(),
+        email: &email,
+        verification: &verification,
+    };
+    let notified = notify::enqueue(core, &mut tx, &request).await?;
+    tx.audit(
+        "system",
+        "registration_requested",
+        &format!("request #{id}"),
+        &format!("{channel}; consents v{version}; staff notified: {notified}"),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(request = id, notified, "registration request stored");
+    let phones = &core.settings().utility.customer_service_phones;
+    Ok(Reply::new(
+        ctx.lang,
+        View::new(
+            "registration_submitted",
+            json!({ "id": id, "email": email, "phones": phones }),
+        ),
+    ))
+}
+
+/// The key of the PESEL keyed hash: the configured one, else the one `App::build` keeps
+/// in the database (created here when the core runs without an `App`).
+pub(crate) async fn pesel_key(core: &Core) -> anyhow::Result<Vec<u8>> {
+    if let Some(key) = &core.settings().security.pesel_key
+        && !key.expose_secret().is_empty()
+    {
+        return Ok(key.expose_secret().as_bytes().to_vec());
+    }
+    let fresh = {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    };
+    let key = core.store().setting_or_insert("pesel_key", &fresh).await?;
+    Ok(key.into_bytes())
+}

@@ -1,0 +1,47 @@
+//! The outbox deliverer for channel `"email"`.
+
+use super::{Mailer, SendError, compose};
+use crate::outbox::{Deliverer, DeliveryError, Message};
+use crate::render::Renderer;
+use lettre::message::Mailbox;
+use std::sync::Arc;
+
+/// Renders outbox rows and sends them with a [`Mailer`].
+pub struct EmailDeliverer {
+    mailer: Mailer,
+    renderer: Arc<Renderer>,
+}
+
+impl EmailDeliverer {
+    pub fn new(mailer: Mailer, renderer: Arc<Renderer>) -> EmailDeliverer {
+        EmailDeliverer { mailer, renderer }
+    }
+}
+
+#[async_trait::async_trait]
+impl Deliverer for EmailDeliverer {
+    #[tracing::instrument(skip_all, fields(id = message.id, template = %message.payload.template))]
+    async fn deliver(&self, message: &Message) -> Result<(), DeliveryError> {
+        let to: Mailbox = message.recipient.parse().map_err(|e| {
+            DeliveryError::Permanent(format!(
+                "{:?} is not an email address: {e}",
+                message.recipient
+            ))
+        })?;
+        let composed = compose::compose(&self.renderer, &message.payload)
+            .map_err(|e| DeliveryError::Permanent(format!("rendering the mail failed: {e:#}")))?;
+        let id = compose::message_id(&message.dedupe_key, self.mailer.domain());
+        let mail = compose::build(
+            composed,
+            self.mailer.from(),
+            to,
+            id,
+            message.payload.in_reply_to.as_deref(),
+        )
+        .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
+        self.mailer.send(mail).await.map_err(|e| match e {
+            SendError::Transient(t) => DeliveryError::Transient(t),
+            SendError::Permanent(p) => DeliveryError::Permanent(p),
+        })
+    }
+}

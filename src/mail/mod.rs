@@ -1,0 +1,209 @@
+//! Outgoing mail over SMTP (lettre): the transport built from `[smtp]` settings, and
+//! the [`EmailDeliverer`] that sends the outbox's `"email"` rows.
+//!
+//! TLS: `implicit` (SMTPS), `starttls` (required, never a silent plain-text fallback) or
+//! `plain`, which is allowed only to a loopback address. An extra root certificate
+//! (`smtp.ca_cert`) is trusted beside the public roots.
+
+mod compose;
+mod deliver;
+
+pub use compose::{Composed, build, compose, message_id};
+pub use deliver::EmailDeliverer;
+
+use crate::config::{Smtp, TlsMode};
+use anyhow::Context;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use secrecy::ExposeSecret;
+use std::time::Duration;
+
+/// Why a message was not sent, in words an operator can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth retrying: the server is down, slow, or answered 4xx.
+    #[error("{0}")]
+    Transient(String),
+    /// Never going to work: the server refused the message or the address (5xx).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// An SMTP connection pool and the sender's mailbox.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    /// Domain of the sender address: the right-hand side of Message-IDs.
+    domain: String,
+    server: String,
+}
+
+impl Mailer {
+    pub fn new(smtp: &Smtp) -> anyhow::Result<Mailer> {
+        let from: Mailbox = format!("{} <{}>", smtp.from_name, smtp.from_address)
+            .parse()
+            .or_else(|_| {
+                smtp.from_address
+                    .parse()
+                    .map(|a| Mailbox::new(Some(smtp.from_name.clone()), a))
+            })
+            .with_context(|| {
+                format!(
+                    "smtp.from_address {:?} is not an address",
+                    smtp.from_address
+                )
+            })?;
+        let domain = from.email.domain().to_string();
+        let tls = tls(smtp)?;
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+            .port(smtp.port)
+            .tls(tls)
+            .timeout(Some(Duration::from_secs(smtp.timeout_seconds.max(1))));
+        if let Some(user) = smtp.user.as_deref().filter(|u| !u.is_empty()) {
+            let password = smtp
+                .password
+                .as_ref()
+                .map(|p| p.expose_secret().to_string())
+                .unwrap_or_default();
+            builder = builder.credentials(Credentials::new(user.to_string(), password));
+        }
+        Ok(Mailer {
+            transport: builder.build(),
+            from,
+            domain,
+            server: format!("{}:{}", smtp.host, smtp.port),
+        })
+    }
+
+    pub fn from(&self) -> &Mailbox {
+        &self.from
+    }
+
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// Sends one message.
+    #[tracing::instrument(skip_all, fields(server = %self.server))]
+    pub async fn send(&self, message: lettre::Message) -> Result<(), SendError> {
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(describe(&self.server, &e)),
+        }
+    }
+}
+
+fn tls(smtp: &Smtp) -> anyhow::Result<Tls> {
+    if smtp.tls == TlsMode::Plain {
+        if !is_loopback(&smtp.host) {
+            anyhow::bail!(
+                "smtp.tls = \"plain\" is allowed only for a loopback server (127.0.0.1, ::1, localhost), not {}",
+                smtp.host
+            );
+        }
+        return Ok(Tls::None);
+    }
+    let mut params = TlsParameters::builder(smtp.host.clone());
+    if let Some(path) = &smtp.ca_cert {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("reading smtp.ca_cert {}", path.display()))?;
+        let cert = Certificate::from_pem(&pem)
+            .with_context(|| format!("smtp.ca_cert {} is not a PEM certificate", path.display()))?;
+        params = params.add_root_certificate(cert);
+    }
+    let params = params.build().context("setting up TLS for SMTP")?;
+    Ok(match smtp.tls {
+        TlsMode::Implicit => Tls::Wrapper(params),
+        _ => Tls::Required(params),
+    })
+}
+
+/// A literal loopback address or `localhost` (names are not resolved on purpose).
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn describe(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
+    use std::error::Error as _;
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    if e.is_permanent() {
+        SendError::Permanent(format!(
+            "the SMTP server {server} refused the message: {text}"
+        ))
+    } else if e.is_timeout() {
+        SendError::Transient(format!(
+            "the SMTP server {server} did not answer in time: {text}"
+        ))
+    } else if e.is_tls() {
+        SendError::Transient(format!("TLS with the SMTP server {server} failed: {text}"))
+    } else if e.is_transient() {
+        SendError::Transient(format!(
+            "the SMTP server {server} asked to try later: {text}"
+        ))
+    } else {
+        SendError::Transient(format!("sending through {server} failed: {text}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smtp(host: &str, tls: TlsMode) -> Smtp {
+        Smtp {
+            host: host.into(),
+            port: 25,
+            tls,
+            user: None,
+            password: None,
+            ca_cert: None,
+            from_address: "ebok@example.test".into(),
+            from_name: "e-BOK MPEC".into(),
+            timeout_seconds: 5,
+        }
+    }
+
+    // The pooled transport starts a task: these need a runtime.
+    #[tokio::test]
+    async fn plain_text_only_on_loopback() {
+        assert!(Mailer::new(&smtp("127.0.0.1", TlsMode::Plain)).is_ok());
+        assert!(Mailer::new(&smtp("::1", TlsMode::Plain)).is_ok());
+        assert!(Mailer::new(&smtp("localhost", TlsMode::Plain)).is_ok());
+        let err = Mailer::new(&smtp("smtp.example.com", TlsMode::Plain))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("loopback"), "{err}");
+        assert!(Mailer::new(&smtp("smtp.example.com", TlsMode::Starttls)).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_missing_ca_file_is_named() {
+        let mut s = smtp("127.0.0.1", TlsMode::Starttls);
+        s.ca_cert = Some("/nonexistent/ca.pem".into());
+        let err = format!("{:#}", Mailer::new(&s).err().unwrap());
+        assert!(err.contains("/nonexistent/ca.pem"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn the_sender_is_a_named_mailbox() {
+        let m = Mailer::new(&smtp("127.0.0.1", TlsMode::Plain)).unwrap();
+        assert_eq!(m.from().name.as_deref(), Some("e-BOK MPEC"));
+        assert_eq!(m.domain(), "example.test");
+    }
+}

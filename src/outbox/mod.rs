@@ -1,0 +1,221 @@
+//! The durable outbox's delivery side. Rows are written by the core in the same
+//! transaction as the change that causes them (`Tx::enqueue`); a [`Worker`] per channel
+//! claims due rows, hands them to that channel's [`Deliverer`], and records the result:
+//! sent (secrets scrubbed), retry later with exponential backoff, or failed for good.
+//!
+//! Channels and recipients:
+//! - `"email"`: recipient is an address; delivered by [`crate::mail::EmailDeliverer`].
+//! - `"telegram"`: recipient is a chat id; the Telegram front end plugs in its deliverer.
+//!
+//! A crash after the transport accepted a message but before the row was marked sent
+//! makes the next worker send it again; email keeps its Message-ID (derived from the
+//! row's dedupe key), so the copy is recognisably the same message.
+
+mod payload;
+
+pub use payload::{Payload, TEMPLATES};
+
+use crate::store::Store;
+use chrono::Utc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One claimed row, payload parsed.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: i64,
+    pub dedupe_key: String,
+    pub channel: String,
+    pub recipient: String,
+    pub payload: Payload,
+    /// Earlier attempts.
+    pub attempts: i64,
+}
+
+/// Why a delivery did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// Try again later (server down, timeout, 4xx).
+    #[error("{0}")]
+    Transient(String),
+    /// Will never work (bad address, 5xx, unknown template).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// Delivers messages of one channel. Front ends implement it for their channel.
+#[async_trait::async_trait]
+pub trait Deliverer: Send + Sync {
+    async fn deliver(&self, message: &Message) -> Result<(), DeliveryError>;
+}
+
+/// When to try again: `base · 2^(attempts−1)`, at most `max`. Transient failures are
+/// retried for as long as it takes (nothing is dropped); permanent ones are not.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub base: Duration,
+    pub max: Duration,
+    /// How long a claimed row is hidden from other workers (longer than any delivery).
+    pub lease: Duration,
+    /// Sleep of [`Worker::run`] when nothing is due.
+    pub idle_poll: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            base: Duration::from_secs(30),
+            max: Duration::from_secs(3600),
+            lease: Duration::from_secs(300),
+            idle_poll: Duration::from_secs(2),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Delay before the next attempt after `attempts` failed ones (≥ 1).
+    pub fn delay(&self, attempts: i64) -> Duration {
+        let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+        self.base
+            .checked_mul(1u32 << doublings.min(20))
+            .unwrap_or(self.max)
+            .min(self.max)
+    }
+}
+
+/// What one step of a worker did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A row was processed (sent, rescheduled or given up).
+    Done,
+    /// Nothing was due.
+    Empty,
+}
+
+/// Delivers the rows of one channel.
+#[derive(Clone)]
+pub struct Worker {
+    store: Store,
+    channel: String,
+    deliverer: Arc<dyn Deliverer>,
+    policy: RetryPolicy,
+}
+
+impl Worker {
+    pub fn new(
+        store: Store,
+        channel: &str,
+        deliverer: Arc<dyn Deliverer>,
+        policy: RetryPolicy,
+    ) -> Worker {
+        Worker {
+            store,
+            channel: channel.to_string(),
+            deliverer,
+            policy,
+        }
+    }
+
+    /// Claims and processes one due row.
+    #[tracing::instrument(skip(self), fields(channel = %self.channel))]
+    pub async fn try_process_next(&self) -> anyhow::Result<Outcome> {
+        let lease = i64::try_from(self.policy.lease.as_secs()).unwrap_or(300);
+        let Some(row) = self.store.claim_outbox(&self.channel, lease).await? else {
+            return Ok(Outcome::Empty);
+        };
+        let payload = match Payload::parse(&row.payload) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(id = row.id, error = %e, "unreadable outbox row");
+                self.store
+                    .outbox_abandoned(row.id, &e.to_string(), "{}")
+                    .await?;
+                return Ok(Outcome::Done);
+            }
+        };
+        let message = Message {
+            id: row.id,
+            dedupe_key: row.dedupe_key,
+            channel: row.channel,
+            recipient: row.recipient,
+            payload,
+            attempts: row.attempts,
+        };
+        let scrubbed = message.payload.scrubbed().to_json();
+        match self.deliverer.deliver(&message).await {
+            Ok(()) => {
+                tracing::info!(id = message.id, "delivered");
+                self.store.outbox_delivered(message.id, &scrubbed).await?;
+            }
+            Err(DeliveryError::Transient(error)) => {
+                let attempts = message.attempts + 1;
+                let delay = chrono::Duration::from_std(self.policy.delay(attempts))
+                    .unwrap_or_else(|_| chrono::Duration::hours(1));
+                tracing::warn!(id = message.id, attempts, %error, "delivery failed, will retry");
+                self.store
+                    .outbox_failed(message.id, &error, Some(Utc::now() + delay))
+                    .await?;
+            }
+            Err(DeliveryError::Permanent(error)) => {
+                tracing::error!(id = message.id, %error, "delivery failed for good");
+                self.store
+                    .outbox_abandoned(message.id, &error, &scrubbed)
+                    .await?;
+            }
+        }
+        Ok(Outcome::Done)
+    }
+
+    /// Processes rows until the task is aborted; sleeps only when nothing is due.
+    pub async fn run(self) {
+        loop {
+            match self.try_process_next().await {
+                Ok(Outcome::Done) => continue,
+                Ok(Outcome::Empty) => tokio::time::sleep(self.policy.idle_poll).await,
+                Err(e) => {
+                    tracing::error!(error = format!("{e:#}"), channel = %self.channel, "outbox worker step failed");
+                    tokio::time::sleep(self.policy.idle_poll).await;
+                }
+            }
+        }
+    }
+
+    /// Runs [`Worker::run`] on a task; abort the handle to stop it.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(self.run())
+    }
+}
+
+/// The email worker for `app`, when SMTP is configured (`None` otherwise).
+pub fn email_worker(app: &crate::app::App) -> anyhow::Result<Option<Worker>> {
+    let Some(smtp) = &app.settings.smtp else {
+        return Ok(None);
+    };
+    let mailer = crate::mail::Mailer::new(smtp)?;
+    let deliverer = crate::mail::EmailDeliverer::new(mailer, app.renderer.clone());
+    Ok(Some(Worker::new(
+        app.store.clone(),
+        "email",
+        Arc::new(deliverer),
+        RetryPolicy::default(),
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let p = RetryPolicy {
+            base: Duration::from_secs(30),
+            max: Duration::from_secs(3600),
+            ..RetryPolicy::default()
+        };
+        assert_eq!(p.delay(1), Duration::from_secs(30));
+        assert_eq!(p.delay(2), Duration::from_secs(60));
+        assert_eq!(p.delay(4), Duration::from_secs(240));
+        assert_eq!(p.delay(8), Duration::from_secs(3600));
+        assert_eq!(p.delay(1000), Duration::from_secs(3600));
+    }
+}

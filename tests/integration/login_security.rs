@@ -1,0 +1,263 @@
+//! Login throttling that an attacker cannot turn into a lock-out, enumeration (same
+//! answer, same timing), and session timeouts.
+
+use crate::helpers::{TestApp, backends};
+use crate::lifecycle::{NEW_PASSWORD, exec};
+use std::time::{Duration, Instant};
+
+/// Lets every current wait run out (time passing, without sleeping in the test).
+async fn waits_pass(t: &TestApp) {
+    exec(
+        t,
+        "UPDATE login_throttle SET blocked_until = $1",
+        chrono::Utc::now() - chrono::Duration::seconds(1),
+    )
+    .await;
+}
+
+fn seconds_shown(out: &str) -> i64 {
+    let at = out
+        .find("po ")
+        .unwrap_or_else(|| panic!("no wait in {out}"))
+        + 3;
+    out[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("{out}"))
+}
+
+#[tokio::test]
+async fn waits_escalate_per_source_and_per_identifier_within_limits() {
+    for backend in backends() {
+        let t = TestApp::new(&backend).await;
+        // One chat trying many identifiers: 5 s for the first five failures, then doubling.
+        let chat = t.console("guesser");
+        let mut shown = Vec::new();
+        for i in 0..9 {
+            let out = chat.say(&format!("zaloguj EB10{i:04} zgadywane")).await;
+            shown.push(seconds_shown(&out));
+            // Within the wait the next attempt is refused without being checked.
+            let out = chat.say(&format!("zaloguj EB20{i:04} zgadywane")).await;
+            assert!(out.starts_with("⏳"), "{out}");
+            waits_pass(&t).await;
+        }
+        assert_eq!(shown, [5, 5, 5, 5, 5, 10, 20, 40, 80]);
+        // One identifier tried from many chats: its wait grows too, but at most to 60 s.
+        let id = t.account(None, "Anna Nowak", NEW_PASSWORD).await;
+        let mut last = 0;
+        for i in 0..12 {
+            let out = t
+                .console(&format!("bot-{i}"))
+                .say(&format!("zaloguj {id} zgadywane"))
+                .await;
+            last = seconds_shown(&out);
+            waits_pass(&t).await;
+        }
+        let out = t
+            .console("bot-x")
+            .say(&format!("zaloguj {id} zgadywane"))
+            .await;
+        assert_eq!(seconds_shown(&out), 60, "capped: {out}");
+        assert!(last <= 60);
+    }
+}
+
+#[tokio::test]
+async fn an_attacker_cannot_lock_the_customer_out_of_their_own_chat() {
+    for backend in backends() {
+        let t = TestApp::new(&backend).await;
+        let id = t.account(None, "Anna Nowak", NEW_PASSWORD).await;
+        let home = t.console("home");
+        assert!(
+            home.say(&format!("zaloguj {id} {NEW_PASSWORD}"))
+                .await
+                .contains("Zalogowano")
+        );
+        home.say("wyloguj").await;
+        // Failures from many sources keep the identifier blocked for new chats...
+        for i in 0..20 {
+            t.console(&format!("attacker-{i}"))
+                .say(&format!("zaloguj {id} zgadywane"))
+                .await;
+            waits_pass(&t).await;
+        }
+        t.console("attacker-x")
+            .say(&format!("zaloguj {id} zgadywane"))
+            .await;
+        let out = t
+            .console("new-phone")
+            .say(&format!("zaloguj {id} {NEW_PASSWORD}"))
+            .await;
+        assert!(out.contains("Zaloguj się ponownie po"), "{out}");
+        assert!(seconds_shown(&out) <= 60, "never more than a minute: {out}");
+        // ...but the chat the customer logged in from before is not affected.
+        let out = home.say(&format!("zaloguj {id} {NEW_PASSWORD}")).await;
+        assert!(out.contains("Zalogowano"), "{out}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_identifiers_and_wrong_passwords_look_and_take_the_same() {
+    for backend in backends() {
+        let t = TestApp::with_settings(&backend, |s| s.security.login_wait_seconds = 0).await;
+        let id = t.account(None, "Anna Nowak", NEW_PASSWORD).await;
+        let wrong = t
+            .console("a")
+            .say(&format!("zaloguj {id} nie-to-haslo"))
+            .await;
+        let unknown = t.console("b").say("zaloguj EB999999 nie-to-haslo").await;
+        assert_eq!(wrong, unknown);
+        // A pending self-service reset adds nothing measurable either.
+        t.console("r").say(&format!("reset {id}")).await;
+        let (mut known_ms, mut unknown_ms, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        let warm = t.console("warm");
+        warm.say("zaloguj EB000001 x").await;
+        for round in 0..ROUNDS {
+            // Back to back, alternating which goes first: load that drifts over the run
+            // (other tests share the machine) affects both sides of a pair alike.
+            let mut pair = [(true, id.as_str()), (false, "EB999999")];
+            if round % 2 == 1 {
+                pair.reverse();
+            }
+            let mut took = [Duration::ZERO; 2];
+            for (known, who) in pair {
+                let chat = t.console(&format!("t-{round}-{who}"));
+                let start = Instant::now();
+                let out = chat.say(&format!("zaloguj {who} nie-to-haslo")).await;
+                took[usize::from(!known)] = start.elapsed();
+                assert!(out.contains("nieprawidłowe"), "{out}");
+            }
+            known_ms.push(took[0]);
+            unknown_ms.push(took[1]);
+            ratios.push(took[0].as_secs_f64() / took[1].as_secs_f64());
+        }
+        let (a, b) = (median(&mut known_ms), median(&mut unknown_ms));
+        ratios.sort_by(f64::total_cmp);
+        let ratio = ratios[ratios.len() / 2];
+        let medians_diff = (a.as_secs_f64() - b.as_secs_f64()).abs() / a.max(b).as_secs_f64();
+        eprintln!(
+            "[{}] login timing over {ROUNDS} pairs: median wrong password {:.1} ms, median unknown \
+             identifier {:.1} ms ({:.1}% apart); median per-pair ratio {ratio:.3}",
+            t.db.label,
+            a.as_secs_f64() * 1000.0,
+            b.as_secs_f64() * 1000.0,
+            medians_diff * 100.0
+        );
+        // The paired median is the test: unpaired medians also carry the noise of other
+        // tests and builds sharing the machine (they are printed for the record).
+        assert!(
+            (ratio - 1.0).abs() < 0.10,
+            "per-pair timings differ by {:.1}%",
+            (ratio - 1.0) * 100.0
+        );
+    }
+}
+
+const ROUNDS: usize = 41;
+
+fn median(v: &mut [Duration]) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_when_too_old_and_on_logout() {
+    for backend in backends() {
+        let t = TestApp::new(&backend).await;
+        let id = t.account(None, "Anna Nowak", NEW_PASSWORD).await;
+        let chat = t.console("c");
+        let login = format!("zaloguj {id} {NEW_PASSWORD}");
+        let now = chrono::Utc::now();
+
+        // Idle: 15 minutes by default.
+        chat.say(&login).await;
+        exec(
+            &t,
+            "UPDATE chats SET last_seen_at = $1",
+            now - chrono::Duration::minutes(14),
+        )
+        .await;
+        assert!(!chat.say("pomoc").await.contains("Sesja wygasła"));
+        exec(
+            &t,
+            "UPDATE chats SET last_seen_at = $1",
+            now - chrono::Duration::minutes(16),
+        )
+        .await;
+        let out = chat.say("pomoc").await;
+        assert!(out.contains("Sesja wygasła"), "{out}");
+        // The expiry asks for the identifier again; leave that dialogue.
+        assert_eq!(chat.send("anuluj").await.logged_in_as, None);
+
+        // Absolute: 12 hours, however active.
+        chat.say(&login).await;
+        exec(
+            &t,
+            "UPDATE chats SET session_started_at = $1",
+            now - chrono::Duration::hours(11),
+        )
+        .await;
+        assert!(!chat.say("pomoc").await.contains("Sesja wygasła"));
+        exec(
+            &t,
+            "UPDATE chats SET session_started_at = $1",
+            now - chrono::Duration::hours(13),
+        )
+        .await;
+        assert!(chat.say("pomoc").await.contains("Sesja wygasła"));
+        chat.say("anuluj").await;
+
+        // Logout ends it.
+        chat.say(&login).await;
+        chat.say("wyloguj").await;
+        assert!(chat.say("saldo").await.contains("wymaga zalogowania"));
+
+        // Both limits are configurable.
+        let t = TestApp::with_settings(&backend, |s| {
+            s.security.session_idle_minutes = 60;
+            s.security.session_max_hours = 1;
+        })
+        .await;
+        let id = t.account(None, "Anna Nowak", NEW_PASSWORD).await;
+        let chat = t.console("c");
+        chat.say(&format!("zaloguj {id} {NEW_PASSWORD}")).await;
+        exec(
+            &t,
+            "UPDATE chats SET last_seen_at = $1",
+            now - chrono::Duration::minutes(30),
+        )
+        .await;
+        assert!(!chat.say("pomoc").await.contains("Sesja wygasła"));
+        exec(
+            &t,
+            "UPDATE chats SET session_started_at = $1",
+            now - chrono::Duration::minutes(61),
+        )
+        .await;
+        assert!(chat.say("pomoc").await.contains("Sesja wygasła"));
+    }
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_other_session() {
+    for backend in backends() {
+        let t = TestApp::new(&backend).await;
+        let id = t.account(None, "Anna Nowak", NEW_PASSWORD).await;
+        let (laptop, phone) = (t.console("laptop"), t.console("phone"));
+        for chat in [&laptop, &phone] {
+            chat.say(&format!("zaloguj {id} {NEW_PASSWORD}")).await;
+        }
+        laptop.say("haslo").await;
+        laptop.say(NEW_PASSWORD).await;
+        laptop.say("Ciepła woda w kranie").await;
+        let out = laptop.say("Ciepła woda w kranie").await;
+        assert!(out.contains("Wylogowano pozostałe sesje (1)"), "{out}");
+        assert!(phone.say("saldo").await.contains("wymaga zalogowania"));
+        assert_eq!(
+            laptop.send("pomoc").await.logged_in_as.as_deref(),
+            Some(id.as_str())
+        );
+    }
+}
