@@ -15,6 +15,9 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
             Ok(())
         });
     }
+    if app.settings.email.is_some() {
+        tasks.spawn(crate::channels::email::serve(app.clone()));
+    }
     if tasks.is_empty() {
         tracing::warn!("nothing to serve: configure [smtp], [telegram] or [email] (see bot-config/ebok.toml)");
     }

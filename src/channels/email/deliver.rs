@@ -1,0 +1,150 @@
+//! Sending the stored replies: the outbox [`Worker`] of issue 3 (claiming, retries with
+//! backoff, scrubbing) with a [`Deliverer`] for the [`REPLY_CHANNEL`], over the shared
+//! [`Mailer`]. The Message-ID comes from the row's dedupe key, itself derived from the
+//! inbound mail, so a retried send is the same message.
+//!
+//! Replies follow RFC 3834 §3: `Auto-Submitted: auto-replied`, `In-Reply-To` and
+//! `References` to the request, and a null envelope sender (`MAIL FROM:<>`), so a reply
+//! that bounces cannot start a loop.
+
+use super::reply::{REPLY_CHANNEL, ReplyMail};
+use crate::mail::{Mailer, SendError};
+use crate::outbox::{Deliverer, DeliveryError, Message, RetryPolicy, Worker};
+use crate::store::Store;
+use lettre::address::Envelope;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Attachment as MailAttachment, Mailbox, MultiPart, SinglePart};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// `Auto-Submitted` (RFC 3834).
+#[derive(Debug, Clone)]
+struct AutoSubmitted(String);
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted(s.to_string()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `X-Auto-Response-Suppress: All`: Exchange and Outlook send no out-of-office to it.
+#[derive(Debug, Clone)]
+struct SuppressAutoResponses;
+
+impl Header for SuppressAutoResponses {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("X-Auto-Response-Suppress")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(SuppressAutoResponses)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "All".to_string())
+    }
+}
+
+/// Builds the reply message.
+pub fn build(
+    reply: &ReplyMail,
+    from: &Mailbox,
+    to: Mailbox,
+    message_id: String,
+) -> anyhow::Result<lettre::Message> {
+    let envelope = Envelope::new(None, vec![to.email.clone()])?;
+    let mut builder = lettre::Message::builder()
+        .message_id(Some(message_id))
+        .from(from.clone())
+        .to(to)
+        .subject(reply.subject.clone())
+        .header(AutoSubmitted("auto-replied".into()))
+        .header(SuppressAutoResponses)
+        .envelope(envelope);
+    if let Some(id) = &reply.in_reply_to {
+        builder = builder.in_reply_to(id.clone());
+    }
+    if !reply.references.is_empty() {
+        builder = builder.references(reply.references.join(" "));
+    }
+    let alternative = MultiPart::alternative_plain_html(reply.text.clone(), reply.html.clone());
+    let message = if reply.attachments.is_empty() {
+        builder.multipart(alternative)?
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for file in &reply.attachments {
+            let content_type = ContentType::parse(&file.content_type)
+                .or_else(|_| ContentType::parse("application/octet-stream"))?;
+            let part: SinglePart =
+                MailAttachment::new(file.file_name.clone()).body(file.body.clone(), content_type);
+            mixed = mixed.singlepart(part);
+        }
+        builder.multipart(mixed)?
+    };
+    Ok(message)
+}
+
+/// Sends the rows of [`REPLY_CHANNEL`].
+pub struct ReplyDeliverer {
+    mailer: Mailer,
+}
+
+impl ReplyDeliverer {
+    pub fn new(mailer: Mailer) -> ReplyDeliverer {
+        ReplyDeliverer { mailer }
+    }
+}
+
+#[async_trait::async_trait]
+impl Deliverer for ReplyDeliverer {
+    #[tracing::instrument(skip_all, fields(id = message.id))]
+    async fn deliver(&self, message: &Message) -> Result<(), DeliveryError> {
+        let to: Mailbox = message.recipient.parse().map_err(|e| {
+            DeliveryError::Permanent(format!(
+                "{:?} is not an email address: {e}",
+                message.recipient
+            ))
+        })?;
+        let reply = ReplyMail::from_payload(&message.payload)
+            .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
+        let id = crate::mail::message_id(&message.dedupe_key, self.mailer.domain());
+        let mail = build(&reply, self.mailer.from(), to, id)
+            .map_err(|e| DeliveryError::Permanent(format!("building the reply: {e:#}")))?;
+        self.mailer.send(mail).await.map_err(|e| match e {
+            SendError::Transient(t) => DeliveryError::Transient(t),
+            SendError::Permanent(p) => DeliveryError::Permanent(p),
+        })
+    }
+}
+
+/// The outbox worker for replies.
+pub fn reply_worker(store: Store, mailer: Mailer, policy: RetryPolicy) -> Worker {
+    Worker::new(
+        store,
+        REPLY_CHANNEL,
+        Arc::new(ReplyDeliverer::new(mailer)),
+        policy,
+    )
+}
+
+/// Runs `worker` until aborted. Besides polling every `policy.idle_poll`, it wakes at
+/// once when the responder has committed a reply (`wake`), which keeps the latency
+/// from delivery to reply low.
+pub async fn run_worker(worker: Worker, wake: Arc<Notify>, idle_poll: Duration) {
+    loop {
+        match worker.try_process_next().await {
+            Ok(crate::outbox::Outcome::Done) => continue,
+            Ok(crate::outbox::Outcome::Empty) => {}
+            Err(e) => tracing::error!(error = format!("{e:#}"), "email reply worker step failed"),
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(idle_poll) => {}
+        }
+    }
+}

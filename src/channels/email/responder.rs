@@ -1,0 +1,424 @@
+//! The responder: watches the command mailbox and answers every mail exactly once.
+//!
+//! For each unseen mail (read with `BODY.PEEK[]`, so it stays unseen):
+//! 1. if `email_processed` already knows it (same mailbox, UIDVALIDITY and UID, or the
+//!    same fingerprint), only its flags are finished — nothing is answered again;
+//! 2. RFC 3834 mail and mail from senders over the daily cap get no answer;
+//! 3. otherwise its commands run through the core, the reply is rendered, and the
+//!    processed record, the daily count and the reply's outbox row are committed in ONE
+//!    transaction;
+//! 4. only then is the mail marked `\Seen` — or, when it carried a password or a PESEL,
+//!    deleted (`\Deleted` + `UID EXPUNGE`).
+//!
+//! Killed between 3 and 4, the restarted responder finds the record and only finishes
+//! step 4; killed before 3, it runs the mail again. Commands with effects (a password
+//! change, a registration, a staff decision) are then re-run by the core, which refuses
+//! repeats on its own (an old password no longer matches, a decided request stays
+//! decided); one reply goes out either way, and the worker sends it under a Message-ID
+//! derived from the inbound mail.
+
+use super::imap::{Connection, Target, connect};
+use super::loops::{self, Skip};
+use super::parse::{self, Inbound};
+use super::reply::{self, REPLY_CHANNEL, ReplyMail};
+use super::{extract, session};
+use crate::app::App;
+use crate::store::{DailyCap, NewEmailProcessed};
+use anyhow::Context;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, oneshot};
+
+/// Timings of the responder.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How often to look for mail when the server has no IDLE.
+    pub poll_interval: Duration,
+    /// IDLE is re-issued this often (RFC 2177 asks for less than 29 minutes).
+    pub idle_keepalive: Duration,
+    /// First wait before reconnecting; it doubles up to `reconnect_max`.
+    pub reconnect_min: Duration,
+    pub reconnect_max: Duration,
+    /// Timeout of every IMAP read and write.
+    pub io_timeout: Duration,
+    /// Tests only: stop as if killed at this point.
+    pub crash_at: Option<CrashPoint>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            poll_interval: Duration::from_secs(30),
+            idle_keepalive: Duration::from_secs(10 * 60),
+            reconnect_min: Duration::from_secs(1),
+            reconnect_max: Duration::from_secs(120),
+            io_timeout: Duration::from_secs(60),
+            crash_at: None,
+        }
+    }
+}
+
+/// Where a simulated crash stops the responder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashPoint {
+    /// Commands ran, nothing committed.
+    BeforeCommit,
+    /// The reply is in the outbox, the mail not yet flagged.
+    AfterCommit,
+}
+
+/// The error of a simulated crash: it ends [`Responder::run`].
+#[derive(Debug, thiserror::Error)]
+#[error("simulated crash at {0:?}")]
+pub struct Crashed(pub CrashPoint);
+
+/// What to do with a mail in the mailbox once it is dealt with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    Seen,
+    /// It carried a password or a PESEL: deleted, not kept.
+    Delete,
+}
+
+/// Answers the mail of one mailbox.
+#[derive(Clone)]
+pub struct Responder {
+    app: App,
+    target: Target,
+    /// Our own addresses (lower case): mail from them is never answered.
+    own: Vec<String>,
+    cap: u32,
+    opts: Options,
+    wake: Arc<Notify>,
+}
+
+impl Responder {
+    /// `wake` is notified after each committed reply (see `deliver::run_worker`).
+    pub fn new(app: App, opts: Options, wake: Arc<Notify>) -> anyhow::Result<Responder> {
+        let email = app
+            .settings
+            .email
+            .clone()
+            .context("the [email] section is missing")?;
+        let mut own = vec![email.imap_user.trim().to_lowercase()];
+        if let Some(smtp) = &app.settings.smtp {
+            own.push(smtp.from_address.trim().to_lowercase());
+        }
+        own.retain(|a| a.contains('@'));
+        let target = Target::from_settings(&email, opts.io_timeout);
+        target.check()?;
+        Ok(Responder {
+            app,
+            target,
+            own,
+            cap: email.daily_reply_cap,
+            opts,
+            wake,
+        })
+    }
+
+    /// Watches the mailbox until the task is aborted; reconnects with backoff.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let mut delay = self.opts.reconnect_min;
+        loop {
+            match self.connect().await {
+                Ok(conn) => {
+                    delay = self.opts.reconnect_min;
+                    tracing::info!(mailbox = %self.target.mailbox, idle = conn.idle, "watching the command mailbox");
+                    let err = self.watch(conn).await;
+                    if err.downcast_ref::<Crashed>().is_some() {
+                        return Err(err);
+                    }
+                    tracing::warn!(
+                        error = format!("{err:#}"),
+                        "the IMAP connection ended; reconnecting"
+                    );
+                }
+                Err(e) => {
+                    tracing::warn!(error = format!("{e:#}"), retry_in = ?delay, "cannot reach the command mailbox");
+                }
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(self.opts.reconnect_max);
+        }
+    }
+
+    /// Connects, answers everything unseen, disconnects. Returns the mails dealt with.
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let conn = self.connect().await?;
+        let (conn, n) = self.drain(conn).await?;
+        conn.logout();
+        Ok(n)
+    }
+
+    async fn connect(&self) -> anyhow::Result<Connection> {
+        let target = self.target.clone();
+        let (tx, rx) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("ebok-imap-connect".into())
+            .spawn(move || {
+                let _ = tx.send(connect(&target));
+            })
+            .context("starting an IMAP thread")?;
+        rx.await.context("the IMAP thread stopped")?
+    }
+
+    /// Answers mail and waits for more, until the connection fails.
+    async fn watch(&self, mut conn: Connection) -> anyhow::Error {
+        loop {
+            conn = match self.drain(conn).await {
+                Ok((c, _)) => c,
+                Err(e) => return e,
+            };
+            let wait = if conn.idle {
+                self.opts.idle_keepalive
+            } else {
+                self.opts.poll_interval
+            };
+            conn = match on_thread(conn, move |c| c.wait(wait)).await {
+                Ok((c, _)) => c,
+                Err(e) => return e,
+            };
+        }
+    }
+
+    /// Deals with every unseen mail, until none is left.
+    async fn drain(&self, mut conn: Connection) -> anyhow::Result<(Connection, usize)> {
+        let mut handled = 0;
+        loop {
+            let (c, uids) = on_thread(conn, |c| c.unseen()).await?;
+            conn = c;
+            if uids.is_empty() {
+                return Ok((conn, handled));
+            }
+            for uid in uids {
+                conn = self.handle(conn, uid).await?;
+                handled += 1;
+            }
+        }
+    }
+
+    async fn handle(&self, conn: Connection, uid: u32) -> anyhow::Result<Connection> {
+        let (conn, raw) = on_thread(conn, move |c| c.fetch(uid)).await?;
+        let Some(raw) = raw else {
+            return Ok(conn);
+        };
+        let disposition = self.process(conn.uidvalidity, uid, &raw).await?;
+        self.wake.notify_one();
+        if self.opts.crash_at == Some(CrashPoint::AfterCommit) {
+            return Err(Crashed(CrashPoint::AfterCommit).into());
+        }
+        let (conn, ()) = on_thread(conn, move |c| match disposition {
+            Disposition::Seen => c.mark_seen(uid),
+            Disposition::Delete => c.delete(uid),
+        })
+        .await?;
+        Ok(conn)
+    }
+
+    /// Decides, answers and records one mail (everything but flagging it).
+    #[tracing::instrument(skip(self, raw), fields(size = raw.len()))]
+    pub async fn process(
+        &self,
+        uidvalidity: u32,
+        uid: u32,
+        raw: &[u8],
+    ) -> anyhow::Result<Disposition> {
+        let store = &self.app.store;
+        let mailbox = self.target.mailbox.as_str();
+        let parsed = parse::parse(raw);
+        let fingerprint = parse::fingerprint(parsed.as_ref(), raw);
+        if let Some(done) = store
+            .email_processed(mailbox, uidvalidity, uid, &fingerprint)
+            .await?
+        {
+            tracing::info!(outcome = %done.outcome, "already answered: only flagging it");
+            return Ok(disposition(done.purge));
+        }
+        let record =
+            |sender: String, outcome: String, reply_key: Option<String>, purge: bool| Record {
+                mailbox,
+                uidvalidity,
+                uid,
+                fingerprint: fingerprint.clone(),
+                sender,
+                outcome,
+                reply_key,
+                purge,
+            };
+        let skip = match &parsed {
+            None => Some(Skip::Unparseable),
+            Some(mail) => self.own_check(mail),
+        };
+        let (Some(mail), None) = (&parsed, skip) else {
+            let skip = skip.unwrap_or(Skip::Unparseable);
+            let from = parsed.and_then(|m| m.from).unwrap_or_default();
+            tracing::info!(reason = skip.as_str(), "no reply (loop protection)");
+            let outcome = format!("skipped:{}", skip.as_str());
+            self.commit(record(from, outcome, None, false), None)
+                .await?;
+            return Ok(Disposition::Seen);
+        };
+        let sender = mail.from.clone().unwrap_or_default();
+        let extracted = extract::extract(&mail.subject, &mail.text);
+        let day = today();
+        let used = store.email_daily_replies(&sender, &day).await?;
+        if used.is_some_and(|(replies, _)| replies >= i64::from(self.cap)) {
+            // Over the cap nothing runs; a password in it is still not kept.
+            let purge = mentions_secret(&extracted);
+            let notice_sent = used.is_some_and(|(_, sent)| sent);
+            let notice = if notice_sent {
+                None
+            } else {
+                Some(self.cap_notice(mail, &extracted)?)
+            };
+            let outcome = if notice_sent { "capped" } else { "cap_notice" };
+            let key = notice.as_ref().map(|_| reply_key(&fingerprint));
+            self.commit(
+                record(sender.clone(), outcome.into(), key.clone(), purge),
+                notice.map(|n| (sender.clone(), n)),
+            )
+            .await?;
+            return Ok(disposition(purge));
+        }
+        let hint = session::lang_hint(&extracted, mail.language.as_deref());
+        let origin = session::origin(&sender, hint);
+        let conv = session::converse(&self.app.core, &origin, &extracted).await?;
+        if self.opts.crash_at == Some(CrashPoint::BeforeCommit) {
+            return Err(Crashed(CrashPoint::BeforeCommit).into());
+        }
+        let reply = reply::render(&self.app.renderer, mail, &conv)?;
+        let purge = conv.carried_secret;
+        let key = reply_key(&fingerprint);
+        self.commit(
+            record(sender.clone(), "replied".into(), Some(key), purge),
+            Some((sender, reply)),
+        )
+        .await?;
+        tracing::info!(inputs = conv.answers.len(), purge, "answered");
+        Ok(disposition(purge))
+    }
+
+    fn own_check(&self, mail: &Inbound) -> Option<Skip> {
+        let own = self.own.first().map(String::as_str).unwrap_or("");
+        loops::check(mail, own).or_else(|| {
+            mail.from
+                .as_deref()
+                .filter(|f| self.own.iter().any(|o| o == f))
+                .map(|_| Skip::Ourselves)
+        })
+    }
+
+    fn cap_notice(
+        &self,
+        mail: &Inbound,
+        extracted: &extract::Extracted,
+    ) -> anyhow::Result<ReplyMail> {
+        let settings = &self.app.settings;
+        let lang = session::lang_hint(extracted, mail.language.as_deref())
+            .or_else(|| crate::core::Lang::parse(&settings.app.default_language))
+            .unwrap_or(crate::core::Lang::Pl);
+        reply::cap_notice(
+            &self.app.renderer,
+            mail,
+            lang,
+            self.cap,
+            &settings.utility.customer_service_phones,
+        )
+    }
+
+    /// The record, the daily count and the reply, in one transaction.
+    async fn commit(
+        &self,
+        record: Record<'_>,
+        reply: Option<(String, ReplyMail)>,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.app.store.begin().await?;
+        let fresh = tx
+            .insert_email_processed(&NewEmailProcessed {
+                mailbox: record.mailbox,
+                uidvalidity: record.uidvalidity,
+                uid: record.uid,
+                fingerprint: &record.fingerprint,
+                sender: &record.sender,
+                outcome: &record.outcome,
+                reply_key: record.reply_key.as_deref(),
+                purge: record.purge,
+            })
+            .await?;
+        if !fresh {
+            // Someone else recorded it meanwhile: their reply stands.
+            return Ok(());
+        }
+        if let (Some((to, mail)), Some(key)) = (reply, record.reply_key.as_deref()) {
+            let verdict = tx.email_daily_cap(&to, &today(), self.cap).await?;
+            if verdict != DailyCap::Silent {
+                tx.enqueue(key, REPLY_CHANNEL, &to, &mail.to_payload().to_json())
+                    .await?;
+            }
+        }
+        tx.commit().await
+    }
+}
+
+struct Record<'a> {
+    mailbox: &'a str,
+    uidvalidity: u32,
+    uid: u32,
+    fingerprint: String,
+    sender: String,
+    outcome: String,
+    reply_key: Option<String>,
+    purge: bool,
+}
+
+fn disposition(purge: bool) -> Disposition {
+    if purge {
+        Disposition::Delete
+    } else {
+        Disposition::Seen
+    }
+}
+
+/// The outbox key (and so the Message-ID) of the reply to the mail `fingerprint`.
+pub fn reply_key(fingerprint: &str) -> String {
+    format!("email-reply:{fingerprint}")
+}
+
+/// Today in Poland: the day of the daily cap.
+pub fn today() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Warsaw)
+        .date_naive()
+        .to_string()
+}
+
+/// Whether a mail that is not run may still carry a password (a login, a password
+/// change or a registration form).
+fn mentions_secret(extracted: &extract::Extracted) -> bool {
+    extracted.inputs.iter().any(|i| {
+        crate::core::command::split_command(&i.text).is_some_and(|(w, _)| {
+            crate::core::command::lookup(&w)
+                .is_some_and(|s| matches!(s.names[0], "login" | "password" | "register"))
+        })
+    })
+}
+
+/// Runs a blocking IMAP step on its own thread. A thread rather than `spawn_blocking`:
+/// an IDLE wait must not hold up the runtime's shutdown. On error the connection is
+/// dropped (the caller reconnects).
+async fn on_thread<T, F>(mut conn: Connection, f: F) -> anyhow::Result<(Connection, T)>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
+{
+    let (tx, rx) = oneshot::channel();
+    std::thread::Builder::new()
+        .name("ebok-imap".into())
+        .spawn(move || {
+            let result = f(&mut conn).map(|v| (conn, v));
+            let _ = tx.send(result);
+        })
+        .context("starting an IMAP thread")?;
+    rx.await.context("the IMAP thread stopped")?
+}

@@ -1,0 +1,324 @@
+//! One mail is one conversation with the core: its inputs run in order in a chat keyed
+//! by the sender's address, which starts and ends logged out, so a later (possibly
+//! spoofed) mail from the same address cannot use a login of this one. Only an open
+//! registration (the form or its anti-bot check) carries over to the next mail.
+//!
+//! Email has no interactive prompts: a prompt of the core (a password to type, the
+//! new password twice) is answered by the next lines of the same mail, and a line
+//! that is itself a complete command ends the prompt first.
+
+use super::extract::{Extracted, Input};
+use crate::core::command::{self, lookup, split_command};
+use crate::core::dialogue::Dialogue;
+use crate::core::{Attachment, Channel, Core, Expect, Lang, Origin, Reply};
+use serde::Serialize;
+
+/// Inputs read from one mail at most; the rest is listed as ignored.
+pub const MAX_COMMANDS: usize = 20;
+/// After this many inputs the core did not understand, the rest is ignored.
+pub const MAX_NOT_UNDERSTOOD: usize = 5;
+/// Views that mean "this was not a command".
+const NOT_UNDERSTOOD: &[&str] = &["unknown_command", "bad_arguments", "empty"];
+/// Shown instead of anything that was typed as a password.
+pub const MASK: &str = "••••••";
+
+/// Where an answer is listed in the reply (like Mailman's results).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Done,
+    NotUnderstood,
+}
+
+/// One input and the core's answer to it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The input as shown back: passwords masked.
+    pub echo: String,
+    /// The input was (or contained) a password or a PESEL.
+    pub secret: bool,
+    pub section: Section,
+    pub reply: Reply,
+}
+
+/// What the mail asked for and still needs after its last line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prompt {
+    /// A login/password prompt: it must be answered in the same mail.
+    SameMail,
+    /// A registration step: answer it by replying to the reply.
+    Reply,
+}
+
+/// The whole conversation of one mail.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub answers: Vec<Answer>,
+    /// Inputs not read (over the limits), as shown back.
+    pub ignored: Vec<String>,
+    /// The subject, when it was neither a command nor a reply's and nothing was done.
+    pub ignored_subject: Option<String>,
+    /// The language of the reply's frame.
+    pub lang: Lang,
+    /// Some input was a password (or a PESEL): the mail is deleted after answering.
+    pub carried_secret: bool,
+    /// The subject itself carried a password: the reply does not repeat it.
+    pub subject_secret: bool,
+    pub prompt: Option<Prompt>,
+    /// The help, when no input was understood.
+    pub help: Option<Reply>,
+}
+
+impl Conversation {
+    pub fn attachments(&self) -> Vec<Attachment> {
+        self.answers
+            .iter()
+            .flat_map(|a| a.reply.attachments.iter().cloned())
+            .collect()
+    }
+}
+
+/// The email chat of `sender` (lower-case address).
+pub fn origin(sender: &str, lang_hint: Option<Lang>) -> Origin {
+    Origin {
+        channel: Channel::Email,
+        source: sender.to_string(),
+        lang_hint,
+    }
+}
+
+/// Runs the inputs of one mail through the core.
+#[tracing::instrument(skip_all, fields(inputs = extracted.inputs.len()))]
+pub async fn converse(
+    core: &Core,
+    origin: &Origin,
+    extracted: &Extracted,
+) -> anyhow::Result<Conversation> {
+    let kept = reset(core, origin).await?;
+    let mut pending = if kept { Expect::Text } else { Expect::Command };
+    let mut conv = Conversation {
+        answers: Vec::new(),
+        ignored: Vec::new(),
+        ignored_subject: extracted.ignored_subject.clone(),
+        lang: origin
+            .lang_hint
+            .or_else(|| Lang::parse(&core.settings().app.default_language))
+            .unwrap_or(Lang::Pl),
+        carried_secret: false,
+        subject_secret: false,
+        prompt: None,
+        help: None,
+    };
+    let mut not_understood = 0;
+    for (n, input) in extracted.inputs.iter().enumerate() {
+        if n >= MAX_COMMANDS || not_understood >= MAX_NOT_UNDERSTOOD {
+            conv.ignored.push(short_echo(&input.text));
+            continue;
+        }
+        let answer = run_one(core, origin, input, &mut pending).await;
+        conv.lang = answer.reply.lang;
+        conv.carried_secret |= answer.secret;
+        conv.subject_secret |= answer.secret && input.from_subject;
+        if answer.section == Section::NotUnderstood {
+            not_understood += 1;
+        }
+        conv.answers.push(answer);
+    }
+    if pending != Expect::Command {
+        conv.prompt = Some(if registration_open(core, origin).await? {
+            Prompt::Reply
+        } else {
+            Prompt::SameMail
+        });
+    }
+    if conv.answers.iter().any(|a| a.section == Section::Done) {
+        // A subject like "e-BOK" or "Pytanie" is only worth mentioning when nothing
+        // else was understood.
+        conv.ignored_subject = None;
+    } else {
+        let help = core.handle(origin, "help").await;
+        conv.lang = help.lang;
+        conv.help = Some(help);
+    }
+    let chat = core
+        .store()
+        .chat(origin.channel.as_str(), &origin.source)
+        .await?;
+    if chat.is_some_and(|c| c.account_id.is_some()) {
+        // The core's own logout, audited like any other.
+        core.handle(origin, "logout").await;
+    }
+    reset(core, origin).await?;
+    Ok(conv)
+}
+
+async fn run_one(core: &Core, origin: &Origin, input: &Input, pending: &mut Expect) -> Answer {
+    let text = input.text.as_str();
+    if *pending != Expect::Command && ends_prompt(text) {
+        // Email cannot prompt: a line that is a whole command ends the prompt.
+        core.handle(origin, "cancel").await;
+        *pending = Expect::Command;
+    }
+    let typed_secret = *pending == Expect::Secret;
+    let was_command = *pending == Expect::Command;
+    let reply = core.handle(origin, text).await;
+    *pending = reply.expect;
+    let understood = !(was_command
+        && reply
+            .views
+            .first()
+            .is_some_and(|v| NOT_UNDERSTOOD.contains(&v.template)));
+    let secret = typed_secret || reply.input_was_secret;
+    let echo = if typed_secret {
+        MASK.to_string()
+    } else if reply.input_was_secret {
+        masked_echo(text)
+    } else if understood {
+        full_echo(text)
+    } else {
+        short_echo(text)
+    };
+    Answer {
+        echo,
+        secret,
+        section: if understood {
+            Section::Done
+        } else {
+            Section::NotUnderstood
+        },
+        reply,
+    }
+}
+
+fn ends_prompt(text: &str) -> bool {
+    command::parse(text).is_ok_and(|c| !matches!(c, crate::core::Command::Cancel))
+}
+
+/// Logs the chat out and clears its dialogue, keeping an open registration.
+/// Returns whether a registration was kept.
+async fn reset(core: &Core, origin: &Origin) -> anyhow::Result<bool> {
+    let store = core.store();
+    let (channel, source) = (origin.channel.as_str(), origin.source.as_str());
+    let Some(chat) = store.chat(channel, source).await? else {
+        return Ok(false);
+    };
+    let dialogue = Dialogue::from_json(&chat.state);
+    let keep = is_registration(&dialogue);
+    if chat.account_id.is_some() || (!keep && dialogue != Dialogue::Idle) {
+        store.end_session(channel, source).await?;
+        if keep {
+            store
+                .set_chat_state(channel, source, &dialogue.to_json())
+                .await?;
+        }
+    }
+    Ok(keep)
+}
+
+async fn registration_open(core: &Core, origin: &Origin) -> anyhow::Result<bool> {
+    let chat = core
+        .store()
+        .chat(origin.channel.as_str(), &origin.source)
+        .await?;
+    Ok(chat.is_some_and(|c| is_registration(&Dialogue::from_json(&c.state))))
+}
+
+fn is_registration(d: &Dialogue) -> bool {
+    matches!(
+        d,
+        Dialogue::RegisterForm { .. } | Dialogue::RegisterCaptcha { .. }
+    )
+}
+
+/// A command as typed; a multi-line input (a form) shows its first line.
+fn full_echo(text: &str) -> String {
+    let mut lines = text.lines();
+    let first: String = lines.next().unwrap_or("").chars().take(200).collect();
+    if lines.next().is_some() {
+        format!("{first} […]")
+    } else {
+        first
+    }
+}
+
+/// The command word and, for a login, the identifier; the rest masked.
+fn masked_echo(text: &str) -> String {
+    let first = text.split_whitespace().next().unwrap_or("");
+    let is_login =
+        split_command(text).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.names[0] == "login"));
+    match text.split_whitespace().nth(1) {
+        Some(id) if is_login => format!("{first} {id} {MASK}"),
+        _ => format!("{first} {MASK}"),
+    }
+}
+
+/// Only the first word: what follows may be anything (even a mistyped password).
+pub fn short_echo(text: &str) -> String {
+    let mut words = text.split_whitespace();
+    let first: String = words.next().unwrap_or("").chars().take(40).collect();
+    if words.next().is_some() {
+        format!("{first} …")
+    } else {
+        first
+    }
+}
+
+/// The reply language suggested by the command words used (English names or Polish
+/// aliases), else by `Content-Language`.
+pub fn lang_hint(extracted: &Extracted, content_language: Option<&str>) -> Option<Lang> {
+    let (mut en, mut pl) = (0, 0);
+    for input in &extracted.inputs {
+        let Some((word, _)) = split_command(&input.text) else {
+            continue;
+        };
+        let Some(spec) = lookup(&word) else { continue };
+        if spec.names.len() < 2 {
+            continue;
+        }
+        if word == spec.names[0] {
+            en += 1;
+        } else {
+            pl += 1;
+        }
+    }
+    match en.cmp(&pl) {
+        std::cmp::Ordering::Greater => Some(Lang::En),
+        std::cmp::Ordering::Less => Some(Lang::Pl),
+        std::cmp::Ordering::Equal => content_language
+            .and_then(|l| l.split([',', '-', '_']).next())
+            .and_then(Lang::parse),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channels::email::extract::extract;
+
+    #[test]
+    fn echoes_never_show_what_follows_a_secret_or_an_unknown_word() {
+        assert_eq!(
+            masked_echo("ZALOGUJ EB000001 Tajne Hasło"),
+            format!("ZALOGUJ EB000001 {MASK}")
+        );
+        assert_eq!(
+            masked_echo("rejestracja\npesel: 1"),
+            format!("rejestracja {MASK}")
+        );
+        assert_eq!(short_echo("ZALOGUJE EB1 haslo"), "ZALOGUJE …");
+        assert_eq!(full_echo("rachunki 2"), "rachunki 2");
+        assert_eq!(full_echo("REJESTRACJA\nnip: 1"), "REJESTRACJA […]");
+    }
+
+    #[test]
+    fn the_language_follows_the_command_words() {
+        let en = extract("", "LOGIN a b\nBALANCE\nBILLS");
+        assert_eq!(lang_hint(&en, None), Some(Lang::En));
+        let pl = extract("", "ZALOGUJ a b\nSALDO\nPDF x");
+        assert_eq!(lang_hint(&pl, Some("en")), Some(Lang::Pl));
+        let none = extract("", "PDF x");
+        assert_eq!(lang_hint(&none, Some("en-GB")), Some(Lang::En));
+        assert_eq!(lang_hint(&none, None), None);
+    }
+}
