@@ -14,3 +14,11 @@ mod login_security;
 mod passwords;
 mod registration;
 mod staff;
+
+// The email-command front end (issue 5).
+mod email_exactly_once;
+mod email_fixtures;
+mod email_helpers;
+mod email_outages;
+mod email_rules;
+mod email_story;
