@@ -9,12 +9,23 @@ use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 use sha2::{Digest, Sha256};
 
-/// A rendered mail, before addressing.
-#[derive(Debug, Clone)]
+/// A rendered mail, before addressing. The bodies may carry a temporary password, so
+/// `Debug` shows only the subject and the sizes.
+#[derive(Clone)]
 pub struct Composed {
     pub subject: String,
     pub text: String,
     pub html: String,
+}
+
+impl std::fmt::Debug for Composed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Composed")
+            .field("subject", &self.subject)
+            .field("text", &format_args!("[{} bytes]", self.text.len()))
+            .field("html", &format_args!("[{} bytes]", self.html.len()))
+            .finish()
+    }
 }
 
 /// Renders the payload's view as subject, text and HTML.
@@ -72,6 +83,18 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_the_bodies() {
+        let c = Composed {
+            subject: "e-BOK: dane".into(),
+            text: "Hasło tymczasowe: Tajne123".into(),
+            html: "<b>Tajne123</b>".into(),
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("Tajne123"), "{shown}");
+        assert!(shown.contains("e-BOK: dane"), "{shown}");
+    }
 
     #[test]
     fn message_ids_are_stable_per_key() {
