@@ -50,6 +50,20 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
             },
         ),
     );
+    reg.register_helper(
+        "datetime",
+        Box::new(
+            move |h: &Helper,
+                  _: &Handlebars,
+                  _: &Context,
+                  _: &mut RenderContext,
+                  out: &mut dyn Output| {
+                let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+                out.write(&esc(&format_datetime(&text)))?;
+                Ok(())
+            },
+        ),
+    );
     reg.register_helper("add", Box::new(add));
     reg.register_helper("concat", Box::new(concat));
     reg.register_helper("rate", Box::new(rate));
@@ -173,11 +187,30 @@ fn is_negative(
     Ok(())
 }
 
-/// `2025-03-07` → `07.03.2025`; anything else is returned as is.
+/// A stored timestamp (RFC 3339, UTC) as the utility's local time.
+fn warsaw(text: &str) -> Option<chrono::DateTime<chrono_tz::Tz>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&crate::domain::calendar::TZ))
+}
+
+/// `2025-03-07` → `07.03.2025`; a timestamp gives its date in Warsaw (23:30 UTC on
+/// 7 March is already 8 March there); anything else is returned as is.
 pub fn format_date(text: &str) -> String {
+    if let Some(t) = warsaw(text) {
+        return t.format("%d.%m.%Y").to_string();
+    }
     match chrono::NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d") {
         Ok(d) => d.format("%d.%m.%Y").to_string(),
         Err(_) => text.to_string(),
+    }
+}
+
+/// A timestamp as `07.03.2025 14:05`, Warsaw time; anything else as [`format_date`].
+pub fn format_datetime(text: &str) -> String {
+    match warsaw(text) {
+        Some(t) => t.format("%d.%m.%Y %H:%M").to_string(),
+        None => format_date(text),
     }
 }
 
@@ -240,5 +273,25 @@ pub fn fit(text: &str, width: usize, right: bool) -> String {
         format!("{fill}{text}")
     } else {
         format!("{text}{fill}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{format_date, format_datetime};
+
+    #[test]
+    fn timestamps_show_the_warsaw_date_and_time() {
+        assert_eq!(format_date("2025-03-07"), "07.03.2025");
+        // 23:30 UTC in winter is 00:30 the next day in Warsaw (UTC+1).
+        assert_eq!(format_date("2025-03-07T23:30:00Z"), "08.03.2025");
+        assert_eq!(format_datetime("2025-03-07T23:30:00Z"), "08.03.2025 00:30");
+        // Summer time: UTC+2.
+        assert_eq!(
+            format_datetime("2025-07-01T10:05:00.123456Z"),
+            "01.07.2025 12:05"
+        );
+        assert_eq!(format_datetime("2025-07-01"), "01.07.2025");
+        assert_eq!(format_date("soon"), "soon");
     }
 }
