@@ -4,12 +4,14 @@ use super::{Core, password};
 use crate::domain::model::Role;
 use crate::store::{NewAccount, Tx};
 use anyhow::Context;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 /// A new account's identifier and its first password (shown or mailed once).
 pub struct Credentials {
     pub identifier: String,
     pub password: String,
+    /// When a temporary password stops working (`None`: a permanent one).
+    pub expires: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -34,6 +36,11 @@ pub enum FirstPassword {
 }
 
 impl Core {
+    /// When a temporary password issued now stops working (`security.temp_password_days`).
+    pub fn temporary_expiry(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::days(self.settings().security.temp_password_days)
+    }
+
     /// Creates an account inside `tx` with a fresh identifier and a random password.
     pub async fn create_account(
         &self,
@@ -48,8 +55,7 @@ impl Core {
         let password = password::temporary();
         let hash = password::hash(password.clone()).await?;
         let temporary = first == FirstPassword::Temporary;
-        let expires = temporary
-            .then(|| Utc::now() + Duration::days(self.settings().security.temp_password_days));
+        let expires = temporary.then(|| self.temporary_expiry());
         for _ in 0..20 {
             let identifier = new_identifier(prefix);
             if self
@@ -76,6 +82,7 @@ impl Core {
             return Ok(Credentials {
                 identifier,
                 password,
+                expires,
             });
         }
         anyhow::bail!("could not find a free identifier")

@@ -5,7 +5,7 @@ use super::password::{self, PolicyError};
 use super::reply::{Expect, Reply, View};
 use super::{Channel, Ctx, Secret};
 use crate::store::Account;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use serde_json::json;
 
 /// Failures of one identifier before its wait starts to grow; it never exceeds
@@ -411,11 +411,6 @@ async fn change_repeat(
 async fn reset_to_login(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
     ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
     Ok(Reply::new(ctx.lang, View::bare("login_required")))
-}
-
-/// When a temporary password stops working.
-pub fn temporary_expiry(days: i64) -> DateTime<Utc> {
-    Utc::now() + Duration::days(days)
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ async fn perform(ctx: &mut Ctx<'_>, identifier: &str) -> anyhow::Result<Reply> {
         .filter(|a| !a.locked && !a.closed && !id_spent)
         .filter(|a| a.email.as_deref().is_some_and(|e| !e.trim().is_empty()));
     if let Some(account) = eligible {
-        let expires = expiry(core);
+        let expires = core.temporary_expiry();
         let mut tx = store.begin().await?;
         tx.set_reset_password(account.id, &hash, expires).await?;
         enqueue_password_mail(core, &mut tx, &account, &temporary, expires, false).await?;
@@ -79,11 +79,6 @@ async fn perform(ctx: &mut Ctx<'_>, identifier: &str) -> anyhow::Result<Reply> {
         tx.commit().await?;
     }
     Ok(Reply::new(ctx.lang, View::bare("reset_sent")))
-}
-
-/// When a temporary password issued now stops working.
-pub(super) fn expiry(core: &Core) -> DateTime<Utc> {
-    super::auth::temporary_expiry(core.settings().security.temp_password_days)
 }
 
 /// Queues the "your new temporary password" mail to the address on file.
@@ -105,7 +100,8 @@ pub(super) async fn enqueue_password_mail(
         json!({
             "name": account.name,
             "identifier": account.identifier,
-            "expires": expires.format("%Y-%m-%d").to_string(),
+            // A timestamp: templates show its date in Warsaw.
+            "expires": expires.to_rfc3339(),
             "by_staff": by_staff,
             "phones": core.settings().utility.customer_service_phones,
         }),

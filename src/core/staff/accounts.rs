@@ -51,7 +51,7 @@ pub(super) async fn reset_password(ctx: &mut Ctx<'_>, identifier: &str) -> anyho
     let core = ctx.core;
     let temporary = password::temporary();
     let hash = password::hash(temporary.clone()).await?;
-    let expires = reset::expiry(core);
+    let expires = core.temporary_expiry();
     let mut tx = core.store().begin().await?;
     tx.set_temporary_password(account.id, &hash, expires)
         .await?;

@@ -7,7 +7,6 @@ use super::super::{Core, password};
 use crate::domain::model::Role;
 use crate::store::NewAccount;
 use anyhow::Context;
-use chrono::{Duration, Utc};
 
 /// Why `ebok staff add` / `ebok staff reset` did nothing.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +50,7 @@ pub async fn create_staff(
     }
     let temporary = password::temporary();
     let hash = password::hash(temporary.clone()).await?;
-    let expires = Utc::now() + Duration::days(core.settings().security.temp_password_days);
+    let expires = core.temporary_expiry();
     let mut tx = store.begin().await?;
     tx.insert_account(&NewAccount {
         identifier,
@@ -71,6 +70,7 @@ pub async fn create_staff(
     Ok(Credentials {
         identifier: identifier.to_string(),
         password: temporary,
+        expires: Some(expires),
     })
 }
 
@@ -84,7 +84,7 @@ pub async fn reset_staff(core: &Core, identifier: &str) -> Result<Credentials, S
         .ok_or_else(|| StaffAddError::NotFound(identifier.to_string()))?;
     let temporary = password::temporary();
     let hash = password::hash(temporary.clone()).await?;
-    let expires = Utc::now() + Duration::days(core.settings().security.temp_password_days);
+    let expires = core.temporary_expiry();
     let mut tx = store.begin().await?;
     tx.set_temporary_password(account.id, &hash, expires)
         .await?;
@@ -96,6 +96,7 @@ pub async fn reset_staff(core: &Core, identifier: &str) -> Result<Credentials, S
     Ok(Credentials {
         identifier: account.identifier,
         password: temporary,
+        expires: Some(expires),
     })
 }
 

@@ -87,15 +87,15 @@ pub(super) async fn approve(ctx: &mut Ctx<'_>, id: i64) -> anyhow::Result<Reply>
     tx.set_new_account_lang(account_id, &request.lang).await?;
     tx.link_registration(id, account_id).await?;
     let lang = Lang::parse(&request.lang).unwrap_or(ctx.lang);
-    let expires =
-        chrono::Utc::now() + chrono::Duration::days(core.settings().security.temp_password_days);
+    let expires = creds.expires.unwrap_or_else(|| core.temporary_expiry());
     let payload = Payload::new(
         lang,
         "mail_credentials",
         json!({
             "name": customer.name,
             "identifier": creds.identifier,
-            "expires": expires.format("%Y-%m-%d").to_string(),
+            // A timestamp: templates show its date in Warsaw.
+            "expires": expires.to_rfc3339(),
             "days": core.settings().security.temp_password_days,
             "phones": core.settings().utility.customer_service_phones,
         }),
