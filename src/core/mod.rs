@@ -21,6 +21,9 @@ pub mod registration;
 mod reset;
 pub mod staff;
 
+pub mod decisions;
+mod registration_steps;
+
 pub use command::{COMMANDS, Command, Lang, ParseError, Secret, parse};
 pub use reply::{Action, Attachment, Expect, Reply, View};
 
@@ -189,6 +192,8 @@ impl Core {
             self.set_dialogue(origin, &Dialogue::LoginIdentifier)
                 .await?;
             r
+        } else if registration_steps::applies(&ctx) && !is_cancel(text) {
+            registration_steps::continue_dialogue(&mut ctx, text).await?
         } else if ctx.dialogue != Dialogue::Idle && !is_cancel(text) {
             auth::continue_dialogue(&mut ctx, text).await?
         } else {
@@ -258,6 +263,12 @@ impl Core {
                 ));
             }
             Err(ParseError::BadArguments { command }) => {
+                if let Some(r) = (is_staff && command == "reject")
+                    .then(|| decisions::choose_reason(ctx.lang, text))
+                    .flatten()
+                {
+                    return Ok(r);
+                }
                 return Ok(views::bad_arguments(ctx.lang, command));
             }
         };
@@ -300,7 +311,7 @@ impl Core {
             }
             Command::Messages => views::messages(ctx).await,
             Command::Contact => Ok(views::contact(ctx)),
-            Command::Register { form } => registration::start(ctx, form).await,
+            Command::Register { form } => registration_steps::start(ctx, form).await,
             Command::Regulations => Ok(consents::regulations(ctx)),
             Command::Reset { identifier } => reset::request(ctx, identifier).await,
             Command::Consents => consents::view(ctx).await,
