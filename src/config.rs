@@ -110,6 +110,19 @@ pub struct Telegram {
     /// Chats (Telegram ids) that get staff notifications.
     #[serde(default)]
     pub staff_chats: Vec<i64>,
+    /// Webhook mode instead of long polling: the public HTTPS URL Telegram posts to.
+    pub webhook_url: Option<String>,
+    /// Webhook mode: the local address to listen on, e.g. "0.0.0.0:8443".
+    pub webhook_listen: Option<String>,
+    /// Webhook mode: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token.
+    pub webhook_secret: Option<SecretString>,
+    /// Messages per second over all chats (Telegram allows about 30); 0 turns pacing off.
+    #[serde(default = "default_messages_per_second")]
+    pub messages_per_second: u32,
+}
+
+fn default_messages_per_second() -> u32 {
+    30
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -200,7 +213,12 @@ mod tests {
             token: SecretString::from("123:ABC"),
             api_url: None,
             staff_chats: vec![],
+            webhook_url: None,
+            webhook_listen: None,
+            webhook_secret: Some(SecretString::from("s3cret-hook")),
+            messages_per_second: 30,
         };
         assert!(!format!("{t:?}").contains("123:ABC"));
+        assert!(!format!("{t:?}").contains("s3cret-hook"));
     }
 }

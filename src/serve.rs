@@ -18,6 +18,9 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     if app.settings.email.is_some() {
         tasks.spawn(crate::channels::email::serve(app.clone()));
     }
+    if app.settings.telegram.is_some() {
+        tasks.spawn(crate::channels::telegram::run(app.clone()));
+    }
     if tasks.is_empty() {
         tracing::warn!("nothing to serve: configure [smtp], [telegram] or [email] (see bot-config/ebok.toml)");
     }

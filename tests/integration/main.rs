@@ -22,3 +22,9 @@ mod email_helpers;
 mod email_outages;
 mod email_rules;
 mod email_story;
+
+// The Telegram front end (issue 4).
+mod telegram;
+mod telegram_registration;
+mod telegram_story;
+mod telegram_support;

@@ -1,0 +1,97 @@
+//! Where updates come from: long polling (the default) or a webhook, for running several
+//! instances behind one URL. A webhook request without the configured secret token
+//! (`X-Telegram-Bot-Api-Secret-Token`) is refused with 401 before it is read.
+
+use super::{Telegram, schema};
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use teloxide::dispatching::Dispatcher;
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::prelude::*;
+use teloxide::update_listeners::{Polling, webhooks};
+
+/// Long-polling timeout (Telegram holds the request this long when nothing happens).
+const POLL_TIMEOUT: Duration = Duration::from_secs(25);
+
+pub(super) async fn dispatch(tg: Arc<Telegram>) -> anyhow::Result<()> {
+    let bot = tg.sender.bot().clone();
+    let cfg = tg
+        .app
+        .settings
+        .telegram
+        .clone()
+        .context("the [telegram] section is missing")?;
+    let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
+        .dependencies(dptree::deps![tg.clone()])
+        .error_handler(LoggingErrorHandler::with_custom_text(
+            "a Telegram handler failed",
+        ))
+        .build();
+    let listener_errors =
+        LoggingErrorHandler::with_custom_text("receiving Telegram updates failed");
+    match cfg.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        None => {
+            let polling = Polling::builder(bot)
+                .timeout(POLL_TIMEOUT)
+                .delete_webhook()
+                .await
+                .build();
+            tracing::info!("Telegram: long polling");
+            dispatcher
+                .try_dispatch_with_listener(polling, listener_errors)
+                .await
+                .context("starting the Telegram dispatcher (is the token right?)")?;
+        }
+        Some(url) => {
+            let options = webhook_options(url, &cfg)?;
+            let address = options.address;
+            let (listener, stop, router) = webhooks::axum_to_router(bot, options)
+                .await
+                .context("setting the Telegram webhook")?;
+            let tcp = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("listening for the webhook on {address}"))?;
+            tracing::info!(%address, "Telegram: webhook");
+            let server = tokio::spawn(async move {
+                if let Err(e) = axum::serve(tcp, router).with_graceful_shutdown(stop).await {
+                    tracing::error!(error = %e, "the webhook server stopped");
+                }
+            });
+            let result = dispatcher
+                .try_dispatch_with_listener(listener, listener_errors)
+                .await
+                .context("starting the Telegram dispatcher (is the token right?)");
+            server.abort();
+            result?;
+        }
+    }
+    Ok(())
+}
+
+fn webhook_options(url: &str, cfg: &crate::config::Telegram) -> anyhow::Result<webhooks::Options> {
+    let url = url::Url::parse(url).context("telegram.webhook_url is not a URL")?;
+    let listen = cfg
+        .webhook_listen
+        .as_deref()
+        .context("webhook mode needs telegram.webhook_listen (e.g. \"0.0.0.0:8443\")")?;
+    let address: SocketAddr = listen
+        .parse()
+        .with_context(|| format!("telegram.webhook_listen {listen:?} is not an address:port"))?;
+    let secret = cfg
+        .webhook_secret
+        .as_ref()
+        .map(|s| s.expose_secret().to_string())
+        .filter(|s| !s.is_empty())
+        .context("webhook mode needs telegram.webhook_secret (EBOK_TELEGRAM__WEBHOOK_SECRET)")?;
+    anyhow::ensure!(
+        secret.len() <= 256
+            && secret
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+        "telegram.webhook_secret may hold only A-Z, a-z, 0-9, _ and - (at most 256)"
+    );
+    Ok(webhooks::Options::new(address, url).secret_token(secret))
+}

@@ -1,0 +1,135 @@
+//! The Telegram front end (teloxide 0.17). It only translates: an update becomes a line
+//! for [`crate::core::Core::handle`] (a typed text, or the command behind a pressed
+//! button), and the [`crate::core::Reply`] becomes Telegram messages — HTML split under
+//! the length limit, inline keyboards from the reply's actions, documents, edits in place
+//! for paging and the calendar. Sessions and dialogue state live in the core's database.
+//!
+//! Modules: [`schema`] (the dispatch tree and its small handlers), `answer` (reply →
+//! messages), [`send`] (every Bot API call: 429 retries, 403 marking, pacing), [`split`],
+//! [`buttons`], `menu` (setMyCommands), [`deliver`] (outbox rows of channel "telegram":
+//! staff notifications), `listen` (long polling or webhook).
+
+mod answer;
+pub mod buttons;
+pub mod deliver;
+mod listen;
+mod menu;
+pub mod schema;
+pub mod send;
+pub mod split;
+
+use crate::app::App;
+use crate::core::{Lang, View};
+use crate::render::Flavour;
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use std::sync::Arc;
+use teloxide::prelude::*;
+
+pub use buttons::Buttons;
+pub use deliver::TelegramDeliverer;
+pub use send::Sender;
+
+/// The channel name in chats, sessions and outbox rows.
+pub const CHANNEL: &str = "telegram";
+
+/// What every handler needs (one `dptree` dependency).
+pub struct Telegram {
+    pub app: App,
+    pub sender: Sender,
+    pub buttons: Buttons,
+}
+
+/// Runs the bot until the task is aborted: menus, the outbox worker for Telegram rows,
+/// and the dispatcher on long polling or a webhook, as configured.
+pub async fn run(app: App) -> anyhow::Result<()> {
+    let telegram = Telegram::from_settings(app)?;
+    telegram.run().await
+}
+
+impl Telegram {
+    /// Builds the bot from `[telegram]` (the token is never logged).
+    pub fn from_settings(app: App) -> anyhow::Result<Arc<Telegram>> {
+        let cfg = app
+            .settings
+            .telegram
+            .clone()
+            .context("the [telegram] section is missing")?;
+        let mut bot = Bot::new(cfg.token.expose_secret());
+        if let Some(url) = cfg.api_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            let url = url::Url::parse(url).context("telegram.api_url is not a URL")?;
+            bot = bot.set_api_url(url);
+        }
+        let sender = Sender::new(bot, app.store.clone(), cfg.messages_per_second);
+        Ok(Arc::new(Telegram {
+            app,
+            sender,
+            buttons: Buttons::default(),
+        }))
+    }
+
+    pub async fn run(self: Arc<Self>) -> anyhow::Result<()> {
+        menu::register(&self).await;
+        let worker = crate::outbox::Worker::new(
+            self.app.store.clone(),
+            CHANNEL,
+            Arc::new(TelegramDeliverer::new(self.clone())),
+            crate::outbox::RetryPolicy {
+                // Staff wait for these: look for new rows often.
+                idle_poll: std::time::Duration::from_millis(500),
+                base: std::time::Duration::from_secs(5),
+                ..crate::outbox::RetryPolicy::default()
+            },
+        )
+        .spawn();
+        let result = listen::dispatch(self).await;
+        worker.abort();
+        result
+    }
+
+    /// A text of the front end itself (`templates/<lang>/tg_*.hbs`), as Telegram HTML.
+    pub(crate) fn text(&self, lang: Lang, template: &'static str) -> String {
+        self.app
+            .renderer
+            .view(Flavour::Telegram, lang, &View::bare(template))
+            .unwrap_or_else(|e| {
+                tracing::error!(error = format!("{e:#}"), template, "a template failed");
+                template.to_string()
+            })
+    }
+
+    /// The same, as plain text (callback notices are not HTML).
+    pub(crate) fn plain(&self, lang: Lang, template: &'static str) -> String {
+        self.app
+            .renderer
+            .view(Flavour::Text, lang, &View::bare(template))
+            .unwrap_or_else(|_| template.to_string())
+    }
+
+    /// The chat's language for the front end's own texts: the chat's choice, else the
+    /// user's Telegram language, else the default (as the core decides).
+    pub(crate) async fn chat_lang(&self, chat: ChatId, hint: Option<Lang>) -> Lang {
+        let stored = self
+            .app
+            .store
+            .chat(CHANNEL, &chat.0.to_string())
+            .await
+            .ok()
+            .flatten()
+            .and_then(|c| c.lang)
+            .and_then(|l| Lang::parse(&l));
+        stored.or(hint).unwrap_or_else(|| {
+            Lang::parse(&self.app.settings.app.default_language).unwrap_or(Lang::Pl)
+        })
+    }
+}
+
+/// A Telegram `language_code` as one of ours ("en-GB" → English; others: no hint).
+pub(crate) fn lang_hint(code: Option<&str>) -> Option<Lang> {
+    let code = code?.split(['-', '_']).next()?;
+    match code {
+        "pl" => Some(Lang::Pl),
+        "en" => Some(Lang::En),
+        _ => None,
+    }
+}

@@ -1,0 +1,650 @@
+//! The Telegram front end driven as a user would, through the strict fake Bot API: menus,
+//! login with the password message deleted, every view with its buttons, edits in place,
+//! documents, forged and stale buttons, groups and non-text input, flood waits, long
+//! lists, escaping, blocked users.
+
+use crate::helpers::backends;
+use crate::telegram_support::{Bot, PASSWORD, T, append, eventually, example_copy, import};
+use ebok::channels::telegram::{Telegram, TelegramDeliverer};
+use ebok::outbox::{Deliverer, DeliveryError};
+use fake_telegram::SentMessage;
+
+const ZOFIA: &str = "K-00101";
+
+fn has(text: &'static str) -> impl Fn(&SentMessage) -> bool {
+    move |m| m.visible().contains(text)
+}
+
+#[tokio::test]
+async fn start_help_and_the_command_menus() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let pl = bot.fake.my_commands(None).unwrap();
+        assert!(
+            pl.iter().any(|(c, d)| c == "saldo" && d.contains("saldo")),
+            "{pl:?}"
+        );
+        assert!(pl.iter().any(|(c, _)| c == "nowe_haslo"));
+        assert!(pl.iter().all(|(c, _)| c != "wnioski" && c != "zatwierdz"));
+        let en = bot.fake.my_commands(Some("en")).unwrap();
+        assert!(
+            en.iter()
+                .any(|(c, d)| c == "balance" && d.contains("balance")),
+            "{en:?}"
+        );
+
+        let hello = bot.say(1001, "/start", has("Witamy w e-BOK")).await;
+        assert!(hello.visible().contains("zaloguj"));
+        let help = bot.say(1001, "/pomoc", has("Polecenia e-BOK")).await;
+        for name in ["saldo", "rachunki", "kalendarz", "rejestracja"] {
+            assert!(help.visible().contains(name), "{name}");
+        }
+        assert!(
+            !help.visible().contains("zatwierdz"),
+            "staff commands are hidden"
+        );
+
+        bot.fake.push_text_from(1002, "en", "/start");
+        bot.fake.expect_message(1002, has("e-BOK"), T).await;
+        let help = bot.say(1002, "/help", has("balance")).await;
+        assert!(!help.visible().contains("saldo"), "{}", help.visible());
+        // The menu's underscore form of a hyphenated command reaches the core.
+        bot.say(1001, "/nowe_haslo", |m| {
+            m.visible().contains("identyfikator")
+        })
+        .await;
+        bot.assert_no_errors();
+    }
+}
+
+#[tokio::test]
+async fn login_dialogue_deletes_the_password_and_failures_wait() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let id = bot.customer_account(ZOFIA).await;
+        let user = 2001;
+        bot.say(user, "/zaloguj", has("identyfikator")).await;
+        bot.say(user, &id, has("hasło")).await;
+        let secret = bot.fake.push_text(user, PASSWORD);
+        let panel = bot.after(user, secret, has("Ogólne bieżące saldo")).await;
+        assert!(panel.visible().contains("Zofia Wiśniewska"));
+        let deleted = bot.fake.calls_of("deleteMessage");
+        assert!(
+            deleted
+                .iter()
+                .any(|c| c.ok() && c.param("message_id") == Some(secret.to_string())),
+            "the password message was not deleted: {deleted:?}"
+        );
+        assert!(panel.buttons().count() >= 2, "panel buttons: {panel:?}");
+
+        // A wrong password: the seed's text and the wait; the message is deleted too.
+        let other = 2002;
+        let wrong = bot
+            .fake
+            .push_text(other, &format!("zaloguj {id} zle-haslo-123"));
+        let failed = bot.after(other, wrong, has("nieprawidłowe")).await;
+        assert!(
+            failed.visible().contains("po 5 sek."),
+            "{}",
+            failed.visible()
+        );
+        assert!(
+            bot.fake
+                .calls_of("deleteMessage")
+                .iter()
+                .any(|c| c.param("message_id") == Some(wrong.to_string()))
+        );
+
+        // When Telegram refuses the deletion, the user is asked to delete it.
+        bot.say(user, "wyloguj", has("Wylogowano")).await;
+        bot.fake.fail_next(
+            "deleteMessage",
+            400,
+            "Bad Request: message can't be deleted",
+            None,
+        );
+        let typed = bot
+            .fake
+            .push_text(user, &format!("zaloguj {id} {PASSWORD}"));
+        bot.after(user, typed, has("Usuń ją sam")).await;
+        bot.after(user, typed, has("Ogólne bieżące saldo")).await;
+        let errors = bot.fake.errors();
+        assert!(errors.iter().all(|c| c.is("deleteMessage")), "{errors:?}");
+    }
+}
+
+#[tokio::test]
+async fn views_with_paging_details_pdf_documents_and_calendar() {
+    for backend in backends() {
+        let bot = Bot::start_with(&backend, |s| s.app.page_size = 1).await;
+        let id = bot.customer_account(ZOFIA).await;
+        let user = 3001;
+        bot.login(user, &id).await;
+
+        let bills = bot.say(user, "/rachunki", has("strona 1 z 2")).await;
+        assert!(bills.visible().contains("FV/2025/02/000101"));
+        bot.fake.press_button(user, bills.message_id, "strona 2 ▶");
+        let page2 = bot
+            .edited(user, bills.message_id, has("strona 2 z 2"))
+            .await;
+        assert!(page2.visible().contains("FV/2025/01/000101"));
+        assert!(
+            page2.button("◀ strona 1").is_some(),
+            "{:?}",
+            page2.inline_keyboard
+        );
+
+        let before = bot.last_id(user);
+        bot.fake
+            .press_button(user, bills.message_id, "🔍 FV/2025/01/000101");
+        let items = bot.after(user, before, has("Pozycje dokumentu")).await;
+        assert!(items.visible().contains("Opłata za ciepło"));
+        assert!(items.visible().contains("razem"));
+
+        bot.fake
+            .press_button(user, bills.message_id, "⬇️ PDF FV/2025/01/000101");
+        assert!(
+            bot.fake
+                .wait_until(|f| !f.documents_to(user).is_empty(), T)
+                .await
+        );
+        let pdf = &bot.fake.documents_to(user)[0];
+        assert!(pdf.bytes.starts_with(b"%PDF"), "{}", pdf.file_name);
+        assert!(pdf.file_name.ends_with(".pdf"));
+
+        let docs = bot.say(user, "/dokumenty", has("umowy i aneksy")).await;
+        let download = docs.buttons().next().unwrap().text.clone();
+        bot.fake.press_button(user, docs.message_id, &download);
+        assert!(
+            bot.fake
+                .wait_until(|f| f.documents_to(user).len() == 2, T)
+                .await
+        );
+
+        let cal = bot
+            .say(user, "/kalendarz", has("Kalendarz: marzec 2025"))
+            .await;
+        bot.fake.press_button(user, cal.message_id, "2025-04 ▶");
+        let april = bot.edited(user, cal.message_id, has("kwiecień 2025")).await;
+        bot.fake.press_button(user, cal.message_id, "◀ 2025-03");
+        bot.edited(user, cal.message_id, has("marzec 2025")).await;
+        assert!(april.edit_count >= 1);
+
+        for (command, text) in [
+            ("/saldo", "Ogólne bieżące saldo"),
+            ("/windykacje", "Windykacje"),
+            ("/wiadomosci", "Wiadomości"),
+            ("/kontakt", "Płocka"),
+            ("/zgody", "regulamin"),
+        ] {
+            bot.say(user, command, has(text)).await;
+        }
+        bot.assert_no_errors();
+    }
+}
+
+#[tokio::test]
+async fn forged_stale_and_double_tapped_buttons() {
+    for backend in backends() {
+        let bot = Bot::start_with(&backend, |s| s.app.page_size = 1).await;
+        let zofia = bot.customer_account(ZOFIA).await;
+        let user = 4001;
+        bot.login(user, &zofia).await;
+        let bills = bot.say(user, "/rachunki", has("strona 1 z 2")).await;
+
+        // Forged data that is not on the message is refused before the core sees it.
+        let forged =
+            bot.fake
+                .push_callback_unchecked(user, bills.message_id, "faktura FV/2025/02/000102");
+        assert!(
+            bot.fake
+                .wait_until(|f| f.callback_answer(&forged).is_some(), T)
+                .await
+        );
+        assert!(
+            bot.fake.callback_answer(&forged).unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .contains("nieaktualny")
+        );
+        // On a message Telegram no longer shows (inaccessible), it is just a command, and
+        // the session decides: another customer's bill does not exist for Zofia.
+        let before = bot.last_id(user);
+        bot.fake
+            .push_callback_unchecked(user, 999_999, "faktura FV/2025/02/000102");
+        let answer = bot.after(user, before, |_| true).await;
+        assert!(
+            answer.visible().contains("FV/2025/02/000102"),
+            "{}",
+            answer.visible()
+        );
+        assert!(!answer.visible().contains("934,29"), "{}", answer.visible());
+        assert!(!answer.visible().contains("Kowalski"));
+
+        // Data we never produced, and a button that was replaced by an edit: refused.
+        let q = bot
+            .fake
+            .push_callback_unchecked(user, bills.message_id, "#4711");
+        assert!(
+            bot.fake
+                .wait_until(|f| f.callback_answer(&q).is_some(), T)
+                .await
+        );
+        assert!(
+            bot.fake.callback_answer(&q).unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .contains("nieaktualny")
+        );
+        bot.fake.press_button(user, bills.message_id, "strona 2 ▶");
+        bot.edited(user, bills.message_id, has("strona 2 z 2"))
+            .await;
+        let stale = bot
+            .fake
+            .push_callback_unchecked(user, bills.message_id, "rachunki 2");
+        assert!(
+            bot.fake
+                .wait_until(|f| f.callback_answer(&stale).is_some(), T)
+                .await
+        );
+
+        // A double tap on PDF sends one document.
+        let label = "⬇️ PDF FV/2025/01/000101";
+        let first = bot.fake.press_button(user, bills.message_id, label);
+        let second = bot.fake.press_button(user, bills.message_id, label);
+        assert!(
+            bot.fake
+                .wait_until(
+                    |f| f.callback_answer(&first).is_some() && f.callback_answer(&second).is_some(),
+                    T
+                )
+                .await
+        );
+        // A later command proves both presses were handled before it.
+        bot.say(user, "/saldo", has("Ogólne bieżące saldo")).await;
+        assert_eq!(bot.fake.documents_to(user).len(), 1);
+
+        // After logout, old buttons show nothing.
+        bot.say(user, "/wyloguj", has("Wylogowano")).await;
+        let before = bot.last_id(user);
+        bot.fake
+            .push_callback_unchecked(user, bills.message_id, "faktura FV/2025/01/000101");
+        bot.after(user, before, has("wymaga zalogowania")).await;
+        bot.assert_no_errors();
+    }
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_use_staff_commands() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let zofia = bot.customer_account(ZOFIA).await;
+        let user = 5001;
+        let unknown = bot.say(user, "abrakadabra 1", has("Nie znam")).await;
+        let same = |m: &SentMessage, word: &str| {
+            assert_eq!(
+                m.visible().replace(word, "X"),
+                unknown.visible().replace("abrakadabra", "X")
+            )
+        };
+        for (line, word) in [
+            ("/wnioski", "wnioski"),
+            ("zatwierdz 1", "zatwierdz"),
+            ("odrzuc 1", "odrzuc"),
+            ("zablokuj EB1", "zablokuj"),
+        ] {
+            let reply = bot.say(user, line, has("Nie znam")).await;
+            same(&reply, word);
+        }
+        bot.login(user, &zofia).await;
+        for (line, word) in [("/wnioski", "wnioski"), ("odrzuc 1", "odrzuc")] {
+            let reply = bot.say(user, line, has("Nie znam")).await;
+            same(&reply, word);
+        }
+        // A forged staff button: refused when it is not on the message, and on a message
+        // Telegram no longer shows it is an unknown command like any other.
+        let bills = bot
+            .say(user, "/rachunki", |m| !m.inline_keyboard.is_empty())
+            .await;
+        let q = bot
+            .fake
+            .push_callback_unchecked(user, bills.message_id, "zatwierdz 1");
+        assert!(
+            bot.fake
+                .wait_until(|f| f.callback_answer(&q).is_some(), T)
+                .await
+        );
+        let before = bot.last_id(user);
+        bot.fake
+            .push_callback_unchecked(user, 999_999, "zatwierdz 1");
+        let reply = bot.after(user, before, has("Nie znam")).await;
+        same(&reply, "zatwierdz");
+        assert_eq!(
+            bot.t.app.store.count_pending_registrations().await.unwrap(),
+            0
+        );
+        bot.assert_no_errors();
+    }
+}
+
+#[tokio::test]
+async fn flood_waits_are_honoured_and_nothing_is_dropped() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let user = 6001;
+        bot.fake.fail_next(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 1",
+            Some(1),
+        );
+        bot.fake.fail_next(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 1",
+            Some(1),
+        );
+        bot.fake.set_rate_limit(Some(3));
+        let sent: Vec<i64> = ["/kontakt", "/pomoc", "/wiadomosci", "/start", "/kontakt"]
+            .iter()
+            .map(|c| bot.fake.push_text(user, c))
+            .collect();
+        let order = [
+            "Kontakt",
+            "Polecenia e-BOK",
+            "Wiadomości",
+            "Witamy",
+            "Kontakt",
+        ];
+        let in_order = |f: &fake_telegram::FakeTelegram| {
+            let mut at = 0;
+            for m in f.messages_to(user) {
+                if m.message_id > sent[0] && at < order.len() && m.visible().contains(order[at]) {
+                    at += 1;
+                }
+            }
+            at
+        };
+        bot.fake.wait_until(|f| in_order(f) == order.len(), T).await;
+        let at = in_order(&bot.fake);
+        let texts: Vec<String> = bot
+            .fake
+            .messages_to(user)
+            .iter()
+            .map(|m| m.visible().chars().take(40).collect())
+            .collect();
+        assert_eq!(
+            at,
+            order.len(),
+            "replies out of order or missing: {texts:#?}"
+        );
+        let errors = bot.fake.errors();
+        assert!(!errors.is_empty(), "the flood was not exercised");
+        assert!(
+            errors
+                .iter()
+                .all(|c| matches!(&c.result, Err(e) if e.code == 429)),
+            "{errors:?}"
+        );
+    }
+}
+
+/// Forty bills on one page: the reply is longer than a message and is split cleanly.
+#[tokio::test]
+async fn long_lists_are_split_and_names_are_escaped() {
+    for backend in backends() {
+        let dir = example_copy();
+        let customer = "K-00999,person,<Kowalski & Syn>,44051401359,,\"ul. Długa 1, 87-800 Włocławek\",Zazamcze / WS-31,syn@example.pl,".to_string();
+        append(dir.path(), "customers.csv", &[customer]);
+        let invoices: Vec<String> = (1..=40)
+            .map(|i| {
+                format!(
+                    "FV/2024/{i:02}/009990,K-00999,invoice,2024-01-{d:02},2025-02-{d:02},Ciepło <część {i}> & woda,100.{i:02},0.00,100.{i:02},,",
+                    d = (i % 28) + 1
+                )
+            })
+            .collect();
+        append(dir.path(), "invoices.csv", &invoices);
+        let fake = fake_telegram::FakeTelegram::start().await;
+        let tg = crate::telegram_support::settings_for(&fake, vec![]);
+        let t = crate::helpers::TestApp::with_settings(&backend, |s| {
+            s.telegram = Some(tg);
+            s.app.page_size = 40;
+        })
+        .await;
+        t.app
+            .core
+            .freeze_today(chrono::NaiveDate::from_ymd_opt(2025, 3, 10).unwrap());
+        import(&t, dir.path()).await;
+        let bot = Bot::run(t, fake).await;
+        let id = bot.customer_account("K-00999").await;
+        let user = 7001;
+        let panel = bot.login(user, &id).await;
+        assert!(
+            panel.visible().contains("<Kowalski & Syn>"),
+            "{}",
+            panel.visible()
+        );
+        assert!(
+            panel
+                .raw
+                .as_deref()
+                .unwrap()
+                .contains("&lt;Kowalski &amp; Syn&gt;")
+        );
+
+        let mid = bot.fake.push_text(user, "/rachunki");
+        let last = bot
+            .after(user, mid, |m| !m.inline_keyboard.is_empty())
+            .await;
+        let parts: Vec<SentMessage> = bot
+            .fake
+            .messages_to(user)
+            .into_iter()
+            .filter(|m| m.message_id > mid && m.message_id <= last.message_id)
+            .collect();
+        assert!(
+            parts.len() >= 2,
+            "expected a split reply, got {}",
+            parts.len()
+        );
+        let all: String = parts
+            .iter()
+            .map(|m| m.visible())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for i in 1..=40 {
+            assert!(
+                all.contains(&format!("FV/2024/{i:02}/009990")),
+                "bill {i} missing"
+            );
+            assert!(
+                all.contains(&format!("Ciepło <część {i}> & woda")),
+                "description {i}"
+            );
+        }
+        for p in &parts {
+            assert!(fake_telegram::utf16_len(p.visible()) <= fake_telegram::MAX_TEXT);
+        }
+        assert_eq!(
+            last.message_id,
+            parts.last().unwrap().message_id,
+            "keyboard on the last part"
+        );
+        bot.assert_no_errors();
+    }
+}
+
+#[tokio::test]
+async fn groups_stickers_photos_voice_edits_and_huge_text() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let user = 8001;
+        bot.fake.push_group_text(-100_200, user, "/saldo");
+        bot.fake
+            .expect_message(-100_200, has("czacie prywatnym"), T)
+            .await;
+        let s = bot.fake.push_sticker(user);
+        bot.after(user, s, has("tylko polecenia tekstowe")).await;
+        let p = bot
+            .fake
+            .push_photo(user, b"\xff\xd8jpeg", Some("mój licznik"));
+        bot.after(user, p, has("tylko polecenia tekstowe")).await;
+        let v = bot.fake.push_voice(user, 3);
+        bot.after(user, v, has("tylko polecenia tekstowe")).await;
+        let m = bot.fake.push_text(user, "/kontakt");
+        bot.after(user, m, has("Płocka")).await;
+        let before = bot.last_id(user);
+        bot.fake.push_edited_text(user, m, "/saldo");
+        bot.after(user, before, has("nie wykonuję ponownie")).await;
+        let huge = "ą".repeat(4096);
+        bot.say(user, &huge, has("Nie znam")).await;
+        let weird = "<b>&amp;</b> ' \" <script>";
+        bot.say(user, weird, has("Nie znam")).await;
+        bot.say(user, "/kontakt", has("Płocka")).await;
+        bot.assert_no_errors();
+    }
+}
+
+#[tokio::test]
+async fn a_user_who_blocked_the_bot_is_marked_and_skipped() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let store = bot.t.app.store.clone();
+        let blocked = |user: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .chat("telegram", &user.to_string())
+                    .await
+                    .unwrap()
+                    .is_some_and(|c| c.blocked)
+            }
+        };
+        // A reply that meets a 403 marks the chat.
+        let user = 9001;
+        bot.say(user, "/kontakt", has("Płocka")).await;
+        bot.fake.block_user(user);
+        bot.fake.push_text(user, "/kontakt");
+        eventually("the chat is marked blocked", || blocked(user)).await;
+
+        // The outbox deliverer: a 403 marks the chat and gives up for good; a marked chat
+        // is not even tried.
+        let deliverer = TelegramDeliverer::new(Telegram::from_settings(bot.t.app.clone()).unwrap());
+        let other = 9002;
+        bot.say(other, "/kontakt", has("Płocka")).await;
+        bot.fake.block_user(other);
+        let row = notification(other);
+        assert!(matches!(
+            deliverer.deliver(&row).await,
+            Err(DeliveryError::Permanent(_))
+        ));
+        assert!(blocked(other).await);
+        let calls = bot.fake.call_count();
+        assert!(matches!(
+            deliverer.deliver(&row).await,
+            Err(DeliveryError::Permanent(_))
+        ));
+        assert_eq!(
+            bot.fake.call_count(),
+            calls,
+            "a blocked chat was tried again"
+        );
+
+        // Writing again unblocks.
+        bot.fake.unblock_user(user);
+        bot.say(user, "/kontakt", has("Płocka")).await;
+        assert!(!blocked(user).await);
+        let errors = bot.fake.errors();
+        assert!(
+            errors
+                .iter()
+                .all(|c| matches!(&c.result, Err(e) if e.code == 403)),
+            "{errors:?}"
+        );
+    }
+}
+
+fn notification(chat: i64) -> ebok::outbox::Message {
+    let payload = ebok::outbox::Payload::new(
+        ebok::core::Lang::Pl,
+        "staff_new_request",
+        serde_json::json!({"id": 1, "kind": "person", "name": "X", "email": "x@example.test",
+            "verification": {"flags": [], "all_ok": false}}),
+    );
+    ebok::outbox::Message {
+        id: 0,
+        dedupe_key: format!("test:{chat}"),
+        channel: "telegram".into(),
+        recipient: chat.to_string(),
+        payload,
+        attempts: 0,
+    }
+}
+
+/// Webhook mode: a request without the secret token is refused before it is read.
+#[tokio::test]
+async fn webhook_mode_refuses_requests_without_the_secret() {
+    let fake = fake_telegram::FakeTelegram::start().await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut tg = crate::telegram_support::settings_for(&fake, vec![]);
+    tg.webhook_url = Some("https://bot.example.test/telegram/hook".into());
+    tg.webhook_listen = Some(format!("127.0.0.1:{port}"));
+    tg.webhook_secret = Some(secrecy::SecretString::from("s3cret_Token-1"));
+    let t = crate::helpers::TestApp::with_settings(&crate::helpers::Backend::Sqlite, |s| {
+        s.telegram = Some(tg)
+    })
+    .await;
+    let bot = Bot::run(t, fake.clone()).await;
+    let set = fake
+        .wait_for(|c| c.is("setWebhook") && c.ok(), T)
+        .await
+        .expect("setWebhook");
+    assert_eq!(set.param("secret_token").as_deref(), Some("s3cret_Token-1"));
+    let user = 77;
+    fake.add_chat(user);
+    let update = |id: i64, text: &str| {
+        serde_json::json!({"update_id": id, "message": {"message_id": 1000 + id, "date": 1_700_000_000,
+            "chat": {"id": user, "type": "private", "first_name": "Ala"},
+            "from": {"id": user, "is_bot": false, "first_name": "Ala", "language_code": "pl"},
+            "text": text}})
+    };
+    let url = format!("http://127.0.0.1:{port}/telegram/hook");
+    let client = reqwest::Client::new();
+    let post = |body: serde_json::Value, secret: Option<&'static str>| {
+        let mut request = client.post(&url).json(&body);
+        if let Some(s) = secret {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", s);
+        }
+        request.send()
+    };
+    // The server binds right after setWebhook: retry while the port is not open yet.
+    let deadline = tokio::time::Instant::now() + T;
+    let refused = loop {
+        match post(update(1, "/pomoc"), None).await {
+            Ok(r) => break r,
+            Err(e) if e.is_connect() && tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(refused.status(), 401);
+    let wrong = post(update(2, "/pomoc"), Some("guess")).await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let ok = post(update(3, "/kontakt"), Some("s3cret_Token-1"))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    fake.expect_message(user, has("Płocka"), T).await;
+    assert!(
+        fake.messages_to(user)
+            .iter()
+            .all(|m| !m.visible().contains("Polecenia e-BOK")),
+        "a refused update was answered"
+    );
+    bot.assert_no_errors();
+}

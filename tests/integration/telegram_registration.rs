@@ -1,0 +1,204 @@
+//! Registration in the bot one field at a time (with a way back, consent buttons, the
+//! regulations as a document, the digits check and the summary), and staff deciding on the
+//! pushed notification with Approve / Reject buttons.
+
+use crate::helpers::backends;
+use crate::telegram_support::{Bot, PASSWORD, T, captcha_answer};
+use fake_telegram::SentMessage;
+
+fn has(text: &'static str) -> impl Fn(&SentMessage) -> bool {
+    move |m| m.visible().contains(text)
+}
+
+/// Presses `label` on `message` and returns the first bot message after it matching `pred`.
+pub async fn press(
+    bot: &Bot,
+    user: i64,
+    message: &SentMessage,
+    label: &str,
+    pred: impl Fn(&SentMessage) -> bool,
+) -> SentMessage {
+    let before = bot.last_id(user);
+    bot.fake.press_button(user, message.message_id, label);
+    bot.after(user, before, pred).await
+}
+
+/// A staff member logged in to the bot in chat `user`.
+pub async fn staff_in_bot(bot: &Bot, user: i64) -> String {
+    let id = bot.t.account(None, "Anna Nowak", PASSWORD).await;
+    bot.say(
+        user,
+        &format!("zaloguj {id} {PASSWORD}"),
+        has("konto pracownika"),
+    )
+    .await;
+    id
+}
+
+#[tokio::test]
+async fn registration_step_by_step_then_staff_approve_and_reject_with_buttons() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let staff = 30;
+        staff_in_bot(&bot, staff).await;
+
+        let user = 31;
+        let step = bot.say(user, "/rejestracja", has("Krok 1 z 7")).await;
+        assert!(
+            step.button("✖ Anuluj").is_some(),
+            "{:?}",
+            step.inline_keyboard
+        );
+        bot.say(user, "Zofia Wiśniewska", has("Krok 2 z 7")).await;
+        // Back: the name is asked again, then given again.
+        let step2 = bot.fake.last_message_to(user).unwrap();
+        let step1 = press(&bot, user, &step2, "◀ Wstecz", has("Krok 1 z 7")).await;
+        assert!(step1.button("◀ Wstecz").is_none());
+        let step2 = bot.say(user, "Zofia Wiśniewska", has("Krok 2 z 7")).await;
+        assert!(
+            step2.visible().contains("✅ nazwa: Zofia Wiśniewska"),
+            "{}",
+            step2.visible()
+        );
+
+        let pesel = bot.fake.push_text(user, "58031245127");
+        let step3 = bot.after(user, pesel, has("Krok 3 z 7")).await;
+        assert!(
+            step3.visible().contains("*******5127"),
+            "{}",
+            step3.visible()
+        );
+        assert!(!step3.visible().contains("58031245127"));
+        assert!(
+            bot.fake
+                .calls_of("deleteMessage")
+                .iter()
+                .any(|c| c.ok() && c.param("message_id") == Some(pesel.to_string())),
+            "the PESEL message stays in the chat"
+        );
+        bot.say(user, "FV/2025/02/000101", has("Krok 4 z 7")).await;
+        let wrong = bot.say(user, "UM", has("Popraw")).await;
+        assert!(
+            wrong.visible().contains("Krok 4 z 7"),
+            "{}",
+            wrong.visible()
+        );
+        bot.say(user, "UM/2019/0101", has("Krok 5 z 7")).await;
+        let consent = bot
+            .say(user, "zofia.w@example.test", has("Krok 6 z 7"))
+            .await;
+        let regs = press(
+            &bot,
+            user,
+            &consent,
+            "✅ Tak, wyrażam zgodę",
+            has("Krok 7 z 7"),
+        )
+        .await;
+        press(&bot, user, &regs, "📄 Regulamin", has("Krok 7 z 7")).await;
+        let doc = bot
+            .fake
+            .documents_to(user)
+            .into_iter()
+            .find(|d| d.file_name.starts_with("regulamin"))
+            .expect("the regulations as a document");
+        assert!(doc.bytes.starts_with(b"%PDF"));
+        let regs = bot.fake.last_message_to(user).unwrap();
+        let summary = press(&bot, user, &regs, "✅ Akceptuję regulamin", has("Wpisz")).await;
+        assert!(
+            summary.visible().contains("Sprawdź wniosek"),
+            "{}",
+            summary.visible()
+        );
+        assert!(summary.visible().contains("UM/2019/0101"));
+        assert!(summary.button("◀ Wstecz").is_some() && summary.button("✖ Anuluj").is_some());
+        let answer = captcha_answer(summary.visible());
+        let done = bot.say(user, &answer, has("został przyjęty")).await;
+        assert!(done.visible().contains("3 dni roboczych"));
+
+        // The staff chat gets the request with its buttons.
+        let note = bot
+            .fake
+            .expect_message(staff, has("Nowy wniosek o dostęp"), T)
+            .await;
+        assert!(note.visible().contains("Zofia Wiśniewska"));
+        assert!(!note.visible().contains("58031245127"));
+        let approve = note
+            .buttons()
+            .find(|b| b.text.starts_with("✅ Zatwierdź"))
+            .unwrap()
+            .text
+            .clone();
+        let approved = press(&bot, staff, &note, &approve, has("zatwierdzony")).await;
+        assert!(approved.visible().contains("zofia.w@example.test"));
+        // A double tap decides nothing twice (and says nothing twice).
+        let q = bot.fake.press_button(staff, note.message_id, &approve);
+        assert!(
+            bot.fake
+                .wait_until(|f| f.callback_answer(&q).is_some(), T)
+                .await
+        );
+        bot.say(staff, "/wnioski", has("Brak wniosków")).await;
+        let decided = bot
+            .fake
+            .messages_to(staff)
+            .into_iter()
+            .filter(|m| m.visible().contains("zatwierdzony") || m.visible().contains("ma już"))
+            .count();
+        assert_eq!(decided, 1);
+
+        // A firm in one form message; the staff member rejects it with a reason button.
+        let firm = 32;
+        let form = "rejestracja nazwa: Spółdzielnia Mieszkaniowa Zazamcze; nip: 888-123-45-63; \
+                    faktura: FV/2025/02/000201; umowa: UM/2018/0201; email: biuro@example.test; \
+                    zgoda: tak; regulamin: tak";
+        let summary = bot.say(firm, form, has("Wpisz")).await;
+        bot.say(
+            firm,
+            &captcha_answer(summary.visible()),
+            has("został przyjęty"),
+        )
+        .await;
+        let note = bot.fake.expect_message(staff, has("Spółdzielnia"), T).await;
+        let reject = note
+            .buttons()
+            .find(|b| b.text.starts_with("❌ Odrzuć"))
+            .unwrap()
+            .text
+            .clone();
+        let reasons = press(&bot, staff, &note, &reject, has("Wybierz powód")).await;
+        let rejected = press(
+            &bot,
+            staff,
+            &reasons,
+            "Faktura lub umowa nie należy do klienta.",
+            has("odrzucony"),
+        )
+        .await;
+        assert!(rejected.visible().contains("biuro@example.test"));
+        bot.assert_no_errors();
+    }
+}
+
+#[tokio::test]
+async fn registration_can_be_cancelled_and_restarted_by_form_lines() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let user = 41;
+        let step = bot.say(user, "/rejestracja", has("Krok 1 z 7")).await;
+        press(&bot, user, &step, "✖ Anuluj", has("Przerwano")).await;
+        bot.say(user, "/rejestracja", has("Krok 1 z 7")).await;
+        // Lines of the form work in the step dialogue too, several at once.
+        let step = bot
+            .say(
+                user,
+                "nazwa: Jan Kowalski\npesel: 85113023816",
+                has("Krok 3 z 7"),
+            )
+            .await;
+        assert!(!step.visible().contains("85113023816"));
+        bot.say(user, "/anuluj", has("Przerwano")).await;
+        bot.say(user, "/saldo", has("wymaga zalogowania")).await;
+        bot.assert_no_errors();
+    }
+}
