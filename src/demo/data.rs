@@ -491,6 +491,41 @@ fn court_case(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate, statutory: 
         .iter()
         .map(|i| accrued(i.to_pay(), i.due_date, opened_on, statutory))
         .sum();
+    // The payment demand came with an interest note for the delay so far.
+    let note_interest: Decimal = unpaid
+        .iter()
+        .filter(|i| i.due_date < demand_on)
+        .map(|i| accrued(i.to_pay(), i.due_date, demand_on, statutory))
+        .sum();
+    let overdue_numbers: Vec<String> = unpaid
+        .iter()
+        .filter(|i| i.due_date < demand_on)
+        .map(|i| i.number.clone())
+        .collect();
+    if note_interest > Decimal::ZERO {
+        let number = format!(
+            "NO/{}/{:02}/{}",
+            demand_on.year(),
+            demand_on.month(),
+            &set.customers[debtor].number[2..]
+        );
+        set.invoices.push(Invoice {
+            number,
+            customer: debtor,
+            kind: "interest_note",
+            issue_date: demand_on,
+            due_date: days(demand_on, 14),
+            description: format!(
+                "Nota odsetkowa: odsetki ustawowe za opóźnienie w zapłacie {} do dnia {}",
+                overdue_numbers.join(", "),
+                demand_on.format("%d.%m.%Y")
+            ),
+            lines: Vec::new(),
+            charge: note_interest,
+            credited: Decimal::ZERO,
+            pdf: None,
+        });
+    }
     let yy = opened_on.year() % 100;
     set.cases.push(Case {
         case_number: format!("WN/{}/{:04}", demand_on.year(), 31 + debtor),

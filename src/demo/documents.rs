@@ -23,7 +23,10 @@ fn parties(w: &mut Writer, seller: &Utility, customer: &Customer) {
     w.text(&customer.name, 10.0, false);
     w.text(&customer.address, 10.0, false);
     let id = match (&customer.nip, &customer.pesel) {
-        (Some(nip), _) => format!("NIP {nip}"),
+        (Some(nip), _) => match crate::domain::ids::Nip::parse(nip) {
+            Ok(nip) => format!("NIP {}", nip.formatted()),
+            Err(_) => format!("NIP {nip}"),
+        },
         (None, Some(pesel)) => format!("PESEL *******{}", &pesel[7..]),
         _ => String::new(),
     };
