@@ -85,7 +85,7 @@ pub struct Firm {
 }
 
 pub fn person(rng: &mut StdRng, index: usize) -> Person {
-    let female = index % 2 == 0;
+    let female = index.is_multiple_of(2);
     let first = *if female { WOMEN } else { MEN }
         .choose(rng)
         .unwrap_or(&"Anna");
@@ -192,7 +192,7 @@ mod tests {
             let parsed = Pesel::parse(&p.pesel).unwrap_or_else(|e| panic!("{}: {e}", p.pesel));
             // women have an even tenth digit
             let tenth = p.pesel.as_bytes()[9] - b'0';
-            assert_eq!(tenth % 2 == 0, i % 2 == 0, "{}", p.pesel);
+            assert_eq!(tenth.is_multiple_of(2), i % 2 == 0, "{}", p.pesel);
             assert!(parsed.birth_date().year() >= 1945);
             let f = firm(&mut rng, i);
             assert!(Nip::parse(&f.nip).is_ok(), "{}", f.nip);

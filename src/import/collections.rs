@@ -70,14 +70,14 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
                 row.error(errors, column, "cannot be negative");
             }
         }
-        if let (Some(opened), Some(updated)) = (opened_on, updated_on) {
-            if updated < opened {
-                row.error(
-                    errors,
-                    "updated_on",
-                    format!("{updated} is before opened_on {opened}"),
-                );
-            }
+        if let (Some(opened), Some(updated)) = (opened_on, updated_on)
+            && updated < opened
+        {
+            row.error(
+                errors,
+                "updated_on",
+                format!("{updated} is before opened_on {opened}"),
+            );
         }
         let (court, signature, bailiff) = (
             row.opt_text("court"),

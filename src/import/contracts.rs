@@ -83,14 +83,14 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             ),
             _ => {}
         }
-        if let (Some(from), Some(Some(to))) = (valid_from, valid_to) {
-            if to < from {
-                row.error(
-                    errors,
-                    "valid_to",
-                    format!("{to} is before valid_from {from}"),
-                );
-            }
+        if let (Some(from), Some(Some(to))) = (valid_from, valid_to)
+            && to < from
+        {
+            row.error(
+                errors,
+                "valid_to",
+                format!("{to} is before valid_from {from}"),
+            );
         }
         let (
             Some(owner),
@@ -133,10 +133,10 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
 
     let mut batch: Vec<ContractRow> = Vec::with_capacity(BATCH_ROWS);
     for p in parsed {
-        if let Some(parent) = &p.parent {
-            if !parent_is_valid(run, &p, parent) {
-                continue;
-            }
+        if let Some(parent) = &p.parent
+            && !parent_is_valid(run, &p, parent)
+        {
+            continue;
         }
         let (hash, row_hash) = RowHash::new()
             .text(run.customers.key(p.owner))

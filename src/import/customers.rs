@@ -65,10 +65,10 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             _ => {}
         }
         let email = row.opt_text("email");
-        if let Some(e) = email {
-            if !looks_like_email(e) {
-                row.error(errors, "email", format!("'{e}' is not an email address"));
-            }
+        if let Some(e) = email
+            && !looks_like_email(e)
+        {
+            row.error(errors, "email", format!("'{e}' is not an email address"));
         }
         let (Some(kind), Some(name)) = (kind, name) else {
             continue;

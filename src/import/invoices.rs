@@ -52,34 +52,34 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         let to_pay = row.amount(errors, "to_pay");
         let interest = row.opt_amount(errors, "interest");
         let pdf = Run::pdf(errors, &mut run.pdfs, &row, "pdf");
-        if let (Some(issue), Some(due)) = (issue_date, due_date) {
-            if due < issue {
-                row.error(
-                    errors,
-                    "due_date",
-                    format!("{due} is before issue_date {issue}"),
-                );
-            }
+        if let (Some(issue), Some(due)) = (issue_date, due_date)
+            && due < issue
+        {
+            row.error(
+                errors,
+                "due_date",
+                format!("{due} is before issue_date {issue}"),
+            );
         }
-        if let (Some(c), Some(cr), Some(tp)) = (charge, credited, to_pay) {
-            if tp != c - cr {
-                row.error(
-                    errors,
-                    "to_pay",
-                    format!(
-                        "{} is not charge − credited = {} − {} = {}",
-                        show_grosze(tp),
-                        show_grosze(c),
-                        show_grosze(cr),
-                        show_grosze(c - cr)
-                    ),
-                );
-            }
+        if let (Some(c), Some(cr), Some(tp)) = (charge, credited, to_pay)
+            && tp != c - cr
+        {
+            row.error(
+                errors,
+                "to_pay",
+                format!(
+                    "{} is not charge − credited = {} − {} = {}",
+                    show_grosze(tp),
+                    show_grosze(c),
+                    show_grosze(cr),
+                    show_grosze(c - cr)
+                ),
+            );
         }
-        if let Some(Some(i)) = interest {
-            if i < 0 {
-                row.error(errors, "interest", "interest cannot be negative");
-            }
+        if let Some(Some(i)) = interest
+            && i < 0
+        {
+            row.error(errors, "interest", "interest cannot be negative");
         }
         let description = row.raw("description");
         let slot = match claim {

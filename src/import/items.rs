@@ -132,20 +132,20 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
                 );
             }
         }
-        if let (Some(net), Some(vat), Some(gross)) = (net, vat, gross) {
-            if gross != net + vat {
-                row.error(
-                    errors,
-                    "gross",
-                    format!(
-                        "{} is not net + vat = {} + {} = {}",
-                        show_grosze(gross),
-                        show_grosze(net),
-                        show_grosze(vat),
-                        show_grosze(net + vat)
-                    ),
-                );
-            }
+        if let (Some(net), Some(vat), Some(gross)) = (net, vat, gross)
+            && gross != net + vat
+        {
+            row.error(
+                errors,
+                "gross",
+                format!(
+                    "{} is not net + vat = {} + {} = {}",
+                    show_grosze(gross),
+                    show_grosze(net),
+                    show_grosze(vat),
+                    show_grosze(net + vat)
+                ),
+            );
         }
         let (
             Some((slot, number)),

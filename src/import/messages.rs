@@ -51,14 +51,14 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         let body = row.text(errors, "body");
         let valid_from = row.date(errors, "valid_from");
         let valid_to = row.opt_date(errors, "valid_to");
-        if let (Some(from), Some(Some(to))) = (valid_from, valid_to) {
-            if to < from {
-                row.error(
-                    errors,
-                    "valid_to",
-                    format!("{to} is before valid_from {from}"),
-                );
-            }
+        if let (Some(from), Some(Some(to))) = (valid_from, valid_to)
+            && to < from
+        {
+            row.error(
+                errors,
+                "valid_to",
+                format!("{to} is before valid_from {from}"),
+            );
         }
         let area = row.opt_text("area");
         let (Some(kind), Some(title), Some(body), Some(valid_from), Some(valid_to)) =

@@ -91,10 +91,10 @@ pub async fn run(store: &Store, pesel_key: &[u8], dir: &Path) -> Result<ImportRe
 /// on first use and kept in the database (setting `pesel_key`).
 pub async fn pesel_key(store: &Store, settings: &Settings) -> anyhow::Result<Vec<u8>> {
     use secrecy::ExposeSecret;
-    if let Some(key) = &settings.security.pesel_key {
-        if !key.expose_secret().is_empty() {
-            return Ok(key.expose_secret().as_bytes().to_vec());
-        }
+    if let Some(key) = &settings.security.pesel_key
+        && !key.expose_secret().is_empty()
+    {
+        return Ok(key.expose_secret().as_bytes().to_vec());
     }
     let fresh: [u8; 32] = rand::random();
     let key = store

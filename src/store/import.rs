@@ -289,11 +289,13 @@ fn placeholders(backend: Backend, rows: usize, cols: usize) -> String {
     sql
 }
 
+/// Statement texts by (on SQLite, statement, rows).
+type SqlCache<K> = LazyLock<Mutex<HashMap<(bool, K, usize), Arc<str>>>>;
+
 /// The upsert text for `rows` rows, built once per size and kept: a full batch always
 /// has the same text, so each backend prepares it once.
 fn upsert_sql(backend: Backend, target: Target, rows: usize) -> Arc<str> {
-    static CACHE: LazyLock<Mutex<HashMap<(bool, Target, usize), Arc<str>>>> =
-        LazyLock::new(Default::default);
+    static CACHE: SqlCache<Target> = LazyLock::new(Default::default);
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     cache
         .entry((backend == Backend::Sqlite, target, rows))
@@ -325,8 +327,7 @@ fn batch_sql(
     rows: usize,
     build: impl FnOnce() -> String,
 ) -> Arc<str> {
-    static CACHE: LazyLock<Mutex<HashMap<(bool, &'static str, usize), Arc<str>>>> =
-        LazyLock::new(Default::default);
+    static CACHE: SqlCache<&'static str> = LazyLock::new(Default::default);
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     cache
         .entry((backend == Backend::Sqlite, name, rows))
