@@ -153,7 +153,7 @@ impl Worker {
                     .unwrap_or_else(|_| chrono::Duration::hours(1));
                 tracing::warn!(id = message.id, attempts, %error, "delivery failed, will retry");
                 self.store
-                    .outbox_failed(message.id, &error, Some(Utc::now() + delay))
+                    .outbox_failed(message.id, &error, Utc::now() + delay)
                     .await?;
             }
             Err(DeliveryError::Permanent(error)) => {

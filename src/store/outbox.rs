@@ -79,36 +79,20 @@ impl Store {
         Ok(row)
     }
 
-    pub async fn outbox_sent(&self, id: i64) -> anyhow::Result<()> {
-        let sql = "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2";
-        on_pool!(self, |p| sqlx::query(sql)
-            .bind(now())
-            .bind(id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("marking an outbox row sent")?;
-        Ok(())
-    }
-
-    /// Records a failed attempt: retry at `retry_at`, or give up when `None`.
+    /// Records a failed attempt to retry at `retry_at`. The payload keeps its secrets
+    /// for that retry; a row finishes only through `outbox_delivered` or
+    /// `outbox_abandoned`, which scrub them.
     pub async fn outbox_failed(
         &self,
         id: i64,
         error: &str,
-        retry_at: Option<DateTime<Utc>>,
+        retry_at: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let status = if retry_at.is_some() {
-            "pending"
-        } else {
-            "failed"
-        };
-        let sql = "UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, \
-                   next_attempt_at = $3 WHERE id = $4";
+        let sql = "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
+                   next_attempt_at = $2 WHERE id = $3";
         on_pool!(self, |p| sqlx::query(sql)
-            .bind(status)
             .bind(error)
-            .bind(retry_at.unwrap_or_else(now))
+            .bind(retry_at)
             .bind(id)
             .execute(p)
             .await
