@@ -154,16 +154,4 @@ impl Store {
         .context("marking the chat blocked")?;
         Ok(())
     }
-
-    /// Chats of one channel where a staff account is logged in (for staff notifications).
-    pub async fn staff_chats(&self, channel: &str) -> anyhow::Result<Vec<String>> {
-        let sql = "SELECT c.source FROM chats c JOIN accounts a ON a.id = c.account_id \
-                   WHERE c.channel = $1 AND a.role = 'staff' AND c.blocked = $2";
-        on_pool!(self, |p| sqlx::query_scalar(sql)
-            .bind(channel)
-            .bind(false)
-            .fetch_all(p)
-            .await)
-        .context("reading staff chats")
-    }
 }
