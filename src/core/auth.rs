@@ -144,35 +144,30 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
         // Account data goes only to the address on file.
         return Ok(Reply::new(ctx.lang, View::bare("email_sender_mismatch")));
     }
-    // A temporary password (first, staff-reset or self-service reset) works once.
+    // A temporary password (first, staff-reset or self-service reset) works once. Using
+    // it and starting the session commit together: a failure in between burns nothing.
+    let mut tx = store.begin().await?;
     let first_use = match &matched {
         super::reset::Matched::Reset(p) => {
-            store
-                .promote_reset(account.id, &p.reset_hash, &p.new_hash)
+            tx.promote_reset(account.id, &p.reset_hash, &p.new_hash)
                 .await?
         }
-        _ if account.must_change => store.use_temporary_password(account.id).await?,
+        _ if account.must_change => tx.use_temporary_password(account.id).await?,
         _ => true,
     };
     if !first_use {
         return Ok(Reply::new(ctx.lang, View::bare("temporary_password_used")));
     }
+    tx.start_session(channel, source, account.id).await?;
+    tx.remember_source(account.id, channel, source).await?;
+    tx.audit(&account.identifier, "login", channel, "").await?;
+    tx.commit().await?;
     if by_reset {
         account = store.account(account.id).await?.unwrap_or(account);
     }
     for key in throttle_keys(ctx, identifier, false) {
         store.clear_throttle(&key).await?;
     }
-    store.start_session(channel, source, account.id).await?;
-    store.remember_source(account.id, channel, source).await?;
-    store
-        .audit(
-            &account.identifier,
-            "login",
-            ctx.origin.channel.as_str(),
-            "",
-        )
-        .await?;
     let lang = super::command::Lang::parse(&account.lang).unwrap_or(ctx.lang);
     ctx.lang = lang;
     let must_change = account.must_change;
@@ -283,10 +278,11 @@ async fn save_password(ctx: &mut Ctx<'_>, account: &Account, hash: &str) -> anyh
         "",
     )
     .await?;
-    tx.commit().await?;
-    let ended = store
+    // In the same transaction: a new password never leaves the old sessions open.
+    let ended = tx
         .end_other_sessions(account.id, ctx.origin.channel.as_str(), &ctx.origin.source)
         .await?;
+    tx.commit().await?;
     ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
     let was_forced = account.must_change;
     let fresh: Option<Account> = store.account(account.id).await?;

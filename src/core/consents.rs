@@ -53,6 +53,7 @@ pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::
     let store = ctx.core.store();
     let mut tx = store.begin().await?;
     tx.withdraw_and_close(account.id).await?;
+    tx.end_all_sessions(account.id).await?;
     tx.audit(
         &account.identifier,
         "consent_withdrawn_account_closed",
@@ -61,7 +62,6 @@ pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::
     )
     .await?;
     tx.commit().await?;
-    store.end_all_sessions(account.id).await?;
     ctx.account = None;
     Ok(Reply::new(ctx.lang, View::bare("withdraw_done")))
 }

@@ -1,7 +1,7 @@
 //! Chats: one row per (channel, source) — a Telegram chat, an email sender, the console.
 //! Holds the session (which account is logged in, since when) and the dialogue state.
 
-use super::{Store, now};
+use super::{Store, Tx, now};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
@@ -25,30 +25,6 @@ impl Store {
             .fetch_optional(p)
             .await)
         .context("reading the chat")
-    }
-
-    /// Starts a session for `account_id` in this chat.
-    pub async fn start_session(
-        &self,
-        channel: &str,
-        source: &str,
-        account_id: i64,
-    ) -> anyhow::Result<()> {
-        let sql = "INSERT INTO chats (channel, source, account_id, session_started_at, last_seen_at, state) \
-                   VALUES ($1, $2, $3, $4, $4, '{}') \
-                   ON CONFLICT (channel, source) DO UPDATE SET account_id = excluded.account_id, \
-                   session_started_at = excluded.session_started_at, \
-                   last_seen_at = excluded.last_seen_at, state = '{}'";
-        on_pool!(self, |p| sqlx::query(sql)
-            .bind(channel)
-            .bind(source)
-            .bind(account_id)
-            .bind(now())
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("starting a session")?;
-        Ok(())
     }
 
     pub async fn touch_session(&self, channel: &str, source: &str) -> anyhow::Result<()> {
@@ -75,26 +51,6 @@ impl Store {
             .map(|r| r.rows_affected()))
         .context("ending the session")?;
         Ok(())
-    }
-
-    /// Ends every session of the account except the one in (channel, source).
-    pub async fn end_other_sessions(
-        &self,
-        account_id: i64,
-        channel: &str,
-        source: &str,
-    ) -> anyhow::Result<u64> {
-        let sql = "UPDATE chats SET account_id = NULL, session_started_at = NULL, state = '{}' \
-                   WHERE account_id = $1 AND NOT (channel = $2 AND source = $3)";
-        let done = on_pool!(self, |p| sqlx::query(sql)
-            .bind(account_id)
-            .bind(channel)
-            .bind(source)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("ending other sessions")?;
-        Ok(done)
     }
 
     /// Saves the dialogue state (JSON) of a chat, creating the chat row if needed.
@@ -153,5 +109,51 @@ impl Store {
             .map(|r| r.rows_affected()))
         .context("marking the chat blocked")?;
         Ok(())
+    }
+}
+
+impl Tx {
+    /// Starts a session for `account_id` in this chat.
+    pub async fn start_session(
+        &mut self,
+        channel: &str,
+        source: &str,
+        account_id: i64,
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO chats (channel, source, account_id, session_started_at, last_seen_at, state) \
+                   VALUES ($1, $2, $3, $4, $4, '{}') \
+                   ON CONFLICT (channel, source) DO UPDATE SET account_id = excluded.account_id, \
+                   session_started_at = excluded.session_started_at, \
+                   last_seen_at = excluded.last_seen_at, state = '{}'";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(channel)
+            .bind(source)
+            .bind(account_id)
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("starting a session")?;
+        Ok(())
+    }
+
+    /// Ends every session of the account except the one in (channel, source).
+    pub async fn end_other_sessions(
+        &mut self,
+        account_id: i64,
+        channel: &str,
+        source: &str,
+    ) -> anyhow::Result<u64> {
+        let sql = "UPDATE chats SET account_id = NULL, session_started_at = NULL, state = '{}' \
+                   WHERE account_id = $1 AND NOT (channel = $2 AND source = $3)";
+        let done = on_tx!(self, |c| sqlx::query(sql)
+            .bind(account_id)
+            .bind(channel)
+            .bind(source)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("ending other sessions")?;
+        Ok(done)
     }
 }

@@ -61,40 +61,6 @@ impl Store {
         Ok(n > 0)
     }
 
-    pub async fn remember_source(
-        &self,
-        account_id: i64,
-        channel: &str,
-        source: &str,
-    ) -> anyhow::Result<()> {
-        let sql = "INSERT INTO known_sources (account_id, channel, source, last_login_at) \
-                   VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, channel, source) \
-                   DO UPDATE SET last_login_at = excluded.last_login_at";
-        on_pool!(self, |p| sqlx::query(sql)
-            .bind(account_id)
-            .bind(channel)
-            .bind(source)
-            .bind(now())
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("remembering a login source")?;
-        Ok(())
-    }
-
-    /// Marks the temporary password used; `false` when it had been used already.
-    pub async fn use_temporary_password(&self, account_id: i64) -> anyhow::Result<bool> {
-        let sql = "UPDATE accounts SET temp_used_at = $1 WHERE id = $2 AND temp_used_at IS NULL";
-        let n = on_pool!(self, |p| sqlx::query(sql)
-            .bind(now())
-            .bind(account_id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("marking a temporary password used")?;
-        Ok(n == 1)
-    }
-
     pub async fn reset_secret(&self, account_id: i64) -> anyhow::Result<ResetSecret> {
         let sql = "SELECT reset_hash, reset_expires_at FROM accounts WHERE id = $1";
         on_pool!(self, |p| sqlx::query_as(sql)
@@ -102,43 +68,6 @@ impl Store {
             .fetch_one(p)
             .await)
         .context("reading a pending reset")
-    }
-
-    /// Makes a pending reset password (as `new_hash`, argon2) the account's temporary
-    /// password, used once by this login, if it is still the same pending reset.
-    /// `false` when it was not.
-    pub async fn promote_reset(
-        &self,
-        account_id: i64,
-        reset_hash: &str,
-        new_hash: &str,
-    ) -> anyhow::Result<bool> {
-        let sql = "UPDATE accounts SET password_hash = $1, must_change = $2, \
-                   temp_expires_at = reset_expires_at, temp_used_at = $3, password_changed_at = $3, \
-                   reset_hash = NULL, reset_expires_at = NULL WHERE id = $4 AND reset_hash = $5";
-        let n = on_pool!(self, |p| sqlx::query(sql)
-            .bind(new_hash)
-            .bind(true)
-            .bind(now())
-            .bind(account_id)
-            .bind(reset_hash)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("using a reset password")?;
-        Ok(n == 1)
-    }
-
-    /// Ends every session of an account (lock, staff reset, closing).
-    pub async fn end_all_sessions(&self, account_id: i64) -> anyhow::Result<u64> {
-        let sql = "UPDATE chats SET account_id = NULL, session_started_at = NULL, state = '{}' \
-                   WHERE account_id = $1";
-        on_pool!(self, |p| sqlx::query(sql)
-            .bind(account_id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("ending an account's sessions")
     }
 
     /// Chats of `channel` where a staff member has a live session (not idle longer than
@@ -164,6 +93,77 @@ impl Store {
 }
 
 impl Tx {
+    pub async fn remember_source(
+        &mut self,
+        account_id: i64,
+        channel: &str,
+        source: &str,
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO known_sources (account_id, channel, source, last_login_at) \
+                   VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, channel, source) \
+                   DO UPDATE SET last_login_at = excluded.last_login_at";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(account_id)
+            .bind(channel)
+            .bind(source)
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("remembering a login source")?;
+        Ok(())
+    }
+
+    /// Marks the temporary password used; `false` when it had been used already.
+    pub async fn use_temporary_password(&mut self, account_id: i64) -> anyhow::Result<bool> {
+        let sql = "UPDATE accounts SET temp_used_at = $1 WHERE id = $2 AND temp_used_at IS NULL";
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(now())
+            .bind(account_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("marking a temporary password used")?;
+        Ok(n == 1)
+    }
+
+    /// Makes a pending reset password (as `new_hash`, argon2) the account's temporary
+    /// password, used once by this login, if it is still the same pending reset.
+    /// `false` when it was not.
+    pub async fn promote_reset(
+        &mut self,
+        account_id: i64,
+        reset_hash: &str,
+        new_hash: &str,
+    ) -> anyhow::Result<bool> {
+        let sql = "UPDATE accounts SET password_hash = $1, must_change = $2, \
+                   temp_expires_at = reset_expires_at, temp_used_at = $3, password_changed_at = $3, \
+                   reset_hash = NULL, reset_expires_at = NULL WHERE id = $4 AND reset_hash = $5";
+        let n = on_tx!(self, |c| sqlx::query(sql)
+            .bind(new_hash)
+            .bind(true)
+            .bind(now())
+            .bind(account_id)
+            .bind(reset_hash)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("using a reset password")?;
+        Ok(n == 1)
+    }
+
+    /// Ends every session of an account (lock, staff reset, closing).
+    pub async fn end_all_sessions(&mut self, account_id: i64) -> anyhow::Result<u64> {
+        let sql = "UPDATE chats SET account_id = NULL, session_started_at = NULL, state = '{}' \
+                   WHERE account_id = $1";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(account_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("ending an account's sessions")
+    }
+
     pub async fn rate_record(&mut self, key: &str) -> anyhow::Result<()> {
         let old = "DELETE FROM rate_events WHERE key = $1 AND at < $2";
         on_tx!(self, |c| sqlx::query(old)

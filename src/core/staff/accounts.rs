@@ -56,6 +56,7 @@ pub(super) async fn reset_password(ctx: &mut Ctx<'_>, identifier: &str) -> anyho
     tx.set_temporary_password(account.id, &hash, expires)
         .await?;
     reset::enqueue_password_mail(core, &mut tx, &account, &temporary, expires, true).await?;
+    let ended = tx.end_all_sessions(account.id).await?;
     tx.audit(
         &actor(ctx),
         "password_reset_by_staff",
@@ -64,7 +65,6 @@ pub(super) async fn reset_password(ctx: &mut Ctx<'_>, identifier: &str) -> anyho
     )
     .await?;
     tx.commit().await?;
-    let ended = core.store().end_all_sessions(account.id).await?;
     Ok(Reply::new(
         ctx.lang,
         View::new(
@@ -91,6 +91,11 @@ pub(super) async fn set_locked(
     let core = ctx.core;
     let mut tx = core.store().begin().await?;
     tx.set_locked(account.id, locked).await?;
+    let ended = if locked {
+        tx.end_all_sessions(account.id).await?
+    } else {
+        0
+    };
     let action = if locked {
         "account_locked"
     } else {
@@ -99,11 +104,6 @@ pub(super) async fn set_locked(
     tx.audit(&actor(ctx), action, &account.identifier, "")
         .await?;
     tx.commit().await?;
-    let ended = if locked {
-        core.store().end_all_sessions(account.id).await?
-    } else {
-        0
-    };
     let template = if locked {
         "staff_locked"
     } else {

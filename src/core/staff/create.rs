@@ -89,10 +89,10 @@ pub async fn reset_staff(core: &Core, identifier: &str) -> Result<Credentials, S
     tx.set_temporary_password(account.id, &hash, expires)
         .await?;
     tx.set_locked(account.id, false).await?;
+    tx.end_all_sessions(account.id).await?;
     tx.audit("operator", "staff_password_reset", identifier, "")
         .await?;
     tx.commit().await?;
-    store.end_all_sessions(account.id).await?;
     Ok(Credentials {
         identifier: account.identifier,
         password: temporary,
