@@ -158,14 +158,14 @@ pub(super) async fn check_login(
         || core.dummy_hash().to_string(),
         |a| a.password_hash.clone(),
     );
-    let pending = match account {
-        Some(a) => {
-            let r = core.store().reset_secret(a.id).await?;
-            r.reset_hash
-                .filter(|_| r.reset_expires_at.is_some_and(|t| t > Utc::now()))
-        }
-        None => None,
-    };
+    // The same query for unknown identifiers (no account has id 0): same work, same time.
+    let r = core
+        .store()
+        .reset_secret(account.map_or(0, |a| a.id))
+        .await?;
+    let pending = r
+        .reset_hash
+        .filter(|_| r.reset_expires_at.is_some_and(|t| t > Utc::now()));
     let matches_current = password::verify(password.0.clone(), current).await?;
     let Some(account) = account else {
         return Ok(Matched::None);

@@ -61,13 +61,18 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// The pending reset of an account; none for an unknown id.
     pub async fn reset_secret(&self, account_id: i64) -> anyhow::Result<ResetSecret> {
         let sql = "SELECT reset_hash, reset_expires_at FROM accounts WHERE id = $1";
-        on_pool!(self, |p| sqlx::query_as(sql)
+        let row: Option<ResetSecret> = on_pool!(self, |p| sqlx::query_as(sql)
             .bind(account_id)
-            .fetch_one(p)
+            .fetch_optional(p)
             .await)
-        .context("reading a pending reset")
+        .context("reading a pending reset")?;
+        Ok(row.unwrap_or(ResetSecret {
+            reset_hash: None,
+            reset_expires_at: None,
+        }))
     }
 
     /// Chats of `channel` where a staff member has a live session (not idle longer than
