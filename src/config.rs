@@ -179,15 +179,47 @@ fn describe_figment_error(e: figment::Error) -> String {
                 .as_ref()
                 .map(|m| m.name.to_string())
                 .unwrap_or_default();
-            format!("{key}: {} ({source})", err.kind)
+            format!("{key}: {} ({source})", describe_kind(&key, &err.kind))
         })
         .collect::<Vec<_>>()
         .join("; ")
 }
 
+/// The error without the offending value where the key holds a secret: figment's own
+/// text quotes it (`EBOK_SMTP__PASSWORD=12345` is read as a number and refused).
+fn describe_kind(key: &str, kind: &figment::error::Kind) -> String {
+    use figment::error::Kind;
+    let secret = ["password", "token", "secret", "key"]
+        .iter()
+        .any(|word| key.contains(word));
+    match kind {
+        Kind::InvalidType(_, expected) if secret => {
+            format!("invalid type, expected {expected} (quote the value)")
+        }
+        Kind::InvalidValue(_, expected) if secret => format!("invalid value, expected {expected}"),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_errors_never_quote_a_secret() {
+        let toml = format!(
+            "{DEFAULT_TOML}\n[smtp]\nhost = \"127.0.0.1\"\nport = 25\ntls = \"plain\"\n\
+             password = 918273645\nfrom_address = \"a@b.test\"\nfrom_name = \"x\"\n\
+             timeout_seconds = 5\n"
+        );
+        let err = Figment::from(Toml::string(&toml))
+            .extract::<Settings>()
+            .map_err(describe_figment_error)
+            .err()
+            .unwrap();
+        assert!(err.contains("smtp.password"), "{err}");
+        assert!(!err.contains("918273645"), "{err}");
+    }
 
     #[test]
     fn built_in_defaults_load() {
