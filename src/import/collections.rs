@@ -4,9 +4,9 @@ use super::fields::Spec;
 use super::known::{Claim, Known};
 use super::report::FileReport;
 use super::rowhash::RowHash;
-use super::{Run, duplicate};
+use super::{Pending, Run, duplicate};
 use crate::domain::model::{CollectionStage, CollectionStatus};
-use crate::store::import::{BATCH_ROWS, CollectionRow};
+use crate::store::import::CollectionRow;
 
 pub static SPEC: Spec = Spec {
     file: "collections.csv",
@@ -38,7 +38,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     run.tx
         .existing_collections(|row| known.add_existing(row, 0))
         .await?;
-    let mut batch: Vec<CollectionRow> = Vec::with_capacity(BATCH_ROWS);
+    let mut batch: Pending<CollectionRow> = Pending::default();
     while !run.errors.full() {
         let errors = &mut run.errors;
         let Some(row) = file.next_row(errors) else {
@@ -131,24 +131,27 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .text(description)
             .finish();
         if report.count(claim, &mut known, hash) && run.writing() {
-            batch.push(CollectionRow {
-                case_number: case.to_string(),
-                customer_id: run.customers.entry(owner).id,
-                stage: stage.as_str(),
-                status: status.as_str(),
-                opened_on,
-                updated_on,
-                principal_gr,
-                interest_gr,
-                costs_gr,
-                court: court.map(str::to_string),
-                signature: signature.map(str::to_string),
-                bailiff: bailiff.map(str::to_string),
-                description: description.to_string(),
-                row_hash,
-            });
+            batch.push(
+                claim,
+                CollectionRow {
+                    case_number: case.to_string(),
+                    customer_id: run.customers.entry(owner).id,
+                    stage: stage.as_str(),
+                    status: status.as_str(),
+                    opened_on,
+                    updated_on,
+                    principal_gr,
+                    interest_gr,
+                    costs_gr,
+                    court: court.map(str::to_string),
+                    signature: signature.map(str::to_string),
+                    bailiff: bailiff.map(str::to_string),
+                    description: description.to_string(),
+                    row_hash,
+                },
+            );
         }
-        if batch.len() >= BATCH_ROWS {
+        if batch.full() {
             flush(run, &mut batch).await?;
         }
     }
@@ -156,10 +159,12 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     Ok(report)
 }
 
-async fn flush(run: &mut Run<'_>, batch: &mut Vec<CollectionRow>) -> anyhow::Result<()> {
+async fn flush(run: &mut Run<'_>, batch: &mut Pending<CollectionRow>) -> anyhow::Result<()> {
+    let batches = batch.take();
     if run.writing() {
-        run.tx.upsert_collections(batch).await?;
+        for (rows, new) in batches {
+            run.tx.upsert_collections(&rows, new).await?;
+        }
     }
-    batch.clear();
     Ok(())
 }

@@ -5,9 +5,9 @@ use super::known::{Claim, Slot};
 use super::pdf::PdfRef;
 use super::report::FileReport;
 use super::rowhash::RowHash;
-use super::{Run, duplicate};
+use super::{Pending, Run, duplicate};
 use crate::domain::model::{ContractKind, ContractStatus};
-use crate::store::import::{BATCH_ROWS, ContractRow};
+use crate::store::import::ContractRow;
 use chrono::NaiveDate;
 
 pub static SPEC: Spec = Spec {
@@ -131,7 +131,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     }
     run.store_pdfs().await?;
 
-    let mut batch: Vec<ContractRow> = Vec::with_capacity(BATCH_ROWS);
+    let mut batch: Pending<ContractRow> = Pending::default();
     for p in parsed {
         if let Some(parent) = &p.parent
             && !parent_is_valid(run, &p, parent)
@@ -151,22 +151,25 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .opt(p.pdf.as_ref().map(|f| f.name.as_str()))
             .finish();
         if report.count(p.claim, &mut run.contracts, hash) {
-            batch.push(ContractRow {
-                customer_id: run.customers.entry(p.owner).id,
-                kind: p.kind.as_str(),
-                parent_number: p.parent,
-                title: p.title,
-                signed_on: p.signed_on,
-                valid_from: p.valid_from,
-                valid_to: p.valid_to,
-                status: p.status.as_str(),
-                pdf_sha256: p.pdf.as_ref().map(|f| f.sha256.clone()),
-                pdf_name: p.pdf.map(|f| f.name),
-                number: p.number,
-                row_hash,
-            });
+            batch.push(
+                p.claim,
+                ContractRow {
+                    customer_id: run.customers.entry(p.owner).id,
+                    kind: p.kind.as_str(),
+                    parent_number: p.parent,
+                    title: p.title,
+                    signed_on: p.signed_on,
+                    valid_from: p.valid_from,
+                    valid_to: p.valid_to,
+                    status: p.status.as_str(),
+                    pdf_sha256: p.pdf.as_ref().map(|f| f.sha256.clone()),
+                    pdf_name: p.pdf.map(|f| f.name),
+                    number: p.number,
+                    row_hash,
+                },
+            );
         }
-        if batch.len() >= BATCH_ROWS {
+        if batch.full() {
             flush(run, &mut batch).await?;
         }
     }
@@ -192,11 +195,13 @@ fn parent_is_valid(run: &mut Run<'_>, p: &Parsed, parent: &str) -> bool {
     false
 }
 
-async fn flush(run: &mut Run<'_>, batch: &mut Vec<ContractRow>) -> anyhow::Result<()> {
+async fn flush(run: &mut Run<'_>, batch: &mut Pending<ContractRow>) -> anyhow::Result<()> {
+    let batches = batch.take();
     if run.writing() {
-        let written = run.tx.upsert_contracts(batch).await?;
-        run.contracts.set_ids(written);
+        for (rows, new) in batches {
+            let written = run.tx.upsert_contracts(&rows, new).await?;
+            run.contracts.set_ids(written);
+        }
     }
-    batch.clear();
     Ok(())
 }

@@ -4,10 +4,10 @@ use super::fields::Spec;
 use super::known::Claim;
 use super::report::FileReport;
 use super::rowhash::RowHash;
-use super::{Run, duplicate};
+use super::{Pending, Run, duplicate};
 use crate::domain::ids::{Nip, Pesel};
 use crate::domain::model::CustomerKind;
-use crate::store::import::{BATCH_ROWS, CustomerRow};
+use crate::store::import::CustomerRow;
 
 pub static SPEC: Spec = Spec {
     file: "customers.csv",
@@ -20,7 +20,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     let Some(mut file) = run.open(&SPEC)? else {
         return Ok(report);
     };
-    let mut batch: Vec<CustomerRow> = Vec::with_capacity(BATCH_ROWS);
+    let mut batch: Pending<CustomerRow> = Pending::default();
     while !run.errors.full() {
         let errors = &mut run.errors;
         let Some(row) = file.next_row(errors) else {
@@ -91,21 +91,24 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .opt(phone)
             .finish();
         if report.count(claim, &mut run.customers, hash) {
-            batch.push(CustomerRow {
-                number: number.to_string(),
-                kind: kind.as_str(),
-                name: name.to_string(),
-                pesel_hash,
-                pesel_masked,
-                nip,
-                address: address.to_string(),
-                area: area.to_string(),
-                email: email.map(str::to_string),
-                phone: phone.map(str::to_string),
-                row_hash,
-            });
+            batch.push(
+                claim,
+                CustomerRow {
+                    number: number.to_string(),
+                    kind: kind.as_str(),
+                    name: name.to_string(),
+                    pesel_hash,
+                    pesel_masked,
+                    nip,
+                    address: address.to_string(),
+                    area: area.to_string(),
+                    email: email.map(str::to_string),
+                    phone: phone.map(str::to_string),
+                    row_hash,
+                },
+            );
         }
-        if batch.len() >= BATCH_ROWS {
+        if batch.full() {
             flush(run, &mut batch).await?;
         }
     }
@@ -113,12 +116,14 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     Ok(report)
 }
 
-async fn flush(run: &mut Run<'_>, batch: &mut Vec<CustomerRow>) -> anyhow::Result<()> {
+async fn flush(run: &mut Run<'_>, batch: &mut Pending<CustomerRow>) -> anyhow::Result<()> {
+    let batches = batch.take();
     if run.writing() {
-        let written = run.tx.upsert_customers(batch).await?;
-        run.customers.set_ids(written);
+        for (rows, new) in batches {
+            let written = run.tx.upsert_customers(&rows, new).await?;
+            run.customers.set_ids(written);
+        }
     }
-    batch.clear();
     Ok(())
 }
 

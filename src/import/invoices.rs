@@ -4,9 +4,9 @@ use super::fields::{Spec, show_grosze};
 use super::known::Claim;
 use super::report::FileReport;
 use super::rowhash::RowHash;
-use super::{Run, duplicate};
+use super::{Pending, Run, duplicate};
 use crate::domain::model::InvoiceKind;
-use crate::store::import::{BATCH_ROWS, InvoiceRow};
+use crate::store::import::InvoiceRow;
 
 pub static SPEC: Spec = Spec {
     file: "invoices.csv",
@@ -28,7 +28,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     let Some(mut file) = run.open(&SPEC)? else {
         return Ok(report);
     };
-    let mut batch: Vec<InvoiceRow> = Vec::with_capacity(BATCH_ROWS);
+    let mut batch: Pending<InvoiceRow> = Pending::default();
     while !run.errors.full() {
         let errors = &mut run.errors;
         let Some(row) = file.next_row(errors) else {
@@ -122,23 +122,26 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .opt(pdf.as_ref().map(|f| f.name.as_str()))
             .finish();
         if report.count(claim, &mut run.invoices, hash) && run.writing() {
-            batch.push(InvoiceRow {
-                number: number.to_string(),
-                customer_id: run.customers.entry(owner).id,
-                kind: kind.as_str(),
-                issue_date,
-                due_date,
-                description: description.to_string(),
-                charge_gr,
-                credited_gr,
-                to_pay_gr,
-                interest_gr,
-                pdf_sha256: pdf.as_ref().map(|f| f.sha256.clone()),
-                pdf_name: pdf.map(|f| f.name),
-                row_hash,
-            });
+            batch.push(
+                claim,
+                InvoiceRow {
+                    number: number.to_string(),
+                    customer_id: run.customers.entry(owner).id,
+                    kind: kind.as_str(),
+                    issue_date,
+                    due_date,
+                    description: description.to_string(),
+                    charge_gr,
+                    credited_gr,
+                    to_pay_gr,
+                    interest_gr,
+                    pdf_sha256: pdf.as_ref().map(|f| f.sha256.clone()),
+                    pdf_name: pdf.map(|f| f.name),
+                    row_hash,
+                },
+            );
         }
-        if batch.len() >= BATCH_ROWS {
+        if batch.full() {
             flush(run, &mut batch).await?;
         }
     }
@@ -146,12 +149,14 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     Ok(report)
 }
 
-async fn flush(run: &mut Run<'_>, batch: &mut Vec<InvoiceRow>) -> anyhow::Result<()> {
+async fn flush(run: &mut Run<'_>, batch: &mut Pending<InvoiceRow>) -> anyhow::Result<()> {
+    let batches = batch.take();
     run.store_pdfs().await?;
     if run.writing() {
-        let written = run.tx.upsert_invoices(batch).await?;
-        run.invoices.set_ids(written);
+        for (rows, new) in batches {
+            let written = run.tx.upsert_invoices(&rows, new).await?;
+            run.invoices.set_ids(written);
+        }
     }
-    batch.clear();
     Ok(())
 }

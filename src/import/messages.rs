@@ -5,9 +5,9 @@ use super::fields::Spec;
 use super::known::{Claim, Known};
 use super::report::FileReport;
 use super::rowhash::RowHash;
-use super::{Run, duplicate};
+use super::{Pending, Run, duplicate};
 use crate::domain::model::MessageKind;
-use crate::store::import::{BATCH_ROWS, MessageRow};
+use crate::store::import::MessageRow;
 
 pub static SPEC: Spec = Spec {
     file: "messages.csv",
@@ -24,7 +24,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     run.tx
         .existing_messages(|row| known.add_existing(row, 0))
         .await?;
-    let mut batch: Vec<MessageRow> = Vec::with_capacity(BATCH_ROWS);
+    let mut batch: Pending<MessageRow> = Pending::default();
     while !run.errors.full() {
         let errors = &mut run.errors;
         let Some(row) = file.next_row(errors) else {
@@ -75,18 +75,21 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .opt(area)
             .finish();
         if report.count(claim, &mut known, hash) && run.writing() {
-            batch.push(MessageRow {
-                reference: reference.to_string(),
-                kind: kind.as_str(),
-                title: title.to_string(),
-                body: body.to_string(),
-                valid_from,
-                valid_to,
-                area: area.map(str::to_string),
-                row_hash,
-            });
+            batch.push(
+                claim,
+                MessageRow {
+                    reference: reference.to_string(),
+                    kind: kind.as_str(),
+                    title: title.to_string(),
+                    body: body.to_string(),
+                    valid_from,
+                    valid_to,
+                    area: area.map(str::to_string),
+                    row_hash,
+                },
+            );
         }
-        if batch.len() >= BATCH_ROWS {
+        if batch.full() {
             flush(run, &mut batch).await?;
         }
     }
@@ -94,10 +97,12 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     Ok(report)
 }
 
-async fn flush(run: &mut Run<'_>, batch: &mut Vec<MessageRow>) -> anyhow::Result<()> {
+async fn flush(run: &mut Run<'_>, batch: &mut Pending<MessageRow>) -> anyhow::Result<()> {
+    let batches = batch.take();
     if run.writing() {
-        run.tx.upsert_messages(batch).await?;
+        for (rows, new) in batches {
+            run.tx.upsert_messages(&rows, new).await?;
+        }
     }
-    batch.clear();
     Ok(())
 }

@@ -23,11 +23,12 @@ pub use error::{ImportError, MAX_ERRORS, RowError};
 pub use report::{FileReport, ImportReport};
 
 use crate::config::Settings;
+use crate::store::import::BATCH_ROWS;
 use crate::store::{Store, Tx};
 use anyhow::Context;
 use error::Errors;
 use fields::{CsvFile, Row, Spec};
-use known::{Known, Slot};
+use known::{Claim, Known, Slot};
 use pdf::Pdfs;
 use std::collections::HashMap;
 use std::path::Path;
@@ -297,6 +298,43 @@ impl<'a> Run<'a> {
             self.pdfs.discard();
             Ok(())
         }
+    }
+}
+
+/// Rows waiting to be written: new ones apart from changed ones, because only new rows
+/// need their database ids back.
+pub(crate) struct Pending<T> {
+    new: Vec<T>,
+    changed: Vec<T>,
+}
+
+impl<T> Default for Pending<T> {
+    fn default() -> Self {
+        Pending {
+            new: Vec::with_capacity(BATCH_ROWS),
+            changed: Vec::new(),
+        }
+    }
+}
+
+impl<T> Pending<T> {
+    fn push(&mut self, claim: Claim, row: T) {
+        match claim {
+            Claim::New(_) => self.new.push(row),
+            _ => self.changed.push(row),
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.new.len() >= BATCH_ROWS || self.changed.len() >= BATCH_ROWS
+    }
+
+    /// The two batches with their "all new" flag, emptied.
+    fn take(&mut self) -> [(Vec<T>, bool); 2] {
+        [
+            (std::mem::take(&mut self.new), true),
+            (std::mem::take(&mut self.changed), false),
+        ]
     }
 }
 

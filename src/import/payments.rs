@@ -4,8 +4,8 @@ use super::fields::Spec;
 use super::known::{Claim, Known};
 use super::report::FileReport;
 use super::rowhash::RowHash;
-use super::{Run, duplicate};
-use crate::store::import::{BATCH_ROWS, PaymentRow};
+use super::{Pending, Run, duplicate};
+use crate::store::import::PaymentRow;
 
 pub static SPEC: Spec = Spec {
     file: "payments.csv",
@@ -22,7 +22,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     run.tx
         .existing_payments(|row| known.add_existing(row, 0))
         .await?;
-    let mut batch: Vec<PaymentRow> = Vec::with_capacity(BATCH_ROWS);
+    let mut batch: Pending<PaymentRow> = Pending::default();
     while !run.errors.full() {
         let errors = &mut run.errors;
         let Some(row) = file.next_row(errors) else {
@@ -82,17 +82,20 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .text(title)
             .finish();
         if report.count(claim, &mut known, hash) && run.writing() {
-            batch.push(PaymentRow {
-                reference: reference.to_string(),
-                customer_id: run.customers.entry(owner).id,
-                paid_on,
-                amount_gr,
-                invoice_number: invoice.map(str::to_string),
-                title: title.to_string(),
-                row_hash,
-            });
+            batch.push(
+                claim,
+                PaymentRow {
+                    reference: reference.to_string(),
+                    customer_id: run.customers.entry(owner).id,
+                    paid_on,
+                    amount_gr,
+                    invoice_number: invoice.map(str::to_string),
+                    title: title.to_string(),
+                    row_hash,
+                },
+            );
         }
-        if batch.len() >= BATCH_ROWS {
+        if batch.full() {
             flush(run, &mut batch).await?;
         }
     }
@@ -100,10 +103,12 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     Ok(report)
 }
 
-async fn flush(run: &mut Run<'_>, batch: &mut Vec<PaymentRow>) -> anyhow::Result<()> {
+async fn flush(run: &mut Run<'_>, batch: &mut Pending<PaymentRow>) -> anyhow::Result<()> {
+    let batches = batch.take();
     if run.writing() {
-        run.tx.upsert_payments(batch).await?;
+        for (rows, new) in batches {
+            run.tx.upsert_payments(&rows, new).await?;
+        }
     }
-    batch.clear();
     Ok(())
 }

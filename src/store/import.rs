@@ -310,10 +310,16 @@ fn upsert_sql(backend: Backend, target: Target, rows: usize) -> Arc<str> {
                 .collect();
             format!(
                 "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({key}) DO UPDATE SET {} \
-                 WHERE {table}.row_hash <> excluded.row_hash RETURNING id, {key}",
+                 WHERE {table}.row_hash <> excluded.row_hash{}",
                 cols.join(", "),
                 placeholders(backend, rows, cols.len()),
                 updates.join(", "),
+                match backend {
+                    Backend::Postgres => format!(" RETURNING id, {key}"),
+                    // Ids come from last_insert_rowid: returning rows one by one through
+                    // sqlx's worker thread costs more than the insert itself.
+                    Backend::Sqlite => String::new(),
+                }
             )
             .into()
         })
@@ -335,24 +341,51 @@ fn batch_sql(
         .clone()
 }
 
-/// Binds every row's values in column order, then runs the statement and returns
-/// `(id, key)` of each row written.
+/// Binds every row's values in column order and runs the upsert. When `$new` (every
+/// row is new to the database) it returns `(id, key)` of each row; otherwise nothing,
+/// as the caller knows the ids already. On SQLite the ids of a multi-row insert are
+/// consecutive, ending at `last_insert_rowid`.
 macro_rules! run_upsert {
-    ($tx:expr, $target:expr, $rows:expr, |$q:ident, $r:ident| $bind:expr) => {{
+    ($tx:expr, $target:expr, $rows:expr, $new:expr, |$q:ident, $r:ident| $bind:expr, |$k:ident| $key:expr) => {{
         let rows = $rows;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
         let sql = upsert_sql($tx.backend(), $target, rows.len());
-        let written: Vec<(i64, String)> = on_tx!($tx, |conn| {
-            let mut $q = sqlx::query_as::<_, (i64, String)>(&sql);
-            for $r in rows {
-                $q = $bind;
+        let context = || format!("writing {} rows to {}", rows.len(), $target.table());
+        match $tx {
+            Tx::Sqlite(t) => {
+                let mut $q = sqlx::query(&sql);
+                for $r in rows {
+                    $q = $bind;
+                }
+                let done = $q.execute(&mut **t).await.with_context(context)?;
+                if !$new {
+                    return Ok(Vec::new());
+                }
+                let count = rows.len() as u64;
+                anyhow::ensure!(
+                    done.rows_affected() == count,
+                    "{} rows of {} were expected to be new, but {} were written",
+                    count,
+                    $target.table(),
+                    done.rows_affected()
+                );
+                let first = done.last_insert_rowid() - count as i64 + 1;
+                Ok(rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, $k)| (first + i as i64, $key.clone()))
+                    .collect())
             }
-            $q.fetch_all(conn).await
-        })
-        .with_context(|| format!("writing {} rows to {}", rows.len(), $target.table()))?;
-        Ok(written)
+            Tx::Postgres(t) => {
+                let mut $q = sqlx::query_as::<_, (i64, String)>(&sql);
+                for $r in rows {
+                    $q = $bind;
+                }
+                $q.fetch_all(&mut **t).await.with_context(context)
+            }
+        }
     }};
 }
 
@@ -492,108 +525,156 @@ impl Tx {
     pub async fn upsert_customers(
         &mut self,
         rows: &[CustomerRow],
+        new: bool,
     ) -> anyhow::Result<Vec<(i64, String)>> {
-        run_upsert!(self, Target::Customers, rows, |q, r| q
-            .bind(&r.number)
-            .bind(r.kind)
-            .bind(&r.name)
-            .bind(&r.pesel_hash)
-            .bind(&r.pesel_masked)
-            .bind(&r.nip)
-            .bind(&r.address)
-            .bind(&r.area)
-            .bind(&r.email)
-            .bind(&r.phone)
-            .bind(&r.row_hash))
+        run_upsert!(
+            self,
+            Target::Customers,
+            rows,
+            new,
+            |q, r| q
+                .bind(&r.number)
+                .bind(r.kind)
+                .bind(&r.name)
+                .bind(&r.pesel_hash)
+                .bind(&r.pesel_masked)
+                .bind(&r.nip)
+                .bind(&r.address)
+                .bind(&r.area)
+                .bind(&r.email)
+                .bind(&r.phone)
+                .bind(&r.row_hash),
+            |row| row.number
+        )
     }
 
     pub async fn upsert_contracts(
         &mut self,
         rows: &[ContractRow],
+        new: bool,
     ) -> anyhow::Result<Vec<(i64, String)>> {
-        run_upsert!(self, Target::Contracts, rows, |q, r| q
-            .bind(&r.number)
-            .bind(r.customer_id)
-            .bind(r.kind)
-            .bind(&r.parent_number)
-            .bind(&r.title)
-            .bind(r.signed_on)
-            .bind(r.valid_from)
-            .bind(r.valid_to)
-            .bind(r.status)
-            .bind(&r.pdf_sha256)
-            .bind(&r.pdf_name)
-            .bind(&r.row_hash))
+        run_upsert!(
+            self,
+            Target::Contracts,
+            rows,
+            new,
+            |q, r| q
+                .bind(&r.number)
+                .bind(r.customer_id)
+                .bind(r.kind)
+                .bind(&r.parent_number)
+                .bind(&r.title)
+                .bind(r.signed_on)
+                .bind(r.valid_from)
+                .bind(r.valid_to)
+                .bind(r.status)
+                .bind(&r.pdf_sha256)
+                .bind(&r.pdf_name)
+                .bind(&r.row_hash),
+            |row| row.number
+        )
     }
 
     pub async fn upsert_invoices(
         &mut self,
         rows: &[InvoiceRow],
+        new: bool,
     ) -> anyhow::Result<Vec<(i64, String)>> {
-        run_upsert!(self, Target::Invoices, rows, |q, r| q
-            .bind(&r.number)
-            .bind(r.customer_id)
-            .bind(r.kind)
-            .bind(r.issue_date)
-            .bind(r.due_date)
-            .bind(&r.description)
-            .bind(r.charge_gr)
-            .bind(r.credited_gr)
-            .bind(r.to_pay_gr)
-            .bind(r.interest_gr)
-            .bind(&r.pdf_sha256)
-            .bind(&r.pdf_name)
-            .bind(&r.row_hash))
+        run_upsert!(
+            self,
+            Target::Invoices,
+            rows,
+            new,
+            |q, r| q
+                .bind(&r.number)
+                .bind(r.customer_id)
+                .bind(r.kind)
+                .bind(r.issue_date)
+                .bind(r.due_date)
+                .bind(&r.description)
+                .bind(r.charge_gr)
+                .bind(r.credited_gr)
+                .bind(r.to_pay_gr)
+                .bind(r.interest_gr)
+                .bind(&r.pdf_sha256)
+                .bind(&r.pdf_name)
+                .bind(&r.row_hash),
+            |row| row.number
+        )
     }
 
     pub async fn upsert_payments(
         &mut self,
         rows: &[PaymentRow],
+        new: bool,
     ) -> anyhow::Result<Vec<(i64, String)>> {
-        run_upsert!(self, Target::Payments, rows, |q, r| q
-            .bind(&r.reference)
-            .bind(r.customer_id)
-            .bind(r.paid_on)
-            .bind(r.amount_gr)
-            .bind(&r.invoice_number)
-            .bind(&r.title)
-            .bind(&r.row_hash))
+        run_upsert!(
+            self,
+            Target::Payments,
+            rows,
+            new,
+            |q, r| q
+                .bind(&r.reference)
+                .bind(r.customer_id)
+                .bind(r.paid_on)
+                .bind(r.amount_gr)
+                .bind(&r.invoice_number)
+                .bind(&r.title)
+                .bind(&r.row_hash),
+            |row| row.reference
+        )
     }
 
     pub async fn upsert_collections(
         &mut self,
         rows: &[CollectionRow],
+        new: bool,
     ) -> anyhow::Result<Vec<(i64, String)>> {
-        run_upsert!(self, Target::Collections, rows, |q, r| q
-            .bind(&r.case_number)
-            .bind(r.customer_id)
-            .bind(r.stage)
-            .bind(r.status)
-            .bind(r.opened_on)
-            .bind(r.updated_on)
-            .bind(r.principal_gr)
-            .bind(r.interest_gr)
-            .bind(r.costs_gr)
-            .bind(&r.court)
-            .bind(&r.signature)
-            .bind(&r.bailiff)
-            .bind(&r.description)
-            .bind(&r.row_hash))
+        run_upsert!(
+            self,
+            Target::Collections,
+            rows,
+            new,
+            |q, r| q
+                .bind(&r.case_number)
+                .bind(r.customer_id)
+                .bind(r.stage)
+                .bind(r.status)
+                .bind(r.opened_on)
+                .bind(r.updated_on)
+                .bind(r.principal_gr)
+                .bind(r.interest_gr)
+                .bind(r.costs_gr)
+                .bind(&r.court)
+                .bind(&r.signature)
+                .bind(&r.bailiff)
+                .bind(&r.description)
+                .bind(&r.row_hash),
+            |row| row.case_number
+        )
     }
 
     pub async fn upsert_messages(
         &mut self,
         rows: &[MessageRow],
+        new: bool,
     ) -> anyhow::Result<Vec<(i64, String)>> {
-        run_upsert!(self, Target::Messages, rows, |q, r| q
-            .bind(&r.reference)
-            .bind(r.kind)
-            .bind(&r.title)
-            .bind(&r.body)
-            .bind(r.valid_from)
-            .bind(r.valid_to)
-            .bind(&r.area)
-            .bind(&r.row_hash))
+        run_upsert!(
+            self,
+            Target::Messages,
+            rows,
+            new,
+            |q, r| q
+                .bind(&r.reference)
+                .bind(r.kind)
+                .bind(&r.title)
+                .bind(&r.body)
+                .bind(r.valid_from)
+                .bind(r.valid_to)
+                .bind(&r.area)
+                .bind(&r.row_hash),
+            |row| row.reference
+        )
     }
 
     /// Replaces the line items of the given invoices: deletes what they had, inserts
@@ -690,5 +771,7 @@ mod tests {
         assert!(
             sql.ends_with("WHERE messages.row_hash <> excluded.row_hash RETURNING id, reference")
         );
+        let sqlite = upsert_sql(Backend::Sqlite, Target::Messages, 1);
+        assert!(sqlite.ends_with("WHERE messages.row_hash <> excluded.row_hash"));
     }
 }
