@@ -24,13 +24,11 @@ fn has(text: &'static str) -> impl Fn(&SentMessage) -> bool {
     move |m| m.visible().contains(text)
 }
 
-/// One user's side of the chat, recorded for the transcript.
+/// One user's side of the chat, recorded for the transcript as it happens.
 struct Story<'a> {
     bot: &'a Bot,
     user: i64,
-    /// (position, order within it, line): typed messages at their id, presses after the
-    /// newest message at the time.
-    said: Vec<(i64, u8, String)>,
+    log: Vec<String>,
 }
 
 impl<'a> Story<'a> {
@@ -38,25 +36,37 @@ impl<'a> Story<'a> {
         Story {
             bot,
             user,
-            said: Vec::new(),
+            log: Vec::new(),
+        }
+    }
+
+    /// Logs the bot's messages newer than `after`, as they look now.
+    fn log_replies(&mut self, after: i64) {
+        for m in self.bot.fake.messages_to(self.user) {
+            if m.message_id > after {
+                self.log.push(shown(&m, false));
+            }
         }
     }
 
     async fn type_(&mut self, text: &str, pred: impl Fn(&SentMessage) -> bool) -> SentMessage {
         let mid = self.bot.fake.push_text(self.user, text);
-        self.said.push((mid, 0, text.to_string()));
-        self.bot.after(self.user, mid, pred).await
+        self.log.push(format!("🧑 {text}"));
+        let reply = self.bot.after(self.user, mid, pred).await;
+        self.log_replies(mid);
+        reply
     }
 
-    /// Types a secret: it must be deleted by the bot.
+    /// Types a secret: the bot must delete the message at once.
     async fn type_secret(
         &mut self,
         text: &str,
+        shown_as: &str,
         pred: impl Fn(&SentMessage) -> bool,
     ) -> SentMessage {
         let mid = self.bot.fake.push_text(self.user, text);
-        self.said
-            .push((mid, 0, "•••••••• (deleted by the bot at once)".into()));
+        self.log
+            .push(format!("🧑 {shown_as}   🗑 (the bot deleted this message)"));
         let reply = self.bot.after(self.user, mid, pred).await;
         let deleted = self.bot.fake.calls_of("deleteMessage").iter().any(|c| {
             c.ok()
@@ -64,6 +74,7 @@ impl<'a> Story<'a> {
                 && c.chat_id() == Some(self.user)
         });
         assert!(deleted, "the message with a secret was not deleted");
+        self.log_replies(mid);
         reply
     }
 
@@ -74,9 +85,11 @@ impl<'a> Story<'a> {
         pred: impl Fn(&SentMessage) -> bool,
     ) -> SentMessage {
         let before = self.bot.last_id(self.user);
-        self.said.push((before, 1, format!("[{label}]")));
+        self.log.push(format!("🧑 taps [{label}]"));
         self.bot.fake.press_button(self.user, on.message_id, label);
-        self.bot.after(self.user, before, pred).await
+        let reply = self.bot.after(self.user, before, pred).await;
+        self.log_replies(before);
+        reply
     }
 
     /// Presses a button that edits its own message.
@@ -86,48 +99,41 @@ impl<'a> Story<'a> {
         label: &str,
         pred: impl Fn(&SentMessage) -> bool,
     ) -> SentMessage {
-        let before = self.bot.last_id(self.user);
-        self.said.push((before, 1, format!("[{label}]")));
+        self.log.push(format!("🧑 taps [{label}]"));
         self.bot.fake.press_button(self.user, on.message_id, label);
-        self.bot.edited(self.user, on.message_id, pred).await
+        let edited = self.bot.edited(self.user, on.message_id, pred).await;
+        self.log.push(shown(&edited, true));
+        edited
     }
 
     fn transcript(&self) -> String {
-        let mut lines: Vec<(i64, u8, String)> = self.said.clone();
-        for m in self.bot.fake.messages_to(self.user) {
-            let mut out = String::new();
-            if let Some(doc) = &m.document {
-                out.push_str(&format!(
-                    "📄 {} ({} kB)\n",
-                    doc.file_name,
-                    doc.bytes.len() / 1024
-                ));
-            }
-            for line in m.visible().lines() {
-                out.push_str(&format!("   {line}\n"));
-            }
-            for row in &m.inline_keyboard {
-                let labels: Vec<String> = row.iter().map(|b| format!("[{}]", b.text)).collect();
-                out.push_str(&format!("   {}\n", labels.join(" ")));
-            }
-            if m.edit_count > 0 {
-                out.push_str(&format!("   (edited in place {}×)\n", m.edit_count));
-            }
-            lines.push((m.message_id, 0, format!("🤖\n{}", out.trim_end())));
-        }
-        lines.sort_by_key(|(at, order, _)| (*at, *order));
-        lines
-            .into_iter()
-            .map(|(_, _, l)| {
-                if l.starts_with('🤖') {
-                    l
-                } else {
-                    format!("🧑 {l}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n\n")
+        self.log.join("\n\n")
     }
+}
+
+/// A bot message as the user sees it: text, buttons, a document.
+fn shown(m: &SentMessage, edited: bool) -> String {
+    let mut out = String::from(if edited {
+        "🤖 ✏️ (the same message, edited in place)\n"
+    } else {
+        "🤖\n"
+    });
+    if let Some(doc) = &m.document {
+        out.push_str(&format!(
+            "   📄 {} ({} kB, PDF)\n",
+            doc.file_name,
+            doc.bytes.len() / 1024
+        ));
+    }
+    for line in m.visible().lines() {
+        out.push_str(format!("   {line}").trim_end());
+        out.push('\n');
+    }
+    for row in &m.inline_keyboard {
+        let labels: Vec<String> = row.iter().map(|b| format!("[{}]", b.text)).collect();
+        out.push_str(&format!("   {}\n", labels.join(" ")));
+    }
+    out.trim_end().to_string()
 }
 
 fn smtp(env: &MailEnv) -> Smtp {
@@ -189,8 +195,9 @@ async fn register_approve_mail_login_change_every_view_logout() {
         let staff_id = bot.t.account(None, "Anna Nowak", STAFF_PASSWORD).await;
         let mut staff = Story::new(&bot, staff_user);
         staff
-            .type_(
+            .type_secret(
                 &format!("zaloguj {staff_id} {STAFF_PASSWORD}"),
+                &format!("zaloguj {staff_id} ••••••••"),
                 has("konto pracownika"),
             )
             .await;
@@ -201,7 +208,8 @@ async fn register_approve_mail_login_change_every_view_logout() {
         me.type_("/start", has("Witamy")).await;
         me.type_("/rejestracja", has("Krok 1 z 7")).await;
         me.type_("Zofia Wiśniewska", has("Krok 2 z 7")).await;
-        me.type_secret("58031245127", has("Krok 3 z 7")).await;
+        me.type_secret("58031245127", "58031245127", has("Krok 3 z 7"))
+            .await;
         me.type_("FV/2025/02/000101", has("Krok 4 z 7")).await;
         me.type_("UM/2019/0101", has("Krok 5 z 7")).await;
         let consent = me.type_(&address, has("Krok 6 z 7")).await;
@@ -225,6 +233,7 @@ async fn register_approve_mail_login_change_every_view_logout() {
             "{}",
             note.visible()
         );
+        staff.log.push(shown(&note, false));
         let approve = note
             .buttons()
             .find(|b| b.text.starts_with("✅"))
@@ -252,10 +261,20 @@ async fn register_approve_mail_login_change_every_view_logout() {
         // Login with the temporary password, then the forced change.
         me.type_("/zaloguj", has("identyfikator")).await;
         me.type_(&identifier, has("hasło")).await;
-        me.type_secret(&temporary, has("nowe hasło")).await;
-        me.type_secret(NEW_PASSWORD, has("Powtórz")).await;
+        me.type_secret(
+            &temporary,
+            "•••••••• (the temporary password)",
+            has("nowe hasło"),
+        )
+        .await;
+        me.type_secret(NEW_PASSWORD, "•••••••• (a new password)", has("Powtórz"))
+            .await;
         let panel = me
-            .type_secret(NEW_PASSWORD, has("Ogólne bieżące saldo"))
+            .type_secret(
+                NEW_PASSWORD,
+                "•••••••• (the same again)",
+                has("Ogólne bieżące saldo"),
+            )
             .await;
         assert!(panel.visible().contains("Hasło zostało zmienione"));
         assert!(panel.visible().contains("Zofia Wiśniewska"));
