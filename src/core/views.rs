@@ -327,12 +327,10 @@ impl CustomerCtx<'_> {
     /// Looks a bill up by number as typed, then in upper case.
     async fn find_invoice(&self, number: &str) -> anyhow::Result<Option<Invoice>> {
         let store = self.ctx.core.store();
-        if let Some(inv) = store.invoice(self.id, number).await? {
-            return Ok(Some(inv));
-        }
-        let upper = number.to_uppercase();
-        if upper != number {
-            return store.invoice(self.id, &upper).await;
+        for candidate in as_typed_then_upper(number) {
+            if let Some(inv) = store.invoice(self.id, &candidate).await? {
+                return Ok(Some(inv));
+            }
         }
         Ok(None)
     }
@@ -365,20 +363,23 @@ impl CustomerCtx<'_> {
         let Some(inv) = self.find_invoice(number).await? else {
             return Ok(not_found(self.lang(), "bill_not_found", number));
         };
-        let name = inv
-            .pdf_name
-            .clone()
-            .unwrap_or_else(|| format!("{}.pdf", inv.number.replace('/', "_")));
-        self.attach(inv.pdf_sha256.as_deref(), &name, &inv.number)
-            .await
+        self.attach(
+            inv.pdf_sha256.as_deref(),
+            inv.pdf_name.as_deref(),
+            &inv.number,
+        )
+        .await
     }
 
+    /// The stored PDF as an attachment, named as imported or after the document number.
     async fn attach(
         &self,
         sha: Option<&str>,
-        file_name: &str,
+        pdf_name: Option<&str>,
         number: &str,
     ) -> anyhow::Result<Reply> {
+        let default_name = format!("{}.pdf", number.replace('/', "_"));
+        let file_name = pdf_name.unwrap_or(&default_name);
         let file = match sha {
             Some(sha) => self.ctx.core.store().file(sha).await?,
             None => None,
@@ -475,18 +476,29 @@ impl CustomerCtx<'_> {
 
     async fn document(&self, number: &str) -> anyhow::Result<Reply> {
         let store = self.ctx.core.store();
-        let mut found = store.contract(self.id, number).await?;
-        if found.is_none() && number.to_uppercase() != number {
-            found = store.contract(self.id, &number.to_uppercase()).await?;
+        let mut found = None;
+        for candidate in as_typed_then_upper(number) {
+            found = store.contract(self.id, &candidate).await?;
+            if found.is_some() {
+                break;
+            }
         }
         let Some(c) = found else {
             return Ok(not_found(self.lang(), "document_not_found", number));
         };
-        let name = c
-            .pdf_name
-            .clone()
-            .unwrap_or_else(|| format!("{}.pdf", c.number.replace('/', "_")));
-        self.attach(c.pdf_sha256.as_deref(), &name, &c.number).await
+        self.attach(c.pdf_sha256.as_deref(), c.pdf_name.as_deref(), &c.number)
+            .await
+    }
+}
+
+/// The numbers to look a document up by: as typed, then in upper case ("fv/1" finds
+/// "FV/1").
+fn as_typed_then_upper(number: &str) -> Vec<String> {
+    let upper = number.to_uppercase();
+    if upper == number {
+        vec![upper]
+    } else {
+        vec![number.to_string(), upper]
     }
 }
 
@@ -521,7 +533,7 @@ fn weeks(
         cells
             .push(json!({ "day": d, "due": marked.contains(&(d as u32)), "today": date == today }));
     }
-    while cells.len() % 7 != 0 {
+    while !cells.len().is_multiple_of(7) {
         cells.push(serde_json::Value::Null);
     }
     cells.chunks(7).map(<[serde_json::Value]>::to_vec).collect()
