@@ -45,10 +45,9 @@ impl Console {
             }
             let line = if interactive && expect == Expect::Secret && std::io::stdin().is_terminal()
             {
-                match tokio::task::spawn_blocking(|| rpassword::read_password()).await? {
-                    Ok(l) => Some(l),
-                    Err(_) => None,
-                }
+                tokio::task::spawn_blocking(rpassword::read_password)
+                    .await?
+                    .ok()
             } else {
                 lines
                     .next_line()

@@ -102,11 +102,11 @@ impl Store {
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"));
             let path = path.unwrap_or(url);
-            if let Some(dir) = std::path::Path::new(path).parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("creating the directory {}", dir.display()))?;
-                }
+            if let Some(dir) = std::path::Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating the directory {}", dir.display()))?;
             }
             let opts = SqliteConnectOptions::new()
                 .filename(path)
