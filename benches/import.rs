@@ -215,12 +215,12 @@ fn generate(dir: &Path) -> anyhow::Result<()> {
             let mw = 8 + c % 12; // 0.008–0.019 MW
             let gj = 500 + rng.below(12_000); // 0.5–12.5 GJ
             let charge = if c % 10 == 0 {
-                let mut total = 0;
+                let mut net_total = 0;
                 for (i, (name, unit, price)) in PRICES.iter().enumerate() {
                     let q = if *unit == "MW" { mw } else { gj };
                     let net = mul_div_round(q, *price, 1000);
                     let vat = mul_div_round(net, 23, 100);
-                    total += net + vat;
+                    net_total += net;
                     line.clear();
                     writeln!(
                         line,
@@ -235,7 +235,8 @@ fn generate(dir: &Path) -> anyhow::Result<()> {
                     )?;
                     items.write_all(line.as_bytes())?;
                 }
-                total
+                // The charge is per rate: VAT on the net total, not the sum of line VATs.
+                net_total + mul_div_round(net_total, 23, 100)
             } else {
                 20_000 + rng.below(150_000)
             };

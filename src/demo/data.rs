@@ -339,7 +339,9 @@ fn invoices(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate) {
                 let m3 = (m3 * Decimal::new(rng.gen_range(80..120), 2)).round_dp(2);
                 lines.push(tariff::line(&CARRIER, m3, issue_date));
             }
-            let charge = lines.iter().map(|l| l.gross).sum();
+            let charge =
+                crate::domain::vat::gross_total(lines.iter().map(|l| (l.net, tariff::VAT_RATE)))
+                    .unwrap_or_default();
             let number = format!("FV/{}/{:02}/{}", ym.year, ym.month, &c.number[2..]);
             let pdf = c
                 .e_invoice

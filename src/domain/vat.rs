@@ -15,6 +15,26 @@ pub struct VatLine {
     pub gross: Decimal,
 }
 
+/// The gross total of an invoice from its lines' (net, rate): per rate, the net total
+/// plus VAT on that total rounded half up — not the sum of the lines' own gross values,
+/// which may differ by a grosz or so.
+pub fn gross_total<'a>(
+    lines: impl IntoIterator<Item = (Decimal, &'a str)>,
+) -> Result<Decimal, String> {
+    let mut per_rate: Vec<(&str, Decimal)> = Vec::new();
+    for (net, rate) in lines {
+        match per_rate.iter_mut().find(|(r, _)| *r == rate) {
+            Some((_, total)) => *total += net,
+            None => per_rate.push((rate, net)),
+        }
+    }
+    per_rate
+        .into_iter()
+        .try_fold(Decimal::ZERO, |sum, (rate, net)| {
+            Ok(sum + net + vat_on(net, rate)?)
+        })
+}
+
 /// VAT on a net amount at a rate given as in the export ('23', '8', '0', 'zw').
 pub fn vat_on(net: Decimal, rate: &str) -> Result<Decimal, String> {
     let percent = rate_percent(rate)?;
@@ -150,5 +170,26 @@ mod tests {
         let (lines, total) = summarize(&[]);
         assert!(lines.is_empty());
         assert_eq!(total.gross, dec!(0));
+    }
+
+    #[test]
+    fn gross_total_is_per_rate_not_the_sum_of_line_grosses() {
+        use rust_decimal_macros::dec;
+        // 122.89 + 438.83 + 48.15 + 149.72 = 759.59 net; 23% of the total = 174.71,
+        // while the lines' own VAT adds up to 174.70.
+        let lines = [
+            (dec!(122.89), "23"),
+            (dec!(438.83), "23"),
+            (dec!(48.15), "23"),
+            (dec!(149.72), "23"),
+        ];
+        assert_eq!(gross_total(lines), Ok(dec!(934.30)));
+        let line_sum: Decimal = lines.iter().map(|(n, r)| n + vat_on(*n, r).unwrap()).sum();
+        assert_eq!(line_sum, dec!(934.29));
+        assert_eq!(
+            gross_total([(dec!(100), "zw"), (dec!(100), "8")]),
+            Ok(dec!(208.00))
+        );
+        assert!(gross_total([(dec!(1), "x")]).is_err());
     }
 }

@@ -202,10 +202,20 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     Ok(report)
 }
 
-/// The items of each invoice must add up to its charge.
+/// The items of each invoice must come to its charge: per VAT rate, the net total plus
+/// VAT on that total (as a Polish VAT invoice computes it).
 fn check_totals(run: &mut Run<'_>, groups: &[Group]) {
     for group in groups {
-        let gross: i64 = group.items.iter().map(|i| i.gross_gr).sum();
+        let lines = group.items.iter().map(|i| {
+            (
+                crate::domain::money::from_grosze(i.net_gr),
+                i.vat_rate.as_str(),
+            )
+        });
+        let Ok(gross) = crate::domain::vat::gross_total(lines) else {
+            continue;
+        };
+        let gross = crate::domain::money::to_grosze(gross).unwrap_or(i64::MAX);
         let charge = run.invoices.entry(group.invoice).extra;
         if gross != charge {
             let first = group.items.first().map_or(0, |i| i.line);
@@ -214,7 +224,7 @@ fn check_totals(run: &mut Run<'_>, groups: &[Group]) {
                 first,
                 Some("gross"),
                 format!(
-                    "the items of invoice '{}' add up to {} gross but the invoice charge is {} (off by {})",
+                    "the items of invoice '{}' come to {} gross (VAT per rate on the net totals) but the invoice charge is {} (off by {})",
                     group.number,
                     show_grosze(gross),
                     show_grosze(charge),

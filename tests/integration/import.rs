@@ -120,7 +120,7 @@ async fn the_example_set_imports_with_the_expected_counts() {
         // money and text arrive exactly
         assert_eq!(
             sum(&db.store, "invoices", "charge_gr").await,
-            11721442,
+            11721443,
             "{}",
             db.label
         );
@@ -258,7 +258,7 @@ async fn files_may_come_alone_and_refer_to_rows_already_imported() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("payments.csv"),
-            "reference,customer,paid_on,amount,invoice\nPB/2025/04/01/0001,K-00102,2025-04-01,934.29,FV/2025/02/000102\n",
+            "reference,customer,paid_on,amount,invoice\nPB/2025/04/01/0001,K-00102,2025-04-01,934.30,FV/2025/02/000102\n",
         )
         .unwrap();
         let report = import::run(&db.store, KEY, dir.path()).await.unwrap();
@@ -443,8 +443,8 @@ async fn rejects_a_due_date_before_the_issue_date() {
     assert_rejected(
         &[(
             "invoices.csv",
-            "2025-02-28,2025-03-14,Ciepło – luty 2025,934.29",
-            Some("2025-02-28,2025-02-14,Ciepło – luty 2025,934.29"),
+            "2025-02-28,2025-03-14,Ciepło – luty 2025,934.30",
+            Some("2025-02-28,2025-02-14,Ciepło – luty 2025,934.30"),
         )],
         "invoices.csv, line 5, column due_date: 2025-02-14 is before issue_date 2025-02-28",
     )
@@ -454,8 +454,8 @@ async fn rejects_a_due_date_before_the_issue_date() {
 #[tokio::test]
 async fn rejects_to_pay_that_is_not_charge_minus_credited() {
     assert_rejected(
-        &[("invoices.csv", "934.29,0.00,934.29", Some("934.29,100.00,934.29"))],
-        "invoices.csv, line 5, column to_pay: 934.29 is not charge − credited = 934.29 − 100.00 = 834.29",
+        &[("invoices.csv", "934.30,0.00,934.30", Some("934.30,100.00,934.30"))],
+        "invoices.csv, line 5, column to_pay: 934.30 is not charge − credited = 934.30 − 100.00 = 834.30",
     )
     .await;
 }
@@ -532,7 +532,7 @@ async fn rejects_an_item_whose_vat_does_not_compute() {
 async fn rejects_items_that_do_not_add_up_to_the_charge() {
     assert_rejected(
         &[("invoices.csv", "1208.82,1208.82,0.00", Some("1208.83,1208.83,0.00"))],
-        "invoice_items.csv, line 2, column gross: the items of invoice 'FV/2025/01/000101' add up to 1208.82 gross but the invoice charge is 1208.83 (off by -0.01)",
+        "invoice_items.csv, line 2, column gross: the items of invoice 'FV/2025/01/000101' come to 1208.82 gross (VAT per rate on the net totals) but the invoice charge is 1208.83 (off by -0.01)",
     )
     .await;
 }
@@ -560,8 +560,8 @@ async fn rejects_a_court_case_without_signature() {
     assert_rejected(
         &[(
             "collections.csv",
-            "demand,open,2025-04-02,2025-04-02,934.29,3.40,0.00,,,,",
-            Some("court,open,2025-04-02,2025-04-02,934.29,3.40,0.00,Sąd Rejonowy we Włocławku,,,"),
+            "demand,open,2025-04-02,2025-04-02,934.30,3.40,0.00,,,,",
+            Some("court,open,2025-04-02,2025-04-02,934.30,3.40,0.00,Sąd Rejonowy we Włocławku,,,"),
         )],
         "collections.csv, line 2, column signature: a case in court needs its signature (e.g. I C 1234/25)",
     )

@@ -37,7 +37,7 @@ async fn balances_pages_and_calendars_agree_on_both_backends() {
         let b = s.balance(jan).await.unwrap();
         assert_eq!(
             (b.to_pay_gr, b.unpaid_count),
-            (93_429 + 298, 2),
+            (93_430 + 298, 2),
             "{}",
             t.db.label
         );

@@ -218,7 +218,7 @@ async fn forged_stale_and_double_tapped_buttons() {
             "{}",
             answer.visible()
         );
-        assert!(!answer.visible().contains("934,29"), "{}", answer.visible());
+        assert!(!answer.visible().contains("934,30"), "{}", answer.visible());
         assert!(!answer.visible().contains("Kowalski"));
 
         // Data we never produced, and a button that was replaced by an edit: refused.
