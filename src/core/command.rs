@@ -101,6 +101,10 @@ pub enum Command {
     Audit {
         limit: u32,
     },
+    /// Publish an announcement: the rest of the line, read by `core::announce`.
+    Announce {
+        text: String,
+    },
 }
 
 /// A password typed by a user. Never printed.
@@ -384,6 +388,13 @@ pub static COMMANDS: &[CommandSpec] = &[
         "dziennik zdarzeń: kto, co, kiedy",
         "audit log: who, what, when"
     ),
+    staff_spec!(
+        &["announce", "komunikat"],
+        "<rodzaj> [do RRRR-MM-DD] <tytuł> | <treść>",
+        "<kind> [until YYYY-MM-DD] <title> | <text>",
+        "komunikat dla klientów (awaria, wylaczenie, remont, taryfa, informacja)",
+        "an announcement to customers (failure, interruption, maintenance, tariff, information)"
+    ),
 ];
 
 /// Why a line is not a command the user can run.
@@ -544,6 +555,10 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 .ok_or_else(bad),
             _ => Err(bad()),
         },
+        "announce" if !rest.is_empty() => Ok(Command::Announce {
+            text: rest.to_string(),
+        }),
+        "announce" => Err(bad()),
         _ => Err(ParseError::Unknown(word)),
     }
 }

@@ -23,6 +23,7 @@ pub mod staff;
 
 pub mod decisions;
 mod registration_steps;
+mod announce;
 
 pub use command::{COMMANDS, Command, Lang, ParseError, Secret, parse};
 pub use reply::{Action, Attachment, Expect, Reply, View};
@@ -323,6 +324,7 @@ impl Core {
             | Command::Lock { .. }
             | Command::Unlock { .. }
             | Command::Audit { .. }) => staff::execute(ctx, staff_command).await,
+            Command::Announce { text } => announce::publish(ctx, &text).await,
             other => views::customer_view(ctx, other).await,
         }
     }
@@ -386,5 +388,6 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Lock { .. } => "lock",
         Command::Unlock { .. } => "unlock",
         Command::Audit { .. } => "audit",
+        Command::Announce { .. } => "announce",
     }
 }

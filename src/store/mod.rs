@@ -34,6 +34,7 @@ macro_rules! on_tx {
 }
 
 mod accounts;
+mod announcements;
 mod audit;
 mod billing;
 mod chats;
@@ -52,6 +53,7 @@ pub use registrations::*;
 pub use security::*;
 
 pub use accounts::*;
+pub use announcements::*;
 pub use audit::*;
 pub use billing::*;
 pub use chats::*;

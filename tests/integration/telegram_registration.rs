@@ -202,3 +202,49 @@ async fn registration_can_be_cancelled_and_restarted_by_form_lines() {
         bot.assert_no_errors();
     }
 }
+
+#[tokio::test]
+async fn staff_publish_an_announcement_that_customers_see() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let staff = 50;
+        staff_in_bot(&bot, staff).await;
+        let wrong = bot
+            .say(
+                staff,
+                "/komunikat plotka Tytuł | treść",
+                has("Nieznany rodzaj"),
+            )
+            .await;
+        assert!(wrong.visible().contains("komunikat <rodzaj>"));
+        let done = bot
+            .say(
+                staff,
+                "/komunikat awaria do 2025-03-12 Awaria sieci <WS-12> & okolice | Dostawa ciepła może być ograniczona do 18:00.",
+                has("Opublikowano komunikat"),
+            )
+            .await;
+        assert!(done.visible().contains("12.03.2025"), "{}", done.visible());
+        let audit = bot
+            .say(staff, "/dziennik 5", has("announcement_published"))
+            .await;
+        assert!(audit.visible().contains("EBOK-"));
+
+        // Anyone sees it under messages; for a customer the staff command does not exist.
+        let customer = 51;
+        let news = bot
+            .say(
+                customer,
+                "/wiadomosci",
+                has("Awaria sieci <WS-12> & okolice"),
+            )
+            .await;
+        assert!(
+            news.visible()
+                .contains("Dostawa ciepła może być ograniczona do 18:00.")
+        );
+        bot.say(customer, "/komunikat awaria Tytuł | treść", has("Nie znam"))
+            .await;
+        bot.assert_no_errors();
+    }
+}
