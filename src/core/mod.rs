@@ -21,9 +21,9 @@ pub mod registration;
 mod reset;
 pub mod staff;
 
+mod announce;
 pub mod decisions;
 mod registration_steps;
-mod announce;
 
 pub use command::{COMMANDS, Command, Lang, ParseError, Secret, parse};
 pub use reply::{Action, Attachment, Expect, Reply, View};
