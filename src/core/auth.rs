@@ -234,8 +234,8 @@ pub(super) async fn change_password(
             Reply::new(ctx.lang, View::bare("password_prompt_old")).expecting(Expect::Secret)
         );
     };
-    let mut reply = if !password::verify(old.0, account.password_hash.clone()).await? {
-        Reply::new(ctx.lang, View::bare("password_old_wrong"))
+    let mut reply = if let Err(refusal) = check_old_password(ctx, &account, old.0).await? {
+        refusal
     } else if new != repeat {
         Reply::new(ctx.lang, View::bare("password_mismatch"))
     } else if let Err(e) = policy(&account, &new.0).await? {
@@ -347,13 +347,38 @@ fn logged_in(ctx: &Ctx<'_>) -> Option<Account> {
     ctx.account.clone()
 }
 
+/// Verifies the current password for a change, throttled like a login: someone holding
+/// an open session must not be able to guess it without limit.
+async fn check_old_password(
+    ctx: &Ctx<'_>,
+    account: &Account,
+    candidate: String,
+) -> anyhow::Result<Result<(), Reply>> {
+    let keys = throttle_keys(ctx, &account.identifier, false);
+    if let Some(seconds) = wait_left(ctx, &keys).await? {
+        return Ok(Err(Reply::new(
+            ctx.lang,
+            View::new("login_wait", json!({ "seconds": seconds })),
+        )));
+    }
+    if password::verify(candidate, account.password_hash.clone()).await? {
+        return Ok(Ok(()));
+    }
+    let seconds = record_failure(ctx, &keys).await?;
+    let mut reply = Reply::new(ctx.lang, View::bare("password_old_wrong"));
+    reply
+        .views
+        .push(View::new("login_wait", json!({ "seconds": seconds })));
+    Ok(Err(reply))
+}
+
 async fn change_old(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
     let Some(account) = logged_in(ctx) else {
         return reset_to_login(ctx).await;
     };
-    if !password::verify(text.to_string(), account.password_hash.clone()).await? {
+    if let Err(refusal) = check_old_password(ctx, &account, text.to_string()).await? {
         ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
-        return Ok(Reply::new(ctx.lang, View::bare("password_old_wrong")));
+        return Ok(refusal);
     }
     ctx.core
         .set_dialogue(ctx.origin, &Dialogue::ChangeNew { forced: false })

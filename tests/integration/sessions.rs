@@ -59,3 +59,35 @@ async fn dialogue_login_then_logout_ends_the_session() {
         assert!(chat.say("rachunki").await.contains("wymaga zalogowania"));
     }
 }
+
+#[tokio::test]
+async fn an_unknown_word_is_not_echoed_back() {
+    // A password typed when no dialogue waits for one must not come back in the reply.
+    let t = TestApp::new(&crate::helpers::Backend::Sqlite).await;
+    let out = t.console("c1").say("Tajne-Haslo-Klienta-2025").await;
+    assert!(out.contains("Nie znam tego polecenia"), "{out}");
+    assert!(!out.contains("Tajne"), "{out}");
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_in_an_open_session_is_throttled() {
+    for backend in backends() {
+        let t = TestApp::new(&backend).await;
+        let id = t.account(None, "Anna Nowak", PASSWORD).await;
+        let chat = t.console("c1");
+        assert!(
+            chat.say(&format!("zaloguj {id} {PASSWORD}"))
+                .await
+                .contains("Zalogowano")
+        );
+        assert!(chat.say("haslo").await.contains("stare hasło"));
+        let out = chat.say("zle-haslo-1").await;
+        assert!(out.contains("Stare hasło jest nieprawidłowe"), "{out}");
+        assert!(out.contains("po 5 sek."), "{out}");
+        // The right password within the wait is refused without being checked.
+        assert!(chat.say("haslo").await.contains("stare hasło"));
+        let out = chat.say(PASSWORD).await;
+        assert!(out.contains("Zaloguj się ponownie po"), "{out}");
+        assert!(!out.contains("nowe hasło"), "{out}");
+    }
+}
