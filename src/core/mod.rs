@@ -23,6 +23,7 @@ pub mod staff;
 
 mod announce;
 pub mod decisions;
+mod menu;
 mod registration_steps;
 
 pub use command::{COMMANDS, Command, Lang, ParseError, Secret, parse};
@@ -277,25 +278,24 @@ impl Core {
         if needs_login && ctx.account.is_none() {
             return Ok(Reply::new(ctx.lang, View::bare("login_required")));
         }
-        if let Some(account) = &ctx.account {
-            if account.must_change
-                && !matches!(
-                    command,
-                    Command::Logout
-                        | Command::Help
-                        | Command::Language { .. }
-                        | Command::Password { .. }
-                )
-            {
-                return auth::force_change(ctx).await;
-            }
+        if let Some(account) = &ctx.account
+            && account.must_change
+            && !matches!(
+                command,
+                Command::Logout
+                    | Command::Help
+                    | Command::Language { .. }
+                    | Command::Password { .. }
+            )
+        {
+            return auth::force_change(ctx).await;
         }
         self.execute(ctx, command).await
     }
 
     async fn execute(&self, ctx: &mut Ctx<'_>, command: Command) -> anyhow::Result<Reply> {
         match command {
-            Command::Start => Ok(views::start(ctx)),
+            Command::Start => Ok(menu::with_main_menu(ctx, views::start(ctx))),
             Command::Help => Ok(views::help(ctx)),
             Command::Login {
                 identifier,

@@ -185,7 +185,16 @@ async fn registration_can_be_cancelled_and_restarted_by_form_lines() {
     for backend in backends() {
         let bot = Bot::start(&backend).await;
         let user = 41;
-        let step = bot.say(user, "/rejestracja", has("Krok 1 z 7")).await;
+        // The greeting's menu starts it too.
+        let hello = bot.say(user, "/start", has("Witamy")).await;
+        for label in ["🔑 Zaloguj", "📝 Rejestracja", "📢 Wiadomości", "☎ Kontakt"] {
+            assert!(
+                hello.button(label).is_some(),
+                "{label}: {:?}",
+                hello.inline_keyboard
+            );
+        }
+        let step = press(&bot, user, &hello, "📝 Rejestracja", has("Krok 1 z 7")).await;
         press(&bot, user, &step, "✖ Anuluj", has("Przerwano")).await;
         bot.say(user, "/rejestracja", has("Krok 1 z 7")).await;
         // Lines of the form work in the step dialogue too, several at once.
