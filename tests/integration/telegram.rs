@@ -648,3 +648,26 @@ async fn webhook_mode_refuses_requests_without_the_secret() {
     );
     bot.assert_no_errors();
 }
+
+/// Sessions and dialogue state are in the database: a restarted bot still knows them.
+#[tokio::test]
+async fn sessions_and_dialogues_survive_a_restart() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let id = bot.customer_account(ZOFIA).await;
+        let (user, other) = (10_001, 10_002);
+        bot.login(user, &id).await;
+        bot.say(other, "/zaloguj", has("identyfikator")).await;
+        let bot = bot.restart().await;
+        bot.say(user, "/saldo", has("Ogólne bieżące saldo")).await;
+        // The other chat is still asked for its identifier, then its password.
+        bot.say(other, &id, has("hasło")).await;
+        let errors: Vec<_> = bot
+            .fake
+            .errors()
+            .into_iter()
+            .filter(|c| !c.is("getUpdates"))
+            .collect();
+        assert_eq!(errors, vec![], "the fake refused requests");
+    }
+}

@@ -69,6 +69,16 @@ impl Bot {
         Bot { t, fake, task }
     }
 
+    /// Stops the bot and starts a new one on the same database (a process restart: what
+    /// the old one kept in memory is gone).
+    pub async fn restart(mut self) -> Bot {
+        let fresh = tokio::spawn(ebok::channels::telegram::run(self.t.app.clone()));
+        let old = std::mem::replace(&mut self.task, fresh);
+        old.abort();
+        let _ = old.await;
+        self
+    }
+
     /// An account for billing customer `number` with [`PASSWORD`] (no forced change).
     pub async fn customer_account(&self, number: &str) -> String {
         let store = &self.t.app.store;
