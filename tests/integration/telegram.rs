@@ -551,6 +551,31 @@ async fn a_user_who_blocked_the_bot_is_marked_and_skipped() {
             "a blocked chat was tried again"
         );
 
+        // Telegram's own notice of a block (my_chat_member) marks the chat at once.
+        let third = 9003;
+        bot.say(third, "/kontakt", has("Płocka")).await;
+        let member = |status: &str| {
+            let mut m = serde_json::json!({"user": {"id": fake_telegram::BOT_ID, "is_bot": true,
+                "first_name": "e-BOK", "username": fake_telegram::BOT_USERNAME}, "status": status});
+            if status == "kicked" {
+                m["until_date"] = serde_json::json!(0);
+            }
+            m
+        };
+        let change = |old: &str, new: &str| {
+            serde_json::json!({"my_chat_member": {
+                "chat": {"id": third, "type": "private", "first_name": "user"},
+                "from": {"id": third, "is_bot": false, "first_name": "user"},
+                "date": 1_700_000_000, "old_chat_member": member(old), "new_chat_member": member(new)}})
+        };
+        bot.fake.push_update(change("member", "kicked"));
+        eventually("blocked by my_chat_member", || blocked(third)).await;
+        bot.fake.push_update(change("kicked", "member"));
+        eventually("unblocked by my_chat_member", || async {
+            !blocked(third).await
+        })
+        .await;
+
         // Writing again unblocks.
         bot.fake.unblock_user(user);
         bot.say(user, "/kontakt", has("Płocka")).await;

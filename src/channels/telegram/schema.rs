@@ -1,5 +1,6 @@
 //! The dispatch tree: private text → the core; a pressed button → its command; anything
-//! else (groups, stickers, photos, voice, edits) gets a polite answer. Each handler
+//! else (groups, stickers, photos, voice, edits) gets a polite answer; a user blocking or
+//! unblocking the bot is noted. Each handler
 //! answers the user itself; errors only go to the log.
 
 use super::answer::Source;
@@ -9,7 +10,7 @@ use crate::core::dialogue::Dialogue;
 use std::sync::Arc;
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::ChatId;
+use teloxide::types::{ChatId, ChatMemberUpdated};
 
 type Shared = Arc<Telegram>;
 
@@ -22,6 +23,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(messages)
         .branch(Update::filter_edited_message().endpoint(on_edited))
         .branch(Update::filter_callback_query().endpoint(on_button))
+        .branch(Update::filter_my_chat_member().endpoint(on_membership))
 }
 
 fn hint(msg: &Message) -> Option<crate::core::Lang> {
@@ -71,6 +73,19 @@ async fn on_edited(tg: Shared, msg: Message) -> anyhow::Result<()> {
     tg.sender
         .send_html(msg.chat.id, &tg.text(lang, template), None)
         .await?;
+    Ok(())
+}
+
+/// Telegram tells the bot when a user blocks (or unblocks) it: nothing is sent to a
+/// blocked chat, not even a notification.
+async fn on_membership(tg: Shared, change: ChatMemberUpdated) -> anyhow::Result<()> {
+    if change.chat.is_private() {
+        let gone = change.new_chat_member.is_banned() || change.new_chat_member.is_left();
+        tg.app
+            .store
+            .set_chat_blocked(super::CHANNEL, &change.chat.id.0.to_string(), gone)
+            .await?;
+    }
     Ok(())
 }
 
