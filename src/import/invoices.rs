@@ -1,7 +1,11 @@
 //! invoices.csv: invoices, corrections and interest notes with their amounts.
 
+use super::error::Errors;
+use super::fields::CsvFile;
 use super::fields::{Spec, show_grosze};
 use super::known::Claim;
+use super::known::Known;
+use super::pdf::Pdfs;
 use super::report::FileReport;
 use super::rowhash::RowHash;
 use super::{Pending, Run, duplicate};
@@ -28,22 +32,80 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     let Some(mut file) = run.open(&SPEC)? else {
         return Ok(report);
     };
-    let mut batch: Pending<InvoiceRow> = Pending::default();
-    while !run.errors.full() {
-        let errors = &mut run.errors;
+    // Two threads at work: while SQLite's worker writes one batch, this one reads the
+    // next.
+    let mut ready: Pending<InvoiceRow> = Pending::default();
+    let mut more = true;
+    while more || !ready.is_empty() {
+        // PDFs of the rows in `ready` go in before the rows that point at them.
+        run.store_pdfs().await?;
+        let writing = run.writing();
+        let Run {
+            tx,
+            errors,
+            customers,
+            invoices,
+            pdfs,
+            ..
+        } = &mut *run;
+        let batches = ready.take();
+        let write = async {
+            let mut ids = Vec::new();
+            if writing {
+                for (rows, new) in batches {
+                    ids.extend(tx.upsert_invoices(&rows, new).await?);
+                }
+            }
+            anyhow::Ok(ids)
+        };
+        let mut next = Pending::default();
+        let read = async {
+            more && read_batch(
+                &mut file,
+                errors,
+                customers,
+                invoices,
+                pdfs,
+                &mut report,
+                &mut next,
+                writing,
+            )
+        };
+        let (written, still_more) = futures::join!(write, read);
+        invoices.set_ids(written?);
+        more = still_more;
+        ready = next;
+    }
+    Ok(report)
+}
+
+/// Reads rows into `next` until it is full; false when the file (or the patience for
+/// errors) has ended.
+#[allow(clippy::too_many_arguments)]
+fn read_batch(
+    file: &mut CsvFile,
+    errors: &mut Errors,
+    customers: &Known,
+    invoices: &mut Known,
+    pdfs: &mut Pdfs,
+    report: &mut FileReport,
+    next: &mut Pending<InvoiceRow>,
+    writing: bool,
+) -> bool {
+    while !errors.full() && !next.full() {
         let Some(row) = file.next_row(errors) else {
-            break;
+            return false;
         };
         report.rows += 1;
         let Some(number) = row.text(errors, "number") else {
             continue;
         };
-        let claim = run.invoices.claim(number, row.line);
+        let claim = invoices.claim(number, row.line);
         if let Claim::Duplicate(first) = claim {
             duplicate(errors, &row, "number", "invoice number", number, first);
             continue;
         }
-        let owner = Run::customer(errors, &run.customers, &row, "customer");
+        let owner = Run::customer(errors, customers, &row, "customer");
         let kind: Option<InvoiceKind> = row.choice(errors, "kind");
         let issue_date = row.date(errors, "issue_date");
         let due_date = row.date(errors, "due_date");
@@ -51,7 +113,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         let credited = row.amount(errors, "credited");
         let to_pay = row.amount(errors, "to_pay");
         let interest = row.opt_amount(errors, "interest");
-        let pdf = Run::pdf(errors, &mut run.pdfs, &row, "pdf");
+        let pdf = Run::pdf(errors, pdfs, &row, "pdf");
         if let (Some(issue), Some(due)) = (issue_date, due_date)
             && due < issue
         {
@@ -88,7 +150,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         };
         // Kept even for a row with errors, so item lines do not report it missing too.
         if let (Some(owner), Some(charge)) = (owner, charge) {
-            let entry = run.invoices.entry_mut(slot);
+            let entry = invoices.entry_mut(slot);
             entry.owner = owner;
             entry.extra = charge;
         }
@@ -109,7 +171,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             continue;
         };
         let (hash, row_hash) = RowHash::new()
-            .text(run.customers.key(owner))
+            .text(customers.key(owner))
             .text(kind.as_str())
             .date(issue_date)
             .date(due_date)
@@ -121,12 +183,12 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .opt(pdf.as_ref().map(|f| f.sha256.as_str()))
             .opt(pdf.as_ref().map(|f| f.name.as_str()))
             .finish();
-        if report.count(claim, &mut run.invoices, hash) && run.writing() {
-            batch.push(
+        if report.count(claim, invoices, hash) && writing {
+            next.push(
                 claim,
                 InvoiceRow {
                     number: number.to_string(),
-                    customer_id: run.customers.entry(owner).id,
+                    customer_id: customers.entry(owner).id,
                     kind: kind.as_str(),
                     issue_date,
                     due_date,
@@ -141,22 +203,6 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
                 },
             );
         }
-        if batch.full() {
-            flush(run, &mut batch).await?;
-        }
     }
-    flush(run, &mut batch).await?;
-    Ok(report)
-}
-
-async fn flush(run: &mut Run<'_>, batch: &mut Pending<InvoiceRow>) -> anyhow::Result<()> {
-    let batches = batch.take();
-    run.store_pdfs().await?;
-    if run.writing() {
-        for (rows, new) in batches {
-            let written = run.tx.upsert_invoices(&rows, new).await?;
-            run.invoices.set_ids(written);
-        }
-    }
-    Ok(())
+    !errors.full()
 }

@@ -329,6 +329,10 @@ impl<T> Pending<T> {
         self.new.len() >= BATCH_ROWS || self.changed.len() >= BATCH_ROWS
     }
 
+    fn is_empty(&self) -> bool {
+        self.new.is_empty() && self.changed.is_empty()
+    }
+
     /// The two batches with their "all new" flag, emptied.
     fn take(&mut self) -> [(Vec<T>, bool); 2] {
         [

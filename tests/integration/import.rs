@@ -670,3 +670,58 @@ async fn the_demo_data_imports_and_reconciles() {
         assert_eq!(again.changed(), 0, "{again}");
     }
 }
+
+/// `n` invoices of K-00101 without items, as invoices.csv.
+fn many_invoices(n: usize, bad_line: Option<usize>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("number,customer,kind,issue_date,due_date,charge,credited,to_pay\n");
+    for i in 0..n {
+        let due = if Some(i + 2) == bad_line {
+            "2025-01-01"
+        } else {
+            "2025-02-14"
+        };
+        csv.push_str(&format!(
+            "FV/X/{i:05},K-00101,invoice,2025-01-31,{due},{i}.50,0.00,{i}.50\n"
+        ));
+    }
+    std::fs::write(dir.path().join("invoices.csv"), csv).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn thousands_of_rows_go_in_batches_and_an_error_late_in_the_file_imports_nothing() {
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        import::run(&db.store, KEY, &example_dir()).await.unwrap();
+        let bad = many_invoices(1_800, Some(1_700));
+        let err = import::run(&db.store, KEY, bad.path()).await.unwrap_err();
+        assert_invalid(
+            &err,
+            "invoices.csv, line 1700, column due_date: 2025-01-01 is before issue_date 2025-01-31",
+            db.label,
+        );
+        assert_eq!(count(&db.store, "invoices").await, 7, "{}", db.label);
+
+        let good = many_invoices(1_800, None);
+        // an item in the same run finds its invoice by the id the batch handed out
+        std::fs::write(
+            good.path().join("invoice_items.csv"),
+            "invoice,line,name,quantity,unit,unit_price,net,vat_rate,vat,gross\n\
+             FV/X/01234,1,Opłata za ciepło,1,GJ,1003.66,1003.66,23,230.84,1234.50\n",
+        )
+        .unwrap();
+        let report = import::run(&db.store, KEY, good.path()).await.unwrap();
+        assert_counts(&report, "invoices.csv", 1_800, 0, 0);
+        assert_eq!(count(&db.store, "invoices").await, 1_807, "{}", db.label);
+        let owner = text(
+            &db.store,
+            "SELECT i.number FROM invoice_items it JOIN invoices i ON i.id = it.invoice_id \
+             WHERE it.name = 'Opłata za ciepło' AND it.unit_price = '1003.66'",
+        )
+        .await;
+        assert_eq!(owner, "FV/X/01234", "{}", db.label);
+        let again = import::run(&db.store, KEY, good.path()).await.unwrap();
+        assert_counts(&again, "invoices.csv", 0, 0, 1_800);
+    }
+}
