@@ -22,7 +22,9 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
         tasks.spawn(crate::channels::telegram::run(app.clone()));
     }
     if tasks.is_empty() {
-        tracing::warn!("nothing to serve: configure [smtp], [telegram] or [email] (see bot-config/ebok.toml)");
+        tracing::warn!(
+            "nothing to serve: configure [smtp], [telegram] or [email] (see bot-config/ebok.toml)"
+        );
     }
     tokio::select! {
         _ = shutdown_signal() => tracing::info!("shutting down"),
@@ -42,13 +44,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]
