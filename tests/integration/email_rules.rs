@@ -308,3 +308,59 @@ async fn help_for_letters_and_limits_for_long_mails() {
         assert!(body.contains("— Done —"), "{body}");
     }
 }
+
+/// Prompts are answered by the next lines of the same mail (HASLO: the current password,
+/// then the new one twice); none of them is echoed, and the new password works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_password_change_takes_its_answers_from_the_next_lines() {
+    for backend in backends() {
+        let Some(mut rig) = EmailRig::new(&backend, "email password change", |_| {}).await else {
+            return;
+        };
+        let jan = rig.mail.fresh_address_with("jan");
+        let creds = customer_account(rig.app(), "K-00102", &jan).await;
+        rig.start();
+        let new = "Zielona herbata o poranku 42";
+        let id = rig
+            .send(
+                &jan,
+                "",
+                &format!(
+                    "ZALOGUJ {} {}\nHASLO\n{}\n{new}\n{new}\nSALDO",
+                    creds.identifier, creds.password, creds.password
+                ),
+            )
+            .await;
+        let reply = rig.reply_to(&jan, &id).await;
+        let body = text(&reply);
+        assert!(body.contains("Hasło zostało zmienione"), "{body}");
+        assert!(body.contains("Jan Kowalski"), "{body}");
+        assert_eq!(body.matches("» ••••••").count(), 3, "{body}");
+        for secret in [creds.password.as_str(), new] {
+            assert!(!body.contains(secret), "{body}");
+            assert!(!reply.html.clone().unwrap_or_default().contains(secret));
+        }
+        // A prompt left open at the end of the mail is explained.
+        let id = rig
+            .send(&jan, "", &format!("ZALOGUJ {}", creds.identifier))
+            .await;
+        let body = text(&rig.reply_to(&jan, &id).await);
+        assert!(
+            body.contains("w kolejnych wierszach tej samej wiadomości"),
+            "{body}"
+        );
+        // The new password works.
+        let id = rig
+            .send(
+                &jan,
+                "",
+                &format!("ZALOGUJ {} {new}\nSALDO", creds.identifier),
+            )
+            .await;
+        let body = text(&rig.reply_to(&jan, &id).await);
+        assert!(
+            body.contains("Jan Kowalski") && !body.contains(new),
+            "{body}"
+        );
+    }
+}
