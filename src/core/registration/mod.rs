@@ -17,7 +17,6 @@ use super::limits::{self, Limit};
 use super::reply::{Expect, Reply, View};
 use super::{Core, Ctx, Secret};
 use crate::store::NewRegistration;
-use secrecy::ExposeSecret;
 use serde_json::json;
 
 /// Wrong anti-bot answers before the dialogue ends.
@@ -320,17 +319,5 @@ async fn submit(ctx: &mut Ctx<'_>, draft: Draft) -> anyhow::Result<Reply> {
 /// The key of the PESEL keyed hash: the configured one, else the one `App::build` keeps
 /// in the database (created here when the core runs without an `App`).
 pub(crate) async fn pesel_key(core: &Core) -> anyhow::Result<Vec<u8>> {
-    if let Some(key) = &core.settings().security.pesel_key
-        && !key.expose_secret().is_empty()
-    {
-        return Ok(key.expose_secret().as_bytes().to_vec());
-    }
-    let fresh = {
-        use rand::RngCore;
-        let mut bytes = [0u8; 32];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        hex::encode(bytes)
-    };
-    let key = core.store().setting_or_insert("pesel_key", &fresh).await?;
-    Ok(key.into_bytes())
+    crate::import::pesel_key(core.store(), core.settings()).await
 }
