@@ -35,6 +35,9 @@ use crate::store::{Account, ChatRow, Store};
 use dialogue::Dialogue;
 use std::sync::Arc;
 
+/// A session's last-seen time is refreshed at most this often.
+const SESSION_TOUCH_SECONDS: i64 = 10;
+
 /// Where an input came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -233,7 +236,14 @@ impl Core {
             self.store().end_session(ch, src).await?;
             return Ok((None, true));
         }
-        self.store().touch_session(ch, src).await?;
+        // Refreshing costs a write per command; within a few seconds it changes nothing
+        // that matters (the idle deadline moves by at most that much).
+        let fresh = chat
+            .last_seen_at
+            .is_some_and(|t| now - t < chrono::Duration::seconds(SESSION_TOUCH_SECONDS));
+        if !fresh {
+            self.store().touch_session(ch, src).await?;
+        }
         Ok((account, false))
     }
 
