@@ -98,7 +98,10 @@ async fn an_attacker_cannot_lock_the_customer_out_of_their_own_chat() {
     }
 }
 
+/// A timing comparison only means something on an otherwise idle machine: it is left
+/// out of the parallel run and run alone by scripts/test (`--ignored --test-threads=1`).
 #[tokio::test]
+#[ignore = "timing: run alone by scripts/test"]
 async fn unknown_identifiers_and_wrong_passwords_look_and_take_the_same() {
     for backend in backends() {
         let t = TestApp::with_settings(&backend, |s| s.security.login_wait_seconds = 0).await;
