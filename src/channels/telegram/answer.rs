@@ -33,14 +33,11 @@ impl Telegram {
             source: chat.0.to_string(),
             lang_hint,
         };
-        let source_key = origin.source.clone();
         // A user who writes again has unblocked the bot.
-        if let Ok(Some(row)) = self.app.store.chat(CHANNEL, &source_key).await
-            && row.blocked
-        {
+        if self.sender.take_marked(chat) {
             self.app
                 .store
-                .set_chat_blocked(CHANNEL, &source_key, false)
+                .set_chat_blocked(CHANNEL, &origin.source, false)
                 .await?;
         }
         let reply = self.app.core.handle(&origin, text).await;

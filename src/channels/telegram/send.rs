@@ -13,8 +13,9 @@
 
 use crate::store::Store;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::collections::HashSet;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, SendDocumentSetters, SendMessageSetters,
@@ -37,6 +38,9 @@ pub struct Sender {
     bot: Bot,
     store: Store,
     pacing: Option<Arc<DefaultDirectRateLimiter>>,
+    /// Chats this process marked blocked: a message from one of them clears the mark
+    /// without a database read per update (Telegram's `my_chat_member` does it too).
+    marked: Arc<Mutex<HashSet<i64>>>,
 }
 
 /// What became of a call.
@@ -54,7 +58,18 @@ impl Sender {
     pub fn new(bot: Bot, store: Store, messages_per_second: u32) -> Sender {
         let pacing = NonZeroU32::new(messages_per_second)
             .map(|n| Arc::new(RateLimiter::direct(Quota::per_second(n))));
-        Sender { bot, store, pacing }
+        Sender {
+            bot,
+            store,
+            pacing,
+            marked: Arc::default(),
+        }
+    }
+
+    /// True once per chat this process marked blocked (the caller clears the mark).
+    pub fn take_marked(&self, chat: ChatId) -> bool {
+        let mut marked = self.marked.lock().unwrap_or_else(|e| e.into_inner());
+        !marked.is_empty() && marked.remove(&chat.0)
     }
 
     pub fn bot(&self) -> &Bot {
@@ -93,6 +108,10 @@ impl Sender {
 
     async fn mark_blocked(&self, chat: ChatId) {
         tracing::info!(chat = chat.0, "the user blocked the bot: marking the chat");
+        self.marked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(chat.0);
         if let Err(e) = self
             .store
             .set_chat_blocked("telegram", &chat.0.to_string(), true)

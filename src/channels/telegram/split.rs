@@ -104,6 +104,14 @@ struct Cut<'a> {
 /// Splits `html` into parts of at most `limit` visible UTF-16 units (see the module doc).
 /// Parts that would be blank are left out.
 pub fn split(html: &str, limit: usize) -> Vec<String> {
+    // Every visible character takes at least one byte: a short text fits as it is.
+    if html.len() <= limit {
+        return if visible_blank(html) {
+            Vec::new()
+        } else {
+            vec![html.to_string()]
+        };
+    }
     let toks = tokens(html);
     let mut parts = Vec::new();
     let mut start = 0;
