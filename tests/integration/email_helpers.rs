@@ -18,6 +18,7 @@ pub const REPLY_WAIT: Duration = Duration::from_secs(30);
 /// Responder timings for tests: quick reconnects, short IDLE keepalive.
 pub fn fast_options() -> Options {
     Options {
+        idle: true,
         poll_interval: Duration::from_millis(300),
         idle_keepalive: Duration::from_secs(5),
         reconnect_min: Duration::from_millis(100),

@@ -169,3 +169,25 @@ async fn tls_modes_implicit_starttls_and_plain_on_loopback() {
             .expect("an untrusted certificate is refused");
     assert!(format!("{err:#}").contains("TLS"), "{err:#}");
 }
+
+/// Without IDLE (a server that lacks it, here switched off) the responder polls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_idle_the_responder_polls() {
+    let backend = backends().remove(0);
+    let Some(mut rig) = EmailRig::new(&backend, "email polling", |_| {}).await else {
+        return;
+    };
+    let responder = rig.responder(ebok::channels::email::Options {
+        idle: false,
+        ..fast_options()
+    });
+    rig.spawn(tokio::spawn(async move {
+        let _ = responder.run().await;
+    }));
+    rig.start_workers();
+    let jan = rig.mail.fresh_address_with("jan");
+    for subject in ["KONTAKT", "WIADOMOSCI"] {
+        let id = rig.send(&jan, subject, "").await;
+        assert!(text(&rig.reply_to(&jan, &id).await).contains("Wykonane"));
+    }
+}

@@ -8,7 +8,8 @@
 //! - [`loops`]: RFC 3834 — mail that is never answered;
 //! - [`session`]: one mail = one conversation with the core, logged out at both ends;
 //! - [`reply`], [`deliver`]: the reply mail, stored ready in the outbox and sent by it;
-//! - [`responder`]: the loop, exactly once, the daily cap, deleting mail with passwords.
+//! - [`responder`]: the IMAP loop, exactly once, deleting mail with passwords; `process`:
+//!   one mail — recognised, refused (RFC 3834, the daily cap) or answered and recorded.
 //!
 //! `docs/email.md` is the operator's and the customer's guide.
 
@@ -18,6 +19,7 @@ pub mod html;
 pub mod imap;
 pub mod loops;
 pub mod parse;
+mod process;
 pub mod reply;
 pub mod responder;
 pub mod session;

@@ -1,0 +1,199 @@
+//! What the responder does with one mail, everything but flagging it in the mailbox:
+//! recognise it (processed before?), refuse it (RFC 3834, the daily cap), run its
+//! commands, render the reply, and commit the record, the count and the reply together.
+
+use super::loops::{self, Skip};
+use super::parse::{self, Inbound};
+use super::reply::{self, REPLY_CHANNEL, ReplyMail};
+use super::responder::{CrashPoint, Crashed, Disposition, Responder};
+use super::{extract, session};
+use crate::store::{DailyCap, NewEmailProcessed};
+
+impl Responder {
+    /// Decides, answers and records one mail (everything but flagging it).
+    #[tracing::instrument(skip(self, raw), fields(size = raw.len()))]
+    pub async fn process(
+        &self,
+        uidvalidity: u32,
+        uid: u32,
+        raw: &[u8],
+    ) -> anyhow::Result<Disposition> {
+        let store = &self.app.store;
+        let mailbox = self.target.mailbox.as_str();
+        let parsed = parse::parse(raw);
+        let fingerprint = parse::fingerprint(parsed.as_ref(), raw);
+        if let Some(done) = store
+            .email_processed(mailbox, uidvalidity, uid, &fingerprint)
+            .await?
+        {
+            tracing::info!(outcome = %done.outcome, "already answered: only flagging it");
+            return Ok(disposition(done.purge));
+        }
+        let record =
+            |sender: String, outcome: String, reply_key: Option<String>, purge: bool| Record {
+                mailbox,
+                uidvalidity,
+                uid,
+                fingerprint: fingerprint.clone(),
+                sender,
+                outcome,
+                reply_key,
+                purge,
+            };
+        let skip = match &parsed {
+            None => Some(Skip::Unparseable),
+            Some(mail) => self.own_check(mail),
+        };
+        let (Some(mail), None) = (&parsed, skip) else {
+            let skip = skip.unwrap_or(Skip::Unparseable);
+            let from = parsed.and_then(|m| m.from).unwrap_or_default();
+            tracing::info!(reason = skip.as_str(), "no reply (loop protection)");
+            let outcome = format!("skipped:{}", skip.as_str());
+            self.commit(record(from, outcome, None, false), None)
+                .await?;
+            return Ok(Disposition::Seen);
+        };
+        let sender = mail.from.clone().unwrap_or_default();
+        let extracted = extract::extract(&mail.subject, &mail.text);
+        let day = today();
+        let used = store.email_daily_replies(&sender, &day).await?;
+        if used.is_some_and(|(replies, _)| replies >= i64::from(self.cap)) {
+            // Over the cap nothing runs; a password in it is still not kept.
+            let purge = mentions_secret(&extracted);
+            let notice_sent = used.is_some_and(|(_, sent)| sent);
+            let notice = if notice_sent {
+                None
+            } else {
+                Some(self.cap_notice(mail, &extracted)?)
+            };
+            let outcome = if notice_sent { "capped" } else { "cap_notice" };
+            let key = notice.as_ref().map(|_| reply_key(&fingerprint));
+            self.commit(
+                record(sender.clone(), outcome.into(), key.clone(), purge),
+                notice.map(|n| (sender.clone(), n)),
+            )
+            .await?;
+            return Ok(disposition(purge));
+        }
+        let hint = session::lang_hint(&extracted, mail.language.as_deref());
+        let origin = session::origin(&sender, hint);
+        let conv = session::converse(&self.app.core, &origin, &extracted).await?;
+        if self.opts.crash_at == Some(CrashPoint::BeforeCommit) {
+            return Err(Crashed(CrashPoint::BeforeCommit).into());
+        }
+        let reply = reply::render(&self.app.renderer, mail, &conv)?;
+        let purge = conv.carried_secret;
+        let key = reply_key(&fingerprint);
+        self.commit(
+            record(sender.clone(), "replied".into(), Some(key), purge),
+            Some((sender, reply)),
+        )
+        .await?;
+        tracing::info!(inputs = conv.answers.len(), purge, "answered");
+        Ok(disposition(purge))
+    }
+
+    fn own_check(&self, mail: &Inbound) -> Option<Skip> {
+        let own = self.own.first().map(String::as_str).unwrap_or("");
+        loops::check(mail, own).or_else(|| {
+            mail.from
+                .as_deref()
+                .filter(|f| self.own.iter().any(|o| o == f))
+                .map(|_| Skip::Ourselves)
+        })
+    }
+
+    fn cap_notice(
+        &self,
+        mail: &Inbound,
+        extracted: &extract::Extracted,
+    ) -> anyhow::Result<ReplyMail> {
+        let settings = &self.app.settings;
+        let lang = session::lang_hint(extracted, mail.language.as_deref())
+            .or_else(|| crate::core::Lang::parse(&settings.app.default_language))
+            .unwrap_or(crate::core::Lang::Pl);
+        reply::cap_notice(
+            &self.app.renderer,
+            mail,
+            lang,
+            self.cap,
+            &settings.utility.customer_service_phones,
+        )
+    }
+
+    /// The record, the daily count and the reply, in one transaction.
+    async fn commit(
+        &self,
+        record: Record<'_>,
+        reply: Option<(String, ReplyMail)>,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.app.store.begin().await?;
+        let fresh = tx
+            .insert_email_processed(&NewEmailProcessed {
+                mailbox: record.mailbox,
+                uidvalidity: record.uidvalidity,
+                uid: record.uid,
+                fingerprint: &record.fingerprint,
+                sender: &record.sender,
+                outcome: &record.outcome,
+                reply_key: record.reply_key.as_deref(),
+                purge: record.purge,
+            })
+            .await?;
+        if !fresh {
+            // Someone else recorded it meanwhile: their reply stands.
+            return Ok(());
+        }
+        if let (Some((to, mail)), Some(key)) = (reply, record.reply_key.as_deref()) {
+            let verdict = tx.email_daily_cap(&to, &today(), self.cap).await?;
+            if verdict != DailyCap::Silent {
+                tx.enqueue(key, REPLY_CHANNEL, &to, &mail.to_payload().to_json())
+                    .await?;
+            }
+        }
+        tx.commit().await
+    }
+}
+
+struct Record<'a> {
+    mailbox: &'a str,
+    uidvalidity: u32,
+    uid: u32,
+    fingerprint: String,
+    sender: String,
+    outcome: String,
+    reply_key: Option<String>,
+    purge: bool,
+}
+
+fn disposition(purge: bool) -> Disposition {
+    if purge {
+        Disposition::Delete
+    } else {
+        Disposition::Seen
+    }
+}
+
+/// The outbox key (and so the Message-ID) of the reply to the mail `fingerprint`.
+pub fn reply_key(fingerprint: &str) -> String {
+    format!("email-reply:{fingerprint}")
+}
+
+/// Today in Poland: the day of the daily cap.
+pub fn today() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Warsaw)
+        .date_naive()
+        .to_string()
+}
+
+/// Whether a mail that is not run may still carry a password (a login, a password
+/// change or a registration form).
+fn mentions_secret(extracted: &extract::Extracted) -> bool {
+    extracted.inputs.iter().any(|i| {
+        crate::core::command::split_command(&i.text).is_some_and(|(w, _)| {
+            crate::core::command::lookup(&w)
+                .is_some_and(|s| matches!(s.names[0], "login" | "password" | "register"))
+        })
+    })
+}
