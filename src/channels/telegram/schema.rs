@@ -111,8 +111,8 @@ async fn on_button(tg: Shared, q: CallbackQuery) -> anyhow::Result<()> {
         Press::Run(command) if on_message => Some(command),
         _ => None,
     };
-    let lang = tg.chat_lang(user, hint).await;
     let Some(command) = command else {
+        let lang = tg.chat_lang(user, hint).await;
         let notice = tg.plain(lang, "tg_button_stale");
         tg.sender.answer_callback(user, q.id, Some(notice)).await?;
         return Ok(());
@@ -123,6 +123,7 @@ async fn on_button(tg: Shared, q: CallbackQuery) -> anyhow::Result<()> {
     }
     // A button is never taken as a password the dialogue waits for.
     if awaits_secret(&tg, user).await {
+        let lang = tg.chat_lang(user, hint).await;
         let notice = tg.plain(lang, "tg_button_during_password");
         tg.sender.answer_callback(user, q.id, Some(notice)).await?;
         return Ok(());
