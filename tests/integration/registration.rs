@@ -297,7 +297,11 @@ async fn the_pesel_is_never_stored_logged_or_shown_in_clear() {
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not thread-local: a thread-local subscriber misses events whose callsite
+    // another test thread registered first (tracing caches the interest per callsite).
+    // Every test's logs then pass through this check, which only makes it stricter.
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("the only global subscriber in tests");
 
     for backend in backends() {
         let t = TestApp::new(&backend).await;
