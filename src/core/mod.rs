@@ -146,16 +146,17 @@ impl Core {
     /// Handles one line of input (typed text or a pressed button's command).
     #[tracing::instrument(skip(self, text), fields(channel = origin.channel.as_str()))]
     pub async fn handle(&self, origin: &Origin, text: &str) -> Reply {
-        let chat = match self
+        let session = match self
             .store()
-            .chat(origin.channel.as_str(), &origin.source)
+            .chat_with_account(origin.channel.as_str(), &origin.source)
             .await
         {
-            Ok(chat) => chat,
+            Ok(session) => session,
             Err(e) => return self.unexpected(self.default_lang(), e),
         };
+        let (chat, account) = session.map_or((None, None), |(c, a)| (Some(c), a));
         let lang = self.chat_lang(chat.as_ref(), origin);
-        match self.handle_in_chat(origin, chat, lang, text).await {
+        match self.handle_in_chat(origin, chat, account, lang, text).await {
             Ok(reply) => reply,
             Err(e) => self.unexpected(lang, e),
         }
@@ -172,10 +173,12 @@ impl Core {
         &self,
         origin: &Origin,
         chat: Option<ChatRow>,
+        account: Option<Account>,
         lang: Lang,
         text: &str,
     ) -> anyhow::Result<Reply> {
-        let (account, expired) = self.session_account(origin, chat.as_ref()).await?;
+        let had_session = chat.as_ref().and_then(|c| c.account_id);
+        let (account, expired) = self.session_account(origin, chat.as_ref(), account).await?;
         let dialogue = if expired {
             Dialogue::Idle
         } else {
@@ -204,16 +207,20 @@ impl Core {
         } else {
             self.run_line(&mut ctx, text).await?
         };
-        reply.logged_in_as = self.current_identifier(origin).await?;
+        // Handlers keep `ctx.account` in step with the session (login, logout, closing).
+        reply.session_changed = had_session != ctx.account.as_ref().map(|a| a.id);
+        reply.staff = ctx.account.as_ref().is_some_and(|a| a.role == Role::Staff);
+        reply.logged_in_as = ctx.account.map(|a| a.identifier);
         Ok(reply)
     }
 
-    /// The logged-in account, after checking idle and absolute timeouts; `true` when a
-    /// session just expired.
+    /// The logged-in account (read with the chat), after checking idle and absolute
+    /// timeouts; `true` when a session just expired.
     async fn session_account(
         &self,
         origin: &Origin,
         chat: Option<&ChatRow>,
+        account: Option<Account>,
     ) -> anyhow::Result<(Option<Account>, bool)> {
         let Some(chat) = chat else {
             return Ok((None, false));
@@ -229,7 +236,7 @@ impl Core {
         let age_ok = chat
             .session_started_at
             .is_some_and(|t| now - t < chrono::Duration::hours(sec.session_max_hours));
-        let account = self.store().account(account_id).await?;
+        let account = account.filter(|a| a.id == account_id);
         let usable = account.as_ref().is_some_and(|a| !a.locked && !a.closed);
         let (ch, src) = (origin.channel.as_str(), origin.source.as_str());
         if !(idle_ok && age_ok && usable) {
@@ -245,17 +252,6 @@ impl Core {
             self.store().touch_session(ch, src).await?;
         }
         Ok((account, false))
-    }
-
-    async fn current_identifier(&self, origin: &Origin) -> anyhow::Result<Option<String>> {
-        let chat = self
-            .store()
-            .chat(origin.channel.as_str(), &origin.source)
-            .await?;
-        let Some(id) = chat.and_then(|c| c.account_id) else {
-            return Ok(None);
-        };
-        Ok(self.store().account(id).await?.map(|a| a.identifier))
     }
 
     /// Parses and runs one command line.

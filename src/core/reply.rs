@@ -79,6 +79,11 @@ pub struct Reply {
     pub expect: Expect,
     /// When the user is logged in, the account identifier (for front ends' own use).
     pub logged_in_as: Option<String>,
+    /// The logged-in account is a staff account.
+    pub staff: bool,
+    /// This input opened, ended or switched the chat's session (login, logout, expiry),
+    /// so a front end may adjust what it shows (Telegram: the staff command menu).
+    pub session_changed: bool,
     /// The view edits the message it came from (calendar ◀ ▶, paging) where possible.
     pub replaces_previous: bool,
 }
@@ -93,6 +98,8 @@ impl Reply {
             input_was_secret: false,
             expect: Expect::Command,
             logged_in_as: None,
+            staff: false,
+            session_changed: false,
             replaces_previous: false,
         }
     }

@@ -228,17 +228,17 @@ impl CustomerCtx<'_> {
     }
 
     async fn balance(&self, name: &str, number: &str) -> anyhow::Result<Reply> {
-        let store = self.ctx.core.store();
-        let balance = store.balance(self.id).await?;
-        let unpaid = store.unpaid(self.id).await?;
-        let overdue: Vec<&Invoice> = unpaid.iter().filter(|i| self.overdue(i)).collect();
+        let open = self.ctx.core.store().open_invoices(self.id).await?;
+        let total_gr: i64 = open.iter().map(|i| i.to_pay_gr).sum();
+        let unpaid: Vec<&Invoice> = open.iter().filter(|i| i.to_pay_gr > 0).collect();
+        let overdue: Vec<&Invoice> = unpaid.iter().copied().filter(|i| self.overdue(i)).collect();
         let overdue_sum: i64 = overdue.iter().map(|i| i.to_pay_gr).sum();
         let interest: Decimal = overdue.iter().map(|i| self.interest(i).0).sum();
         let next_due = unpaid
             .iter()
             .find(|i| !self.overdue(i))
             .map(|i| self.row(i));
-        let total = from_grosze(balance.to_pay_gr);
+        let total = from_grosze(total_gr);
         let state = if total > Decimal::ZERO {
             "owes"
         } else if total < Decimal::ZERO {

@@ -51,6 +51,11 @@ pub struct NewAccount<'a> {
 const ACCOUNT_COLUMNS: &str = "id, identifier, role, customer_id, name, email, password_hash, \
      must_change, temp_expires_at, locked, closed, lang";
 
+/// [`ACCOUNT_COLUMNS`] for a query that joins accounts with other tables.
+pub(super) const ACCOUNT_COLUMNS_QUALIFIED: &str = "accounts.id, accounts.identifier, \
+     accounts.role, accounts.customer_id, accounts.name, accounts.email, accounts.password_hash, \
+     accounts.must_change, accounts.temp_expires_at, accounts.locked, accounts.closed, accounts.lang";
+
 impl Store {
     pub async fn account_by_identifier(&self, identifier: &str) -> anyhow::Result<Option<Account>> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE identifier = $1");

@@ -8,11 +8,12 @@ use chrono::NaiveDate;
 const INVOICE_COLUMNS: &str = "id, number, customer_id, kind, issue_date, due_date, description, \
      charge_gr, credited_gr, to_pay_gr, interest_gr, pdf_sha256, pdf_name";
 
-/// The panel's figures: what the customer owes (positive) or has overpaid (negative).
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
-pub struct BalanceRow {
-    pub to_pay_gr: i64,
-    pub unpaid_count: i64,
+/// An invoice with the number of rows its query matched.
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    invoice: Invoice,
+    total: i64,
 }
 
 impl Store {
@@ -36,17 +37,6 @@ impl Store {
         .context("finding a customer by number")
     }
 
-    pub async fn balance(&self, customer_id: i64) -> anyhow::Result<BalanceRow> {
-        let sql = "SELECT CAST(COALESCE(SUM(to_pay_gr), 0) AS BIGINT) AS to_pay_gr, \
-                   CAST(COUNT(*) AS BIGINT) AS unpaid_count \
-                   FROM invoices WHERE customer_id = $1 AND to_pay_gr <> 0";
-        on_pool!(self, |p| sqlx::query_as(sql)
-            .bind(customer_id)
-            .fetch_one(p)
-            .await)
-        .context("reading the balance")
-    }
-
     /// Invoices newest first: page `page` (from 1) of `per_page`, and the total count.
     pub async fn invoices_page(
         &self,
@@ -54,25 +44,46 @@ impl Store {
         page: u32,
         per_page: u32,
     ) -> anyhow::Result<(Vec<Invoice>, i64)> {
+        // The total rides along on each row (a window count): one query for a page.
         let sql = format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = $1 \
+            "SELECT {INVOICE_COLUMNS}, CAST(COUNT(*) OVER () AS BIGINT) AS total \
+             FROM invoices WHERE customer_id = $1 \
              ORDER BY issue_date DESC, id DESC LIMIT $2 OFFSET $3"
         );
         let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
-        let rows: Vec<Invoice> = on_pool!(self, |p| sqlx::query_as(&sql)
+        let rows: Vec<Counted> = on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(customer_id)
             .bind(i64::from(per_page))
             .bind(offset)
             .fetch_all(p)
             .await)
         .context("reading bills")?;
+        if let Some(first) = rows.first() {
+            let total = first.total;
+            return Ok((rows.into_iter().map(|r| r.invoice).collect(), total));
+        }
+        // Past the last page (or no bills): no row carries the total.
         let count_sql = "SELECT CAST(COUNT(*) AS BIGINT) FROM invoices WHERE customer_id = $1";
         let total: i64 = on_pool!(self, |p| sqlx::query_scalar(count_sql)
             .bind(customer_id)
             .fetch_one(p)
             .await)
         .context("counting bills")?;
-        Ok((rows, total))
+        Ok((Vec::new(), total))
+    }
+
+    /// Bills with something to settle: unpaid (positive) and overpaid (negative), oldest
+    /// due first. The panel's balance is their sum.
+    pub async fn open_invoices(&self, customer_id: i64) -> anyhow::Result<Vec<Invoice>> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = $1 AND to_pay_gr <> 0 \
+             ORDER BY due_date, number"
+        );
+        on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(customer_id)
+            .fetch_all(p)
+            .await)
+        .context("reading open bills")
     }
 
     /// One invoice of this customer by its number; `None` for anyone else's.
@@ -113,19 +124,6 @@ impl Store {
             .bind(customer_id)
             .bind(from)
             .bind(to)
-            .fetch_all(p)
-            .await)
-        .context("reading unpaid bills")
-    }
-
-    /// All unpaid bills of this customer, oldest due first.
-    pub async fn unpaid(&self, customer_id: i64) -> anyhow::Result<Vec<Invoice>> {
-        let sql = format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = $1 AND to_pay_gr > 0 \
-             ORDER BY due_date, number"
-        );
-        on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(customer_id)
             .fetch_all(p)
             .await)
         .context("reading unpaid bills")

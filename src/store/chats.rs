@@ -1,15 +1,21 @@
 //! Chats: one row per (channel, source) — a Telegram chat, an email sender, the console.
 //! Holds the session (which account is logged in, since when) and the dialogue state.
 
-use super::{Store, Tx, now};
+use super::{Account, Store, Tx, now};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+/// The chat columns, `lang` aliased so that they can be read beside an account's.
+const CHAT_COLUMNS: &str = "chats.account_id, chats.session_started_at, chats.last_seen_at, \
+     chats.lang AS chat_lang, chats.state, chats.blocked";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ChatRow {
     pub account_id: Option<i64>,
     pub session_started_at: Option<DateTime<Utc>>,
     pub last_seen_at: Option<DateTime<Utc>>,
+    #[sqlx(rename = "chat_lang")]
     pub lang: Option<String>,
     pub state: String,
     pub blocked: bool,
@@ -17,14 +23,48 @@ pub struct ChatRow {
 
 impl Store {
     pub async fn chat(&self, channel: &str, source: &str) -> anyhow::Result<Option<ChatRow>> {
-        let sql = "SELECT account_id, session_started_at, last_seen_at, lang, state, blocked \
-                   FROM chats WHERE channel = $1 AND source = $2";
-        on_pool!(self, |p| sqlx::query_as(sql)
+        let sql = format!("SELECT {CHAT_COLUMNS} FROM chats WHERE channel = $1 AND source = $2");
+        on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(channel)
             .bind(source)
             .fetch_optional(p)
             .await)
         .context("reading the chat")
+    }
+
+    /// The chat and, when a session is open in it, its account: one query per command.
+    pub async fn chat_with_account(
+        &self,
+        channel: &str,
+        source: &str,
+    ) -> anyhow::Result<Option<(ChatRow, Option<Account>)>> {
+        let sql = format!(
+            "SELECT {CHAT_COLUMNS}, {} FROM chats \
+             LEFT JOIN accounts ON accounts.id = chats.account_id \
+             WHERE chats.channel = $1 AND chats.source = $2",
+            super::accounts::ACCOUNT_COLUMNS_QUALIFIED
+        );
+        on_pool!(self, |p| {
+            let row = sqlx::query(&sql)
+                .bind(channel)
+                .bind(source)
+                .fetch_optional(p)
+                .await
+                .context("reading the chat and its session")?;
+            row.map(|row| {
+                let chat = ChatRow::from_row(&row)?;
+                // accounts.id is NULL when no session is open (or its account is gone).
+                let has_account = sqlx::Row::try_get::<Option<i64>, _>(&row, "id")?.is_some();
+                let account = if has_account {
+                    Some(Account::from_row(&row)?)
+                } else {
+                    None
+                };
+                Ok::<_, sqlx::Error>((chat, account))
+            })
+            .transpose()
+            .context("decoding the chat and its session")
+        })
     }
 
     pub async fn touch_session(&self, channel: &str, source: &str) -> anyhow::Result<()> {
