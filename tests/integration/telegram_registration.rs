@@ -257,3 +257,45 @@ async fn staff_publish_an_announcement_that_customers_see() {
         bot.assert_no_errors();
     }
 }
+
+#[tokio::test]
+async fn a_staff_login_brings_the_staff_menu_to_that_chat_only() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let staff = 60;
+        let names = |list: Option<Vec<(String, String)>>| -> Vec<String> {
+            list.unwrap_or_default().into_iter().map(|c| c.0).collect()
+        };
+        staff_in_bot(&bot, staff).await;
+        // setMyCommands comes after the reply: wait for the chat's own menu.
+        assert!(
+            bot.fake
+                .wait_until(|f| f.chat_commands(staff, None).is_some(), T)
+                .await,
+            "no menu for the staff chat; calls: {:#?}",
+            bot.fake.calls_of("setMyCommands")
+        );
+        let menu = names(bot.fake.chat_commands(staff, None));
+        for name in ["wnioski", "zatwierdz", "odrzuc", "zablokuj", "saldo"] {
+            assert!(menu.contains(&name.to_string()), "{name}: {menu:?}");
+        }
+        // The common menu still has none of them, and a customer's chat gets no own menu.
+        let common = names(bot.fake.my_commands(None));
+        assert!(!common.contains(&"wnioski".to_string()), "{common:?}");
+        let customer = 61;
+        let zofia = bot.customer_account("K-00101").await;
+        bot.login(customer, &zofia).await;
+        bot.say(customer, "/wyloguj", has("Wylogowano")).await;
+        assert_eq!(bot.fake.chat_commands(customer, None), None);
+
+        // Logging out takes the staff menu away again.
+        bot.say(staff, "/wyloguj", has("Wylogowano")).await;
+        assert!(
+            bot.fake
+                .wait_until(|f| f.chat_commands(staff, None).is_none(), T)
+                .await,
+            "the staff menu stayed after logout"
+        );
+        bot.assert_no_errors();
+    }
+}

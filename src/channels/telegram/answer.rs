@@ -50,7 +50,11 @@ impl Telegram {
             Source::Pressed(Some(message)) if reply.replaces_previous => Some(message),
             _ => None,
         };
-        self.present(chat, &reply, edit).await
+        self.present(chat, &reply, edit).await?;
+        if reply.session_changed {
+            super::menu::follow_session(self, chat, reply.staff, reply.lang).await;
+        }
+        Ok(())
     }
 
     /// The password (or PESEL) must not stay in the chat; if Telegram refuses to delete

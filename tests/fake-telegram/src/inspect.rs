@@ -81,10 +81,26 @@ impl FakeTelegram {
     /// The commands set with setMyCommands for the default scope and `language_code`
     /// (`None` = no language): (command, description) pairs.
     pub fn my_commands(&self, language_code: Option<&str>) -> Option<Vec<(String, String)>> {
-        let key = (
-            misc::DEFAULT_SCOPE.to_string(),
-            language_code.unwrap_or("").to_string(),
-        );
+        self.commands_for(misc::DEFAULT_SCOPE, language_code)
+    }
+
+    /// The commands set for one chat (scope `{"type":"chat","chat_id":…}`) and
+    /// `language_code`; `None` when that chat has no menu of its own.
+    pub fn chat_commands(
+        &self,
+        chat_id: i64,
+        language_code: Option<&str>,
+    ) -> Option<Vec<(String, String)>> {
+        let scope = serde_json::json!({ "type": "chat", "chat_id": chat_id });
+        self.commands_for(&scope.to_string(), language_code)
+    }
+
+    fn commands_for(
+        &self,
+        scope: &str,
+        language_code: Option<&str>,
+    ) -> Option<Vec<(String, String)>> {
+        let key = (scope.to_string(), language_code.unwrap_or("").to_string());
         let i = self.lock();
         let cmds = i.commands.get(&key)?.as_array()?.clone();
         Some(

@@ -147,9 +147,18 @@ pub(crate) fn answer_callback_query(i: &mut Inner, p: &Params) -> Result<Value, 
     }
 }
 
-fn commands_key(p: &Params) -> Result<(String, String), ApiError> {
+fn commands_key(i: &Inner, p: &Params) -> Result<(String, String), ApiError> {
     let scope = match p.json("scope")? {
-        Some(v) => serde_json::to_string(&v).unwrap_or_default(),
+        Some(v) => {
+            // A chat scope names a chat the bot knows, as in Telegram.
+            if v["type"] == "chat" {
+                let chat = v["chat_id"]
+                    .as_i64()
+                    .ok_or_else(|| ApiError::bad("can't parse BotCommandScope JSON object"))?;
+                i.check_chat(chat)?;
+            }
+            serde_json::to_string(&v).unwrap_or_default()
+        }
         None => DEFAULT_SCOPE.to_string(),
     };
     Ok((scope, p.str("language_code").unwrap_or_default()))
@@ -179,7 +188,7 @@ pub(crate) fn set_my_commands(i: &mut Inner, p: &Params) -> Result<Value, ApiErr
             ));
         }
     }
-    let key = commands_key(p)?;
+    let key = commands_key(i, p)?;
     if list.is_empty() {
         i.commands.remove(&key);
     } else {
@@ -190,13 +199,13 @@ pub(crate) fn set_my_commands(i: &mut Inner, p: &Params) -> Result<Value, ApiErr
 
 pub(crate) fn get_my_commands(i: &mut Inner, p: &Params) -> Result<Value, ApiError> {
     Ok(i.commands
-        .get(&commands_key(p)?)
+        .get(&commands_key(i, p)?)
         .cloned()
         .unwrap_or(json!([])))
 }
 
 pub(crate) fn delete_my_commands(i: &mut Inner, p: &Params) -> Result<Value, ApiError> {
-    i.commands.remove(&commands_key(p)?);
+    i.commands.remove(&commands_key(i, p)?);
     Ok(Value::Bool(true))
 }
 
