@@ -58,18 +58,35 @@ fn main() -> anyhow::Result<()> {
             "{:<28} {:>11} {:>9} {:>9} {:>9}",
             "bot", "commands/s", "p50 ms", "p99 ms", "n"
         );
-        let echo = run_echo(false).await?;
-        echo.print("bare teloxide echo bot");
-        let heavy = run_echo(true).await?;
-        heavy.print("  same, ebok-sized replies");
-        let ebok = run_ebok(&url, store.clone()).await?;
-        ebok.print("ebok (SQLite, 100k customers)");
-        let core = run_core_only(&url, store).await?;
-        core.print("  its core alone, in process");
-        println!(
-            "\nebok / echo: {:.2} of the echo bot's rate (target ≥ 0.90)",
-            ebok.rate / echo.rate
-        );
+        // EBOK_BENCH_ONLY=echo|sized|ebok|core runs one row (for profiling).
+        let only = std::env::var("EBOK_BENCH_ONLY").ok();
+        let wanted = |row: &str| only.as_deref().is_none_or(|o| o == row);
+        let mut echo_rate = None;
+        if wanted("echo") {
+            let echo = run_echo(false).await?;
+            echo.print("bare teloxide echo bot");
+            echo_rate = Some(echo.rate);
+        }
+        if wanted("sized") {
+            run_echo(true).await?.print("  same, ebok-sized replies");
+        }
+        let mut ebok_rate = None;
+        if wanted("ebok") {
+            let ebok = run_ebok(&url, store.clone()).await?;
+            ebok.print("ebok (SQLite, 100k customers)");
+            ebok_rate = Some(ebok.rate);
+        }
+        if wanted("core") {
+            run_core_only(&url, store)
+                .await?
+                .print("  its core alone, in process");
+        }
+        if let (Some(ebok), Some(echo)) = (ebok_rate, echo_rate) {
+            println!(
+                "\nebok / echo: {:.2} of the echo bot's rate (target ≥ 0.90)",
+                ebok / echo
+            );
+        }
         anyhow::Ok(())
     })
 }
@@ -201,12 +218,18 @@ async fn run_core_only(url: &str, store: Store) -> anyhow::Result<Figures> {
 }
 
 /// The echo bot; `sized`: it answers with HTML and buttons of the size of ebok's
-/// replies (a page of ten bills), to show what the fake and the transport cost for them.
+/// replies (a panel with two buttons for `saldo`, a page of ten bills with 21 buttons for
+/// `rachunki`), to show what the fake and the transport cost for them.
 async fn run_echo(sized: bool) -> anyhow::Result<Figures> {
     let fake = FakeTelegram::start().await;
     let bot = Bot::new("654321:ECHO").set_api_url(fake.api_url());
     let handler = Update::filter_message().endpoint(move |bot: Bot, msg: Message| async move {
-        if sized {
+        if sized && msg.text() == Some("saldo") {
+            bot.send_message(msg.chat.id, panel())
+                .parse_mode(teloxide::types::ParseMode::Html)
+                .reply_markup(panel_buttons())
+                .await?;
+        } else if sized {
             bot.send_message(msg.chat.id, page_of_bills())
                 .parse_mode(teloxide::types::ParseMode::Html)
                 .reply_markup(ten_rows())
@@ -223,6 +246,22 @@ async fn run_echo(sized: bool) -> anyhow::Result<Figures> {
     let figures = drive(&fake, &chats, |i| ASKED[i % ASKED.len()].to_string()).await;
     task.abort();
     figures
+}
+
+fn panel() -> String {
+    "👤 <b>Jan Kowalski</b> (nr klienta K-00102)\n\nOgólne bieżące saldo: <b>937,28 zł do \
+     zapłaty</b>\nNiezapłacone rachunki: 2\n⚠️ Po terminie: 1 na 934,30 zł, odsetki do dziś \
+     11,23 zł\nNajbliższy termin: 24.04.2025 — 2,98 zł (NO/2025/04/000007)\n\nStan na \
+     22.04.2025. Dalej: <code>rachunki</code>, <code>kalendarz</code>, <code>pomoc</code>."
+        .to_string()
+}
+
+fn panel_buttons() -> teloxide::types::InlineKeyboardMarkup {
+    use teloxide::types::InlineKeyboardButton as B;
+    teloxide::types::InlineKeyboardMarkup::new([[
+        B::callback("📄 Rachunki", "rachunki"),
+        B::callback("📅 Kalendarz", "kalendarz"),
+    ]])
 }
 
 fn page_of_bills() -> String {

@@ -148,11 +148,19 @@ async fn log_in_many(app: &App) -> anyhow::Result<Vec<Origin>> {
             tx.commit().await?;
         }
         let origin = Origin::new(Channel::Console, format!("bench-{i}"));
+        // A rerun starts clean: the previous run's session would have expired by now.
+        app.store
+            .end_session(origin.channel.as_str(), &origin.source)
+            .await?;
         let reply = app
             .core
             .handle(&origin, &format!("zaloguj {identifier} {PASSWORD}"))
             .await;
-        anyhow::ensure!(reply.logged_in_as.is_some(), "login of {identifier} failed");
+        anyhow::ensure!(
+            reply.logged_in_as.is_some(),
+            "login of {identifier} failed: {}",
+            app.renderer.reply(Flavour::Text, &reply)?
+        );
         origins.push(origin);
     }
     Ok(origins)
