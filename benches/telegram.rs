@@ -11,12 +11,14 @@
 //! The loaded SQLite database is kept in bench-data/telegram.sqlite for reruns. Users
 //! work in a closed loop: each sends its next command when the previous reply arrived.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use ebok::app::App;
 use ebok::domain::model::Role;
 use ebok::store::{NewAccount, Store};
 use fake_telegram::FakeTelegram;
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use teloxide::prelude::*;
@@ -37,74 +39,73 @@ fn main() -> anyhow::Result<()> {
         println!("telegram benchmark: run it with `cargo bench --bench telegram`");
         return Ok(());
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data");
-    let data = root.join("import-100k");
-    anyhow::ensure!(
-        data.join("complete").exists(),
-        "{} is missing: run `cargo bench --bench import` first",
-        data.display()
-    );
+    let (root, data) = support::data_set()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     rt.block_on(async {
         let url = format!("sqlite:{}", root.join("telegram.sqlite").display());
-        let store = load(&url, &data).await?;
+        let mut backends = vec![(
+            "SQLite",
+            url.clone(),
+            support::loaded_store("SQLite", &url, &data).await?,
+        )];
+        if let Some(url) = support::pg_database("ebok_bench_telegram").await? {
+            let store = support::loaded_store("PostgreSQL", &url, &data).await?;
+            backends.push(("PostgreSQL", url, store));
+        }
         println!(
-            "{USERS} users × {COMMANDS} commands ({}), closed loop, no pacing, no flood limits\n",
+            "\n{USERS} users × {COMMANDS} commands ({}), closed loop, no pacing, no flood limits\n",
             ASKED.join(" / ")
         );
         println!(
-            "{:<28} {:>11} {:>9} {:>9} {:>9}",
+            "{:<32} {:>11} {:>9} {:>9} {:>9}",
             "bot", "commands/s", "p50 ms", "p99 ms", "n"
         );
-        // EBOK_BENCH_ONLY=echo|sized|ebok|core runs one row (for profiling).
+        // EBOK_BENCH_ONLY=echo|sized|ebok|core runs one kind of row (for profiling).
         let only = std::env::var("EBOK_BENCH_ONLY").ok();
         let wanted = |row: &str| only.as_deref().is_none_or(|o| o == row);
         let mut echo_rate = None;
+        let mut sized_rate = None;
         if wanted("echo") {
             let echo = run_echo(false).await?;
             echo.print("bare teloxide echo bot");
             echo_rate = Some(echo.rate);
         }
         if wanted("sized") {
-            run_echo(true).await?.print("  same, ebok-sized replies");
+            let sized = run_echo(true).await?;
+            sized.print("  same, ebok-sized replies");
+            sized_rate = Some(sized.rate);
         }
-        let mut ebok_rate = None;
-        if wanted("ebok") {
-            let ebok = run_ebok(&url, store.clone()).await?;
-            ebok.print("ebok (SQLite, 100k customers)");
-            ebok_rate = Some(ebok.rate);
+        let mut ratios = Vec::new();
+        for (label, url, store) in backends {
+            if wanted("ebok") {
+                let ebok = run_ebok(&url, store.clone()).await?;
+                ebok.print(&format!("ebok ({label}, 100k customers)"));
+                ratios.push((label, ebok.rate));
+            }
+            if wanted("core") {
+                run_core_only(&url, store)
+                    .await?
+                    .print("  its core alone, in process");
+            }
         }
-        if wanted("core") {
-            run_core_only(&url, store)
-                .await?
-                .print("  its core alone, in process");
-        }
-        if let (Some(ebok), Some(echo)) = (ebok_rate, echo_rate) {
-            println!(
-                "\nebok / echo: {:.2} of the echo bot's rate (target ≥ 0.90)",
-                ebok / echo
-            );
+        for (label, rate) in ratios {
+            if let Some(echo) = echo_rate {
+                println!(
+                    "\nebok ({label}) / echo: {:.2} of the echo bot's rate (target ≥ 0.90)",
+                    rate / echo
+                );
+            }
+            if let Some(sized) = sized_rate {
+                println!(
+                    "ebok ({label}) / echo with ebok-sized replies: {:.2}",
+                    rate / sized
+                );
+            }
         }
         anyhow::Ok(())
     })
-}
-
-async fn load(url: &str, data: &Path) -> anyhow::Result<Store> {
-    let store = Store::open(url).await?;
-    if store.setting("bench_loaded").await?.is_none() {
-        let started = Instant::now();
-        ebok::import::run(&store, b"bench-pesel-key", data)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        store.setting_or_insert("bench_loaded", "yes").await?;
-        println!(
-            "imported the bench data in {:.1} s (not timed below)\n",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    Ok(store)
 }
 
 /// Accounts for customers spread over the data set, each logged in on its chat (the
@@ -308,7 +309,7 @@ impl Figures {
         let at = |q: f64| l[((l.len() as f64 * q) as usize).min(l.len() - 1)];
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
-            "{label:<28} {:>11.0} {:>9.2} {:>9.2} {:>9}",
+            "{label:<32} {:>11.0} {:>9.2} {:>9.2} {:>9}",
             self.rate,
             ms(at(0.50)),
             ms(at(0.99)),

@@ -8,11 +8,14 @@
 //!
 //! The loaded SQLite database is kept in bench-data/views.sqlite for reruns.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use ebok::app::App;
 use ebok::core::{Channel, Origin};
 use ebok::domain::model::Role;
 use ebok::render::Flavour;
-use ebok::store::{NewAccount, Store};
+use ebok::store::NewAccount;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -25,54 +28,22 @@ fn main() -> anyhow::Result<()> {
         println!("views benchmark: run it with `cargo bench --bench views`");
         return Ok(());
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data");
-    let data = root.join("import-100k");
-    anyhow::ensure!(
-        data.join("complete").exists(),
-        "{} is missing: run `cargo bench --bench import` first",
-        data.display()
-    );
+    let (root, data) = support::data_set()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     rt.block_on(async {
         let url = format!("sqlite:{}", root.join("views.sqlite").display());
         run("SQLite", &url, &data).await?;
-        if let Ok(admin) = std::env::var("EBOK_BENCH_PG_URL") {
-            let name = "ebok_bench_views";
-            let pool = sqlx::PgPool::connect(&admin).await?;
-            let exists: Option<i32> =
-                sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
-                    .bind(name)
-                    .fetch_optional(&pool)
-                    .await?;
-            if exists.is_none() {
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&pool)
-                    .await?;
-            }
-            let cut = admin.rfind('/').unwrap_or(admin.len());
-            run("PostgreSQL", &format!("{}/{name}", &admin[..cut]), &data).await?;
-        } else {
-            println!("\nEBOK_BENCH_PG_URL not set: PostgreSQL skipped");
+        if let Some(url) = support::pg_database("ebok_bench_views").await? {
+            run("PostgreSQL", &url, &data).await?;
         }
         anyhow::Ok(())
     })
 }
 
 async fn run(label: &str, url: &str, data: &Path) -> anyhow::Result<()> {
-    let store = Store::open(url).await?;
-    if store.setting("bench_loaded").await?.is_none() {
-        let started = Instant::now();
-        ebok::import::run(&store, b"bench-pesel-key", data)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        store.setting_or_insert("bench_loaded", "yes").await?;
-        println!(
-            "{label}: imported the bench data in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
+    let store = support::loaded_store(label, url, data).await?;
     let mut settings = ebok::Settings::defaults()?;
     settings.database.url = url.to_string();
     let app = App::with_store(settings, store.clone()).await?;
@@ -84,8 +55,8 @@ async fn run(label: &str, url: &str, data: &Path) -> anyhow::Result<()> {
         origins.len()
     );
     println!(
-        "{:<24} {:>9} {:>9} {:>9} {:>8}",
-        "view", "p50 ms", "p99 ms", "max ms", "n"
+        "{:<24} {:>9} {:>9} {:>9} {:>8} {:>14}",
+        "view", "p50 ms", "p99 ms", "max ms", "n", "render p50 ms"
     );
     for (name, command) in [
         ("panel (saldo)", "saldo"),
@@ -97,19 +68,23 @@ async fn run(label: &str, url: &str, data: &Path) -> anyhow::Result<()> {
         ("messages", "wiadomosci"),
     ] {
         let mut samples = Vec::with_capacity(origins.len() * ROUNDS);
+        let mut rendering = Vec::with_capacity(origins.len() * ROUNDS);
         for _ in 0..ROUNDS {
             for origin in &origins {
                 let started = Instant::now();
                 let reply = app.core.handle(origin, command).await;
+                let handled = Instant::now();
                 let text = app.renderer.reply(Flavour::Text, &reply)?;
                 samples.push(started.elapsed());
+                rendering.push(handled.elapsed());
                 anyhow::ensure!(
                     !text.contains("wymaga zalogowania"),
                     "{command}: session lost"
                 );
             }
         }
-        print_row(name, &mut samples);
+        rendering.sort();
+        print_row(name, &mut samples, rendering[rendering.len() / 2]);
     }
     store.close().await;
     Ok(())
@@ -166,15 +141,16 @@ async fn log_in_many(app: &App) -> anyhow::Result<Vec<Origin>> {
     Ok(origins)
 }
 
-fn print_row(name: &str, samples: &mut [Duration]) {
+fn print_row(name: &str, samples: &mut [Duration], render_p50: Duration) {
     samples.sort();
     let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{name:<24} {:>9.3} {:>9.3} {:>9.3} {:>8}",
+        "{name:<24} {:>9.3} {:>9.3} {:>9.3} {:>8} {:>14.3}",
         ms(at(0.50)),
         ms(at(0.99)),
         ms(samples[samples.len() - 1]),
-        samples.len()
+        samples.len(),
+        ms(render_p50)
     );
 }
