@@ -1,0 +1,116 @@
+//! Views that need no customer account: start, help, usage for bad arguments,
+//! language, the utility's messages (S19) and its contact data (S20).
+
+use crate::core::Ctx;
+use crate::core::command::{COMMANDS, Lang, lookup};
+use crate::core::reply::{Reply, View};
+use serde::Serialize;
+use serde_json::json;
+
+pub(in crate::core) fn start(ctx: &Ctx<'_>) -> Reply {
+    let mut reply = Reply::new(
+        ctx.lang,
+        View::new("start", json!({ "logged_in": ctx.account.is_some() })),
+    );
+    reply.views.push(help_view(ctx));
+    reply
+}
+
+pub(in crate::core) fn help(ctx: &Ctx<'_>) -> Reply {
+    Reply::new(ctx.lang, help_view(ctx))
+}
+
+#[derive(Serialize)]
+struct HelpEntry {
+    name: &'static str,
+    args: &'static str,
+    help: &'static str,
+    needs_login: bool,
+}
+
+fn help_view(ctx: &Ctx<'_>) -> View {
+    let is_staff = ctx
+        .account
+        .as_ref()
+        .is_some_and(|a| a.role == crate::domain::model::Role::Staff);
+    let entries: Vec<HelpEntry> = COMMANDS
+        .iter()
+        .filter(|s| !s.staff || is_staff)
+        .map(|s| HelpEntry {
+            name: s.name(ctx.lang),
+            args: if ctx.lang == Lang::Pl {
+                s.args_pl
+            } else {
+                s.args_en
+            },
+            help: if ctx.lang == Lang::Pl {
+                s.help_pl
+            } else {
+                s.help_en
+            },
+            needs_login: s.needs_login,
+        })
+        .collect();
+    View::new(
+        "help",
+        json!({ "commands": entries, "logged_in": ctx.account.is_some(), "staff": is_staff }),
+    )
+}
+
+/// Usage of one command, for "bad arguments".
+pub(in crate::core) fn bad_arguments(lang: Lang, command: &'static str) -> Reply {
+    let spec = lookup(command);
+    let data = spec.map(|s| {
+        json!({
+            "name": s.name(lang),
+            "args": if lang == Lang::Pl { s.args_pl } else { s.args_en },
+            "help": if lang == Lang::Pl { s.help_pl } else { s.help_en },
+        })
+    });
+    Reply::new(lang, View::new("bad_arguments", data))
+}
+
+pub(in crate::core) async fn language(ctx: &mut Ctx<'_>, lang: Lang) -> anyhow::Result<Reply> {
+    let store = ctx.core.store();
+    store
+        .set_chat_lang(ctx.origin.channel.as_str(), &ctx.origin.source, lang.code())
+        .await?;
+    if let Some(a) = &ctx.account {
+        store.set_account_lang(a.id, lang.code()).await?;
+    }
+    ctx.lang = lang;
+    Ok(Reply::new(
+        lang,
+        View::new("language_set", json!({ "lang": lang.code() })),
+    ))
+}
+
+pub(in crate::core) fn contact(ctx: &Ctx<'_>) -> Reply {
+    Reply::new(ctx.lang, View::new("contact", &ctx.core.settings().utility))
+}
+
+pub(in crate::core) async fn messages(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
+    let area = match ctx.account.as_ref().and_then(|a| a.customer_id) {
+        Some(id) => ctx
+            .core
+            .store()
+            .customer(id)
+            .await?
+            .map(|c| c.area)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let list = ctx
+        .core
+        .store()
+        .announcements(&area, ctx.core.today())
+        .await?;
+    let regulator = &ctx.core.settings().utility.regulator_url;
+    Ok(Reply::new(
+        ctx.lang,
+        View::new(
+            "messages",
+            json!({ "messages": list, "regulator_url": regulator }),
+        ),
+    ))
+}

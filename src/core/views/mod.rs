@@ -1,0 +1,179 @@
+//! The customer's views (S10–S20). Each returns a reply with typed data; presentation
+//! (amount and date formats, labels, layout) is the templates' job.
+//!
+//! One file per group: [`general`] (start, help, language, contact, messages),
+//! [`bills`] (the panel, the bills table, a bill's details, its PDF), [`calendar`]
+//! (the due-date calendar) and [`documents`] (collections, contracts and their PDFs).
+//! This file holds what they share: the dispatcher of the views that need a customer
+//! account, [`CustomerCtx`] with its helpers and the bills table's [`BillRow`].
+
+mod bills;
+mod calendar;
+mod documents;
+mod general;
+
+pub(super) use general::{bad_arguments, contact, help, language, messages, start};
+
+use super::command::Lang;
+use super::reply::{Attachment, Reply, View};
+use super::{Command, Ctx};
+use crate::domain::calendar::effective_due_date;
+use crate::domain::interest;
+use crate::domain::model::{CustomerKind, Invoice};
+use crate::domain::money::from_grosze;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::json;
+
+/// Views that need a customer account (staff have no bills of their own).
+pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Result<Reply> {
+    let customer_id = ctx.account.as_ref().and_then(|a| a.customer_id);
+    let Some(customer_id) = customer_id else {
+        return Ok(Reply::new(ctx.lang, View::bare("no_customer_data")));
+    };
+    let Some(customer) = ctx.core.store().customer(customer_id).await? else {
+        return Ok(Reply::new(ctx.lang, View::bare("no_customer_data")));
+    };
+    let v = CustomerCtx {
+        ctx,
+        id: customer_id,
+        kind: customer.kind,
+        today: ctx.core.today(),
+    };
+    match command {
+        Command::Balance => v.balance(&customer.name, &customer.number).await,
+        Command::Bills { page } => v.bills(page).await,
+        Command::Bill { number } => v.bill(&number).await,
+        Command::Pdf { number } => v.pdf(&number).await,
+        Command::Calendar { month } => v.calendar(month).await,
+        Command::Collections => v.collections().await,
+        Command::Documents => v.documents().await,
+        Command::Document { number } => v.document(&number).await,
+        _ => Ok(Reply::new(ctx.lang, View::bare("empty"))),
+    }
+}
+
+struct CustomerCtx<'a> {
+    ctx: &'a Ctx<'a>,
+    id: i64,
+    kind: CustomerKind,
+    today: NaiveDate,
+}
+
+/// One row of the bills table (S13: all ten columns).
+#[derive(Serialize)]
+struct BillRow {
+    issue_date: NaiveDate,
+    kind: String,
+    number: String,
+    due_date: NaiveDate,
+    description: String,
+    charge: Decimal,
+    credited: Decimal,
+    to_pay: Decimal,
+    interest: Decimal,
+    /// Computed by ebok to today (not from the billing export).
+    interest_estimated: bool,
+    has_pdf: bool,
+    overdue: bool,
+}
+
+impl CustomerCtx<'_> {
+    fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
+
+    fn rates(&self) -> &[interest::RatePeriod] {
+        let tables = &self.ctx.core.settings().interest;
+        match self.kind {
+            CustomerKind::Person => &tables.statutory,
+            CustomerKind::Firm => &tables.commercial,
+        }
+    }
+
+    /// Interest on a bill: the billing system's figure, else accrued to today.
+    fn interest(&self, inv: &Invoice) -> (Decimal, bool) {
+        if let Some(gr) = inv.interest_gr {
+            return (from_grosze(gr), false);
+        }
+        if inv.to_pay_gr <= 0 {
+            return (Decimal::ZERO, false);
+        }
+        let accrued = interest::accrued(
+            from_grosze(inv.to_pay_gr),
+            inv.due_date,
+            self.today,
+            self.rates(),
+        );
+        (accrued, !accrued.is_zero())
+    }
+
+    fn overdue(&self, inv: &Invoice) -> bool {
+        inv.to_pay_gr > 0 && effective_due_date(inv.due_date) < self.today
+    }
+
+    fn row(&self, inv: &Invoice) -> BillRow {
+        let (interest, interest_estimated) = self.interest(inv);
+        BillRow {
+            issue_date: inv.issue_date,
+            kind: inv.kind.as_str().to_string(),
+            number: inv.number.clone(),
+            due_date: inv.due_date,
+            description: inv.description.clone(),
+            charge: from_grosze(inv.charge_gr),
+            credited: from_grosze(inv.credited_gr),
+            to_pay: from_grosze(inv.to_pay_gr),
+            interest,
+            interest_estimated,
+            has_pdf: inv.pdf_sha256.is_some(),
+            overdue: self.overdue(inv),
+        }
+    }
+
+    /// The stored PDF as an attachment, named as imported or after the document number.
+    async fn attach(
+        &self,
+        sha: Option<&str>,
+        pdf_name: Option<&str>,
+        number: &str,
+    ) -> anyhow::Result<Reply> {
+        let default_name = format!("{}.pdf", number.replace('/', "_"));
+        let file_name = pdf_name.unwrap_or(&default_name);
+        let file = match sha {
+            Some(sha) => self.ctx.core.store().file(sha).await?,
+            None => None,
+        };
+        let Some(file) = file else {
+            return Ok(not_found(self.lang(), "pdf_unavailable", number));
+        };
+        let mut reply = Reply::new(
+            self.lang(),
+            View::new(
+                "file_sent",
+                json!({ "number": number, "file_name": file_name }),
+            ),
+        );
+        reply.attachments.push(Attachment {
+            file_name: file_name.to_string(),
+            content_type: file.content_type,
+            body: file.body,
+        });
+        Ok(reply)
+    }
+}
+
+/// The numbers to look a document up by: as typed, then in upper case ("fv/1" finds
+/// "FV/1").
+fn as_typed_then_upper(number: &str) -> Vec<String> {
+    let upper = number.to_uppercase();
+    if upper == number {
+        vec![upper]
+    } else {
+        vec![number.to_string(), upper]
+    }
+}
+
+fn not_found(lang: Lang, template: &'static str, number: &str) -> Reply {
+    Reply::new(lang, View::new(template, json!({ "number": number })))
+}
