@@ -53,7 +53,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             break;
         };
         report.rows += 1;
-        let Some(number) = row.text(errors, "number") else {
+        let Some(number) = row.number(errors, "number") else {
             continue;
         };
         let claim = run.contracts.claim(number, row.line);

@@ -9,6 +9,9 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+/// The longest invoice or contract number: with `dokument ` it fits Telegram's 64 bytes.
+pub const MAX_NUMBER_BYTES: usize = 50;
+
 /// Passes a file through and notes where its line breaks are, so that a record's byte
 /// position can be turned into its physical line (the csv crate's own line count
 /// skips blank lines, and a record's position includes the blank lines before it).
@@ -230,6 +233,32 @@ impl<'a> Row<'a> {
         let value = self.raw(column);
         if value.is_empty() {
             self.fail(errors, column, "a value is required");
+            return None;
+        }
+        Some(value)
+    }
+
+    /// A required invoice or contract number: customers type it after a command
+    /// (`faktura <number>`) and buttons carry it in Telegram's 64-byte callback data, so
+    /// it is one word of at most [`MAX_NUMBER_BYTES`] bytes.
+    pub fn number(&self, errors: &mut Errors, column: &str) -> Option<&'a str> {
+        let value = self.text(errors, column)?;
+        if value.len() > MAX_NUMBER_BYTES {
+            self.fail(
+                errors,
+                column,
+                format!(
+                    "'{value}' is longer than {MAX_NUMBER_BYTES} bytes (a number is typed in commands and carried by Telegram buttons)"
+                ),
+            );
+            return None;
+        }
+        if value.chars().any(char::is_whitespace) {
+            self.fail(
+                errors,
+                column,
+                format!("'{value}' contains a space (a number is one word in commands)"),
+            );
             return None;
         }
         Some(value)

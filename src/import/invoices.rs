@@ -97,7 +97,7 @@ fn read_batch(
             return false;
         };
         report.rows += 1;
-        let Some(number) = row.text(errors, "number") else {
+        let Some(number) = row.number(errors, "number") else {
             continue;
         };
         let claim = invoices.claim(number, row.line);

@@ -10,6 +10,7 @@ mod contracts;
 mod customers;
 mod error;
 mod fields;
+pub use fields::MAX_NUMBER_BYTES;
 mod invoices;
 mod items;
 mod known;

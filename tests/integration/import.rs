@@ -359,6 +359,35 @@ async fn rejects_a_nip_with_a_wrong_check_digit() {
 }
 
 #[tokio::test]
+async fn rejects_an_invoice_number_too_long_for_a_button() {
+    let long = format!("FV/2025/01/{}", "0".repeat(40));
+    assert_rejected(
+        &[(
+            "invoices.csv",
+            "FV/2025/01/000101,K-00101",
+            Some(&format!("{long},K-00101")),
+        )],
+        &format!(
+            "invoices.csv, line 2, column number: '{long}' is longer than 50 bytes (a number is typed in commands and carried by Telegram buttons)"
+        ),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn rejects_a_contract_number_with_a_space() {
+    assert_rejected(
+        &[(
+            "contracts.csv",
+            "UM/2019/0101,K-00101",
+            Some("UM 2019/0101,K-00101"),
+        )],
+        "contracts.csv, line 2, column number: 'UM 2019/0101' contains a space (a number is one word in commands)",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn rejects_a_person_without_pesel() {
     assert_rejected(
         &[(
