@@ -42,41 +42,35 @@ impl Tx {
 
 impl Store {
     /// Claims the oldest due delivery of `channel` for `lease` seconds: its next attempt
-    /// is pushed back so a second worker does not take it meanwhile.
+    /// is pushed back so a second worker does not take it meanwhile. One statement, so
+    /// two workers (in one process or two) never claim the same row: on SQLite the
+    /// UPDATE holds the write lock from its first read, on PostgreSQL the row lock is
+    /// taken with SKIP LOCKED.
     pub async fn claim_outbox(
         &self,
         channel: &str,
         lease_seconds: i64,
     ) -> anyhow::Result<Option<OutboxRow>> {
-        let mut tx = self.begin().await?;
-        let lock = match tx.backend() {
+        let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
         let sql = format!(
-            "SELECT id, dedupe_key, channel, recipient, payload, attempts FROM outbox \
-             WHERE status = 'pending' AND channel = $1 AND next_attempt_at <= $2 \
-             ORDER BY next_attempt_at, id LIMIT 1{lock}"
+            "UPDATE outbox SET next_attempt_at = $1 WHERE id = (\
+               SELECT id FROM outbox \
+               WHERE status = 'pending' AND channel = $2 AND next_attempt_at <= $3 \
+               ORDER BY next_attempt_at, id LIMIT 1{lock}) \
+             RETURNING id, dedupe_key, channel, recipient, payload, attempts"
         );
-        let row: Option<OutboxRow> = on_tx!(&mut tx, |c| sqlx::query_as(&sql)
+        let now = now();
+        let until = now + chrono::Duration::seconds(lease_seconds);
+        on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(until)
             .bind(channel)
-            .bind(now())
-            .fetch_optional(c)
+            .bind(now)
+            .fetch_optional(p)
             .await)
-        .context("claiming an outbox row")?;
-        if let Some(row) = &row {
-            let until = now() + chrono::Duration::seconds(lease_seconds);
-            let upd = "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2";
-            on_tx!(&mut tx, |c| sqlx::query(upd)
-                .bind(until)
-                .bind(row.id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))
-            .context("leasing an outbox row")?;
-        }
-        tx.commit().await?;
-        Ok(row)
+        .context("claiming an outbox row")
     }
 
     /// Records a failed attempt to retry at `retry_at`. The payload keeps its secrets

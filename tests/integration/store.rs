@@ -129,3 +129,47 @@ async fn announcements_respect_validity_and_area() {
         );
     }
 }
+
+/// Workers of two processes (two pools on one database) share the outbox: each due
+/// delivery is claimed by exactly one of them, and no claim fails.
+#[tokio::test]
+async fn two_processes_claim_each_outbox_row_once() {
+    const ROWS: usize = 40;
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let mut tx = db.store.begin().await.unwrap();
+        for n in 0..ROWS {
+            tx.enqueue(&format!("claim-{n}"), "email", "jan@example.pl", "{}")
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let other = ebok::store::Store::open(&db.url).await.unwrap();
+        let mut workers = Vec::new();
+        for store in [
+            db.store.clone(),
+            other.clone(),
+            db.store.clone(),
+            other.clone(),
+        ] {
+            workers.push(tokio::spawn(async move {
+                let mut claimed = Vec::new();
+                while let Some(row) = store.claim_outbox("email", 600).await.unwrap() {
+                    claimed.push(row.dedupe_key);
+                }
+                claimed
+            }));
+        }
+        let mut all = Vec::new();
+        for w in workers {
+            all.extend(w.await.unwrap());
+        }
+        all.sort();
+        let mut expected: Vec<String> = (0..ROWS).map(|n| format!("claim-{n}")).collect();
+        expected.sort();
+        assert_eq!(all, expected, "{}", db.label);
+        // Leased rows are not due again until the lease ends.
+        assert!(db.store.claim_outbox("email", 600).await.unwrap().is_none());
+        other.close().await;
+    }
+}
