@@ -22,6 +22,8 @@ pub struct Customer {
     pub older_invoice: String,
     pub contract: String,
     pub ended_contract: String,
+    /// Active, for a fixed term ending on 31.12.2025.
+    pub fixed_term_contract: String,
 }
 
 fn digits(v: &str) -> Vec<u32> {
@@ -113,9 +115,11 @@ async fn insert(
     }
     let contract = format!("UC/2019/{tag}");
     let ended = format!("UC/2010/{tag}");
+    let fixed_term = format!("UC/2015/{tag}");
     for (number, status, valid_to) in [
         (&contract, "active", None),
         (&ended, "ended", Some(d(2019, 1, 1))),
+        (&fixed_term, "active", Some(d(2025, 12, 31))),
     ] {
         let sql = "INSERT INTO contracts (number, customer_id, kind, title, signed_on, valid_from, \
                    valid_to, status, row_hash) \
@@ -141,6 +145,7 @@ async fn insert(
         older_invoice: older,
         contract,
         ended_contract: ended,
+        fixed_term_contract: fixed_term,
     }
 }
 

@@ -167,6 +167,37 @@ async fn pending_requests_show_clear_flags() {
     }
 }
 
+/// A fixed-term contract counts as in force up to its last day, in the utility's dates.
+#[tokio::test]
+async fn a_contract_is_checked_against_the_utilitys_today() {
+    for backend in backends() {
+        let t = TestApp::new(&backend).await;
+        let staff = t.console("staff");
+        staff_on(&t, &staff, "Ewa Pracownik").await;
+        let c = person(&t, "Marek Zając", Some("marek@example.test")).await;
+        let claim = form(&c, "marek@example.test").replace(&c.contract, &c.fixed_term_contract);
+        register(&t.console("m"), &claim).await;
+        t.app
+            .core
+            .freeze_today(chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap());
+        let out = staff.say("wnioski").await;
+        assert!(
+            out.contains("✅ Umowa: obowiązująca umowa klienta"),
+            "{}: {out}",
+            t.db.label
+        );
+        t.app
+            .core
+            .freeze_today(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let out = staff.say("wnioski").await;
+        assert!(
+            out.contains("⚠️ Umowa: umowa klienta, ale nieobowiązująca"),
+            "{}: {out}",
+            t.db.label
+        );
+    }
+}
+
 #[tokio::test]
 async fn approval_creates_the_account_and_queues_the_credentials_in_one_go() {
     for backend in backends() {

@@ -262,7 +262,7 @@ async fn submit(ctx: &mut Ctx<'_>, draft: Draft) -> anyhow::Result<Reply> {
         contract: contract.clone(),
         email: email.clone(),
     };
-    let verification = verify::verify(store, &claim).await?;
+    let verification = verify::verify(store, &claim, core.today()).await?;
     let (channel, source) = (ctx.origin.channel.as_str(), ctx.origin.source.as_str());
     let version = core.settings().regulations.version.clone();
     let mut tx = store.begin().await?;

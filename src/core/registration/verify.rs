@@ -67,8 +67,13 @@ fn flag(key: &'static str, state: State, code: &'static str) -> Flag {
     Flag { key, state, code }
 }
 
-/// Compares the claim with the billing data.
-pub async fn verify(store: &Store, claim: &Claim) -> anyhow::Result<Verification> {
+/// Compares the claim with the billing data (a contract is active on `today`, the
+/// utility's local date).
+pub async fn verify(
+    store: &Store,
+    claim: &Claim,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Verification> {
     let candidates = store
         .customers_by_id_number(claim.pesel_hash.as_deref(), claim.nip.as_deref())
         .await?;
@@ -82,7 +87,7 @@ pub async fn verify(store: &Store, claim: &Claim) -> anyhow::Result<Verification
     };
     let mut best: Option<(usize, Vec<Flag>, &Customer)> = None;
     for customer in &candidates {
-        let flags = customer_flags(store, claim, customer).await?;
+        let flags = customer_flags(store, claim, customer, today).await?;
         let score = flags.iter().filter(|f| f.state == State::Ok).count();
         if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
             best = Some((score, flags, customer));
@@ -122,6 +127,7 @@ async fn customer_flags(
     store: &Store,
     claim: &Claim,
     customer: &Customer,
+    today: chrono::NaiveDate,
 ) -> anyhow::Result<Vec<Flag>> {
     let same = |a: &str, b: &str| normalise_number(a) == normalise_number(b);
     let latest = store.latest_invoice_number(customer.id).await?;
@@ -146,8 +152,7 @@ async fn customer_flags(
         Some(c)
             if c.status == ContractStatus::Active
                 && c.kind == ContractKind::Contract
-                && c.valid_to
-                    .is_none_or(|to| to >= crate::domain::calendar::today()) =>
+                && c.valid_to.is_none_or(|to| to >= today) =>
         {
             flag("contract", State::Ok, "active")
         }

@@ -49,7 +49,7 @@ pub(super) async fn approve(ctx: &mut Ctx<'_>, id: i64) -> anyhow::Result<Reply>
     };
     let core = ctx.core;
     let store = core.store();
-    let verification = verify::verify(store, &Claim::from(&request)).await?;
+    let verification = verify::verify(store, &Claim::from(&request), core.today()).await?;
     let refuse = |code: &str| {
         Reply::new(
             ctx.lang,

@@ -69,7 +69,7 @@ async fn pending(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
     let total = store.count_pending_registrations().await?;
     let mut requests = Vec::new();
     for r in store.pending_registrations(PENDING_LIMIT).await? {
-        let verification = verify::verify(store, &Claim::from(&r)).await?;
+        let verification = verify::verify(store, &Claim::from(&r), ctx.core.today()).await?;
         let nip = r
             .nip
             .as_deref()
