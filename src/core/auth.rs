@@ -141,7 +141,8 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
     if ctx.origin.channel == Channel::Email
         && !same_address(account.email.as_deref(), &ctx.origin.source)
     {
-        // Account data goes only to the address on file.
+        // Account data goes only to the address on file; its owner hears of this.
+        super::owner_notice::foreign_sender(ctx, &account).await?;
         return Ok(Reply::new(ctx.lang, View::bare("email_sender_mismatch")));
     }
     // A temporary password (first, staff-reset or self-service reset) works once. Using

@@ -17,6 +17,7 @@ mod views;
 
 mod consents;
 mod limits;
+mod owner_notice;
 pub mod registration;
 mod reset;
 pub mod staff;

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 /// renderer needs `&'static str` names, and a row must not pick arbitrary templates.
 pub const TEMPLATES: &[&str] = &[
     "mail_credentials",
+    "mail_foreign_sender",
     "mail_rejected",
     "mail_reset",
     "staff_new_request",

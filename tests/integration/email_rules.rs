@@ -231,6 +231,37 @@ async fn a_spoofed_or_foreign_sender_gets_no_account_data() {
         );
         assert!(!body.contains(&creds.password), "{body}");
 
+        // Zofia hears of it at her address on file, once a day however often it happens.
+        let notice = rig
+            .mail
+            .wait_for_mail(
+                &zofia,
+                |m| m.subject_contains("Próba użycia konta e-BOK z innego adresu"),
+                std::time::Duration::from_secs(30),
+            )
+            .await
+            .unwrap();
+        let notice = notice.text.unwrap_or_default();
+        assert!(notice.contains(&mallory), "{notice}");
+        assert!(notice.contains(&creds.identifier), "{notice}");
+        assert!(!notice.contains(&creds.password), "{notice}");
+        let id = rig
+            .send(
+                &mallory,
+                "",
+                &format!("ZALOGUJ {} {}", creds.identifier, creds.password),
+            )
+            .await;
+        let body = text(&rig.reply_to(&mallory, &id).await);
+        assert!(body.contains("tylko z adresu zapisanego"), "{body}");
+        let sql =
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM outbox WHERE dedupe_key LIKE 'foreign-sender:%'";
+        let notices: i64 = ebok::on_pool!(&rig.app().store, |p| sqlx::query_scalar(sql)
+            .fetch_one(p)
+            .await)
+        .unwrap();
+        assert_eq!(notices, 1, "{}", rig.t.db.label);
+
         // Zofia logs in properly.
         let id = rig
             .send(

@@ -1,0 +1,40 @@
+//! Telling an account's owner, at the address on file, that the right password was used
+//! by mail from another address (no account data went there). At most one such mail a
+//! day per account, so whoever holds the password cannot flood the owner's mailbox.
+
+use super::Ctx;
+use super::command::Lang;
+use crate::outbox::Payload;
+use crate::store::Account;
+use serde_json::json;
+
+pub(super) async fn foreign_sender(ctx: &Ctx<'_>, account: &Account) -> anyhow::Result<()> {
+    let Some(email) = account.email.as_deref().filter(|e| !e.trim().is_empty()) else {
+        return Ok(());
+    };
+    let core = ctx.core;
+    let sender = ctx.origin.source.as_str();
+    let payload = Payload::new(
+        Lang::parse(&account.lang).unwrap_or(Lang::Pl),
+        "mail_foreign_sender",
+        json!({
+            "identifier": account.identifier,
+            "sender": sender,
+            // A timestamp: templates show it in Warsaw time.
+            "at": crate::store::now().to_rfc3339(),
+            "phones": core.settings().utility.customer_service_phones,
+        }),
+    );
+    let key = format!("foreign-sender:{}:{}", account.id, core.today());
+    let mut tx = core.store().begin().await?;
+    tx.enqueue(&key, "email", email.trim(), &payload.to_json())
+        .await?;
+    tx.audit(
+        &account.identifier,
+        "login_refused_other_address",
+        ctx.origin.channel.as_str(),
+        sender,
+    )
+    .await?;
+    tx.commit().await
+}
