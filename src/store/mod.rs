@@ -1,6 +1,6 @@
 //! The only place with SQL. One set of functions serves SQLite and PostgreSQL:
-//! the SQL text is shared (`$1` placeholders work on both) and [`on_pool!`] /
-//! [`on_tx!`] run it on whichever backend the store was opened with.
+//! the SQL text is shared (`$1` placeholders work on both) and [`on_pool!`](crate::on_pool) /
+//! [`on_tx!`](crate::on_tx) run it on whichever backend the store was opened with.
 //! Money is integer grosze, exact decimals are text, dates are `NaiveDate`.
 
 /// Runs `$body` with `$pool` bound to the backend's pool.
