@@ -31,6 +31,7 @@ pub use command::{COMMANDS, Command, Lang, ParseError, Secret, parse};
 pub use reply::{Action, Attachment, Expect, Reply, View};
 
 use crate::config::Settings;
+use crate::domain::model::Customer;
 use crate::domain::model::Role;
 use crate::store::{Account, ChatRow, Store};
 use dialogue::Dialogue;
@@ -99,7 +100,23 @@ pub(crate) struct Ctx<'a> {
     pub origin: &'a Origin,
     pub lang: Lang,
     pub account: Option<Account>,
+    /// The session's customer as read with it (see [`Ctx::customer`]).
+    pub customer: Option<Customer>,
     pub dialogue: Dialogue,
+}
+
+impl Ctx<'_> {
+    /// The logged-in account's customer: the one read with the session when it is still
+    /// that account's (a login in this input may have changed the account), else read now.
+    pub async fn customer(&self) -> anyhow::Result<Option<Customer>> {
+        let Some(id) = self.account.as_ref().and_then(|a| a.customer_id) else {
+            return Ok(None);
+        };
+        match &self.customer {
+            Some(c) if c.id == id => Ok(Some(c.clone())),
+            _ => self.core.store().customer(id).await,
+        }
+    }
 }
 
 impl Core {
@@ -149,15 +166,20 @@ impl Core {
     pub async fn handle(&self, origin: &Origin, text: &str) -> Reply {
         let session = match self
             .store()
-            .chat_with_account(origin.channel.as_str(), &origin.source)
+            .session(origin.channel.as_str(), &origin.source)
             .await
         {
             Ok(session) => session,
             Err(e) => return self.unexpected(self.default_lang(), e),
         };
-        let (chat, account) = session.map_or((None, None), |(c, a)| (Some(c), a));
+        let (chat, account, customer) = session.map_or((None, None, None), |s| {
+            (Some(s.chat), s.account, s.customer)
+        });
         let lang = self.chat_lang(chat.as_ref(), origin);
-        match self.handle_in_chat(origin, chat, account, lang, text).await {
+        match self
+            .handle_in_chat(origin, chat, (account, customer), lang, text)
+            .await
+        {
             Ok(reply) => reply,
             Err(e) => self.unexpected(lang, e),
         }
@@ -174,7 +196,7 @@ impl Core {
         &self,
         origin: &Origin,
         chat: Option<ChatRow>,
-        account: Option<Account>,
+        (account, customer): (Option<Account>, Option<Customer>),
         lang: Lang,
         text: &str,
     ) -> anyhow::Result<Reply> {
@@ -192,6 +214,7 @@ impl Core {
             origin,
             lang,
             account,
+            customer,
             dialogue,
         };
         let mut reply = if expired {

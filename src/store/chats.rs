@@ -2,6 +2,7 @@
 //! Holds the session (which account is logged in, since when) and the dialogue state.
 
 use super::{Account, Store, Tx, now};
+use crate::domain::model::{Customer, CustomerKind};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -9,6 +10,21 @@ use sqlx::FromRow;
 /// The chat columns, `lang` aliased so that they can be read beside an account's.
 const CHAT_COLUMNS: &str = "chats.account_id, chats.session_started_at, chats.last_seen_at, \
      chats.lang AS chat_lang, chats.state, chats.blocked";
+
+/// A session's customer, prefixed to stand beside the account's columns.
+const CUSTOMER_COLUMNS: &str = "customers.id AS c_id, customers.number AS c_number, \
+     customers.kind AS c_kind, customers.name AS c_name, customers.pesel_masked AS c_pesel_masked, \
+     customers.nip AS c_nip, customers.address AS c_address, customers.area AS c_area, \
+     customers.email AS c_email";
+
+/// What a command starts from: its chat, and the account and customer of the session
+/// open there.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub chat: ChatRow,
+    pub account: Option<Account>,
+    pub customer: Option<Customer>,
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ChatRow {
@@ -32,15 +48,13 @@ impl Store {
         .context("reading the chat")
     }
 
-    /// The chat and, when a session is open in it, its account: one query per command.
-    pub async fn chat_with_account(
-        &self,
-        channel: &str,
-        source: &str,
-    ) -> anyhow::Result<Option<(ChatRow, Option<Account>)>> {
+    /// The chat and, when a session is open in it, its account and that account's
+    /// customer: the one read every command starts with.
+    pub async fn session(&self, channel: &str, source: &str) -> anyhow::Result<Option<Session>> {
         let sql = format!(
-            "SELECT {CHAT_COLUMNS}, {} FROM chats \
+            "SELECT {CHAT_COLUMNS}, {}, {CUSTOMER_COLUMNS} FROM chats \
              LEFT JOIN accounts ON accounts.id = chats.account_id \
+             LEFT JOIN customers ON customers.id = accounts.customer_id \
              WHERE chats.channel = $1 AND chats.source = $2",
             super::accounts::ACCOUNT_COLUMNS_QUALIFIED
         );
@@ -52,15 +66,33 @@ impl Store {
                 .await
                 .context("reading the chat and its session")?;
             row.map(|row| {
+                use sqlx::Row;
                 let chat = ChatRow::from_row(&row)?;
                 // accounts.id is NULL when no session is open (or its account is gone).
-                let has_account = sqlx::Row::try_get::<Option<i64>, _>(&row, "id")?.is_some();
-                let account = if has_account {
-                    Some(Account::from_row(&row)?)
-                } else {
-                    None
+                let account = match row.try_get::<Option<i64>, _>("id")? {
+                    Some(_) => Some(Account::from_row(&row)?),
+                    None => None,
                 };
-                Ok::<_, sqlx::Error>((chat, account))
+                let customer = match row.try_get::<Option<i64>, _>("c_id")? {
+                    Some(id) => Some(Customer {
+                        id,
+                        number: row.try_get("c_number")?,
+                        kind: CustomerKind::try_from(row.try_get::<String, _>("c_kind")?)
+                            .map_err(|e| sqlx::Error::Decode(e.into()))?,
+                        name: row.try_get("c_name")?,
+                        pesel_masked: row.try_get("c_pesel_masked")?,
+                        nip: row.try_get("c_nip")?,
+                        address: row.try_get("c_address")?,
+                        area: row.try_get("c_area")?,
+                        email: row.try_get("c_email")?,
+                    }),
+                    None => None,
+                };
+                Ok::<_, sqlx::Error>(Session {
+                    chat,
+                    account,
+                    customer,
+                })
             })
             .transpose()
             .context("decoding the chat and its session")

@@ -169,3 +169,38 @@ async fn pdfs_and_documents_arrive_as_attachments() {
         assert!(reply.attachments[0].body.starts_with(b"%PDF-"));
     }
 }
+
+/// A login in a chat where another customer's session is open shows the new customer
+/// at once (the session's customer is read with each command, and never reused for
+/// another account).
+#[tokio::test]
+async fn a_second_login_in_the_same_chat_shows_the_new_customer() {
+    for backend in backends() {
+        let t = example_app(&backend).await;
+        login_customer(&t, "K-00102", "shared").await;
+        let chat = t.console("shared");
+        let jan = chat.say("saldo").await;
+        assert!(jan.contains("Jan Kowalski"), "{jan}");
+        let zofia = t
+            .app
+            .store
+            .customer_id_by_number("K-00101")
+            .await
+            .unwrap()
+            .unwrap();
+        let identifier = t.account(Some(zofia), "K-00101", PASSWORD).await;
+        let panel = chat.say(&format!("zaloguj {identifier} {PASSWORD}")).await;
+        assert!(panel.contains("Zalogowano"), "{panel}");
+        assert!(
+            panel.contains("K-00101") && !panel.contains("Jan Kowalski"),
+            "{}: {panel}",
+            t.db.label
+        );
+        let bills = chat.say("rachunki").await;
+        assert!(
+            bills.contains("FV/2025/01/000101") && !bills.contains("000102"),
+            "{}: {bills}",
+            t.db.label
+        );
+    }
+}

@@ -90,16 +90,7 @@ pub(in crate::core) fn contact(ctx: &Ctx<'_>) -> Reply {
 }
 
 pub(in crate::core) async fn messages(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
-    let area = match ctx.account.as_ref().and_then(|a| a.customer_id) {
-        Some(id) => ctx
-            .core
-            .store()
-            .customer(id)
-            .await?
-            .map(|c| c.area)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let area = ctx.customer().await?.map(|c| c.area).unwrap_or_default();
     let list = ctx
         .core
         .store()

@@ -28,16 +28,12 @@ use serde_json::json;
 
 /// Views that need a customer account (staff have no bills of their own).
 pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Result<Reply> {
-    let customer_id = ctx.account.as_ref().and_then(|a| a.customer_id);
-    let Some(customer_id) = customer_id else {
-        return Ok(Reply::new(ctx.lang, View::bare("no_customer_data")));
-    };
-    let Some(customer) = ctx.core.store().customer(customer_id).await? else {
+    let Some(customer) = ctx.customer().await? else {
         return Ok(Reply::new(ctx.lang, View::bare("no_customer_data")));
     };
     let v = CustomerCtx {
         ctx,
-        id: customer_id,
+        id: customer.id,
         kind: customer.kind,
         today: ctx.core.today(),
     };
