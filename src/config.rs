@@ -119,10 +119,17 @@ pub struct Telegram {
     /// Messages per second over all chats (Telegram allows about 30); 0 turns pacing off.
     #[serde(default = "default_messages_per_second")]
     pub messages_per_second: u32,
+    /// Long polling: how long Telegram holds a `getUpdates` request when nothing happens.
+    #[serde(default = "default_poll_timeout_seconds")]
+    pub poll_timeout_seconds: u64,
 }
 
 fn default_messages_per_second() -> u32 {
     30
+}
+
+fn default_poll_timeout_seconds() -> u64 {
+    25
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -249,6 +256,7 @@ mod tests {
             webhook_listen: None,
             webhook_secret: Some(SecretString::from("s3cret-hook")),
             messages_per_second: 30,
+            poll_timeout_seconds: 25,
         };
         assert!(!format!("{t:?}").contains("123:ABC"));
         assert!(!format!("{t:?}").contains("s3cret-hook"));

@@ -25,6 +25,7 @@ mod email_story;
 
 // The Telegram front end (issue 4).
 mod telegram;
+mod telegram_polling;
 mod telegram_registration;
 mod telegram_story;
 mod telegram_support;

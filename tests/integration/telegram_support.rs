@@ -33,6 +33,7 @@ pub fn settings_for(fake: &FakeTelegram, staff_chats: Vec<i64>) -> TelegramSetti
         webhook_listen: None,
         webhook_secret: None,
         messages_per_second: 0,
+        poll_timeout_seconds: 25,
     }
 }
 

@@ -13,8 +13,15 @@ use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::update_listeners::{Polling, webhooks};
 
-/// Long-polling timeout (Telegram holds the request this long when nothing happens).
-const POLL_TIMEOUT: Duration = Duration::from_secs(25);
+/// How much longer than the long poll itself the HTTP client waits for its answer: a
+/// client that gives up first turns every quiet spell into a "timed out" error and a
+/// growing pause before the next poll.
+const POLL_MARGIN: Duration = Duration::from_secs(10);
+
+/// The HTTP timeout of a long poll of `poll` (always longer than `poll`).
+pub(super) fn poll_http_timeout(poll: Duration) -> Duration {
+    poll + POLL_MARGIN
+}
 
 pub(super) async fn dispatch(tg: Arc<Telegram>) -> anyhow::Result<()> {
     let bot = tg.sender.bot().clone();
@@ -34,8 +41,10 @@ pub(super) async fn dispatch(tg: Arc<Telegram>) -> anyhow::Result<()> {
         LoggingErrorHandler::with_custom_text("receiving Telegram updates failed");
     match cfg.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
         None => {
-            let polling = Polling::builder(bot)
-                .timeout(POLL_TIMEOUT)
+            let poll = Duration::from_secs(cfg.poll_timeout_seconds);
+            let poller = super::bot_with(&cfg, Some(poll_http_timeout(poll)))?;
+            let polling = Polling::builder(poller)
+                .timeout(poll)
                 .delete_webhook()
                 .await
                 .build();

@@ -55,11 +55,7 @@ impl Telegram {
             .telegram
             .clone()
             .context("the [telegram] section is missing")?;
-        let mut bot = Bot::new(cfg.token.expose_secret());
-        if let Some(url) = cfg.api_url.as_deref().filter(|u| !u.trim().is_empty()) {
-            let url = url::Url::parse(url).context("telegram.api_url is not a URL")?;
-            bot = bot.set_api_url(url);
-        }
+        let bot = bot_with(&cfg, None)?;
         let sender = Sender::new(bot, app.store.clone(), cfg.messages_per_second);
         Ok(Arc::new(Telegram {
             app,
@@ -122,6 +118,27 @@ impl Telegram {
             Lang::parse(&self.app.settings.app.default_language).unwrap_or(Lang::Pl)
         })
     }
+}
+
+/// A bot for `cfg`'s token and API server; `timeout` replaces teloxide's default HTTP
+/// timeout (17 s, too short for a long poll).
+pub(crate) fn bot_with(
+    cfg: &crate::config::Telegram,
+    timeout: Option<std::time::Duration>,
+) -> anyhow::Result<Bot> {
+    let mut client = teloxide::net::default_reqwest_settings();
+    if let Some(timeout) = timeout {
+        client = client.timeout(timeout);
+    }
+    let client = client
+        .build()
+        .context("building the HTTP client for the Bot API")?;
+    let mut bot = Bot::with_client(cfg.token.expose_secret(), client);
+    if let Some(url) = cfg.api_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        let url = url::Url::parse(url).context("telegram.api_url is not a URL")?;
+        bot = bot.set_api_url(url);
+    }
+    Ok(bot)
 }
 
 /// A Telegram `language_code` as one of ours ("en-GB" → English; others: no hint).

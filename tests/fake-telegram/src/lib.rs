@@ -20,8 +20,10 @@
 //!   `editMessageText` without `reply_markup` removes the keyboard (as Telegram does);
 //! - the chat must be known (the user wrote first, or [`FakeTelegram::add_chat`]) and not
 //!   blocked ([`FakeTelegram::block_user`]);
-//! - getUpdates: offsets, long polling, `allowed_updates`, a newer concurrent poll terminates the
-//!   waiting one with 409, no polling while a webhook is set;
+//! - getUpdates: offsets, long polling (held until an update arrives or `timeout` passes, then
+//!   `[]`), `allowed_updates`, a newer concurrent poll terminates the waiting one with 409, no
+//!   polling while a webhook is set; a request whose client hangs up before the answer (an HTTP
+//!   timeout shorter than the poll) is recorded as a failed call (499);
 //! - answerCallbackQuery only once per known query; setMyCommands' command syntax.
 
 mod edit;

@@ -132,13 +132,37 @@ async fn handle(
     fake.count(&canonical(&lc));
     let (params, files, result) = match read_params(req).await {
         Ok((params, files)) => {
+            let mut hung_up = HungUp {
+                fake: &fake,
+                method: canonical(&lc),
+                params: Some(params.clone()),
+            };
             let result = fake.dispatch(&lc, &params, &files).await;
+            hung_up.params = None;
             (params, files, result)
         }
         Err(e) => (Params::default(), Vec::new(), Err(ApiError::bad(e))),
     };
     fake.record(canonical(&lc), params.0, files, result.clone());
     answer(&result)
+}
+
+/// Records a request whose client went away before the answer (the server drops the
+/// handler then): for a long poll, an HTTP timeout shorter than the poll's own.
+struct HungUp<'a> {
+    fake: &'a FakeTelegram,
+    method: String,
+    params: Option<Params>,
+}
+
+impl Drop for HungUp<'_> {
+    fn drop(&mut self) {
+        if let Some(params) = self.params.take() {
+            let gone = ApiError::new(499, "the client closed the request before it was answered");
+            let method = std::mem::take(&mut self.method);
+            self.fake.record(method, params.0, Vec::new(), Err(gone));
+        }
+    }
 }
 async fn download(
     State(fake): State<FakeTelegram>,

@@ -45,8 +45,27 @@ async fn get_updates_offsets_and_long_polling() {
     )
     .await;
     assert_eq!(u, json!([]));
+    // held to its timeout, not (much) longer
     assert!(t0.elapsed() >= Duration::from_millis(900));
+    assert!(t0.elapsed() < Duration::from_secs(3), "{:?}", t0.elapsed());
     assert_eq!(fake.pending_updates(), 0);
+}
+
+/// A client whose HTTP timeout is shorter than its long poll gives up first: the fake
+/// records that poll as failed (499), so a test sees it.
+#[tokio::test]
+async fn a_poll_the_client_gives_up_on_is_an_error() {
+    let fake = FakeTelegram::start().await;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let url = format!("{}bot123:TEST/getUpdates", fake.url());
+    let sent = client.post(url).json(&json!({"timeout": 3})).send().await;
+    assert!(sent.is_err(), "the client timed out");
+    let gone = |f: &FakeTelegram| f.errors().iter().any(|c| c.is("getUpdates"));
+    assert!(fake.wait_until(gone, T).await, "{:?}", fake.errors());
+    assert_eq!(fake.errors()[0].result.as_ref().unwrap_err().code, 499);
 }
 
 #[tokio::test]
