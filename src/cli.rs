@@ -1,4 +1,5 @@
-//! The command line: `ebok demo | console | serve | import | migrate | staff | outbox`.
+//! The command line: `ebok demo | console | serve | import | migrate | staff | rates |
+//! outbox`.
 
 use crate::app::App;
 use crate::channels::console::Console;
@@ -56,6 +57,9 @@ pub enum Commands {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Print the interest tables in force, where they come from and when they were last
+    /// confirmed (docs/interest.md).
+    Rates,
     /// Show the outbox (pending, sent, failed); `--deliver` sends due emails first.
     Outbox {
         #[arg(long)]
@@ -113,6 +117,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::Outbox { deliver } => {
             let app = App::build(settings).await?;
             crate::ops_cli::outbox(&app, deliver).await
+        }
+        Commands::Rates => {
+            let app = App::build(settings).await?;
+            crate::ops_cli::rates(&app).await
         }
         Commands::Serve => crate::serve::serve(App::build(settings).await?).await,
         Commands::Migrate => {

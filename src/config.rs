@@ -2,8 +2,9 @@
 //! `EBOK_…` environment variables (`EBOK_DATABASE__URL`, `EBOK_TELEGRAM__TOKEN`, …).
 //! Later sources win. Secrets are `SecretString`: their `Debug` prints `[REDACTED]`.
 
-use crate::domain::interest::RatePeriod;
+use crate::domain::interest::{RatePeriod, RateSource, RateTables};
 use anyhow::Context;
+use chrono::NaiveDate;
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use secrecy::SecretString;
@@ -77,6 +78,28 @@ pub struct InterestTables {
     pub statutory: Vec<RatePeriod>,
     /// Interest for delay in commercial transactions (firms).
     pub commercial: Vec<RatePeriod>,
+    /// The day the tables were last checked against the sources (docs/interest.md).
+    pub confirmed_on: NaiveDate,
+    /// Older than this many days, the tables are stale: `ebok serve` warns and reports
+    /// itself degraded.
+    #[serde(default = "default_stale_after_days")]
+    pub stale_after_days: i64,
+}
+
+fn default_stale_after_days() -> i64 {
+    45
+}
+
+impl InterestTables {
+    /// The configured tables, as used when the billing export carries none.
+    pub fn tables(&self) -> RateTables {
+        RateTables {
+            statutory: self.statutory.clone(),
+            commercial: self.commercial.clone(),
+            confirmed_on: self.confirmed_on,
+            source: RateSource::Config,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq, Copy)]

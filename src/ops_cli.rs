@@ -1,4 +1,5 @@
-//! Operator commands: staff accounts (`ebok staff …`) and the outbox (`ebok outbox`).
+//! Operator commands: staff accounts (`ebok staff …`), the interest tables (`ebok
+//! rates`) and the outbox (`ebok outbox`).
 
 use crate::app::App;
 use crate::cli::StaffCommand;
@@ -43,6 +44,17 @@ pub async fn outbox(app: &App, deliver: bool) -> anyhow::Result<()> {
     }
     for (status, count) in app.store.outbox_counts().await? {
         println!("{status:>8}: {count}");
+    }
+    Ok(())
+}
+
+/// Prints the interest tables in force and when they were confirmed; a warning line on
+/// stderr when they are stale.
+pub async fn rates(app: &App) -> anyhow::Result<()> {
+    let health = crate::core::rates::health(&app.store, &app.settings, app.core.today()).await?;
+    print!("{}", crate::core::rates::print(&health));
+    if health.stale {
+        eprintln!("warning: the interest tables are stale");
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use tokio::task::JoinSet;
 
 pub async fn serve(app: App) -> anyhow::Result<()> {
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
+    tasks.spawn(watch_rates(app.clone()));
     // Each front end / worker adds itself here:
     // outbox worker (email delivery), telegram, email responder.
     // Credentials, rejections, resets and staff notifications by email (issue 3).
@@ -38,6 +39,26 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     }
     tasks.shutdown().await;
     Ok(())
+}
+
+/// Checks the interest tables at start and then daily: stale tables (older than
+/// `[interest] stale_after_days`) are logged as a warning and make the service report
+/// itself degraded through [`crate::core::rates::health`] (the `rates_stale` check).
+async fn watch_rates(app: App) -> anyhow::Result<()> {
+    loop {
+        match crate::core::rates::health(&app.store, &app.settings, app.core.today()).await {
+            Ok(h) if h.stale => {
+                tracing::warn!(check = "rates_stale", degraded = true, "{}", h.describe())
+            }
+            Ok(h) => tracing::info!(check = "rates_stale", "{}", h.describe()),
+            Err(e) => tracing::warn!(
+                check = "rates_stale",
+                degraded = true,
+                "cannot read the interest tables: {e:#}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+    }
 }
 
 async fn shutdown_signal() {

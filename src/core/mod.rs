@@ -13,6 +13,7 @@ pub mod text;
 
 pub mod accounts;
 mod auth;
+pub mod rates;
 mod views;
 
 mod consents;

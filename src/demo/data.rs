@@ -70,6 +70,8 @@ pub struct Invoice {
     pub charge: Decimal,
     pub credited: Decimal,
     pub pdf: Option<String>,
+    /// An interest note: the invoice it charged interest on, and up to which day.
+    pub interest_for: Option<(String, NaiveDate)>,
 }
 
 impl Invoice {
@@ -361,6 +363,7 @@ fn invoices(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate) {
                 lines,
                 charge,
                 credited: Decimal::ZERO,
+                interest_for: None,
                 pdf,
             });
         }
@@ -467,6 +470,7 @@ fn payments(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate, statutory: &[
             charge: interest,
             credited,
             pdf: None,
+            interest_for: Some((of, paid_on)),
         });
     }
     court_case(rng, set, today, statutory);
@@ -493,23 +497,24 @@ fn court_case(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate, statutory: 
         .iter()
         .map(|i| accrued(i.to_pay(), i.due_date, opened_on, statutory))
         .sum();
-    // The payment demand came with an interest note for the delay so far.
-    let note_interest: Decimal = unpaid
+    // The payment demand came with an interest note for the delay so far, one per
+    // overdue bill, each saying which bill and up to which day it charged.
+    let charged: Vec<(String, Decimal)> = unpaid
         .iter()
         .filter(|i| i.due_date < demand_on)
-        .map(|i| accrued(i.to_pay(), i.due_date, demand_on, statutory))
-        .sum();
-    let overdue_numbers: Vec<String> = unpaid
-        .iter()
-        .filter(|i| i.due_date < demand_on)
-        .map(|i| i.number.clone())
+        .map(|i| {
+            let interest = accrued(i.to_pay(), i.due_date, demand_on, statutory);
+            (i.number.clone(), interest)
+        })
+        .filter(|(_, interest)| *interest > Decimal::ZERO)
         .collect();
-    if note_interest > Decimal::ZERO {
+    for (k, (of, note_interest)) in charged.into_iter().enumerate() {
         let number = format!(
-            "NO/{}/{:02}/{}",
+            "NO/{}/{:02}/{}/{}",
             demand_on.year(),
             demand_on.month(),
-            &set.customers[debtor].number[2..]
+            &set.customers[debtor].number[2..],
+            k + 1
         );
         set.invoices.push(Invoice {
             number,
@@ -518,14 +523,14 @@ fn court_case(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate, statutory: 
             issue_date: demand_on,
             due_date: days(demand_on, 14),
             description: format!(
-                "Nota odsetkowa: odsetki ustawowe za opóźnienie w zapłacie {} do dnia {}",
-                overdue_numbers.join(", "),
+                "Nota odsetkowa: odsetki ustawowe za opóźnienie w zapłacie {of} do dnia {}",
                 demand_on.format("%d.%m.%Y")
             ),
             lines: Vec::new(),
             charge: note_interest,
             credited: Decimal::ZERO,
             pdf: None,
+            interest_for: Some((of, demand_on)),
         });
     }
     let yy = opened_on.year() % 100;

@@ -239,6 +239,8 @@ fn write_csv(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
             "to_pay",
             "interest",
             "pdf",
+            "interest_for",
+            "interest_to",
         ],
         set.invoices.iter().map(|i| {
             [
@@ -253,6 +255,14 @@ fn write_csv(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
                 money(i.to_pay()),
                 String::new(),
                 i.pdf.clone().unwrap_or_default(),
+                i.interest_for
+                    .as_ref()
+                    .map(|(of, _)| of.clone())
+                    .unwrap_or_default(),
+                i.interest_for
+                    .as_ref()
+                    .map(|(_, to)| to.to_string())
+                    .unwrap_or_default(),
             ]
         }),
     )?;

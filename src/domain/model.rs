@@ -1,5 +1,6 @@
 //! The billing records ebok shows, as read from the store.
 
+use crate::domain::interest::Regime;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -36,6 +37,28 @@ pub struct Customer {
     pub address: String,
     pub area: String,
     pub email: Option<String>,
+    /// As the billing system decides it (`statutory` / `commercial`); `None`: by kind.
+    pub interest_regime: Option<String>,
+}
+
+impl Customer {
+    /// The interest regime: the billing system's where it gave one, else statutory for a
+    /// person and commercial for a firm (a NIP alone does not make an entrepreneur, so
+    /// the export should say so for housing communities and the like).
+    pub fn regime(&self) -> Regime {
+        regime_of(self.kind, self.interest_regime.as_deref())
+    }
+}
+
+/// See [`Customer::regime`].
+pub fn regime_of(kind: CustomerKind, given: Option<&str>) -> Regime {
+    match given.and_then(|r| r.parse().ok()) {
+        Some(regime) => regime,
+        None => match kind {
+            CustomerKind::Person => Regime::Statutory,
+            CustomerKind::Firm => Regime::Commercial,
+        },
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -54,6 +77,9 @@ pub struct Invoice {
     pub interest_gr: Option<i64>,
     pub pdf_sha256: Option<String>,
     pub pdf_name: Option<String>,
+    /// An interest note: the invoice it charged interest on, and up to which day.
+    pub interest_for: Option<String>,
+    pub interest_to: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

@@ -6,13 +6,22 @@ use super::report::FileReport;
 use super::rowhash::RowHash;
 use super::{Pending, Run, duplicate};
 use crate::domain::ids::{Nip, Pesel};
+use crate::domain::interest::Regime;
 use crate::domain::model::CustomerKind;
 use crate::store::import::CustomerRow;
 
 pub static SPEC: Spec = Spec {
     file: "customers.csv",
     required: &["number", "kind", "name"],
-    optional: &["pesel", "nip", "address", "area", "email", "phone"],
+    optional: &[
+        "pesel",
+        "nip",
+        "address",
+        "area",
+        "email",
+        "phone",
+        "interest_regime",
+    ],
 };
 
 pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
@@ -70,7 +79,12 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         {
             row.error(errors, "email", format!("'{e}' is not an email address"));
         }
-        let (Some(kind), Some(name)) = (kind, name) else {
+        // Empty: ebok applies the default by kind (docs/interest.md).
+        let regime: Option<Option<Regime>> = match row.opt_text("interest_regime") {
+            None => Some(None),
+            Some(_) => row.choice(errors, "interest_regime").map(Some),
+        };
+        let (Some(kind), Some(name), Some(regime)) = (kind, name, regime) else {
             continue;
         };
         let pesel_hash = pesel.as_ref().map(|p| p.keyed_hash(run.pesel_key));
@@ -79,8 +93,8 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         let address = row.raw("address");
         let area = row.raw("area");
         let phone = row.opt_text("phone");
-        let (hash, row_hash) = RowHash::new()
-            .text(kind.as_str())
+        let mut hash = RowHash::new();
+        hash.text(kind.as_str())
             .text(name)
             .opt(pesel_hash.as_deref())
             .opt(pesel_masked.as_deref())
@@ -88,8 +102,12 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .text(address)
             .text(area)
             .opt(email)
-            .opt(phone)
-            .finish();
+            .opt(phone);
+        // Only when given, so rows exported without it keep their fingerprints.
+        if let Some(r) = regime {
+            hash.text(r.as_str());
+        }
+        let (hash, row_hash) = hash.finish();
         if report.count(claim, &mut run.customers, hash) {
             batch.push(
                 claim,
@@ -104,6 +122,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
                     area: area.to_string(),
                     email: email.map(str::to_string),
                     phone: phone.map(str::to_string),
+                    interest_regime: regime.map(Regime::as_str),
                     row_hash,
                 },
             );

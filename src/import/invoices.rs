@@ -1,16 +1,18 @@
 //! invoices.csv: invoices, corrections and interest notes with their amounts.
 
 use super::error::Errors;
-use super::fields::CsvFile;
+use super::fields::{CsvFile, Row};
 use super::fields::{Spec, show_grosze};
 use super::known::Claim;
 use super::known::Known;
+use super::known::Slot;
 use super::pdf::Pdfs;
 use super::report::FileReport;
 use super::rowhash::RowHash;
 use super::{Pending, Run, duplicate};
 use crate::domain::model::InvoiceKind;
 use crate::store::import::InvoiceRow;
+use chrono::NaiveDate;
 
 pub static SPEC: Spec = Spec {
     file: "invoices.csv",
@@ -24,7 +26,13 @@ pub static SPEC: Spec = Spec {
         "credited",
         "to_pay",
     ],
-    optional: &["description", "interest", "pdf"],
+    optional: &[
+        "description",
+        "interest",
+        "pdf",
+        "interest_for",
+        "interest_to",
+    ],
 };
 
 pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
@@ -35,6 +43,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     // Two threads at work: while SQLite's worker writes one batch, this one reads the
     // next.
     let mut ready: Pending<InvoiceRow> = Pending::default();
+    let mut refs: Vec<NoteRef> = Vec::new();
     let mut more = true;
     while more || !ready.is_empty() {
         // PDFs of the rows in `ready` go in before the rows that point at them.
@@ -69,6 +78,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
                 &mut report,
                 &mut next,
                 writing,
+                &mut refs,
             )
         };
         let (written, still_more) = futures::join!(write, read);
@@ -76,7 +86,97 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         more = still_more;
         ready = next;
     }
+    check_note_refs(&mut run.errors, &run.customers, &run.invoices, &refs);
     Ok(report)
+}
+
+/// An interest note's `interest_for`, checked once the whole file is read (the invoice
+/// may come after the note).
+pub(super) struct NoteRef {
+    line: u64,
+    owner: Slot,
+    invoice: String,
+}
+
+/// The structured fields of an interest note: `Some((interest_for, interest_to))` when
+/// usable (both empty for anything else), `None` after recording an error.
+fn charged_interest<'r>(
+    errors: &mut Errors,
+    row: &Row<'r>,
+    kind: Option<InvoiceKind>,
+    issue_date: Option<NaiveDate>,
+    owner: Option<Slot>,
+    refs: &mut Vec<NoteRef>,
+) -> Option<(Option<&'r str>, Option<NaiveDate>)> {
+    let number = row.opt_text("interest_for");
+    let to = row.opt_date(errors, "interest_to")?;
+    match (number, to) {
+        (None, None) => return Some((None, None)),
+        (Some(_), Some(_)) if kind != Some(InvoiceKind::InterestNote) => {
+            row.error(
+                errors,
+                "interest_for",
+                "only an interest_note names the invoice its interest is for: leave interest_for and interest_to empty",
+            );
+            return None;
+        }
+        (Some(_), None) => {
+            row.error(
+                errors,
+                "interest_to",
+                "an interest note with interest_for needs interest_to, the last day its interest covers",
+            );
+            return None;
+        }
+        (None, Some(_)) => {
+            row.error(
+                errors,
+                "interest_for",
+                "an interest note with interest_to needs interest_for, the invoice its interest is for",
+            );
+            return None;
+        }
+        (Some(_), Some(_)) => {}
+    }
+    if let (Some(to), Some(issued)) = (to, issue_date)
+        && to > issued
+    {
+        row.error(
+            errors,
+            "interest_to",
+            format!(
+                "{to} is after issue_date {issued}: a note charges interest for days already past"
+            ),
+        );
+        return None;
+    }
+    if let (Some(number), Some(owner)) = (number, owner) {
+        refs.push(NoteRef {
+            line: row.line,
+            owner,
+            invoice: number.to_string(),
+        });
+    }
+    Some((number, to))
+}
+
+fn check_note_refs(errors: &mut Errors, customers: &Known, invoices: &Known, refs: &[NoteRef]) {
+    for r in refs {
+        let reason = match invoices.get(&r.invoice) {
+            None => format!(
+                "invoice '{}' is neither in invoices.csv nor in the database",
+                r.invoice
+            ),
+            Some(e) if e.owner != r.owner => format!(
+                "invoice '{}' belongs to customer '{}', not to '{}'",
+                r.invoice,
+                customers.key(e.owner),
+                customers.key(r.owner)
+            ),
+            Some(_) => continue,
+        };
+        errors.push(SPEC.file, r.line, Some("interest_for"), reason);
+    }
 }
 
 /// Reads rows into `next` until it is full; false when the file (or the patience for
@@ -91,6 +191,7 @@ fn read_batch(
     report: &mut FileReport,
     next: &mut Pending<InvoiceRow>,
     writing: bool,
+    refs: &mut Vec<NoteRef>,
 ) -> bool {
     while !errors.full() && !next.full() {
         let Some(row) = file.next_row(errors) else {
@@ -143,6 +244,7 @@ fn read_batch(
         {
             row.error(errors, "interest", "interest cannot be negative");
         }
+        let charged = charged_interest(errors, &row, kind, issue_date, owner, refs);
         let description = row.raw("description");
         let slot = match claim {
             Claim::New(s) | Claim::Existing(s) => s,
@@ -164,14 +266,15 @@ fn read_batch(
             Some(to_pay_gr),
             Some(interest_gr),
             Ok(pdf),
+            Some((interest_for, interest_to)),
         ) = (
-            owner, kind, issue_date, due_date, charge, credited, to_pay, interest, pdf,
+            owner, kind, issue_date, due_date, charge, credited, to_pay, interest, pdf, charged,
         )
         else {
             continue;
         };
-        let (hash, row_hash) = RowHash::new()
-            .text(customers.key(owner))
+        let mut hash = RowHash::new();
+        hash.text(customers.key(owner))
             .text(kind.as_str())
             .date(issue_date)
             .date(due_date)
@@ -181,8 +284,12 @@ fn read_batch(
             .int(to_pay_gr)
             .opt_int(interest_gr)
             .opt(pdf.as_ref().map(|f| f.sha256.as_str()))
-            .opt(pdf.as_ref().map(|f| f.name.as_str()))
-            .finish();
+            .opt(pdf.as_ref().map(|f| f.name.as_str()));
+        // Only when given, so rows exported without them keep their fingerprints.
+        if let Some(number) = interest_for {
+            hash.text(number).opt_date(interest_to);
+        }
+        let (hash, row_hash) = hash.finish();
         if report.count(claim, invoices, hash) && writing {
             next.push(
                 claim,
@@ -199,6 +306,8 @@ fn read_batch(
                     interest_gr,
                     pdf_sha256: pdf.as_ref().map(|f| f.sha256.clone()),
                     pdf_name: pdf.map(|f| f.name),
+                    interest_for: interest_for.map(str::to_string),
+                    interest_to,
                     row_hash,
                 },
             );

@@ -17,6 +17,7 @@ mod known;
 mod messages;
 mod payments;
 mod pdf;
+mod rates;
 mod report;
 mod rowhash;
 
@@ -36,7 +37,7 @@ use std::path::Path;
 use std::time::Instant;
 
 /// The files of an import, in the order they are read (later files refer to earlier ones).
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     customers::SPEC.file,
     contracts::SPEC.file,
     invoices::SPEC.file,
@@ -44,6 +45,7 @@ pub const FILES: [&str; 7] = [
     payments::SPEC.file,
     collections::SPEC.file,
     messages::SPEC.file,
+    rates::SPEC.file,
 ];
 
 /// Imports the CSV files in `dir` in one transaction. `pesel_key` keys the hash under
@@ -188,7 +190,10 @@ impl<'a> Run<'a> {
 
     async fn all(&mut self, present: &[&'static str]) -> anyhow::Result<()> {
         let has = |f: &str| present.contains(&f);
-        if present.iter().any(|f| *f != messages::SPEC.file) {
+        if present
+            .iter()
+            .any(|f| *f != messages::SPEC.file && *f != rates::SPEC.file)
+        {
             self.load_customers().await?;
         }
         if has(contracts::SPEC.file) {
@@ -209,6 +214,7 @@ impl<'a> Run<'a> {
                 f if f == items::SPEC.file => items::import(self).await?,
                 f if f == payments::SPEC.file => payments::import(self).await?,
                 f if f == collections::SPEC.file => collections::import(self).await?,
+                f if f == rates::SPEC.file => rates::import(self).await?,
                 _ => messages::import(self).await?,
             };
             report.seconds = started.elapsed().as_secs_f64();

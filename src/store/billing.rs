@@ -5,8 +5,11 @@ use crate::domain::model::*;
 use anyhow::Context;
 use chrono::NaiveDate;
 
+/// The setting that holds the day the imported interest tables were confirmed.
+pub const INTEREST_RATES_CONFIRMED: &str = "interest_rates_confirmed_on";
+
 const INVOICE_COLUMNS: &str = "id, number, customer_id, kind, issue_date, due_date, description, \
-     charge_gr, credited_gr, to_pay_gr, interest_gr, pdf_sha256, pdf_name";
+     charge_gr, credited_gr, to_pay_gr, interest_gr, pdf_sha256, pdf_name, interest_for, interest_to";
 
 /// An invoice with the number of rows its query matched.
 #[derive(sqlx::FromRow)]
@@ -18,7 +21,8 @@ struct Counted {
 
 impl Store {
     pub async fn customer(&self, id: i64) -> anyhow::Result<Option<Customer>> {
-        let sql = "SELECT id, number, kind, name, pesel_masked, nip, address, area, email \
+        let sql = "SELECT id, number, kind, name, pesel_masked, nip, address, area, email, \
+                   interest_regime \
                    FROM customers WHERE id = $1";
         on_pool!(self, |p| sqlx::query_as(sql)
             .bind(id)
@@ -144,6 +148,47 @@ impl Store {
             .fetch_all(p)
             .await)
         .context("reading payments")
+    }
+
+    /// Payments of this customer that name the invoice they paid: (invoice, day, grosze).
+    pub async fn invoice_payments(
+        &self,
+        customer_id: i64,
+    ) -> anyhow::Result<Vec<(String, NaiveDate, i64)>> {
+        let sql = "SELECT invoice_number, paid_on, amount_gr FROM payments \
+                   WHERE customer_id = $1 AND invoice_number IS NOT NULL";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(customer_id)
+            .fetch_all(p)
+            .await)
+        .context("reading the payments of bills")
+    }
+
+    /// This customer's interest notes that say what they charged: (invoice, last day).
+    pub async fn interest_charged(
+        &self,
+        customer_id: i64,
+    ) -> anyhow::Result<Vec<(String, NaiveDate)>> {
+        let sql = "SELECT interest_for, interest_to FROM invoices \
+                   WHERE customer_id = $1 AND interest_for IS NOT NULL \
+                   AND interest_to IS NOT NULL";
+        on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(customer_id)
+            .fetch_all(p)
+            .await)
+        .context("reading what interest notes charged")
+    }
+
+    /// The interest tables imported from the billing export: (regime, from, rate), and
+    /// the day they were confirmed; empty when none were imported.
+    pub async fn interest_rates(
+        &self,
+    ) -> anyhow::Result<(Vec<(String, NaiveDate, String)>, Option<String>)> {
+        let sql = "SELECT regime, valid_from, rate FROM interest_rates ORDER BY regime, valid_from";
+        let rows = on_pool!(self, |p| sqlx::query_as(sql).fetch_all(p).await)
+            .context("reading the imported interest tables")?;
+        let confirmed = self.setting(INTEREST_RATES_CONFIRMED).await?;
+        Ok((rows, confirmed))
     }
 
     pub async fn collections(&self, customer_id: i64) -> anyhow::Result<Vec<Collection>> {

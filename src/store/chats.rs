@@ -15,7 +15,7 @@ const CHAT_COLUMNS: &str = "chats.account_id, chats.session_started_at, chats.la
 const CUSTOMER_COLUMNS: &str = "customers.id AS c_id, customers.number AS c_number, \
      customers.kind AS c_kind, customers.name AS c_name, customers.pesel_masked AS c_pesel_masked, \
      customers.nip AS c_nip, customers.address AS c_address, customers.area AS c_area, \
-     customers.email AS c_email";
+     customers.email AS c_email, customers.interest_regime AS c_interest_regime";
 
 /// What a command starts from: its chat, and the account and customer of the session
 /// open there.
@@ -85,6 +85,7 @@ impl Store {
                         address: row.try_get("c_address")?,
                         area: row.try_get("c_area")?,
                         email: row.try_get("c_email")?,
+                        interest_regime: row.try_get("c_interest_regime")?,
                     }),
                     None => None,
                 };

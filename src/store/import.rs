@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-/// Rows per multi-row statement: 500 × 14 columns stays far below both backends'
+/// Rows per multi-row statement: 500 × 15 columns stays far below both backends'
 /// limits on bind parameters (SQLite 32 766, PostgreSQL 65 535).
 pub const BATCH_ROWS: usize = 500;
 
@@ -28,6 +28,7 @@ pub struct CustomerRow {
     pub area: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    pub interest_regime: Option<&'static str>,
     pub row_hash: String,
 }
 
@@ -61,6 +62,8 @@ pub struct InvoiceRow {
     pub interest_gr: Option<i64>,
     pub pdf_sha256: Option<String>,
     pub pdf_name: Option<String>,
+    pub interest_for: Option<String>,
+    pub interest_to: Option<NaiveDate>,
     pub row_hash: String,
 }
 
@@ -142,6 +145,7 @@ const CUSTOMER_COLUMNS: &[&str] = &[
     "area",
     "email",
     "phone",
+    "interest_regime",
     "row_hash",
 ];
 const CONTRACT_COLUMNS: &[&str] = &[
@@ -171,6 +175,8 @@ const INVOICE_COLUMNS: &[&str] = &[
     "interest_gr",
     "pdf_sha256",
     "pdf_name",
+    "interest_for",
+    "interest_to",
     "row_hash",
 ];
 const ITEM_COLUMNS: &[&str] = &[
@@ -484,6 +490,57 @@ impl Tx {
         self.existing(sql, each).await
     }
 
+    /// The imported interest tables, (regime, from, rate), and their confirmed date.
+    pub async fn existing_interest_rates(
+        &mut self,
+    ) -> anyhow::Result<(Vec<(String, NaiveDate, String)>, Option<String>)> {
+        let sql = "SELECT regime, valid_from, rate FROM interest_rates";
+        let rows = on_tx!(self, |conn| sqlx::query_as(sql).fetch_all(conn).await)
+            .context("reading the imported interest tables")?;
+        let sql = "SELECT value FROM settings WHERE key = $1";
+        let confirmed = on_tx!(self, |conn| sqlx::query_scalar(sql)
+            .bind(super::INTEREST_RATES_CONFIRMED)
+            .fetch_optional(conn)
+            .await)
+        .context("reading the interest tables' confirmed date")?;
+        Ok((rows, confirmed))
+    }
+
+    /// Replaces the imported interest tables with `rows` (regime, from, rate) confirmed
+    /// on `confirmed_on`.
+    pub async fn replace_interest_rates(
+        &mut self,
+        rows: &[(&'static str, NaiveDate, String)],
+        confirmed_on: &str,
+    ) -> anyhow::Result<()> {
+        on_tx!(self, |conn| sqlx::query("DELETE FROM interest_rates")
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("clearing the imported interest tables")?;
+        let sql = "INSERT INTO interest_rates (regime, valid_from, rate) VALUES ($1, $2, $3)";
+        for (regime, from, rate) in rows {
+            on_tx!(self, |conn| sqlx::query(sql)
+                .bind(*regime)
+                .bind(*from)
+                .bind(rate)
+                .execute(&mut *conn)
+                .await
+                .map(|r| r.rows_affected()))
+            .context("writing the imported interest tables")?;
+        }
+        let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                   ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        on_tx!(self, |conn| sqlx::query(sql)
+            .bind(super::INTEREST_RATES_CONFIRMED)
+            .bind(confirmed_on)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("saving the interest tables' confirmed date")?;
+        Ok(())
+    }
+
     /// `(invoice_id, items_hash)` of every invoice whose items were imported.
     pub async fn existing_item_sets(&mut self) -> anyhow::Result<HashMap<i64, String>> {
         let sql = "SELECT invoice_id, items_hash FROM invoice_item_sets";
@@ -543,6 +600,7 @@ impl Tx {
                 .bind(&r.area)
                 .bind(&r.email)
                 .bind(&r.phone)
+                .bind(r.interest_regime)
                 .bind(&r.row_hash),
             |row| row.number
         )
@@ -598,6 +656,8 @@ impl Tx {
                 .bind(r.interest_gr)
                 .bind(&r.pdf_sha256)
                 .bind(&r.pdf_name)
+                .bind(&r.interest_for)
+                .bind(r.interest_to)
                 .bind(&r.row_hash),
             |row| row.number
         )

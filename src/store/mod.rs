@@ -37,6 +37,7 @@ mod accounts;
 mod announcements;
 mod audit;
 mod billing;
+pub use billing::INTEREST_RATES_CONFIRMED;
 mod chats;
 mod email;
 pub use email::*;

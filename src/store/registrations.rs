@@ -58,7 +58,8 @@ pub struct Consent {
 const COLUMNS: &str = "id, status, kind, name, pesel_hash, pesel_masked, nip, invoice_number, \
      contract_number, email, lang, channel, source, created_at, decided_at, decided_by, reason, account_id";
 
-const CUSTOMER_COLUMNS: &str = "id, number, kind, name, pesel_masked, nip, address, area, email";
+const CUSTOMER_COLUMNS: &str =
+    "id, number, kind, name, pesel_masked, nip, address, area, email, interest_regime";
 
 impl Tx {
     pub async fn insert_registration(&mut self, r: &NewRegistration<'_>) -> anyhow::Result<i64> {

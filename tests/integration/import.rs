@@ -14,7 +14,7 @@ fn example_dir() -> PathBuf {
 
 /// A copy of the example set with `edits` applied: (file, text to find, replacement).
 /// A replacement of `None` deletes the file.
-fn edited_example(edits: &[(&str, &str, Option<&str>)]) -> tempfile::TempDir {
+pub fn edited_example(edits: &[(&str, &str, Option<&str>)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&example_dir(), dir.path());
     for (file, from, to) in edits {
@@ -67,7 +67,7 @@ async fn sum(store: &Store, table: &str, column: &str) -> i64 {
         .unwrap())
 }
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "customers",
     "contracts",
     "invoices",
@@ -77,6 +77,7 @@ const TABLES: [&str; 9] = [
     "messages",
     "files",
     "invoice_item_sets",
+    "interest_rates",
 ];
 
 async fn counts(store: &Store) -> Vec<i64> {
@@ -113,7 +114,7 @@ async fn the_example_set_imports_with_the_expected_counts() {
         assert_eq!(report.pdfs_stored, 5, "{}", db.label);
         assert_eq!(
             counts(&db.store).await,
-            [3, 4, 7, 26, 5, 1, 5, 5, 6],
+            [3, 4, 7, 26, 5, 1, 5, 5, 6, 0],
             "{}",
             db.label
         );
@@ -271,7 +272,7 @@ async fn files_may_come_alone_and_refer_to_rows_already_imported() {
 /// Imports the edited example into a fresh database and into one that already holds
 /// the example; both must fail with `expected` among the errors and leave the
 /// database exactly as it was.
-async fn assert_rejected(edits: &[(&str, &str, Option<&str>)], expected: &str) {
+pub async fn assert_rejected(edits: &[(&str, &str, Option<&str>)], expected: &str) {
     let dir = edited_example(edits);
     for backend in backends() {
         let db = TestDb::new(&backend).await;
@@ -279,7 +280,7 @@ async fn assert_rejected(edits: &[(&str, &str, Option<&str>)], expected: &str) {
         assert_invalid(&err, expected, db.label);
         assert_eq!(
             counts(&db.store).await,
-            [0; 9],
+            [0; 10],
             "{}: something was imported",
             db.label
         );
@@ -422,7 +423,7 @@ async fn rejects_a_key_that_appears_twice() {
 async fn rejects_an_unknown_column() {
     assert_rejected(
         &[("customers.csv", ",phone\n", Some(",telefon\n"))],
-        "customers.csv, line 1, column telefon: unknown column (the columns are: number, kind, name, pesel, nip, address, area, email, phone)",
+        "customers.csv, line 1, column telefon: unknown column (the columns are: number, kind, name, pesel, nip, address, area, email, phone, interest_regime)",
     )
     .await;
 }
@@ -610,7 +611,7 @@ async fn rejects_an_unknown_message_kind() {
 async fn rejects_an_unknown_csv_file() {
     assert_rejected(
         &[("invoces.csv", "", Some("number\n"))],
-        "invoces.csv: not an import file (the files are: customers.csv, contracts.csv, invoices.csv, invoice_items.csv, payments.csv, collections.csv, messages.csv)",
+        "invoces.csv: not an import file (the files are: customers.csv, contracts.csv, invoices.csv, invoice_items.csv, payments.csv, collections.csv, messages.csv, interest_rates.csv)",
     )
     .await;
 }

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod import;
+mod interest;
 mod sessions;
 mod store;
 mod views;

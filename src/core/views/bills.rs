@@ -16,11 +16,12 @@ impl CustomerCtx<'_> {
         let unpaid: Vec<&Invoice> = open.iter().filter(|i| i.to_pay_gr > 0).collect();
         let overdue: Vec<&Invoice> = unpaid.iter().copied().filter(|i| self.overdue(i)).collect();
         let overdue_sum: i64 = overdue.iter().map(|i| i.to_pay_gr).sum();
-        let interest: Decimal = overdue.iter().map(|i| self.interest(i).0).sum();
+        let book = self.interest_book(&open).await?;
+        let interest: Decimal = overdue.iter().map(|i| self.interest(i, &book).0).sum();
         let next_due = unpaid
             .iter()
             .find(|i| !self.overdue(i))
-            .map(|i| self.row(i));
+            .map(|i| self.row(i, &book));
         let total = from_grosze(total_gr);
         let state = if total > Decimal::ZERO {
             "owes"
@@ -64,7 +65,8 @@ impl CustomerCtx<'_> {
                 View::new("page_out_of_range", json!({ "page": page, "pages": pages })),
             ));
         }
-        let rows: Vec<BillRow> = list.iter().map(|i| self.row(i)).collect();
+        let book = self.interest_book(&list).await?;
+        let rows: Vec<BillRow> = list.iter().map(|i| self.row(i, &book)).collect();
         let payments: Vec<serde_json::Value> = if page == 1 {
             let list = self.ctx.core.store().recent_payments(self.id, 5).await?;
             list.iter()
@@ -134,7 +136,8 @@ impl CustomerCtx<'_> {
                 })
             })
             .collect();
-        let data = json!({ "bill": self.row(&inv), "items": items_json, "vat_lines": vat_lines, "total": total });
+        let book = self.interest_book(std::slice::from_ref(&inv)).await?;
+        let data = json!({ "bill": self.row(&inv, &book), "items": items_json, "vat_lines": vat_lines, "total": total });
         let mut reply = Reply::new(self.lang(), View::new("bill", data));
         if inv.pdf_sha256.is_some() {
             reply = reply.with_action("pdf", &inv.number, format!("pdf {}", inv.number), 0);

@@ -21,9 +21,10 @@ impl CustomerCtx<'_> {
             .await?;
         let mut days: Vec<serde_json::Value> = Vec::new();
         let mut marked = std::collections::BTreeSet::new();
+        let book = self.interest_book(&list).await?;
         for (date, group) in group_by_due(&list) {
             marked.insert(date.day());
-            let bills: Vec<BillRow> = group.iter().map(|i| self.row(i)).collect();
+            let bills: Vec<BillRow> = group.iter().map(|i| self.row(i, &book)).collect();
             let sum: Decimal = bills.iter().map(|b| b.to_pay).sum();
             days.push(json!({ "date": date, "bills": bills, "total": sum }));
         }

@@ -17,14 +17,16 @@ pub(super) use general::{bad_arguments, contact, help, language, messages, start
 use super::command::Lang;
 use super::reply::{Attachment, Reply, View};
 use super::{Command, Ctx};
+use crate::core::rates;
 use crate::domain::calendar::effective_due_date;
-use crate::domain::interest;
-use crate::domain::model::{CustomerKind, Invoice};
+use crate::domain::interest::{self, RatePeriod, Regime};
+use crate::domain::model::{Invoice, InvoiceKind};
 use crate::domain::money::from_grosze;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
 
 /// Views that need a customer account (staff have no bills of their own).
 pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Result<Reply> {
@@ -34,7 +36,7 @@ pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Re
     let v = CustomerCtx {
         ctx,
         id: customer.id,
-        kind: customer.kind,
+        regime: customer.regime(),
         today: ctx.core.today(),
     };
     match command {
@@ -53,8 +55,18 @@ pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Re
 struct CustomerCtx<'a> {
     ctx: &'a Ctx<'a>,
     id: i64,
-    kind: CustomerKind,
+    regime: Regime,
     today: NaiveDate,
+}
+
+/// What computing interest to today needs, read only when some bill needs it: the
+/// table in force for the customer's regime, each bill's payments and the last day an
+/// interest note charged it for.
+#[derive(Default)]
+struct InterestBook {
+    table: Vec<RatePeriod>,
+    payments: HashMap<String, Vec<(NaiveDate, Decimal)>>,
+    charged_to: HashMap<String, NaiveDate>,
 }
 
 /// One row of the bills table (S13: all ten columns).
@@ -80,37 +92,65 @@ impl CustomerCtx<'_> {
         self.ctx.lang
     }
 
-    fn rates(&self) -> &[interest::RatePeriod] {
-        let tables = &self.ctx.core.settings().interest;
-        match self.kind {
-            CustomerKind::Person => &tables.statutory,
-            CustomerKind::Firm => &tables.commercial,
-        }
+    /// Whether ebok computes this bill's interest itself: unpaid, overdue, not an
+    /// interest note (no interest on interest, art. 482 §1 KC) and without a figure from
+    /// the billing system.
+    fn computes_interest(&self, inv: &Invoice) -> bool {
+        inv.interest_gr.is_none() && inv.kind != InvoiceKind::InterestNote && self.overdue(inv)
     }
 
-    /// Interest on a bill: the billing system's figure, else accrued to today.
-    fn interest(&self, inv: &Invoice) -> (Decimal, bool) {
+    /// Reads what [`Self::interest`] needs for `bills`, when any of them needs it.
+    async fn interest_book(&self, bills: &[Invoice]) -> anyhow::Result<InterestBook> {
+        if !bills.iter().any(|i| self.computes_interest(i)) {
+            return Ok(InterestBook::default());
+        }
+        let core = self.ctx.core;
+        let tables = rates::in_force(core.store(), core.settings()).await?;
+        let mut book = InterestBook {
+            table: tables.table(self.regime).to_vec(),
+            ..InterestBook::default()
+        };
+        for (number, day, gr) in core.store().invoice_payments(self.id).await? {
+            book.payments
+                .entry(number)
+                .or_default()
+                .push((day, from_grosze(gr)));
+        }
+        for (number, to) in core.store().interest_charged(self.id).await? {
+            let last = book.charged_to.entry(number).or_insert(to);
+            *last = (*last).max(to);
+        }
+        Ok(book)
+    }
+
+    /// Interest on a bill: the billing system's figure, else owed to today.
+    fn interest(&self, inv: &Invoice, book: &InterestBook) -> (Decimal, bool) {
         if let Some(gr) = inv.interest_gr {
             return (from_grosze(gr), false);
         }
-        if inv.to_pay_gr <= 0 {
+        if !self.computes_interest(inv) {
             return (Decimal::ZERO, false);
         }
-        let accrued = interest::accrued(
-            from_grosze(inv.to_pay_gr),
-            inv.due_date,
-            self.today,
-            self.rates(),
-        );
-        (accrued, !accrued.is_zero())
+        let delay = interest::Delay {
+            unpaid: from_grosze(inv.to_pay_gr),
+            due: inv.due_date,
+            charged_to: book.charged_to.get(&inv.number).copied(),
+            payments: book
+                .payments
+                .get(&inv.number)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        };
+        let owed = interest::owed(&delay, self.today, &book.table);
+        (owed, !owed.is_zero())
     }
 
     fn overdue(&self, inv: &Invoice) -> bool {
         inv.to_pay_gr > 0 && effective_due_date(inv.due_date) < self.today
     }
 
-    fn row(&self, inv: &Invoice) -> BillRow {
-        let (interest, interest_estimated) = self.interest(inv);
+    fn row(&self, inv: &Invoice, book: &InterestBook) -> BillRow {
+        let (interest, interest_estimated) = self.interest(inv, book);
         BillRow {
             issue_date: inv.issue_date,
             kind: inv.kind.as_str().to_string(),
