@@ -92,6 +92,12 @@ fn default_console_name() -> String {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
+    // The demo prints its own report of the import and its logins: no log lines above it.
+    let verbosity = match cli.command {
+        Commands::Demo { .. } => crate::telemetry::Verbosity::Quiet,
+        _ => crate::telemetry::Verbosity::Normal,
+    };
+    crate::telemetry::init(&settings.log, verbosity);
     let explicit_db = cli.database.is_some();
     if let Some(url) = cli.database {
         settings.database.url = url;

@@ -25,6 +25,38 @@ pub struct Settings {
     pub smtp: Option<Smtp>,
     pub telegram: Option<Telegram>,
     pub email: Option<EmailChannel>,
+    pub log: Log,
+    pub http: Option<Http>,
+    pub shutdown: Shutdown,
+}
+
+/// `[http]`: the operations endpoints (`/healthz`, `/readyz`, `/metrics`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Http {
+    /// Local address, e.g. "127.0.0.1:9464".
+    pub listen: String,
+}
+
+/// `[shutdown]`: how `ebok serve` stops on SIGTERM.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Shutdown {
+    /// Seconds the commands in flight get to finish before the process exits anyway.
+    pub grace_seconds: u64,
+}
+
+/// `[log]`: how the process logs (see `crate::telemetry`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Log {
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines (coloured only on a terminal).
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 #[derive(Debug, Clone, Deserialize)]

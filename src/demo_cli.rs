@@ -157,8 +157,19 @@ fn print_logins(logins: &[DemoLogin]) {
 
 /// `ebok import DIR`: prints the per-file report, or every error with file, line and column.
 pub async fn import(app: &App, dir: &Path) -> anyhow::Result<()> {
-    match crate::import::run(&app.store, &app.pesel_key, dir).await {
+    let started = std::time::Instant::now();
+    let result = crate::import::run(&app.store, &app.pesel_key, dir).await;
+    crate::metrics::get().import_run(result.is_ok(), started.elapsed());
+    match result {
         Ok(report) => {
+            for file in &report.files {
+                crate::metrics::get()
+                    .import_rows
+                    .get_or_create(&crate::metrics::FileLabels {
+                        file: file.file.to_string(),
+                    })
+                    .inc_by(file.rows);
+            }
             println!("{report}");
             Ok(())
         }

@@ -12,12 +12,16 @@ pub mod core;
 pub mod demo;
 mod demo_cli;
 pub mod domain;
+pub mod health;
+pub mod http;
 pub mod import;
 pub mod mail;
+pub mod metrics;
 mod ops_cli;
 pub mod outbox;
 pub mod render;
 pub mod serve;
+pub mod shutdown;
 pub mod store;
 pub mod telemetry;
 

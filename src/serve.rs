@@ -1,15 +1,29 @@
-//! `ebok serve`: runs every configured front end and the delivery workers until
-//! Ctrl-C / SIGTERM. Each part is started by its own module; this file only wires.
+//! `ebok serve`: runs every configured front end, the delivery workers and the
+//! operations endpoint until SIGTERM / Ctrl-C. Each part is started by its own module;
+//! this file only wires them and stops them.
+//!
+//! Stopping: the first signal asks every part to stop taking new work
+//! ([`crate::shutdown`]): polling and IDLE end, the webhook answers 503, workers claim no
+//! more rows, `/readyz` turns not ready. The commands in flight finish, for at most
+//! `[shutdown] grace_seconds`; then outbox rows still claimed by this process are made
+//! due again and the process exits 0. A second signal ends the wait at once.
 
 use crate::app::App;
+use anyhow::Context;
+use std::time::Duration;
 use tokio::task::JoinSet;
 
 pub async fn serve(app: App) -> anyhow::Result<()> {
+    let mut signals = Signals::new()?;
+    let http = match &app.settings.http {
+        Some(http) => Some(
+            tokio::net::TcpListener::bind(&http.listen)
+                .await
+                .with_context(|| format!("listening on http.listen = {:?}", http.listen))?,
+        ),
+        None => None,
+    };
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
-    tasks.spawn(watch_rates(app.clone()));
-    // Each front end / worker adds itself here:
-    // outbox worker (email delivery), telegram, email responder.
-    // Credentials, rejections, resets and staff notifications by email (issue 3).
     if let Some(worker) = crate::outbox::email_worker(&app)? {
         tasks.spawn(async move {
             worker.run().await;
@@ -27,25 +41,36 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
             "nothing to serve: configure [smtp], [telegram] or [email] (see bot-config/ebok.toml)"
         );
     }
-    tokio::select! {
-        _ = shutdown_signal() => tracing::info!("shutting down"),
-        Some(done) = tasks.join_next() => {
-            match done {
-                Ok(Ok(())) => tracing::warn!("a service stopped"),
-                Ok(Err(e)) => return Err(e),
-                Err(e) => anyhow::bail!("a service panicked: {e}"),
+    tasks.spawn(watch_rates(app.clone()));
+    // The endpoint stays up while the rest stops: /readyz then says why it is not ready.
+    let endpoint = http.map(|listener| {
+        tracing::info!(address = ?listener.local_addr().ok(), "operations endpoint: /healthz /readyz /metrics");
+        tokio::spawn(crate::http::serve(app.clone(), listener))
+    });
+    let result = tokio::select! {
+        () = signals.next() => Ok(()),
+        Some(done) = tasks.join_next() => match done {
+            Ok(Ok(())) => {
+                tracing::warn!("a service stopped");
+                Ok(())
             }
-        }
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(anyhow::anyhow!("a service panicked: {e}")),
+        },
+    };
+    let grace = Duration::from_secs(app.settings.shutdown.grace_seconds);
+    stop(&app, &mut tasks, &mut signals, grace).await;
+    if let Some(endpoint) = endpoint {
+        endpoint.abort();
     }
-    tasks.shutdown().await;
-    Ok(())
+    result
 }
 
 /// Checks the interest tables at start and then daily: stale tables (older than
-/// `[interest] stale_after_days`) are logged as a warning and make the service report
-/// itself degraded through [`crate::core::rates::health`] (the `rates_stale` check).
+/// `[interest] stale_after_days`) are logged as a warning; `/readyz` asks the same check
+/// ([`crate::health`]). Ends when the process stops.
 async fn watch_rates(app: App) -> anyhow::Result<()> {
-    loop {
+    while !crate::shutdown::requested() {
         match crate::core::rates::health(&app.store, &app.settings, app.core.today()).await {
             Ok(h) if h.stale => {
                 tracing::warn!(check = "rates_stale", degraded = true, "{}", h.describe())
@@ -57,24 +82,77 @@ async fn watch_rates(app: App) -> anyhow::Result<()> {
                 "cannot read the interest tables: {e:#}"
             ),
         }
-        tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(24 * 3600)) => {}
+            () = crate::shutdown::wait() => {}
+        }
+    }
+    Ok(())
+}
+
+/// Asks every part to stop, waits for them (at most `grace`, or until a second signal),
+/// then gives back the outbox claims still held.
+async fn stop(
+    app: &App,
+    tasks: &mut JoinSet<anyhow::Result<()>>,
+    signals: &mut Signals,
+    grace: Duration,
+) {
+    tracing::info!(
+        grace_seconds = grace.as_secs(),
+        "stopping: no new work, finishing the commands in flight"
+    );
+    crate::health::set_stopping();
+    crate::shutdown::request();
+    let finished = tokio::select! {
+        () = async { while tasks.join_next().await.is_some() {} } => true,
+        () = tokio::time::sleep(grace) => {
+            tracing::warn!("the grace period is over: stopping what is still running");
+            false
+        }
+        () = signals.next() => {
+            tracing::warn!("second signal: stopping at once");
+            false
+        }
+    };
+    tasks.abort_all();
+    let held = crate::shutdown::claims::held();
+    if !held.is_empty() {
+        match app.store.release_outbox_claims(&held).await {
+            Ok(()) => tracing::info!(rows = held.len(), "outbox claims given back"),
+            Err(e) => tracing::warn!(
+                error = format!("{e:#}"),
+                "outbox claims not given back: they expire with their lease"
+            ),
+        }
+    }
+    if finished {
+        tracing::info!("stopped");
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// SIGTERM and Ctrl-C, each delivery once.
+struct Signals {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> anyhow::Result<Signals> {
+        Ok(Signals {
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("listening for SIGTERM")?,
+        })
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = self.term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -123,6 +123,7 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
     let Some(mut account) = account.filter(|_| matched != super::reset::Matched::None) else {
         let seconds = record_failure(ctx, &keys).await?;
         tracing::info!(channel = ctx.origin.channel.as_str(), "failed login");
+        crate::metrics::get().login(ctx.origin.channel.as_str(), false);
         return Ok(Reply::new(
             ctx.lang,
             View::new("login_failed", json!({ "seconds": seconds })),
@@ -163,6 +164,7 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
     tx.remember_source(account.id, channel, source).await?;
     tx.audit(&account.identifier, "login", channel, "").await?;
     tx.commit().await?;
+    crate::metrics::get().login(channel, true);
     if by_reset {
         account = store.account(account.id).await?.unwrap_or(account);
     }

@@ -165,6 +165,22 @@ impl Core {
     /// Handles one line of input (typed text or a pressed button's command).
     #[tracing::instrument(skip(self, text), fields(channel = origin.channel.as_str()))]
     pub async fn handle(&self, origin: &Origin, text: &str) -> Reply {
+        let started = std::time::Instant::now();
+        let reply = self.handle_timed(origin, text).await;
+        let outcome = match reply.views.first().map(|v| v.template) {
+            Some("unexpected_error") => "error",
+            _ => "ok",
+        };
+        crate::metrics::get().command(
+            origin.channel.as_str(),
+            metric_name(text),
+            outcome,
+            started.elapsed(),
+        );
+        reply
+    }
+
+    async fn handle_timed(&self, origin: &Origin, text: &str) -> Reply {
         let session = match self
             .store()
             .session(origin.channel.as_str(), &origin.source)
@@ -385,6 +401,16 @@ impl Core {
 
 fn is_cancel(text: &str) -> bool {
     matches!(command::split_command(text), Some((w, rest)) if rest.is_empty() && (w == "cancel" || w == "anuluj"))
+}
+
+/// The command's name for the metrics: only names from the command table, never the
+/// input itself (a dialogue's answer may be a password).
+fn metric_name(text: &str) -> &'static str {
+    match command::parse(text) {
+        Ok(command) => command_name(&command),
+        Err(command::ParseError::BadArguments { command }) => command,
+        Err(_) => "other",
+    }
 }
 
 /// The canonical (English) name of a parsed command.

@@ -123,10 +123,20 @@ impl Worker {
         let Some(row) = self.store.claim_outbox(&self.channel, lease).await? else {
             return Ok(Outcome::Empty);
         };
+        crate::shutdown::claims::hold(row.id);
+        let id = row.id;
+        let result = self.process(row).await;
+        crate::shutdown::claims::done(id);
+        result
+    }
+
+    async fn process(&self, row: crate::store::OutboxRow) -> anyhow::Result<Outcome> {
+        let metrics = crate::metrics::get();
         let payload = match Payload::parse(&row.payload) {
             Ok(p) => p,
             Err(e) => {
                 tracing::error!(id = row.id, error = %e, "unreadable outbox row");
+                metrics.delivery(&self.channel, "failed");
                 self.store
                     .outbox_abandoned(row.id, &e.to_string(), "{}")
                     .await?;
@@ -145,6 +155,7 @@ impl Worker {
         match self.deliverer.deliver(&message).await {
             Ok(()) => {
                 tracing::info!(id = message.id, "delivered");
+                metrics.delivery(&self.channel, "sent");
                 self.store.outbox_delivered(message.id, &scrubbed).await?;
             }
             Err(DeliveryError::Transient(error)) => {
@@ -152,12 +163,14 @@ impl Worker {
                 let delay = chrono::Duration::from_std(self.policy.delay(attempts))
                     .unwrap_or_else(|_| chrono::Duration::hours(1));
                 tracing::warn!(id = message.id, attempts, %error, "delivery failed, will retry");
+                metrics.delivery(&self.channel, "retried");
                 self.store
                     .outbox_failed(message.id, &error, Utc::now() + delay)
                     .await?;
             }
             Err(DeliveryError::Permanent(error)) => {
                 tracing::error!(id = message.id, %error, "delivery failed for good");
+                metrics.delivery(&self.channel, "failed");
                 self.store
                     .outbox_abandoned(message.id, &error, &scrubbed)
                     .await?;
@@ -166,16 +179,20 @@ impl Worker {
         Ok(Outcome::Done)
     }
 
-    /// Processes rows until the task is aborted; sleeps only when nothing is due.
+    /// Processes rows until the task is aborted or the process stops (the row in hand
+    /// is finished first); sleeps only when nothing is due.
     pub async fn run(self) {
-        loop {
+        while !crate::shutdown::requested() {
             match self.try_process_next().await {
                 Ok(Outcome::Done) => continue,
-                Ok(Outcome::Empty) => tokio::time::sleep(self.policy.idle_poll).await,
+                Ok(Outcome::Empty) => {}
                 Err(e) => {
                     tracing::error!(error = format!("{e:#}"), channel = %self.channel, "outbox worker step failed");
-                    tokio::time::sleep(self.policy.idle_poll).await;
                 }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(self.policy.idle_poll) => {}
+                () = crate::shutdown::wait() => {}
             }
         }
     }

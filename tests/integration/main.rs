@@ -30,3 +30,7 @@ mod telegram_polling;
 mod telegram_registration;
 mod telegram_story;
 mod telegram_support;
+
+// Operations: logs, memory, health and metrics, shutdown.
+mod ops_logs;
+mod ops_serve;

@@ -136,7 +136,7 @@ pub fn reply_worker(store: Store, mailer: Mailer, policy: RetryPolicy) -> Worker
 /// once when the responder has committed a reply (`wake`), which keeps the latency
 /// from delivery to reply low.
 pub async fn run_worker(worker: Worker, wake: Arc<Notify>, idle_poll: Duration) {
-    loop {
+    while !crate::shutdown::requested() {
         match worker.try_process_next().await {
             Ok(crate::outbox::Outcome::Done) => continue,
             Ok(crate::outbox::Outcome::Empty) => {}
@@ -145,6 +145,7 @@ pub async fn run_worker(worker: Worker, wake: Arc<Notify>, idle_poll: Duration) 
         tokio::select! {
             _ = wake.notified() => {}
             _ = tokio::time::sleep(idle_poll) => {}
+            () = crate::shutdown::wait() => {}
         }
     }
 }

@@ -46,8 +46,18 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     let policy = RetryPolicy::default();
     let worker = deliver::reply_worker(app.store.clone(), mailer, policy);
     let responder = Responder::new(app, Options::default(), wake.clone())?;
+    // Both end when the process stops, each after the mail or reply in hand; an error of
+    // the responder ends both at once.
+    let responder = responder.run();
+    let worker = deliver::run_worker(worker, wake, policy.idle_poll);
+    tokio::pin!(responder, worker);
     tokio::select! {
-        result = responder.run() => result,
-        () = deliver::run_worker(worker, wake, policy.idle_poll) => Ok(()),
+        result = &mut responder => {
+            if result.is_ok() {
+                worker.await;
+            }
+            result
+        }
+        () = &mut worker => responder.await,
     }
 }

@@ -27,6 +27,7 @@ impl Responder {
             .await?
         {
             tracing::info!(outcome = %done.outcome, "already answered: only flagging it");
+            crate::metrics::get().mail("skipped", "already_answered");
             return Ok(disposition(done.purge));
         }
         let record =
@@ -151,8 +152,22 @@ impl Responder {
                     .await?;
             }
         }
-        tx.commit().await
+        tx.commit().await?;
+        count(&record.outcome);
+        Ok(())
     }
+}
+
+/// The mail's outcome in the metrics: answered (a reply or the cap notice) or skipped
+/// with the reason (a loop-protection rule, the daily cap).
+fn count(outcome: &str) {
+    let (kind, reason) = match outcome {
+        "replied" => ("answered", "commands"),
+        "cap_notice" => ("answered", "cap_notice"),
+        "capped" => ("skipped", "daily_cap"),
+        other => ("skipped", other.strip_prefix("skipped:").unwrap_or(other)),
+    };
+    crate::metrics::get().mail(kind, reason);
 }
 
 struct Record<'a> {

@@ -72,6 +72,11 @@ pub enum CrashPoint {
 #[error("simulated crash at {0:?}")]
 pub struct Crashed(pub CrashPoint);
 
+/// The process is stopping: the responder takes no more mail.
+#[derive(Debug, thiserror::Error)]
+#[error("stopping")]
+struct Stopping;
+
 /// What to do with a mail in the mailbox once it is dealt with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Disposition {
@@ -117,30 +122,46 @@ impl Responder {
         })
     }
 
-    /// Watches the mailbox until the task is aborted; reconnects with backoff.
+    /// Watches the mailbox until the task is aborted or the process stops (after the
+    /// mail in hand); reconnects with backoff.
     pub async fn run(self) -> anyhow::Result<()> {
+        use crate::health::{Component, set};
         let mut delay = self.opts.reconnect_min;
-        loop {
+        while !crate::shutdown::requested() {
             match self.connect().await {
                 Ok(conn) => {
                     delay = self.opts.reconnect_min;
+                    set(Component::Imap, None);
                     tracing::info!(mailbox = %self.target.mailbox, idle = conn.idle, "watching the command mailbox");
                     let err = self.watch(conn).await;
                     if err.downcast_ref::<Crashed>().is_some() {
                         return Err(err);
                     }
+                    if err.downcast_ref::<Stopping>().is_some() {
+                        break;
+                    }
+                    set(
+                        Component::Imap,
+                        Some(format!("the IMAP connection ended: {err:#}")),
+                    );
                     tracing::warn!(
                         error = format!("{err:#}"),
                         "the IMAP connection ended; reconnecting"
                     );
                 }
                 Err(e) => {
+                    set(Component::Imap, Some(format!("{e:#}")));
                     tracing::warn!(error = format!("{e:#}"), retry_in = ?delay, "cannot reach the command mailbox");
                 }
             }
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = crate::shutdown::wait() => {}
+            }
             delay = (delay * 2).min(self.opts.reconnect_max);
         }
+        tracing::info!("the command mailbox is no longer watched (stopping)");
+        Ok(())
     }
 
     /// Connects, answers everything unseen, disconnects. Returns the mails dealt with.
@@ -177,7 +198,13 @@ impl Responder {
             } else {
                 self.opts.poll_interval
             };
-            conn = match on_thread(conn, move |c| c.wait(wait)).await {
+            // IDLE (or the poll's sleep) is left behind when the process stops: its thread
+            // ends with the process; no mail is in hand then.
+            let waited = tokio::select! {
+                waited = on_thread(conn, move |c| c.wait(wait)) => waited,
+                () = crate::shutdown::wait() => return Stopping.into(),
+            };
+            conn = match waited {
                 Ok((c, _)) => c,
                 Err(e) => return e,
             };
@@ -194,6 +221,10 @@ impl Responder {
                 return Ok((conn, handled));
             }
             for uid in uids {
+                if crate::shutdown::requested() {
+                    return Err(Stopping.into());
+                }
+                crate::metrics::get().imap_seen.inc();
                 conn = self.handle(conn, uid).await?;
                 handled += 1;
             }
@@ -206,6 +237,7 @@ impl Responder {
             return Ok(conn);
         };
         let disposition = self.process(conn.uidvalidity, uid, &raw).await?;
+        drop(raw);
         self.wake.notify_one();
         if self.opts.crash_at == Some(CrashPoint::AfterCommit) {
             return Err(Crashed(CrashPoint::AfterCommit).into());

@@ -39,6 +39,14 @@ pub(super) async fn dispatch(tg: Arc<Telegram>) -> anyhow::Result<()> {
         .build();
     let listener_errors =
         LoggingErrorHandler::with_custom_text("receiving Telegram updates failed");
+    // Stopping the process stops the listener; the handlers in flight finish first.
+    let token = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        crate::shutdown::wait().await;
+        if let Ok(done) = token.shutdown() {
+            done.await;
+        }
+    });
     match cfg.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
         None => {
             let poll = Duration::from_secs(cfg.poll_timeout_seconds);
@@ -49,6 +57,7 @@ pub(super) async fn dispatch(tg: Arc<Telegram>) -> anyhow::Result<()> {
                 .await
                 .build();
             tracing::info!("Telegram: long polling");
+            crate::health::set(crate::health::Component::Telegram, None);
             dispatcher
                 .try_dispatch_with_listener(polling, listener_errors)
                 .await
@@ -64,6 +73,8 @@ pub(super) async fn dispatch(tg: Arc<Telegram>) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("listening for the webhook on {address}"))?;
             tracing::info!(%address, "Telegram: webhook");
+            crate::health::set(crate::health::Component::Telegram, None);
+            let router = router.layer(axum::middleware::from_fn(refuse_when_stopping));
             let server = tokio::spawn(async move {
                 if let Err(e) = axum::serve(tcp, router).with_graceful_shutdown(stop).await {
                     tracing::error!(error = %e, "the webhook server stopped");
@@ -78,6 +89,19 @@ pub(super) async fn dispatch(tg: Arc<Telegram>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A stopping process takes no more updates: Telegram gets 503 and sends them again
+/// (to another instance, or to this one after its restart).
+async fn refuse_when_stopping(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if crate::shutdown::requested() {
+        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    next.run(request).await
 }
 
 fn webhook_options(url: &str, cfg: &crate::config::Telegram) -> anyhow::Result<webhooks::Options> {

@@ -89,6 +89,7 @@ impl Sender {
             match request.send_ref().await {
                 Err(RequestError::RetryAfter(after)) if floods < MAX_RETRY_AFTER => {
                     floods += 1;
+                    crate::metrics::get().telegram_error(429);
                     tracing::warn!(chat = chat.0, seconds = after.seconds(), "flood wait (429)");
                     tokio::time::sleep(after.duration()).await;
                 }
@@ -98,6 +99,7 @@ impl Sender {
                     tokio::time::sleep(Duration::from_millis(300 << network)).await;
                 }
                 Err(RequestError::Api(e)) if blocked(&e) => {
+                    crate::metrics::get().telegram_error(403);
                     self.mark_blocked(chat).await;
                     return Err(SendError::Blocked);
                 }

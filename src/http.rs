@@ -1,0 +1,52 @@
+//! The operations endpoints of `ebok serve` on `[http] listen`: `/healthz`, `/readyz`
+//! and `/metrics`. Read-only and without customer data: nothing here needs a login, but
+//! it belongs on a local or internal address.
+
+use crate::app::App;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The OpenMetrics text format that prometheus-client writes (Prometheus scrapes it).
+const METRICS_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(app)
+}
+
+/// Serves on `listener` until a stop is requested (then the process is not ready, but
+/// stays observable until it exits: the server is dropped with the runtime).
+pub async fn serve(app: App, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    axum::serve(listener, router(app))
+        .await
+        .map_err(|e| anyhow::anyhow!("the operations endpoint stopped: {e}"))
+}
+
+async fn healthz() -> Response {
+    axum::Json(serde_json::json!({ "status": "ok" })).into_response()
+}
+
+async fn readyz(State(app): State<App>) -> Response {
+    let readiness = crate::health::readiness(&app).await;
+    let status = if readiness.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(readiness)).into_response()
+}
+
+async fn metrics(State(app): State<App>) -> Response {
+    let metrics = crate::metrics::get();
+    match app.store.outbox_stats().await {
+        Ok(stats) => metrics.set_outbox(&stats),
+        Err(e) => tracing::warn!(error = format!("{e:#}"), "outbox gauges not updated"),
+    }
+    ([(header::CONTENT_TYPE, METRICS_TYPE)], metrics.encode()).into_response()
+}

@@ -1,0 +1,400 @@
+//! `ebok serve` as operators run it: the real binary as a child process, its operations
+//! endpoint (`/healthz`, `/readyz`, `/metrics`) on a loopback port, and SIGTERM.
+
+use crate::email_helpers::Proxy;
+use crate::helpers::{Backend, TestDb, backends};
+use fake_telegram::FakeTelegram;
+use mail_support::MailEnv;
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Long enough for a debug build on a busy machine; a pass never waits for it.
+const WAIT: Duration = Duration::from_secs(60);
+
+/// A running `ebok serve`, killed when dropped.
+struct Serve {
+    child: Child,
+    http: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Serve {
+    fn start(db_url: &str, env: &[(&str, String)]) -> Serve {
+        let port = free_port();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ebok"));
+        cmd.arg("--database")
+            .arg(db_url)
+            .arg("serve")
+            .env_remove("EBOK_CONFIG")
+            .env("RUST_LOG", "warn,ebok=info")
+            .env("EBOK_HTTP__LISTEN", format!("127.0.0.1:{port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Serve {
+            child: cmd.spawn().expect("start ebok serve"),
+            http: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Option<(u16, String)> {
+        let response = reqwest::get(format!("{}{path}", self.http)).await.ok()?;
+        let status = response.status().as_u16();
+        Some((status, response.text().await.ok()?))
+    }
+
+    /// Polls `/readyz` until its readiness is `ready`; the last answer either way.
+    async fn wait_ready(&self, ready: bool) -> (u16, serde_json::Value) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Some((status, body)) = self.get("/readyz").await {
+                let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                if json["ready"] == ready || tokio::time::Instant::now() > deadline {
+                    return (status, json);
+                }
+            } else if tokio::time::Instant::now() > deadline {
+                panic!("the operations endpoint never answered");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Scrapes `/metrics` and parses it with a Prometheus text-format parser.
+    async fn metrics(&self) -> prometheus_parse::Scrape {
+        let (status, body) = self.get("/metrics").await.expect("/metrics answers");
+        assert_eq!(status, 200, "{body}");
+        prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string())))
+            .unwrap_or_else(|e| panic!("/metrics does not parse ({e}):\n{body}"))
+    }
+
+    /// Waits for the child to exit, at most `within`.
+    async fn exit_within(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if tokio::time::Instant::now() > deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn sigterm(&self) {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+/// The value of the sample `name` whose labels include `labels` (0 when absent).
+fn sample(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
+    use prometheus_parse::Value;
+    scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == name)
+        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .map(|s| match s.value {
+            Value::Counter(v) | Value::Gauge(v) | Value::Untyped(v) => v,
+            _ => 0.0,
+        })
+        .sum()
+}
+
+fn telegram_env(fake: &FakeTelegram) -> Vec<(&'static str, String)> {
+    vec![
+        ("EBOK_TELEGRAM__TOKEN", "123456:TEST-token".into()),
+        ("EBOK_TELEGRAM__API_URL", fake.url().to_string()),
+        ("EBOK_TELEGRAM__MESSAGES_PER_SECOND", "0".into()),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_the_commands_sent() {
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let fake = FakeTelegram::start().await;
+        let serve = Serve::start(&db.url, &telegram_env(&fake));
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+        let before = serve.metrics().await;
+        let contact = [
+            ("channel", "telegram"),
+            ("command", "contact"),
+            ("outcome", "ok"),
+        ];
+        let failed = [("channel", "telegram"), ("result", "failed")];
+        assert_eq!(sample(&before, "ebok_commands_total", &contact), 0.0);
+        assert_eq!(
+            sample(
+                &before,
+                "ebok_build_info",
+                &[("version", env!("CARGO_PKG_VERSION"))]
+            ),
+            1.0,
+            "{}: build info",
+            db.label
+        );
+        for (chat, text) in [
+            (501, "kontakt"),
+            (502, "/kontakt"),
+            (503, "zaloguj nikt haslo123"),
+        ] {
+            fake.push_text(chat, text);
+            fake.expect_message(chat, |_| true, WAIT).await;
+        }
+        fake.push_text(501, "contact");
+        fake.wait_until(|f| f.messages_to(501).len() >= 2, WAIT)
+            .await;
+        // The counters are updated when a command is handled, before its reply goes out.
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let mut after = serve.metrics().await;
+        while sample(&after, "ebok_commands_total", &contact) < 3.0
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            after = serve.metrics().await;
+        }
+        assert_eq!(
+            sample(&after, "ebok_commands_total", &contact),
+            3.0,
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            sample(&after, "ebok_logins_total", &failed),
+            1.0,
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            sample(
+                &after,
+                "ebok_command_duration_seconds_count",
+                &[("channel", "telegram"), ("command", "contact")]
+            ),
+            3.0,
+            "{}: latency histogram",
+            db.label
+        );
+        // Nothing the customer typed is in the metrics.
+        let (_, text) = serve.get("/metrics").await.unwrap();
+        assert!(
+            !text.contains("haslo123") && !text.contains("nikt"),
+            "{text}"
+        );
+    }
+}
+
+/// Copies the newest migration's record aside and removes it: the schema looks behind.
+async fn hide_last_migration(db: &TestDb) {
+    for sql in [
+        "CREATE TABLE hidden_migration AS SELECT * FROM _sqlx_migrations \
+         WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM hidden_migration)",
+    ] {
+        exec(db, sql).await;
+    }
+}
+
+async fn restore_last_migration(db: &TestDb) {
+    exec(
+        db,
+        "INSERT INTO _sqlx_migrations SELECT * FROM hidden_migration",
+    )
+    .await;
+}
+
+async fn exec(db: &TestDb, sql: &str) {
+    match &db.store {
+        ebok::store::Store::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        ebok::store::Store::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+fn check(ready: &serde_json::Value, name: &str) -> String {
+    ready["checks"][name]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_follows_the_database() {
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        // PostgreSQL through a proxy the test can take down: the database goes away.
+        let (url, proxy) = match &backend {
+            Backend::Postgres(_) => {
+                let port = db_port(&db.url);
+                let proxy = Proxy::start(port).await;
+                (
+                    db.url
+                        .replace(&format!(":{port}/"), &format!(":{}/", proxy.port)),
+                    Some(proxy),
+                )
+            }
+            Backend::Sqlite => (db.url.clone(), None),
+        };
+        let serve = Serve::start(&url, &[]);
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+        assert_eq!(check(&ready, "database"), "ok");
+        let (status, body) = serve.get("/healthz").await.unwrap();
+        assert_eq!(status, 200, "{body}");
+
+        hide_last_migration(&db).await;
+        let (status, ready) = serve.wait_ready(false).await;
+        assert_eq!(status, 503, "{}: {ready}", db.label);
+        assert!(
+            check(&ready, "database").contains("ebok migrate"),
+            "{ready}"
+        );
+        restore_last_migration(&db).await;
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+
+        if let Some(proxy) = &proxy {
+            proxy.set_up(false);
+            proxy.cut();
+            let (status, ready) = serve.wait_ready(false).await;
+            assert_eq!(status, 503, "{ready}");
+            assert_ne!(check(&ready, "database"), "ok", "{ready}");
+            // Alive all the same: a restart would not help.
+            assert_eq!(serve.get("/healthz").await.unwrap().0, 200);
+            proxy.set_up(true);
+            let (status, ready) = serve.wait_ready(true).await;
+            assert_eq!(status, 200, "{ready}");
+        }
+    }
+}
+
+fn db_port(url: &str) -> u16 {
+    let host = url.split('@').nth(1).unwrap_or(url);
+    let port = host.split(['/', ':']).nth(1).expect("a port in the URL");
+    port.parse().expect("a numeric port")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_follows_the_mailbox() {
+    let Some(mail) = MailEnv::from_env_or_skip("readyz_follows_the_mailbox") else {
+        return;
+    };
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let proxy = Proxy::start(mail.imap_port).await;
+        let utility = mail.fresh_address_with("ebok");
+        let ca = mail.ca_cert.display().to_string();
+        let env = vec![
+            ("EBOK_EMAIL__IMAP_HOST", mail.imap_host.clone()),
+            ("EBOK_EMAIL__IMAP_PORT", proxy.port.to_string()),
+            ("EBOK_EMAIL__IMAP_TLS", "starttls".into()),
+            ("EBOK_EMAIL__IMAP_USER", utility.clone()),
+            ("EBOK_EMAIL__IMAP_PASSWORD", mail.pass.clone()),
+            ("EBOK_EMAIL__MAILBOX", "INBOX".into()),
+            ("EBOK_EMAIL__CA_CERT", ca.clone()),
+            ("EBOK_SMTP__HOST", mail.smtp_host.clone()),
+            ("EBOK_SMTP__PORT", mail.smtp_port.to_string()),
+            ("EBOK_SMTP__TLS", "starttls".into()),
+            ("EBOK_SMTP__CA_CERT", ca),
+            ("EBOK_SMTP__FROM_ADDRESS", utility.clone()),
+            ("EBOK_SMTP__FROM_NAME", "e-BOK".into()),
+            ("EBOK_SMTP__TIMEOUT_SECONDS", "10".into()),
+        ];
+        let serve = Serve::start(&db.url, &env);
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+        assert_eq!(check(&ready, "imap"), "ok");
+
+        proxy.set_up(false);
+        proxy.cut();
+        let (status, ready) = serve.wait_ready(false).await;
+        assert_eq!(status, 503, "{}: {ready}", db.label);
+        assert!(check(&ready, "imap").contains("IMAP"), "{ready}");
+        assert_eq!(check(&ready, "database"), "ok", "{ready}");
+
+        proxy.set_up(true);
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+        let checks: BTreeMap<String, String> =
+            serde_json::from_value(ready["checks"].clone()).unwrap();
+        // Stale interest tables only degrade: they are reported, and the rest is ready.
+        assert!(
+            checks.iter().all(|(k, v)| v == "ok" || k == "interest_tables"),
+            "{checks:?}"
+        );
+        assert_eq!(
+            ready["degraded"].as_bool(),
+            Some(checks["interest_tables"] != "ok"),
+            "{ready}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_commands_in_flight_and_exits_0() {
+    const GRACE: u64 = 30;
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let fake = FakeTelegram::start().await;
+        let mut env = telegram_env(&fake);
+        env.push(("EBOK_SHUTDOWN__GRACE_SECONDS", GRACE.to_string()));
+        let mut serve = Serve::start(&db.url, &env);
+        serve.wait_ready(true).await;
+        // A burst of logins: each checks a password hash (slow on purpose), so they are
+        // still being handled when the signal comes.
+        let chats: Vec<i64> = (700..712).collect();
+        for chat in &chats {
+            fake.push_text(*chat, &format!("zaloguj nikt{chat} ZleHaslo{chat}"));
+        }
+        // All of them fetched by the bot (none left waiting at the fake), then SIGTERM.
+        let fetched = fake.wait_until(|f| f.pending_updates() == 0, WAIT).await;
+        assert!(fetched, "{}: the bot did not fetch the burst", db.label);
+        let answered_before = chats
+            .iter()
+            .filter(|c| !fake.messages_to(**c).is_empty())
+            .count();
+        serve.sigterm();
+        let status = serve
+            .exit_within(Duration::from_secs(GRACE + 15))
+            .await
+            .unwrap_or_else(|| panic!("{}: still running after the grace period", db.label));
+        assert!(status.success(), "{}: exit status {status}", db.label);
+        for chat in &chats {
+            assert!(
+                !fake.messages_to(*chat).is_empty(),
+                "{}: chat {chat} got no answer to a command taken before SIGTERM",
+                db.label
+            );
+        }
+        eprintln!(
+            "{}: {answered_before} of {} commands answered before SIGTERM",
+            db.label,
+            chats.len()
+        );
+    }
+}
