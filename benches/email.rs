@@ -252,7 +252,7 @@ async fn bare_loop(email: EmailChannel, mailer: ebok::mail::Mailer) {
     loop {
         let c = conn.clone();
         let t = target.clone();
-        let step = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Vec<u8>>> {
+        let step = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<email::imap::RawMail>> {
             let mut guard = c.lock().expect("lock");
             if guard.is_none() {
                 *guard = Some(email::imap::connect(&t)?);

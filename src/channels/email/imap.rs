@@ -115,6 +115,24 @@ impl Target {
     }
 }
 
+/// A fetched mail, read in place in the IMAP response (a large mail is not copied).
+pub struct RawMail {
+    fetched: imap::types::ZeroCopy<Vec<imap::types::Fetch>>,
+    uid: u32,
+}
+
+impl std::ops::Deref for RawMail {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.fetched
+            .iter()
+            .find(|f| f.uid == Some(self.uid))
+            .and_then(|f| f.body())
+            .unwrap_or_default()
+    }
+}
+
 /// A logged-in session with the command mailbox selected.
 pub struct Connection {
     session: imap::Session<Conn>,
@@ -241,16 +259,15 @@ impl Connection {
     }
 
     /// The raw mail, without setting \Seen; `None` when it is gone.
-    pub fn fetch(&mut self, uid: u32) -> anyhow::Result<Option<Vec<u8>>> {
+    pub fn fetch(&mut self, uid: u32) -> anyhow::Result<Option<RawMail>> {
         let fetched = self
             .session
             .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
             .map_err(|e| imap_err(&format!("UID FETCH {uid}"), e))?;
-        Ok(fetched
+        let found = fetched
             .iter()
-            .find(|f| f.uid == Some(uid))
-            .and_then(|f| f.body())
-            .map(<[u8]>::to_vec))
+            .any(|f| f.uid == Some(uid) && f.body().is_some());
+        Ok(found.then_some(RawMail { fetched, uid }))
     }
 
     pub fn mark_seen(&mut self, uid: u32) -> anyhow::Result<()> {
