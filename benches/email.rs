@@ -252,27 +252,28 @@ async fn bare_loop(email: EmailChannel, mailer: ebok::mail::Mailer) {
     loop {
         let c = conn.clone();
         let t = target.clone();
-        let step = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<email::imap::RawMail>> {
-            let mut guard = c.lock().expect("lock");
-            if guard.is_none() {
-                *guard = Some(email::imap::connect(&t)?);
-            }
-            let conn = guard.as_mut().expect("connected");
-            let uids = conn.unseen()?;
-            if uids.is_empty() {
-                conn.wait(Duration::from_secs(60))?;
-                return Ok(Vec::new());
-            }
-            let mut mails = Vec::new();
-            for uid in uids {
-                if let Some(raw) = conn.fetch(uid)? {
-                    mails.push(raw);
+        let step =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<email::imap::RawMail>> {
+                let mut guard = c.lock().expect("lock");
+                if guard.is_none() {
+                    *guard = Some(email::imap::connect(&t)?);
                 }
-                conn.mark_seen(uid)?;
-            }
-            Ok(mails)
-        })
-        .await;
+                let conn = guard.as_mut().expect("connected");
+                let uids = conn.unseen()?;
+                if uids.is_empty() {
+                    conn.wait(Duration::from_secs(60))?;
+                    return Ok(Vec::new());
+                }
+                let mut mails = Vec::new();
+                for uid in uids {
+                    if let Some(raw) = conn.fetch(uid)? {
+                        mails.push(raw);
+                    }
+                    conn.mark_seen(uid)?;
+                }
+                Ok(mails)
+            })
+            .await;
         let Ok(Ok(mails)) = step else {
             return;
         };
