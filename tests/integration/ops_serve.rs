@@ -344,7 +344,9 @@ async fn readyz_follows_the_mailbox() {
             serde_json::from_value(ready["checks"].clone()).unwrap();
         // Stale interest tables only degrade: they are reported, and the rest is ready.
         assert!(
-            checks.iter().all(|(k, v)| v == "ok" || k == "interest_tables"),
+            checks
+                .iter()
+                .all(|(k, v)| v == "ok" || k == "interest_tables"),
             "{checks:?}"
         );
         assert_eq!(
