@@ -241,10 +241,39 @@ fn describe_figment_error(e: figment::Error) -> String {
                 .as_ref()
                 .map(|m| m.name.to_string())
                 .unwrap_or_default();
+            if let Some(hint) = incomplete_section(&key, &err.kind) {
+                return hint;
+            }
             format!("{key}: {} ({source})", describe_kind(&key, &err.kind))
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A section that exists only through a few `EBOK_<SECTION>__…` variables (typically
+/// the password, kept out of the file) lacks its other keys: say what to add where.
+fn incomplete_section(key: &str, kind: &figment::error::Kind) -> Option<String> {
+    let figment::error::Kind::MissingField(field) = kind else {
+        return None;
+    };
+    let (section, keys, env) = match key {
+        "smtp" => (
+            "smtp",
+            "host, port, tls, from_address, from_name and timeout_seconds",
+            "EBOK_SMTP__PASSWORD",
+        ),
+        "email" => (
+            "email",
+            "imap_host, imap_port, imap_tls, imap_user and mailbox",
+            "EBOK_EMAIL__IMAP_PASSWORD",
+        ),
+        "telegram" => ("telegram", "token", "EBOK_TELEGRAM__TOKEN"),
+        _ => return None,
+    };
+    Some(format!(
+        "{section}.{field} is missing: the configuration has a [{section}] section only through          environment variables (such as {env}); add a [{section}] section with {keys} to the          configuration file (see bot-config/ebok.toml), or unset the EBOK_{}__* variables to          run without it",
+        section.to_uppercase()
+    ))
 }
 
 /// The error without the offending value where the key holds a secret: figment's own
@@ -281,6 +310,21 @@ mod tests {
             .unwrap();
         assert!(err.contains("smtp.password"), "{err}");
         assert!(!err.contains("918273645"), "{err}");
+    }
+
+    #[test]
+    fn a_password_without_its_section_says_what_to_add() {
+        let err = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string("[smtp]\npassword = \"sekret\""))
+            .extract::<Settings>()
+            .map_err(describe_figment_error)
+            .unwrap_err();
+        assert!(
+            err.contains("add a [smtp] section with host, port"),
+            "{err}"
+        );
+        assert!(err.contains("EBOK_SMTP__PASSWORD"), "{err}");
+        assert!(!err.contains("sekret"), "{err}");
     }
 
     #[test]

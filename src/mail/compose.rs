@@ -2,10 +2,12 @@
 //! (`mail_subject.<template>`), a plain-text part and an HTML part rendered from the
 //! same template, and a Message-ID derived from the outbox row's dedupe key.
 
+use super::headers::{AutoSubmitted, SuppressAutoResponses};
 use crate::outbox::Payload;
 use crate::render::{Flavour, Renderer};
 use anyhow::Context;
 use lettre::Message;
+use lettre::address::Envelope;
 use lettre::message::{Mailbox, MultiPart};
 use sha2::{Digest, Sha256};
 
@@ -54,19 +56,34 @@ pub fn message_id(dedupe_key: &str, domain: &str) -> String {
     format!("<{}@{domain}>", &hex::encode(digest)[..32])
 }
 
-/// A multipart/alternative message from `from` to `to`.
+/// Outbox templates that are automatic notices (RFC 3834): sent with `Auto-Submitted:
+/// auto-generated` and a null envelope sender, like the email replies, so a bounce or
+/// an out-of-office answer cannot start a loop. The other mails (credentials, a reset,
+/// a rejection, staff notices) keep a return path: a bounce tells the utility that an
+/// address on file is wrong.
+pub const AUTOMATIC_NOTICES: &[&str] = &["mail_foreign_sender"];
+
+/// A multipart/alternative message from `from` to `to`; an automatic notice when
+/// `automatic`.
 pub fn build(
     composed: Composed,
     from: &Mailbox,
     to: Mailbox,
     message_id: String,
     in_reply_to: Option<&str>,
+    automatic: bool,
 ) -> anyhow::Result<Message> {
     let mut builder = Message::builder()
         .message_id(Some(message_id))
         .from(from.clone())
-        .to(to)
+        .to(to.clone())
         .subject(composed.subject);
+    if automatic {
+        builder = builder
+            .header(AutoSubmitted::generated())
+            .header(SuppressAutoResponses)
+            .envelope(Envelope::new(None, vec![to.email]).context("the envelope")?);
+    }
     if let Some(id) = in_reply_to {
         builder = builder
             .in_reply_to(id.to_string())

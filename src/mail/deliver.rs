@@ -37,6 +37,7 @@ impl Deliverer for EmailDeliverer {
             to,
             id,
             message.payload.in_reply_to.as_deref(),
+            compose::AUTOMATIC_NOTICES.contains(&message.payload.template.as_str()),
         )
         .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
         self.mailer.send(mail).await.map_err(|e| match e {

@@ -7,6 +7,7 @@
 
 mod compose;
 mod deliver;
+pub mod headers;
 
 pub use compose::{Composed, build, compose, message_id};
 pub use deliver::EmailDeliverer;
@@ -43,19 +44,7 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(smtp: &Smtp) -> anyhow::Result<Mailer> {
-        let from: Mailbox = format!("{} <{}>", smtp.from_name, smtp.from_address)
-            .parse()
-            .or_else(|_| {
-                smtp.from_address
-                    .parse()
-                    .map(|a| Mailbox::new(Some(smtp.from_name.clone()), a))
-            })
-            .with_context(|| {
-                format!(
-                    "smtp.from_address {:?} is not an address",
-                    smtp.from_address
-                )
-            })?;
+        let from = sender(smtp)?;
         let domain = from.email.domain().to_string();
         let tls = tls(smtp)?;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
@@ -86,6 +75,19 @@ impl Mailer {
         &self.domain
     }
 
+    /// Sends bytes stored earlier (an email reply), exactly as they are.
+    #[tracing::instrument(skip_all, fields(server = %self.server))]
+    pub async fn send_raw(
+        &self,
+        envelope: &lettre::address::Envelope,
+        bytes: &[u8],
+    ) -> Result<(), SendError> {
+        match self.transport.send_raw(envelope, bytes).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(describe(&self.server, &e)),
+        }
+    }
+
     /// Sends one message.
     #[tracing::instrument(skip_all, fields(server = %self.server))]
     pub async fn send(&self, message: lettre::Message) -> Result<(), SendError> {
@@ -94,6 +96,23 @@ impl Mailer {
             Err(e) => Err(describe(&self.server, &e)),
         }
     }
+}
+
+/// The mailbox mail is sent from: `smtp.from_name <smtp.from_address>`.
+pub fn sender(smtp: &Smtp) -> anyhow::Result<Mailbox> {
+    format!("{} <{}>", smtp.from_name, smtp.from_address)
+        .parse()
+        .or_else(|_| {
+            smtp.from_address
+                .parse()
+                .map(|a| Mailbox::new(Some(smtp.from_name.clone()), a))
+        })
+        .with_context(|| {
+            format!(
+                "smtp.from_address {:?} is not an address",
+                smtp.from_address
+            )
+        })
 }
 
 fn tls(smtp: &Smtp) -> anyhow::Result<Tls> {

@@ -7,16 +7,21 @@
 //! - `"email"`: recipient is an address; delivered by [`crate::mail::EmailDeliverer`].
 //! - `"telegram"`: recipient is a chat id; the Telegram front end plugs in its deliverer.
 //!
+//! A claim is a lease: the row is hidden from other workers for `lease`, and the worker
+//! renews it while the delivery runs, so a slow delivery is never taken twice and a row
+//! whose worker died (a crash mid-send) is due again within `lease` of the claim.
 //! A crash after the transport accepted a message but before the row was marked sent
 //! makes the next worker send it again; email keeps its Message-ID (derived from the
-//! row's dedupe key), so the copy is recognisably the same message.
+//! row's dedupe key), so the copy is recognisably the same message (an email reply is
+//! stored as its exact bytes, so its copy is byte-identical).
 
+mod clock;
 mod payload;
 
+pub use clock::Clock;
 pub use payload::{Payload, TEMPLATES};
 
 use crate::store::Store;
-use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,7 +60,8 @@ pub trait Deliverer: Send + Sync {
 pub struct RetryPolicy {
     pub base: Duration,
     pub max: Duration,
-    /// How long a claimed row is hidden from other workers (longer than any delivery).
+    /// How long a claimed row is hidden from other workers; renewed every third of it
+    /// while the delivery runs. After a crash the row is due again within this time.
     pub lease: Duration,
     /// Sleep of [`Worker::run`] when nothing is due.
     pub idle_poll: Duration,
@@ -66,7 +72,7 @@ impl Default for RetryPolicy {
         RetryPolicy {
             base: Duration::from_secs(30),
             max: Duration::from_secs(3600),
-            lease: Duration::from_secs(300),
+            lease: Duration::from_secs(30),
             idle_poll: Duration::from_secs(2),
         }
     }
@@ -99,6 +105,7 @@ pub struct Worker {
     channel: String,
     deliverer: Arc<dyn Deliverer>,
     policy: RetryPolicy,
+    clock: Clock,
 }
 
 impl Worker {
@@ -113,14 +120,24 @@ impl Worker {
             channel: channel.to_string(),
             deliverer,
             policy,
+            clock: Clock::default(),
         }
+    }
+
+    /// The worker with `clock` as its "now" (tests move it instead of waiting).
+    pub fn with_clock(mut self, clock: Clock) -> Worker {
+        self.clock = clock;
+        self
     }
 
     /// Claims and processes one due row.
     #[tracing::instrument(skip(self), fields(channel = %self.channel))]
     pub async fn try_process_next(&self) -> anyhow::Result<Outcome> {
-        let lease = i64::try_from(self.policy.lease.as_secs()).unwrap_or(300);
-        let Some(row) = self.store.claim_outbox(&self.channel, lease).await? else {
+        let Some(row) = self
+            .store
+            .claim_outbox_at(&self.channel, self.clock.now(), self.lease())
+            .await?
+        else {
             return Ok(Outcome::Empty);
         };
         crate::shutdown::claims::hold(row.id);
@@ -152,7 +169,7 @@ impl Worker {
             attempts: row.attempts,
         };
         let scrubbed = message.payload.scrubbed().to_json();
-        match self.deliverer.deliver(&message).await {
+        match self.deliver_renewing(&message).await {
             Ok(()) => {
                 tracing::info!(id = message.id, "delivered");
                 metrics.delivery(&self.channel, "sent");
@@ -165,7 +182,7 @@ impl Worker {
                 tracing::warn!(id = message.id, attempts, %error, "delivery failed, will retry");
                 metrics.delivery(&self.channel, "retried");
                 self.store
-                    .outbox_failed(message.id, &error, Utc::now() + delay)
+                    .outbox_failed(message.id, &error, self.clock.now() + delay)
                     .await?;
             }
             Err(DeliveryError::Permanent(error)) => {
@@ -177,6 +194,29 @@ impl Worker {
             }
         }
         Ok(Outcome::Done)
+    }
+
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.policy.lease)
+            .unwrap_or_else(|_| chrono::Duration::seconds(30))
+    }
+
+    /// Delivers `message`, renewing the row's lease every third of it meanwhile.
+    async fn deliver_renewing(&self, message: &Message) -> Result<(), DeliveryError> {
+        let every = (self.policy.lease / 3).max(Duration::from_millis(10));
+        let delivery = self.deliverer.deliver(message);
+        tokio::pin!(delivery);
+        loop {
+            tokio::select! {
+                result = &mut delivery => return result,
+                () = tokio::time::sleep(every) => {
+                    let until = self.clock.now() + self.lease();
+                    if let Err(e) = self.store.renew_outbox_lease(message.id, until).await {
+                        tracing::warn!(id = message.id, error = format!("{e:#}"), "renewing the outbox lease failed");
+                    }
+                }
+            }
+        }
     }
 
     /// Processes rows until the task is aborted or the process stops (the row in hand

@@ -51,6 +51,17 @@ impl Store {
         channel: &str,
         lease_seconds: i64,
     ) -> anyhow::Result<Option<OutboxRow>> {
+        self.claim_outbox_at(channel, now(), chrono::Duration::seconds(lease_seconds))
+            .await
+    }
+
+    /// [`Store::claim_outbox`] as of `now` (the worker's clock), for `lease`.
+    pub async fn claim_outbox_at(
+        &self,
+        channel: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> anyhow::Result<Option<OutboxRow>> {
         let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -62,8 +73,7 @@ impl Store {
                ORDER BY next_attempt_at, id LIMIT 1{lock}) \
              RETURNING id, dedupe_key, channel, recipient, payload, attempts"
         );
-        let now = now();
-        let until = now + chrono::Duration::seconds(lease_seconds);
+        let until = now + lease;
         on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(until)
             .bind(channel)
@@ -71,6 +81,20 @@ impl Store {
             .fetch_optional(p)
             .await)
         .context("claiming an outbox row")
+    }
+
+    /// Extends the claim on a row still being delivered to `until`, so no other worker
+    /// takes it meanwhile; a row that is no longer pending is left alone.
+    pub async fn renew_outbox_lease(&self, id: i64, until: DateTime<Utc>) -> anyhow::Result<()> {
+        let sql = "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending'";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(until)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("renewing an outbox lease")?;
+        Ok(())
     }
 
     /// Records a failed attempt to retry at `retry_at`. The payload keeps its secrets

@@ -255,6 +255,22 @@ pub async fn customer_account(
     number: &str,
     email: &str,
 ) -> ebok::core::accounts::Credentials {
+    customer_account_with(
+        app,
+        number,
+        email,
+        ebok::core::accounts::FirstPassword::Permanent,
+    )
+    .await
+}
+
+/// [`customer_account`] with a temporary (must change at first login) or ready password.
+pub async fn customer_account_with(
+    app: &ebok::app::App,
+    number: &str,
+    email: &str,
+    first: ebok::core::accounts::FirstPassword,
+) -> ebok::core::accounts::Credentials {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/import-example");
     ebok::import::run(&app.store, &app.pesel_key, &example)
         .await
@@ -274,7 +290,7 @@ pub async fn customer_account(
             Some(customer),
             number,
             Some(email),
-            ebok::core::accounts::FirstPassword::Permanent,
+            first,
         )
         .await
         .unwrap();
@@ -396,4 +412,38 @@ pub async fn drain(responder: &Responder, n: usize) {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// A delivered mail without the trace headers the servers put on top of it
+/// (`Return-Path`, `Delivered-To`, `Received`, `X-Original-To`): the message as sent.
+pub fn as_sent(raw: &[u8]) -> Vec<u8> {
+    const TRACE: &[&str] = &[
+        "return-path:",
+        "delivered-to:",
+        "received:",
+        "x-original-to:",
+    ];
+    let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");
+    let mut out = String::new();
+    let mut skipping = false;
+    let mut in_headers = true;
+    for line in text.split_inclusive('\n') {
+        if in_headers {
+            if line == "\n" {
+                in_headers = false;
+            } else if line.starts_with([' ', '\t']) {
+                if skipping {
+                    continue;
+                }
+            } else {
+                let lower = line.to_ascii_lowercase();
+                skipping = TRACE.iter().any(|t| lower.starts_with(t));
+                if skipping {
+                    continue;
+                }
+            }
+        }
+        out.push_str(line);
+    }
+    out.into_bytes()
 }

@@ -241,6 +241,10 @@ async fn a_spoofed_or_foreign_sender_gets_no_account_data() {
             )
             .await
             .unwrap();
+        // Automatic mail like the replies: no auto-answers to it, bounces go nowhere.
+        assert_eq!(notice.header("Auto-Submitted"), Some("auto-generated"));
+        assert_eq!(notice.header("X-Auto-Response-Suppress"), Some("All"));
+        assert_eq!(notice.header("Return-Path"), Some("<>"));
         let notice = notice.text.unwrap_or_default();
         assert!(notice.contains(&mallory), "{notice}");
         assert!(notice.contains(&creds.identifier), "{notice}");

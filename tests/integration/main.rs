@@ -4,6 +4,7 @@
 mod helpers;
 mod import;
 mod interest;
+mod outbox_lease;
 mod sessions;
 mod store;
 mod views;
@@ -20,7 +21,10 @@ mod staff;
 mod email_exactly_once;
 mod email_fixtures;
 mod email_helpers;
+mod email_login_first;
 mod email_outages;
+mod email_purge;
+mod email_resend;
 mod email_rules;
 mod email_story;
 

@@ -1,54 +1,25 @@
 //! Sending the stored replies: the outbox [`Worker`] of issue 3 (claiming, retries with
 //! backoff, scrubbing) with a [`Deliverer`] for the [`REPLY_CHANNEL`], over the shared
-//! [`Mailer`]. The Message-ID comes from the row's dedupe key, itself derived from the
-//! inbound mail, so a retried send is the same message.
+//! [`Mailer`]. The message is built once, when the reply is committed ([`stored_payload`]:
+//! Message-ID from the row's dedupe key, itself derived from the inbound mail, and the
+//! Date of that moment), and its bytes are sent as stored, so a retried send, even
+//! after a crash mid-send, is byte for byte the same message.
 //!
 //! Replies follow RFC 3834 §3: `Auto-Submitted: auto-replied`, `In-Reply-To` and
 //! `References` to the request, and a null envelope sender (`MAIL FROM:<>`), so a reply
 //! that bounces cannot start a loop.
 
 use super::reply::{REPLY_CHANNEL, ReplyMail};
+use crate::mail::headers::{AutoSubmitted, SuppressAutoResponses};
 use crate::mail::{Mailer, SendError};
-use crate::outbox::{Deliverer, DeliveryError, Message, RetryPolicy, Worker};
+use crate::outbox::{Deliverer, DeliveryError, Message, Payload, RetryPolicy, Worker};
 use crate::store::Store;
 use lettre::address::Envelope;
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::header::ContentType;
 use lettre::message::{Attachment as MailAttachment, Mailbox, MultiPart, SinglePart};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
-
-/// `Auto-Submitted` (RFC 3834).
-#[derive(Debug, Clone)]
-struct AutoSubmitted(String);
-
-impl Header for AutoSubmitted {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("Auto-Submitted")
-    }
-    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(AutoSubmitted(s.to_string()))
-    }
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), self.0.clone())
-    }
-}
-
-/// `X-Auto-Response-Suppress: All`: Exchange and Outlook send no out-of-office to it.
-#[derive(Debug, Clone)]
-struct SuppressAutoResponses;
-
-impl Header for SuppressAutoResponses {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("X-Auto-Response-Suppress")
-    }
-    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(SuppressAutoResponses)
-    }
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), "All".to_string())
-    }
-}
 
 /// Builds the reply message.
 pub fn build(
@@ -63,7 +34,7 @@ pub fn build(
         .from(from.clone())
         .to(to)
         .subject(reply.subject.clone())
-        .header(AutoSubmitted("auto-replied".into()))
+        .header(AutoSubmitted::replied())
         .header(SuppressAutoResponses)
         .envelope(envelope);
     if let Some(id) = &reply.in_reply_to {
@@ -110,15 +81,45 @@ impl Deliverer for ReplyDeliverer {
                 message.recipient
             ))
         })?;
-        let reply = ReplyMail::from_payload(&message.payload)
-            .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
-        let id = crate::mail::message_id(&message.dedupe_key, self.mailer.domain());
-        let mail = build(&reply, self.mailer.from(), to, id)
-            .map_err(|e| DeliveryError::Permanent(format!("building the reply: {e:#}")))?;
-        self.mailer.send(mail).await.map_err(|e| match e {
+        let sent = match ReplyMail::stored_message(&message.payload) {
+            Some(bytes) => {
+                let bytes = bytes.map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
+                let envelope = Envelope::new(None, vec![to.email])
+                    .map_err(|e| DeliveryError::Permanent(format!("the envelope: {e}")))?;
+                self.mailer.send_raw(&envelope, &bytes).await
+            }
+            None => {
+                let reply = ReplyMail::from_payload(&message.payload)
+                    .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
+                let id = crate::mail::message_id(&message.dedupe_key, self.mailer.domain());
+                let mail = build(&reply, self.mailer.from(), to, id)
+                    .map_err(|e| DeliveryError::Permanent(format!("building the reply: {e:#}")))?;
+                self.mailer.send(mail).await
+            }
+        };
+        sent.map_err(|e| match e {
             SendError::Transient(t) => DeliveryError::Transient(t),
             SendError::Permanent(p) => DeliveryError::Permanent(p),
         })
+    }
+}
+
+/// The outbox payload of `reply` to `to` under the outbox key `key`: the finished
+/// message's bytes, built once here (Message-ID from the key, Date now). A recipient
+/// lettre cannot address keeps the rendered parts; the worker then reports why it
+/// cannot send it.
+pub fn stored_payload(reply: &ReplyMail, from: &Mailbox, to: &str, key: &str) -> Payload {
+    let id = crate::mail::message_id(key, from.email.domain());
+    let built = to
+        .parse::<Mailbox>()
+        .map_err(anyhow::Error::from)
+        .and_then(|to| build(reply, from, to, id));
+    match built {
+        Ok(message) => reply.to_stored_payload(&message.formatted()),
+        Err(e) => {
+            tracing::warn!(error = format!("{e:#}"), "the reply cannot be built now");
+            reply.to_payload()
+        }
     }
 }
 

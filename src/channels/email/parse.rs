@@ -40,6 +40,43 @@ impl Inbound {
 /// Parses raw RFC 5322 bytes; `None` when mail-parser finds no message at all.
 pub fn parse(raw: &[u8]) -> Option<Inbound> {
     let message = MessageParser::default().parse(raw)?;
+    match close_open_multiparts(&message, raw) {
+        Some(repaired) => MessageParser::default()
+            .parse(&repaired)
+            .map(|m| inbound(&m)),
+        None => Some(inbound(&message)),
+    }
+}
+
+/// Clients and gateways send multiparts without their closing boundary; mail-parser
+/// then files the last part as unreadable and the mail seems empty. Like lenient
+/// readers, such a part runs to the end of the mail: the missing closing delimiters
+/// are appended (innermost first) and the mail is parsed again. `None`: nothing open.
+fn close_open_multiparts(message: &mail_parser::Message<'_>, raw: &[u8]) -> Option<Vec<u8>> {
+    let open: Vec<String> = message
+        .parts
+        .iter()
+        .filter_map(|p| p.content_type())
+        .filter(|c| c.ctype().eq_ignore_ascii_case("multipart"))
+        .filter_map(|c| c.attribute("boundary"))
+        .filter(|b| !contains(raw, format!("--{b}--").as_bytes()))
+        .map(str::to_string)
+        .collect();
+    if open.is_empty() {
+        return None;
+    }
+    let mut repaired = raw.to_vec();
+    for boundary in open.iter().rev() {
+        repaired.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    }
+    Some(repaired)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn inbound(message: &mail_parser::Message<'_>) -> Inbound {
     let headers: Vec<(String, String)> = message
         .headers_raw()
         .map(|(k, v)| (k.to_ascii_lowercase(), unfold(v)))
@@ -66,7 +103,7 @@ pub fn parse(raw: &[u8]) -> Option<Inbound> {
         .iter()
         .find(|(k, _)| k == "content-language")
         .map(|(_, v)| v.trim().to_lowercase());
-    Some(Inbound {
+    Inbound {
         message_id: message
             .message_id()
             .map(|m| m.trim().to_string())
@@ -74,11 +111,11 @@ pub fn parse(raw: &[u8]) -> Option<Inbound> {
         references,
         from,
         subject: message.subject().unwrap_or("").trim().to_string(),
-        text: body_text(&message),
+        text: body_text(message),
         headers,
         is_report,
         language,
-    })
+    }
 }
 
 /// A stable key for "this mail": the sender and Message-ID, or the raw bytes when the
@@ -183,6 +220,36 @@ mod tests {
             unflow("> quoted \n> more\nSALDO", false),
             ">quoted more\nSALDO"
         );
+    }
+
+    #[test]
+    fn a_multipart_without_its_closing_boundary_is_read_to_the_end() {
+        for (encoding, body) in [
+            ("base64", "WkFMT0dVSiBFQjEgaGFzxYJvDQpTQUxETw==".to_string()),
+            (
+                "quoted-printable",
+                "ZALOGUJ EB1 has=C5=82o\r\nSALDO".to_string(),
+            ),
+        ] {
+            let raw = format!(
+                "From: jan@example.pl\r\nSubject: x\r\nMIME-Version: 1.0\r\n\
+                 Content-Type: multipart/mixed; boundary=\"out\"\r\n\r\n\
+                 --out\r\nContent-Type: multipart/alternative; boundary=\"in\"\r\n\r\n\
+                 --in\r\nContent-Type: text/plain; charset=utf-8\r\n\
+                 Content-Transfer-Encoding: {encoding}\r\n\r\n{body}\r\n"
+            );
+            let mail = parse(raw.as_bytes()).unwrap();
+            assert_eq!(
+                mail.text.trim_end(),
+                "ZALOGUJ EB1 hasło\nSALDO",
+                "{encoding}"
+            );
+            let whole = format!("{raw}--in--\r\n--out--\r\n");
+            assert_eq!(
+                parse(whole.as_bytes()).unwrap().text.trim_end(),
+                mail.text.trim_end()
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::loops::{self, Skip};
 use super::parse::{self, Inbound};
 use super::reply::{self, REPLY_CHANNEL, ReplyMail};
 use super::responder::{CrashPoint, Crashed, Disposition, Responder};
-use super::{extract, session};
+use super::{deliver, extract, session};
 use crate::store::{DailyCap, NewEmailProcessed};
 
 impl Responder {
@@ -45,14 +45,17 @@ impl Responder {
             None => Some(Skip::Unparseable),
             Some(mail) => self.own_check(mail),
         };
+        // A mail with a password is deleted whatever happens to it (skipped, capped or
+        // answered, and whether or not its login line was run).
+        let purge = carries_secret(parsed.as_ref(), raw);
         let (Some(mail), None) = (&parsed, skip) else {
             let skip = skip.unwrap_or(Skip::Unparseable);
             let from = parsed.and_then(|m| m.from).unwrap_or_default();
-            tracing::info!(reason = skip.as_str(), "no reply (loop protection)");
+            tracing::info!(reason = skip.as_str(), purge, "no reply (loop protection)");
             let outcome = format!("skipped:{}", skip.as_str());
-            self.commit(record(from, outcome, None, false), None)
+            self.commit(record(from, outcome, None, purge), None)
                 .await?;
-            return Ok(Disposition::Seen);
+            return Ok(disposition(purge));
         };
         let sender = mail.from.clone().unwrap_or_default();
         let extracted = extract::extract(&mail.subject, &mail.text);
@@ -60,7 +63,6 @@ impl Responder {
         let used = store.email_daily_replies(&sender, &day).await?;
         if used.is_some_and(|(replies, _)| replies >= i64::from(self.cap)) {
             // Over the cap nothing runs; a password in it is still not kept.
-            let purge = mentions_secret(&extracted);
             let notice_sent = used.is_some_and(|(_, sent)| sent);
             let notice = if notice_sent {
                 None
@@ -83,7 +85,7 @@ impl Responder {
             return Err(Crashed(CrashPoint::BeforeCommit).into());
         }
         let reply = reply::render(&self.app.renderer, mail, &conv)?;
-        let purge = conv.carried_secret;
+        let purge = purge || conv.carried_secret;
         let key = reply_key(&fingerprint);
         self.commit(
             record(sender.clone(), "replied".into(), Some(key), purge),
@@ -148,7 +150,8 @@ impl Responder {
         if let (Some((to, mail)), Some(key)) = (reply, record.reply_key.as_deref()) {
             let verdict = tx.email_daily_cap(&to, &today(), self.cap).await?;
             if verdict != DailyCap::Silent {
-                tx.enqueue(key, REPLY_CHANNEL, &to, &mail.to_payload().to_json())
+                let payload = deliver::stored_payload(&mail, &self.from, &to, key);
+                tx.enqueue(key, REPLY_CHANNEL, &to, &payload.to_json())
                     .await?;
             }
         }
@@ -202,13 +205,24 @@ pub fn today() -> String {
         .to_string()
 }
 
-/// Whether a mail that is not run may still carry a password (a login, a password
-/// change or a registration form).
-fn mentions_secret(extracted: &extract::Extracted) -> bool {
-    extracted.inputs.iter().any(|i| {
-        crate::core::command::split_command(&i.text).is_some_and(|(w, _)| {
-            crate::core::command::lookup(&w)
-                .is_some_and(|s| matches!(s.names[0], "login" | "password" | "register"))
-        })
+/// Whether a mail may carry a password (a login, a password change or a registration
+/// form), run or not: any of its command lines, the subject even behind `Re:`, or for
+/// bytes that are no mail, any line of them.
+fn carries_secret(mail: Option<&Inbound>, raw: &[u8]) -> bool {
+    let Some(mail) = mail else {
+        return String::from_utf8_lossy(raw).lines().any(is_secret_command);
+    };
+    let subject = extract::strip_reply_prefix(&mail.subject).unwrap_or(&mail.subject);
+    is_secret_command(subject)
+        || extract::extract(&mail.subject, &mail.text)
+            .inputs
+            .iter()
+            .any(|i| is_secret_command(&i.text))
+}
+
+fn is_secret_command(text: &str) -> bool {
+    crate::core::command::split_command(text.trim()).is_some_and(|(w, _)| {
+        crate::core::command::lookup(&w)
+            .is_some_and(|s| matches!(s.names[0], "login" | "password" | "register"))
     })
 }

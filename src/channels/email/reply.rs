@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 pub const REPLY_CHANNEL: &str = "email_reply";
 /// The payload's template name (not rendered by the outbox: the text is stored ready).
 const PAYLOAD_TEMPLATE: &str = "email_reply";
+/// The payload secret holding the finished message (base64).
+const MESSAGE_SECRET: &str = "message";
 
 /// A rendered reply, ready to address and send.
 #[derive(Clone)]
@@ -192,7 +194,36 @@ fn references(mail: &Inbound) -> Vec<String> {
 }
 
 impl ReplyMail {
-    /// The outbox payload: headers in `data`, the rendered content in `secrets`.
+    /// The outbox payload of the finished message: its exact bytes (Message-ID and Date
+    /// fixed once) in `secrets`, so every attempt, even after a crash mid-send, sends
+    /// the same bytes; subject and references in `data` for operators.
+    pub fn to_stored_payload(&self, message: &[u8]) -> Payload {
+        let mut payload = Payload::new(
+            self.lang,
+            PAYLOAD_TEMPLATE,
+            json!({ "subject": self.subject, "references": self.references }),
+        )
+        .with_secret(
+            MESSAGE_SECRET,
+            base64::engine::general_purpose::STANDARD.encode(message),
+        );
+        payload.in_reply_to = self.in_reply_to.clone();
+        payload
+    }
+
+    /// The stored bytes of a payload made by [`ReplyMail::to_stored_payload`].
+    pub fn stored_message(payload: &Payload) -> Option<anyhow::Result<Vec<u8>>> {
+        let encoded = payload.secrets.get(MESSAGE_SECRET)?.as_str()?;
+        Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .context("the stored email reply is not base64"),
+        )
+    }
+
+    /// The outbox payload: headers in `data`, the rendered content in `secrets` (rows
+    /// written before replies were stored as bytes, and replies whose message could not
+    /// be built; the worker builds them when sending).
     pub fn to_payload(&self) -> Payload {
         let mut payload = Payload::new(
             self.lang,

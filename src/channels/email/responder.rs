@@ -93,6 +93,8 @@ pub struct Responder {
     /// Our own addresses (lower case): mail from them is never answered.
     pub(super) own: Vec<String>,
     pub(super) cap: u32,
+    /// The replies' sender (`[smtp]`): replies are built when they are committed.
+    pub(super) from: lettre::message::Mailbox,
     pub(super) opts: Options,
     pub(super) wake: Arc<Notify>,
 }
@@ -105,10 +107,14 @@ impl Responder {
             .email
             .clone()
             .context("the [email] section is missing")?;
+        let smtp = app
+            .settings
+            .smtp
+            .as_ref()
+            .context("[email] is configured but [smtp] is not: replies cannot be sent")?;
+        let from = crate::mail::sender(smtp)?;
         let mut own = vec![email.imap_user.trim().to_lowercase()];
-        if let Some(smtp) = &app.settings.smtp {
-            own.push(smtp.from_address.trim().to_lowercase());
-        }
+        own.push(smtp.from_address.trim().to_lowercase());
         own.retain(|a| a.contains('@'));
         let target = Target::from_settings(&email, opts.io_timeout);
         target.check()?;
@@ -117,6 +123,7 @@ impl Responder {
             target,
             own,
             cap: email.daily_reply_cap,
+            from,
             opts,
             wake,
         })

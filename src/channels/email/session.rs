@@ -1,5 +1,6 @@
-//! One mail is one conversation with the core: its inputs run in order in a chat keyed
-//! by the sender's address, which starts and ends logged out, so a later (possibly
+//! One mail is one conversation with the core: its login line first, wherever it
+//! stands, then the other inputs in order (the subject's, then the body's), in a chat
+//! keyed by the sender's address, which starts and ends logged out, so a later (possibly
 //! spoofed) mail from the same address cannot use a login of this one. Only an open
 //! registration (the form or its anti-bot check) carries over to the next mail.
 //!
@@ -111,7 +112,21 @@ pub async fn converse(
         help: None,
     };
     let mut not_understood = 0;
-    for (n, input) in extracted.inputs.iter().enumerate() {
+    let inputs = &extracted.inputs;
+    // The login line goes first wherever it stands (the subject may be `SALDO` and the
+    // login in the body); an answer to a kept registration step must stay first.
+    let login = (!kept)
+        .then(|| inputs.iter().position(|i| is_login(&i.text)))
+        .flatten();
+    let mut done = vec![false; inputs.len()];
+    let mut last = None;
+    for n in 0..inputs.len() {
+        let Some(i) = next_input(inputs, &done, login, last, pending) else {
+            break;
+        };
+        done[i] = true;
+        last = Some(i);
+        let input = &inputs[i];
         if n >= MAX_COMMANDS || not_understood >= MAX_NOT_UNDERSTOOD {
             conv.ignored.push(short_echo(&input.text));
             continue;
@@ -191,6 +206,34 @@ async fn run_one(core: &Core, origin: &Origin, input: &Input, pending: &mut Expe
     }
 }
 
+/// Which input runs next: the login line first; then, while the core asks a question,
+/// the lines just below the last one run (they answer it: the new password twice after
+/// a first login); otherwise the first input not yet run.
+fn next_input(
+    inputs: &[Input],
+    done: &[bool],
+    login: Option<usize>,
+    last: Option<usize>,
+    pending: Expect,
+) -> Option<usize> {
+    if let Some(k) = login.filter(|k| !done[*k]) {
+        return Some(k);
+    }
+    let below = last
+        .map(|j| j + 1)
+        .filter(|j| *j < inputs.len() && !done[*j]);
+    if let Some(next) =
+        below.filter(|j| pending != Expect::Command && !ends_prompt(&inputs[*j].text))
+    {
+        return Some(next);
+    }
+    done.iter().position(|d| !d)
+}
+
+fn is_login(text: &str) -> bool {
+    split_command(text).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.names[0] == "login"))
+}
+
 fn ends_prompt(text: &str) -> bool {
     command::parse(text).is_ok_and(|c| !matches!(c, crate::core::Command::Cancel))
 }
@@ -245,10 +288,8 @@ fn full_echo(text: &str) -> String {
 /// The command word and, for a login, the identifier; the rest masked.
 fn masked_echo(text: &str) -> String {
     let first = text.split_whitespace().next().unwrap_or("");
-    let is_login =
-        split_command(text).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.names[0] == "login"));
     match text.split_whitespace().nth(1) {
-        Some(id) if is_login => format!("{first} {id} {MASK}"),
+        Some(id) if is_login(text) => format!("{first} {id} {MASK}"),
         _ => format!("{first} {MASK}"),
     }
 }
