@@ -18,6 +18,7 @@ mod registration;
 mod staff;
 
 // The email-command front end (issue 5).
+mod email_crash_campaign;
 mod email_exactly_once;
 mod email_fixtures;
 mod email_helpers;

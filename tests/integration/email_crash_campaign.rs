@@ -1,0 +1,227 @@
+//! The crash campaign: `ebok serve` (only the email front end) runs as a real child
+//! process and is killed with SIGKILL at random moments while command mails arrive
+//! over SMTP (Postfix → Dovecot). Afterwards every mail has been answered, and where a
+//! reply went out twice (killed in the middle of sending it) the copies are identical
+//! byte for byte.
+//!
+//! Sized for CI (about half a minute per backend). Longer runs:
+//! `EBOK_CRASH_MAILS=2000 EBOK_CRASH_SEED=<seed> scripts/test -p ebok --test integration
+//! -- email_crash_campaign --nocapture` (the seed of every run is printed).
+
+use crate::email_helpers::{EmailRig, as_sent, unseen, until};
+use crate::helpers::backends;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Command mails per backend unless `EBOK_CRASH_MAILS` says otherwise.
+const DEFAULT_MAILS: usize = 120;
+/// Kills at least, even when the mails are all sent earlier.
+const MIN_KILLS: usize = 10;
+/// Senders the mails come from.
+const SENDERS: usize = 4;
+/// How long the last (unkilled) process may take to answer what is left: a reply cut
+/// off mid-send waits for its 30-second lease.
+const FINAL_WAIT: Duration = Duration::from_secs(120);
+
+fn env_number(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+/// `ebok serve` for the rig's database and mailbox, configured through the
+/// environment only, with its log in `log`.
+fn serve(rig: &EmailRig, log: &Path) -> ServeProcess {
+    let email = rig.app().settings.email.clone().unwrap();
+    let smtp = rig.app().settings.smtp.clone().unwrap();
+    let ca = email.ca_cert.clone().unwrap();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_ebok"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "info")
+        .env("EBOK_DATABASE__URL", &rig.t.db.url)
+        .env("EBOK_EMAIL__IMAP_HOST", &email.imap_host)
+        .env("EBOK_EMAIL__IMAP_PORT", email.imap_port.to_string())
+        .env("EBOK_EMAIL__IMAP_TLS", "starttls")
+        .env("EBOK_EMAIL__IMAP_USER", &email.imap_user)
+        .env("EBOK_EMAIL__IMAP_PASSWORD", &rig.mail.pass)
+        .env("EBOK_EMAIL__MAILBOX", "INBOX")
+        .env("EBOK_EMAIL__CA_CERT", &ca)
+        .env("EBOK_EMAIL__DAILY_REPLY_CAP", "1000000")
+        .env("EBOK_SMTP__HOST", &smtp.host)
+        .env("EBOK_SMTP__PORT", smtp.port.to_string())
+        .env("EBOK_SMTP__TLS", "starttls")
+        .env("EBOK_SMTP__CA_CERT", &ca)
+        .env("EBOK_SMTP__FROM_ADDRESS", &smtp.from_address)
+        .env("EBOK_SMTP__FROM_NAME", &smtp.from_name)
+        .env("EBOK_SMTP__TIMEOUT_SECONDS", "5")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .expect("ebok serve starts");
+    ServeProcess(child)
+}
+
+/// The child process, SIGKILLed when dropped (a failing test leaves none behind).
+struct ServeProcess(Child);
+
+impl ServeProcess {
+    /// SIGKILL: no shutdown code of ebok runs.
+    fn kill(mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A command mail (a few commands without login, so each one is cheap to answer).
+fn command_mail(rng: &mut StdRng, from: &str, to: &str, id: &str) -> String {
+    const BODIES: &[&str] = &[
+        "KONTAKT",
+        "POMOC",
+        "WIADOMOSCI",
+        "KONTAKT\nPOMOC",
+        "JEZYK en\nHELP",
+    ];
+    let body = BODIES[rng.gen_range(0..BODIES.len())].replace('\n', "\r\n");
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: e-BOK\r\nMessage-ID: <{id}>\r\n\
+         Date: Mon, 30 Nov 2026 08:00:00 +0100\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    )
+}
+
+/// Replies (raw, as delivered) per request id, for every sender.
+async fn replies(rig: &EmailRig, senders: &[String]) -> HashMap<String, Vec<Vec<u8>>> {
+    let mut out: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+    for s in senders {
+        for m in rig.mail.fetch_all(s).await.unwrap_or_default() {
+            for id in &m.in_reply_to {
+                out.entry(id.clone()).or_default().push(m.raw.clone());
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn email_crash_campaign_every_mail_answered_duplicates_identical() {
+    for backend in backends() {
+        let Some(rig) = EmailRig::new(&backend, "email crash campaign", |_| {}).await else {
+            return;
+        };
+        let seed = env_number("EBOK_CRASH_SEED").unwrap_or_else(rand::random);
+        let total = env_number("EBOK_CRASH_MAILS").map_or(DEFAULT_MAILS, |n| n as usize);
+        println!(
+            "crash campaign on {}: {total} mails, EBOK_CRASH_SEED={seed}",
+            rig.t.db.label
+        );
+        let mut rng = StdRng::seed_from_u64(seed);
+        let senders: Vec<String> = (0..SENDERS)
+            .map(|i| rig.mail.fresh_address_with(&format!("crash{i}")))
+            .collect();
+        let mut mails = Vec::new();
+        for n in 0..total {
+            let from = senders[rng.gen_range(0..SENDERS)].clone();
+            let id = format!("crash-{seed:x}-{n}@client.example.test");
+            let raw = command_mail(&mut rng, &from, &rig.utility, &id);
+            mails.push((from, id, raw, Duration::from_millis(rng.gen_range(0..40))));
+        }
+        let sending = {
+            let (mail, to, mails) = (rig.mail.clone(), rig.utility.clone(), mails.clone());
+            tokio::spawn(async move {
+                for (from, _, raw, pause) in mails {
+                    mail.send_raw(&from, &to, raw.as_bytes())
+                        .await
+                        .expect("the mail is accepted");
+                    tokio::time::sleep(pause).await;
+                }
+            })
+        };
+
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("serve.log");
+        let mut kills = 0;
+        loop {
+            let child = serve(&rig, &log);
+            let life = Duration::from_millis(rng.gen_range(100..1500));
+            tokio::time::sleep(life).await;
+            child.kill();
+            kills += 1;
+            if sending.is_finished() && kills >= MIN_KILLS {
+                break;
+            }
+        }
+        sending.await.unwrap();
+
+        // One last process, left running until every mail is answered.
+        let last = serve(&rig, &log);
+        let deadline = tokio::time::Instant::now() + FINAL_WAIT;
+        let answered = loop {
+            let answered = replies(&rig, &senders).await;
+            let missing: Vec<&String> = mails
+                .iter()
+                .map(|(_, id, _, _)| id)
+                .filter(|id| !answered.contains_key(*id))
+                .collect();
+            if missing.is_empty() {
+                break answered;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let log = std::fs::read_to_string(&log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(40).collect();
+                panic!(
+                    "{} of {total} mails unanswered after {kills} kills (seed {seed}, {}): {:?}\n\
+                     last lines of the log:\n{}",
+                    missing.len(),
+                    rig.t.db.label,
+                    &missing[..missing.len().min(5)],
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+        let mut duplicates = BTreeMap::new();
+        for (id, copies) in &answered {
+            let first = as_sent(&copies[0]);
+            for copy in &copies[1..] {
+                assert_eq!(
+                    String::from_utf8_lossy(&as_sent(copy)),
+                    String::from_utf8_lossy(&first),
+                    "the copies of the reply to {id} differ (seed {seed}, {})",
+                    rig.t.db.label
+                );
+            }
+            if copies.len() > 1 {
+                duplicates.insert(id.clone(), copies.len());
+            }
+        }
+        let r = &rig;
+        until("every mail to be marked read", || async move {
+            unseen(r).await.is_empty()
+        })
+        .await;
+        last.kill();
+        println!(
+            "crash campaign on {}: {total} mails answered after {kills} kills; \
+             {} replies went out more than once (identical)",
+            rig.t.db.label,
+            duplicates.len()
+        );
+    }
+}
