@@ -57,8 +57,11 @@ pub(super) const ACCOUNT_COLUMNS_QUALIFIED: &str = "accounts.id, accounts.identi
      accounts.must_change, accounts.temp_expires_at, accounts.locked, accounts.closed, accounts.lang";
 
 impl Store {
+    /// The account `identifier` names, in any letter case (identifiers are typed on
+    /// phones; migration 0007 keeps them unique regardless of case).
     pub async fn account_by_identifier(&self, identifier: &str) -> anyhow::Result<Option<Account>> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE identifier = $1");
+        let sql =
+            format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE lower(identifier) = lower($1)");
         on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(identifier)
             .fetch_optional(p)

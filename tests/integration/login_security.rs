@@ -264,3 +264,75 @@ async fn a_password_change_ends_every_other_session() {
         );
     }
 }
+
+/// Identifiers are typed on phones: `eb587327` is the account `EB587327` in every
+/// front end and in the staff commands that name an account.
+#[tokio::test]
+async fn identifiers_are_accepted_in_any_case() {
+    for backend in backends() {
+        let t = TestApp::new(&backend).await;
+        let c = crate::lifecycle::person(&t, "Jan Kowalski", Some("klient@example.test")).await;
+        let id = t.account(Some(c.id), "Jan Kowalski", NEW_PASSWORD).await;
+        let lower = id.to_lowercase();
+        assert_ne!(lower, id, "{}: the test needs letters", t.db.label);
+        let out = t
+            .console("one-line")
+            .say(&format!("zaloguj {lower} {NEW_PASSWORD}"))
+            .await;
+        assert!(out.contains("Zalogowano"), "{}: {out}", t.db.label);
+        // Step by step, as on Telegram.
+        let chat = t.chat(ebok::core::Channel::Telegram, "42");
+        chat.say("zaloguj").await;
+        chat.say(&lower).await;
+        let out = chat.say(NEW_PASSWORD).await;
+        assert!(out.contains("Zalogowano"), "{}: {out}", t.db.label);
+        let mail = t.chat(ebok::core::Channel::Email, "klient@example.test");
+        let out = mail.say(&format!("ZALOGUJ {lower} {NEW_PASSWORD}")).await;
+        assert!(out.contains("Zalogowano"), "{}: {out}", t.db.label);
+        // Self-service reset.
+        t.console("forgot").say(&format!("reset {lower}")).await;
+        assert!(
+            crate::lifecycle::queued_reset_password(&t, "klient@example.test")
+                .await
+                .is_some(),
+            "{}: a reset mail is queued",
+            t.db.label
+        );
+        // Staff commands; replies and the audit name the account as it is spelled.
+        let staff = t.console("staff");
+        crate::lifecycle::staff_on(&t, &staff, "Ewa Pracownik").await;
+        let out = staff.say(&format!("zablokuj {lower}")).await;
+        assert!(out.contains(&id) && out.contains("zablokowane"), "{out}");
+        let out = staff.say(&format!("odblokuj {}", lower)).await;
+        assert!(out.contains(&id) && out.contains("odblokowane"), "{out}");
+        let out = staff.say(&format!("resetuj-haslo {lower}")).await;
+        assert!(out.contains("Nowe hasło tymczasowe"), "{out}");
+        let audit = t.app.store.audit_tail(20).await.unwrap();
+        assert!(audit.iter().all(|e| e.target != lower), "{audit:?}");
+        // Staff identifiers from the command line: one account whatever the case.
+        let core = &t.app.core;
+        let creds = ebok::core::staff::create_staff(core, "jkowalska", "Joanna Kowalska", None)
+            .await
+            .unwrap();
+        let clash = ebok::core::staff::create_staff(core, "JKowalska", "X", None).await;
+        assert!(
+            clash.unwrap_err().to_string().contains("already exists"),
+            "{}",
+            t.db.label
+        );
+        let again = ebok::core::staff::reset_staff(core, "JKOWALSKA")
+            .await
+            .unwrap();
+        assert_eq!(again.identifier, "jkowalska");
+        assert_ne!(again.password, creds.password);
+        let out = t
+            .console("staff-2")
+            .say(&format!("zaloguj JKowalska {}", again.password))
+            .await;
+        assert!(
+            out.contains("zmienić hasło") || out.contains("nowe hasło"),
+            "{}: {out}",
+            t.db.label
+        );
+    }
+}
