@@ -29,6 +29,11 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Commands {
     /// Create (or reuse) a demo database with generated data, print demo logins, open the console.
+    ///
+    /// The demo database is data/demo.sqlite, or the one `--database` names. The demo
+    /// writes generated customers and demo logins (with printed passwords, one of them
+    /// staff) into it, so it refuses a database named only by EBOK_DATABASE__URL or the
+    /// configuration file: pass that URL with --database to use it anyway.
     Demo {
         /// Start from an empty demo database.
         #[arg(long)]
@@ -104,6 +109,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Commands::Demo { fresh, no_console } => {
+            if !explicit_db
+                && let Some(origin) = Settings::database_url_origin(cli.config.as_deref())
+            {
+                anyhow::bail!(
+                    "ebok demo does not use the database named by {origin}: it would write \
+                     generated customers and demo logins (a staff one too) into it. Pass that \
+                     URL with --database to use it anyway, or leave it unset for the demo's \
+                     own {}",
+                    crate::demo_cli::DEMO_DB
+                );
+            }
             crate::demo_cli::run(settings, explicit_db, fresh, no_console).await
         }
         Commands::Console { name, downloads } => {

@@ -224,6 +224,20 @@ impl Settings {
             .context("reading the configuration")
     }
 
+    /// What names `database.url` besides the built-in default: the environment
+    /// (`EBOK_DATABASE__URL`) or the configuration `file`; `None` when only the default does.
+    pub fn database_url_origin(file: Option<&Path>) -> Option<String> {
+        let env = Figment::new().merge(Env::prefixed("EBOK_").split("__"));
+        if env.contains("database.url") {
+            return Some("EBOK_DATABASE__URL".into());
+        }
+        let path = file?;
+        Figment::new()
+            .merge(Toml::file(path))
+            .contains("database.url")
+            .then(|| format!("the configuration file {}", path.display()))
+    }
+
     /// Only the built-in defaults (tests and the demo start from these).
     pub fn defaults() -> anyhow::Result<Settings> {
         Figment::from(Toml::string(DEFAULT_TOML))
