@@ -19,6 +19,8 @@ pub mod mail;
 pub mod metrics;
 mod ops_cli;
 pub mod outbox;
+#[cfg(test)]
+mod proptests;
 pub mod render;
 pub mod serve;
 pub mod shutdown;

@@ -8,8 +8,8 @@
 mod collections;
 mod contracts;
 mod customers;
-mod error;
-mod fields;
+pub(crate) mod error;
+pub(crate) mod fields;
 pub use fields::MAX_NUMBER_BYTES;
 mod invoices;
 mod items;

@@ -1,0 +1,176 @@
+//! The command parser: any text is safe to type, and every command line the help shows
+//! (name and arguments as printed, with values of the printed kind) parses to that
+//! command.
+
+use crate::core::command::{COMMANDS, CommandSpec, Lang, parse};
+use proptest::prelude::*;
+use proptest::strategy::{BoxedStrategy, Just, Union};
+
+/// One piece of a help line's argument syntax.
+#[derive(Debug, Clone)]
+enum Piece {
+    Literal(String),
+    /// `<name>` or a bare format like `RRRR-MM`.
+    Value(String),
+    /// `a|b` between words: one of them.
+    OneOf(Vec<String>),
+    Optional(Vec<Piece>),
+}
+
+/// Bare words the help uses for a value (`[strona]`), unlike literals (`do`, `|`).
+const PLACEHOLDERS: &[&str] = &[
+    "identyfikator",
+    "identifier",
+    "hasło",
+    "password",
+    "strona",
+    "page",
+    "liczba",
+    "count",
+];
+
+/// Reads the argument syntax as the help prints it: `<x>`, `[…]`, `a|b`, literals.
+fn pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        if let Some(inner) = rest.strip_prefix('[') {
+            let end = inner.find(']').expect("a closed [");
+            out.push(Piece::Optional(pieces(&inner[..end])));
+            rest = inner[end + 1..].trim_start();
+            continue;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = rest[end..].trim_start();
+        out.push(if let Some(name) = word.strip_prefix('<') {
+            Piece::Value(name.trim_end_matches('>').to_string())
+        } else if word.len() > 1 && word.contains('|') {
+            Piece::OneOf(word.split('|').map(str::to_string).collect())
+        } else if word.contains("RRRR") || word.contains("YYYY") || PLACEHOLDERS.contains(&word) {
+            Piece::Value(word.to_string())
+        } else {
+            Piece::Literal(word.to_string())
+        });
+    }
+    out
+}
+
+fn words() -> BoxedStrategy<String> {
+    "[a-zA-Ząćęłńóśźż]{1,10}( [a-zA-Ząćęłńóśźż0-9.,]{1,10}){0,4}".boxed()
+}
+
+/// Values of the kind a placeholder names.
+fn value(name: &str) -> BoxedStrategy<String> {
+    match name {
+        "identyfikator" | "identifier" => "[A-Za-z0-9._-]{3,12}".boxed(),
+        "hasło" | "password" => "[!-~ąęłóśżźćń]{1,16}( [!-~]{1,8})?".boxed(),
+        "numer" | "number" => "[A-Za-z0-9/._-]{1,30}".boxed(),
+        "strona" | "page" => (1u32..10_000).prop_map(|p| p.to_string()).boxed(),
+        "nr" | "no." => (1i64..1_000_000, any::<bool>())
+            .prop_map(|(n, hash)| format!("{}{n}", if hash { "#" } else { "" }))
+            .boxed(),
+        "liczba" | "count" => (1u32..=500).prop_map(|n| n.to_string()).boxed(),
+        "RRRR-MM" | "YYYY-MM" => (1900i32..2200, 1u32..=12)
+            .prop_map(|(y, m)| format!("{y}-{m:02}"))
+            .boxed(),
+        "RRRR-MM-DD" | "YYYY-MM-DD" => (2000i32..2100, 1u32..=12, 1u32..=28)
+            .prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"))
+            .boxed(),
+        "rodzaj" | "kind" => proptest::sample::select(vec![
+            "awaria",
+            "wylaczenie",
+            "remont",
+            "taryfa",
+            "informacja",
+            "failure",
+        ])
+        .prop_map(str::to_string)
+        .boxed(),
+        "powód" | "reason" | "tytuł" | "title" | "treść" | "text" => words(),
+        other => panic!("the help shows <{other}>: teach this test its values"),
+    }
+}
+
+fn line(pieces: &[Piece]) -> BoxedStrategy<String> {
+    let parts: Vec<BoxedStrategy<String>> = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Literal(l) => Just(l.clone()).boxed(),
+            Piece::Value(name) => value(name),
+            Piece::OneOf(options) => proptest::sample::select(options.clone()).boxed(),
+            Piece::Optional(inner) => {
+                Union::new(vec![Just(String::new()).boxed(), line(inner)]).boxed()
+            }
+        })
+        .collect();
+    parts
+        .prop_map(|values| {
+            values
+                .into_iter()
+                .filter(|v| !v.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .boxed()
+}
+
+/// Every name of every command with arguments in the syntax its help line shows.
+fn help_line() -> impl Strategy<Value = (&'static CommandSpec, String)> {
+    let cases: Vec<BoxedStrategy<(&'static CommandSpec, String)>> = COMMANDS
+        .iter()
+        .flat_map(|spec| {
+            [Lang::Pl, Lang::En].into_iter().flat_map(move |lang| {
+                let args = if lang == Lang::Pl {
+                    spec.args_pl
+                } else {
+                    spec.args_en
+                };
+                let syntax = pieces(args);
+                spec.names.iter().map(move |name| {
+                    (line(&syntax), any::<bool>())
+                        .prop_map(move |(args, slash)| {
+                            let name = if slash {
+                                format!("/{name}")
+                            } else {
+                                name.to_string()
+                            };
+                            (spec, format!("{name} {args}").trim().to_string())
+                        })
+                        .boxed()
+                })
+            })
+        })
+        .collect();
+    Union::new(cases)
+}
+
+/// `reset-password` → `ResetPassword`: the variant a command's English name parses to.
+fn variant(name: &str) -> String {
+    name.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(super::config())]
+
+    #[test]
+    fn any_text_parses_or_is_refused_without_panicking(text in "\\PC{0,80}|/?[a-zA-Z@ _-]{0,20}( \\PC{0,20}){0,3}") {
+        let _ = parse(&text);
+    }
+
+    #[test]
+    fn what_the_help_shows_parses((spec, line) in help_line()) {
+        let parsed = parse(&line);
+        prop_assert!(parsed.is_ok(), "{line:?} → {parsed:?}");
+        let debug = format!("{:?}", parsed.unwrap());
+        let name = debug.split([' ', '{', '(']).next().unwrap_or_default();
+        prop_assert_eq!(name, variant(spec.names[0]), "{:?} → {}", line, debug);
+    }
+}
