@@ -6,6 +6,7 @@ use crate::core::accounts::FirstPassword;
 use crate::core::password;
 use crate::domain::calendar;
 use crate::domain::model::Role;
+use crate::store::AuditEvent;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -122,7 +123,8 @@ async fn demo_login(
             (creds.identifier.clone(), creds.password.clone())
         }
     };
-    tx.audit("operator", "demo_login", &identifier, "").await?;
+    tx.audit("operator", AuditEvent::DemoLogin, &identifier, "")
+        .await?;
     tx.commit().await?;
     Ok(DemoLogin {
         identifier,

@@ -9,6 +9,7 @@ use super::Ctx;
 use super::reply::{Reply, View};
 use super::text::fold;
 use crate::domain::model::MessageKind;
+use crate::store::AuditEvent;
 use crate::store::NewAnnouncement;
 use chrono::NaiveDate;
 use serde_json::json;
@@ -98,8 +99,13 @@ pub(super) async fn publish(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Rep
         valid_to: draft.until,
     })
     .await?;
-    tx.audit(&staff, "announcement_published", &reference, draft.title)
-        .await?;
+    tx.audit(
+        &staff,
+        AuditEvent::AnnouncementPublished,
+        &reference,
+        draft.title,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Reply::new(
         ctx.lang,

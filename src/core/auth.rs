@@ -5,6 +5,7 @@ use super::password::{self, PolicyError};
 use super::reply::{Expect, Reply, View};
 use super::{Channel, Ctx, Secret};
 use crate::store::Account;
+use crate::store::AuditEvent;
 use chrono::{Duration, Utc};
 use serde_json::json;
 
@@ -129,7 +130,11 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
             View::new("login_failed", json!({ "seconds": seconds })),
         ));
     };
-    if account.locked || account.closed {
+    // Closed by the customer's own withdrawal: not a lock, and the way back is a new request.
+    if account.closed {
+        return Ok(Reply::new(ctx.lang, View::bare("account_closed")));
+    }
+    if account.locked {
         return Ok(Reply::new(ctx.lang, View::bare("account_locked")));
     }
     let by_reset = matches!(matched, super::reset::Matched::Reset(_));
@@ -162,7 +167,8 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
     }
     tx.start_session(channel, source, account.id).await?;
     tx.remember_source(account.id, channel, source).await?;
-    tx.audit(&account.identifier, "login", channel, "").await?;
+    tx.audit(&account.identifier, AuditEvent::Login, channel, "")
+        .await?;
     tx.commit().await?;
     crate::metrics::get().login(channel, true);
     if by_reset {
@@ -210,7 +216,12 @@ pub(super) async fn logout(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
         .await?;
     if let Some(a) = &ctx.account {
         store
-            .audit(&a.identifier, "logout", ctx.origin.channel.as_str(), "")
+            .audit(
+                &a.identifier,
+                AuditEvent::Logout,
+                ctx.origin.channel.as_str(),
+                "",
+            )
             .await?;
     }
     ctx.account = None;
@@ -276,7 +287,7 @@ async fn save_password(ctx: &mut Ctx<'_>, account: &Account, hash: &str) -> anyh
     tx.set_reset_password_cleared(account.id).await?;
     tx.audit(
         &account.identifier,
-        "password_changed",
+        AuditEvent::PasswordChanged,
         ctx.origin.channel.as_str(),
         "",
     )

@@ -82,8 +82,11 @@ pub enum Command {
     Withdraw,
     // Staff only.
     Pending,
+    /// `email`: which address gets the credentials when the request's differs from the
+    /// billing record's (`wniosek`/`request`, `kartoteka`/`billing`, or the address).
     Approve {
         id: i64,
+        email: Option<String>,
     },
     Reject {
         id: i64,
@@ -348,10 +351,10 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     staff_spec!(
         &["approve", "zatwierdz"],
-        "<nr>",
-        "<no.>",
-        "zatwierdzenie wniosku: konto i hasło tymczasowe e-mailem",
-        "approve a request: account and temporary password by email"
+        "<nr> [wniosek|kartoteka]",
+        "<no.> [request|billing]",
+        "zatwierdzenie wniosku: konto i hasło tymczasowe e-mailem (gdy adres z wniosku różni się od kartoteki — który)",
+        "approve a request: account and temporary password by email (when the request's address differs from the billing record's — which one)"
     ),
     staff_spec!(
         &["reject", "odrzuc"],
@@ -525,7 +528,13 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "pending" => none(Command::Pending),
         "approve" => match args.as_slice() {
             [id] => request_number(id)
-                .map(|id| Command::Approve { id })
+                .map(|id| Command::Approve { id, email: None })
+                .ok_or_else(bad),
+            [id, email] => request_number(id)
+                .map(|id| Command::Approve {
+                    id,
+                    email: Some(email.to_string()),
+                })
                 .ok_or_else(bad),
             _ => Err(bad()),
         },
@@ -597,8 +606,24 @@ mod tests {
             })
         );
         assert_eq!(parse("zgody"), Ok(Command::Consents));
-        assert_eq!(parse("zatwierdz #12"), Ok(Command::Approve { id: 12 }));
-        assert_eq!(parse("approve 7"), Ok(Command::Approve { id: 7 }));
+        assert_eq!(
+            parse("zatwierdz #12"),
+            Ok(Command::Approve {
+                id: 12,
+                email: None
+            })
+        );
+        assert_eq!(
+            parse("approve 7"),
+            Ok(Command::Approve { id: 7, email: None })
+        );
+        assert_eq!(
+            parse("zatwierdz 7 kartoteka"),
+            Ok(Command::Approve {
+                id: 7,
+                email: Some("kartoteka".into())
+            })
+        );
         assert_eq!(
             parse("odrzuc 3 Numer faktury nie zgadza się"),
             Ok(Command::Reject {

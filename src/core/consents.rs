@@ -6,6 +6,7 @@ use super::dialogue::Dialogue;
 use super::reply::{Expect, Reply, View};
 use super::text::fold;
 use crate::domain::model::Role;
+use crate::store::AuditEvent;
 use serde_json::json;
 
 pub(super) async fn view(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
@@ -56,7 +57,7 @@ pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::
     tx.end_all_sessions(account.id).await?;
     tx.audit(
         &account.identifier,
-        "consent_withdrawn_account_closed",
+        AuditEvent::ConsentWithdrawnAccountClosed,
         ctx.origin.channel.as_str(),
         "",
     )

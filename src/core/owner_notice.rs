@@ -6,6 +6,7 @@ use super::Ctx;
 use super::command::Lang;
 use crate::outbox::Payload;
 use crate::store::Account;
+use crate::store::AuditEvent;
 use serde_json::json;
 
 pub(super) async fn foreign_sender(ctx: &Ctx<'_>, account: &Account) -> anyhow::Result<()> {
@@ -31,7 +32,7 @@ pub(super) async fn foreign_sender(ctx: &Ctx<'_>, account: &Account) -> anyhow::
         .await?;
     tx.audit(
         &account.identifier,
-        "login_refused_other_address",
+        AuditEvent::LoginRefusedOtherAddress,
         ctx.origin.channel.as_str(),
         sender,
     )

@@ -203,7 +203,7 @@ fn with_back_and_cancel(reply: Reply) -> Reply {
         .with_action("cancel", "", "anuluj", 2)
 }
 
-/// What the customer gave for `field`, as it may be shown (the PESEL masked).
+/// What the customer gave for `field`, as it may be shown (the PESEL and NIP masked).
 fn shown_value(d: &Draft, field: &str) -> String {
     let text = match field {
         "name" => d.name.clone(),
@@ -211,7 +211,7 @@ fn shown_value(d: &Draft, field: &str) -> String {
             .pesel_masked
             .as_ref()
             .map(|p| format!("PESEL {p}"))
-            .or_else(|| d.nip.as_ref().map(|n| format!("NIP {n}"))),
+            .or_else(|| d.nip_masked().map(|n| format!("NIP {n}"))),
         "invoice" => d.invoice.clone(),
         "contract" => d.contract.clone(),
         "email" => d.email.clone(),

@@ -12,6 +12,7 @@ use super::reply::{Expect, Reply, View};
 use super::{Core, Ctx, Lang, Secret, password};
 use crate::outbox::Payload;
 use crate::store::Account;
+use crate::store::AuditEvent;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -71,7 +72,7 @@ async fn perform(ctx: &mut Ctx<'_>, identifier: &str) -> anyhow::Result<Reply> {
         enqueue_password_mail(core, &mut tx, &account, &temporary, expires, false).await?;
         tx.audit(
             &account.identifier,
-            "reset_requested",
+            AuditEvent::ResetRequested,
             ctx.origin.channel.as_str(),
             "",
         )

@@ -25,8 +25,9 @@ pub enum IdError {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Pesel(String);
 
-/// A valid NIP (10 digits, stored without separators).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A valid NIP (10 digits, stored without separators). A sole trader's NIP is personal
+/// data: `Debug` shows only the mask, as for the PESEL.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Nip(String);
 
 impl Pesel {
@@ -96,6 +97,22 @@ impl Nip {
     pub fn formatted(&self) -> String {
         let d = &self.0;
         format!("{}-{}-{}-{}", &d[..3], &d[3..6], &d[6..8], &d[8..])
+    }
+    /// The last four digits, as the PESEL's mask shows: `***-***-54-53`.
+    pub fn masked(&self) -> String {
+        let d = &self.0;
+        format!("***-***-{}-{}", &d[6..8], &d[8..])
+    }
+}
+
+/// The mask of a stored NIP (digits); anything that is not one is hidden entirely.
+pub fn mask_nip(digits: &str) -> String {
+    Nip::parse(digits).map_or_else(|_| "***".to_string(), |n| n.masked())
+}
+
+impl std::fmt::Debug for Nip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Nip({})", self.masked())
     }
 }
 

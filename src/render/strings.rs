@@ -50,3 +50,37 @@ fn flatten(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>)
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::AuditEvent;
+
+    fn builtin() -> super::Strings {
+        let sources: Vec<(String, String)> = ["pl", "en"]
+            .iter()
+            .map(|lang| {
+                let path = format!("{lang}/strings.toml");
+                let file = super::super::Builtin::get(&path).expect("built-in strings");
+                (path, String::from_utf8(file.data.into_owned()).unwrap())
+            })
+            .collect();
+        super::Strings::from_sources(&sources).unwrap()
+    }
+
+    /// Staff read the audit log in their language: every event has its own words in
+    /// each one (no fallback to Polish, no raw code).
+    #[test]
+    fn every_audit_event_has_a_translation_in_each_language() {
+        let strings = builtin();
+        for event in AuditEvent::ALL {
+            for lang in ["pl", "en"] {
+                let key = format!("{lang}.audit_event.{}", event.as_str());
+                let text = strings.map.get(&key).map(String::as_str);
+                assert!(text.is_some_and(|t| !t.trim().is_empty()), "no {key}");
+                if lang == "pl" {
+                    assert_ne!(text, Some(event.as_str()), "{key} is the raw code");
+                }
+            }
+        }
+    }
+}

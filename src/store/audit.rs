@@ -13,6 +13,30 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+crate::text_enum!(
+    /// Every kind of event the audit log records. Staff read them in their language
+    /// (`audit_event` in templates/<lang>/strings.toml, a test checks each has one).
+    AuditEvent {
+        Login = "login",
+        Logout = "logout",
+        PasswordChanged = "password_changed",
+        ResetRequested = "reset_requested",
+        LoginRefusedOtherAddress = "login_refused_other_address",
+        ConsentWithdrawnAccountClosed = "consent_withdrawn_account_closed",
+        RegistrationRequested = "registration_requested",
+        RegistrationApproved = "registration_approved",
+        ApprovalEmailChosen = "approval_email_chosen",
+        RegistrationRejected = "registration_rejected",
+        PasswordResetByStaff = "password_reset_by_staff",
+        AccountLocked = "account_locked",
+        AccountUnlocked = "account_unlocked",
+        AnnouncementPublished = "announcement_published",
+        StaffAdded = "staff_added",
+        StaffPasswordReset = "staff_password_reset",
+        DemoLogin = "demo_login",
+    }
+);
+
 const INSERT: &str =
     "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)";
 
@@ -20,14 +44,14 @@ impl Tx {
     pub async fn audit(
         &mut self,
         actor: &str,
-        action: &str,
+        action: AuditEvent,
         target: &str,
         detail: &str,
     ) -> anyhow::Result<()> {
         on_tx!(self, |c| sqlx::query(INSERT)
             .bind(now())
             .bind(actor)
-            .bind(action)
+            .bind(action.as_str())
             .bind(target)
             .bind(detail)
             .execute(c)
@@ -42,14 +66,14 @@ impl Store {
     pub async fn audit(
         &self,
         actor: &str,
-        action: &str,
+        action: AuditEvent,
         target: &str,
         detail: &str,
     ) -> anyhow::Result<()> {
         on_pool!(self, |p| sqlx::query(INSERT)
             .bind(now())
             .bind(actor)
-            .bind(action)
+            .bind(action.as_str())
             .bind(target)
             .bind(detail)
             .execute(p)

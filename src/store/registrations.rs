@@ -5,8 +5,9 @@ use crate::domain::model::Customer;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-/// A registration request as stored. The PESEL is only here as a keyed hash and masked.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+/// A registration request as stored. The PESEL is only here as a keyed hash and masked;
+/// the NIP (personal data for a sole trader) is serialized and debug-printed masked.
+#[derive(Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Registration {
     pub id: i64,
     pub status: String,
@@ -15,6 +16,7 @@ pub struct Registration {
     #[serde(skip)]
     pub pesel_hash: Option<String>,
     pub pesel_masked: Option<String>,
+    #[serde(serialize_with = "masked_nip")]
     pub nip: Option<String>,
     pub invoice_number: String,
     pub contract_number: String,
@@ -27,6 +29,29 @@ pub struct Registration {
     pub decided_by: Option<String>,
     pub reason: Option<String>,
     pub account_id: Option<i64>,
+}
+
+fn masked_nip<S: serde::Serializer>(nip: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match nip {
+        Some(n) => s.serialize_some(&crate::domain::ids::mask_nip(n)),
+        None => s.serialize_none(),
+    }
+}
+
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("kind", &self.kind)
+            .field("pesel_masked", &self.pesel_masked)
+            .field(
+                "nip",
+                &self.nip.as_deref().map(crate::domain::ids::mask_nip),
+            )
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a new request carries.

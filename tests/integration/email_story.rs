@@ -109,13 +109,14 @@ async fn register_approve_login_and_ask_for_everything_in_one_mail() {
         assert!(!left.contains(&id), "{left:?}");
 
         // 2. Staff: first login with the temporary password (new one twice), then
-        //    the pending list and the approval, all in one mail.
+        //    the pending list and the approval, all in one mail. Her address differs
+        //    from the billing record's: staff choose the request's (`WNIOSEK`).
         let sid = rig
             .send(
                 &staff,
                 "",
                 &format!(
-                    "ZALOGUJ staff.anna {}\n{STAFF_PASSWORD}\n{STAFF_PASSWORD}\nWNIOSKI\nZATWIERDZ {request}",
+                    "ZALOGUJ staff.anna {}\n{STAFF_PASSWORD}\n{STAFF_PASSWORD}\nWNIOSKI\nZATWIERDZ {request} WNIOSEK",
                     staff_creds.password
                 ),
             )

@@ -282,6 +282,20 @@ async fn consents_can_be_seen_and_withdrawing_closes_the_account() {
             .say(&format!("zaloguj {id} {NEW_PASSWORD}"))
             .await;
         assert!(!out.contains("Zalogowano"), "{out}");
+        // The login says what the withdrawal said: closed, and how to come back.
+        assert!(
+            out.contains("zamknięte")
+                && out.contains("rejestracja")
+                && !out.contains("zablokowane"),
+            "{out}"
+        );
+        let en = t.console("again-en");
+        en.say("language en").await;
+        let out = en.say(&format!("login {id} {NEW_PASSWORD}")).await;
+        assert!(
+            out.contains("closed") && out.contains("register") && !out.contains("locked"),
+            "{out}"
+        );
         let account = t
             .app
             .store

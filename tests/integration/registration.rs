@@ -3,7 +3,7 @@
 
 use crate::helpers::{TestApp, backends};
 use crate::lifecycle::{
-    self, all_stored_text, captcha_answer, form, person, register, wrong_answer,
+    self, all_stored_text, captcha_answer, firm, form, person, register, wrong_answer,
 };
 use ebok::core::Channel;
 
@@ -78,6 +78,12 @@ async fn a_request_records_consents_with_the_regulations_version_and_time() {
         // The regulations can be read from the registration step.
         let out = t.console("c2").say("regulamin").await;
         assert!(out.contains("Regulamin e-BOK (wersja 2031-07)"), "{out}");
+        assert_eq!(
+            out.matches("Regulamin e-BOK").count(),
+            1,
+            "one title: {out}"
+        );
+        assert!(out.contains("1. e-BOK jest kanałem"), "{out}");
     }
 }
 
@@ -303,6 +309,7 @@ async fn the_pesel_is_never_stored_logged_or_shown_in_clear() {
     tracing::subscriber::set_global_default(subscriber)
         .expect("the only global subscriber in tests");
 
+    let mut nips = Vec::new();
     for backend in backends() {
         let t = TestApp::new(&backend).await;
         let c = person(&t, "Jan Kowalski", Some("jan@example.test")).await;
@@ -330,6 +337,50 @@ async fn the_pesel_is_never_stored_logged_or_shown_in_clear() {
         let stored = all_stored_text(&t).await;
         assert!(!stored.contains(&pesel), "the PESEL is stored in clear");
         assert!(!stored.contains(&pesel[..10]));
+        // A sole trader's NIP likewise: deleted from the chat, masked in every echo,
+        // summary and staff view, never in the log.
+        let f = firm(
+            &t,
+            "Jan Kowalski Usługi Hydrauliczne",
+            Some("jan@example.test"),
+        )
+        .await;
+        let nip = f.nip.clone().unwrap();
+        let formatted = format!("{}-{}-{}-{}", &nip[..3], &nip[3..6], &nip[6..8], &nip[8..]);
+        let mask = format!("***-***-{}-{}", &nip[6..8], &nip[8..]);
+        let chat = t.console("c2");
+        chat.say("rejestracja").await;
+        let reply = chat.send(&format!("nip: {nip}\nnazwa: {}", f.name)).await;
+        assert!(
+            reply.input_was_secret,
+            "front ends delete the NIP's message"
+        );
+        let reply = chat.send(&form(&f, "jan@example.test")).await;
+        assert!(reply.input_was_secret);
+        let shown = t
+            .app
+            .renderer
+            .reply(ebok::render::Flavour::Text, &reply)
+            .unwrap();
+        assert!(shown.contains(&format!("NIP: {mask}")), "{shown}");
+        assert!(
+            !shown.contains(&nip) && !shown.contains(&formatted),
+            "{shown}"
+        );
+        chat.say(&captcha_answer(&reply)).await;
+        let listed = staff.say("wnioski").await;
+        assert!(
+            listed.contains(&format!("NIP {mask}"))
+                && !listed.contains(&nip)
+                && !listed.contains(&formatted),
+            "{listed}"
+        );
+        let stored = all_stored_text(&t).await;
+        assert!(
+            !stored.contains(&nip) && !stored.contains(&formatted),
+            "{stored}"
+        );
+        nips.push(nip);
     }
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(
@@ -337,4 +388,7 @@ async fn the_pesel_is_never_stored_logged_or_shown_in_clear() {
         "logging works: {logs}"
     );
     assert!(!logs.contains("800515"), "a PESEL reached the log:\n{logs}");
+    for nip in nips {
+        assert!(!logs.contains(&nip), "a NIP reached the log:\n{logs}");
+    }
 }

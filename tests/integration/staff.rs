@@ -262,7 +262,143 @@ async fn approval_creates_the_account_and_queues_the_credentials_in_one_go() {
         );
         assert!(entry.at <= chrono::Utc::now());
         let shown = staff.say("dziennik 10").await;
-        assert!(shown.contains("registration_approved"), "{shown}");
+        assert!(
+            shown.contains("wniosek zatwierdzony") && !shown.contains("registration_approved"),
+            "{shown}"
+        );
+    }
+}
+
+/// The request's address differs from the billing record's: approving without a choice
+/// sends nothing and says how to choose; the chosen address gets the credentials, is the
+/// account's address (so later resets go there too) and is audited.
+#[tokio::test]
+async fn approval_makes_staff_choose_between_two_different_addresses() {
+    for backend in backends() {
+        let t = TestApp::new(&backend).await;
+        let staff = t.console("staff");
+        let staff_id = staff_on(&t, &staff, "Ewa Pracownik").await;
+        let listed_flag = "różni się od kartoteki";
+        for (choice, expected) in [
+            ("kartoteka", "jan@example.test"),
+            ("wniosek", "nowy@example.test"),
+            ("JAN@example.test", "jan@example.test"),
+        ] {
+            let c = person(&t, "Jan Kowalski", Some("jan@example.test")).await;
+            let id = register(&t.console(&c.number), &form(&c, "nowy@example.test")).await;
+            let listed = staff.say("wnioski").await;
+            assert!(
+                listed.contains(listed_flag)
+                    && listed.contains(&format!("zatwierdz {id} kartoteka")),
+                "{listed}"
+            );
+            let reply = staff.send(&format!("zatwierdz {id}")).await;
+            let out = t
+                .app
+                .renderer
+                .reply(ebok::render::Flavour::Text, &reply)
+                .unwrap();
+            assert!(
+                out.contains("nowy@example.test")
+                    && out.contains("jan@example.test")
+                    && out.contains(&format!("zatwierdz {id} wniosek"))
+                    && out.contains(&format!("zatwierdz {id} kartoteka")),
+                "{out}"
+            );
+            // A button per address (Telegram), each the command with its choice.
+            let buttons: Vec<(&str, &str)> = reply
+                .actions
+                .iter()
+                .map(|a| (a.arg.as_str(), a.command.as_str()))
+                .collect();
+            let (wniosek, kartoteka) = (
+                format!("zatwierdz {id} wniosek"),
+                format!("zatwierdz {id} kartoteka"),
+            );
+            assert_eq!(
+                buttons,
+                [
+                    ("nowy@example.test", wniosek.as_str()),
+                    ("jan@example.test", kartoteka.as_str())
+                ]
+            );
+            let credentials = format!("credentials:registration:{id}");
+            assert!(
+                t.app
+                    .store
+                    .outbox_state(&credentials)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(
+                t.app
+                    .store
+                    .account_for_customer(c.id)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            assert_eq!(
+                t.app.store.registration(id).await.unwrap().unwrap().status,
+                "pending"
+            );
+            // Something that names neither address is refused the same way.
+            let out = staff
+                .say(&format!("zatwierdz {id} inny@example.test"))
+                .await;
+            assert!(out.contains("nie wskazuje żadnego"), "{out}");
+
+            let out = staff.say(&format!("zatwierdz {id} {choice}")).await;
+            assert!(
+                out.contains("zatwierdzony") && out.contains(expected),
+                "{choice}: {out}"
+            );
+            let row = t
+                .app
+                .store
+                .outbox_state(&credentials)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(row.recipient, expected, "{choice}");
+            let account = t
+                .app
+                .store
+                .account_for_customer(c.id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(account.email.as_deref(), Some(expected), "{choice}");
+            staff
+                .say(&format!("resetuj-haslo {}", account.identifier))
+                .await;
+            let resets = t.app.store.outbox_rows("email").await.unwrap();
+            assert!(
+                resets
+                    .iter()
+                    .any(|(k, r)| k.starts_with(&format!("reset:{}:", account.id))
+                        && r.recipient == expected),
+                "{choice}: the staff reset follows the choice"
+            );
+            let audit = t.app.store.audit_tail(50).await.unwrap();
+            let chosen = audit
+                .iter()
+                .find(|e| {
+                    e.action == "approval_email_chosen" && e.target.contains(&format!("#{id} "))
+                })
+                .unwrap_or_else(|| panic!("{choice}: the choice is audited: {audit:?}"));
+            assert_eq!(chosen.actor, staff_id);
+            assert!(chosen.detail.ends_with(expected), "{}", chosen.detail);
+        }
+        // No billing address: nothing to choose, the request's address is used.
+        let c = person(&t, "Anna Nowak", None).await;
+        let id = register(&t.console("anna"), &form(&c, "anna@example.test")).await;
+        let out = staff.say(&format!("zatwierdz {id}")).await;
+        assert!(
+            out.contains("zatwierdzony") && out.contains("anna@example.test"),
+            "{out}"
+        );
     }
 }
 
@@ -384,6 +520,25 @@ async fn lock_unlock_and_staff_reset_end_sessions_and_are_audited() {
         ] {
             assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
         }
+        // Staff read the events in their language, not as codes.
+        let out = staff.say("dziennik").await;
+        for shown in [
+            "blokada konta",
+            "odblokowanie konta",
+            "nowe hasło tymczasowe nadane przez pracownika",
+        ] {
+            assert!(out.contains(shown), "{shown} in {out}");
+        }
+        assert!(
+            !out.contains("account_locked") && !out.contains("password_reset_by_staff"),
+            "{out}"
+        );
+        staff.say("language en").await;
+        let out = staff.say("audit").await;
+        assert!(
+            out.contains("new temporary password given by staff") && out.contains("account locked"),
+            "{out}"
+        );
     }
 }
 

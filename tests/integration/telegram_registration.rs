@@ -129,10 +129,24 @@ async fn registration_step_by_step_then_staff_approve_and_reject_with_buttons() 
             .unwrap()
             .text
             .clone();
-        let approved = press(&bot, staff, &note, &approve, has("zatwierdzony")).await;
+        // Her address differs from the billing record's: staff choose one with a button.
+        let choose = press(&bot, staff, &note, &approve, has("różni się od kartoteki")).await;
+        let typed = choose
+            .buttons()
+            .find(|b| b.text.contains("e-mail z wniosku"))
+            .unwrap_or_else(|| panic!("{:?}", choose.inline_keyboard))
+            .text
+            .clone();
+        assert!(typed.contains("zofia.w@example.test"), "{typed}");
+        assert!(
+            choose
+                .buttons()
+                .any(|b| b.text.contains("e-mail z kartoteki"))
+        );
+        let approved = press(&bot, staff, &choose, &typed, has("zatwierdzony")).await;
         assert!(approved.visible().contains("zofia.w@example.test"));
         // A double tap decides nothing twice (and says nothing twice).
-        let q = bot.fake.press_button(staff, note.message_id, &approve);
+        let q = bot.fake.press_button(staff, choose.message_id, &typed);
         assert!(
             bot.fake
                 .wait_until(|f| f.callback_answer(&q).is_some(), T)
@@ -235,7 +249,7 @@ async fn staff_publish_an_announcement_that_customers_see() {
             .await;
         assert!(done.visible().contains("12.03.2025"), "{}", done.visible());
         let audit = bot
-            .say(staff, "/dziennik 5", has("announcement_published"))
+            .say(staff, "/dziennik 5", has("opublikowanie komunikatu"))
             .await;
         assert!(audit.visible().contains("EBOK-"));
 
@@ -297,5 +311,39 @@ async fn a_staff_login_brings_the_staff_menu_to_that_chat_only() {
             "the staff menu stayed after logout"
         );
         bot.assert_no_errors();
+    }
+}
+
+/// A sole trader's NIP is personal data: its message goes like the PESEL's, and only its
+/// mask is shown back.
+#[tokio::test]
+async fn a_nip_typed_in_a_step_is_deleted_and_shown_masked() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let user = 41;
+        bot.say(user, "/rejestracja", has("Krok 1 z 7")).await;
+        let step2 = bot
+            .say(user, "Jan Kowalski Usługi", has("Krok 2 z 7"))
+            .await;
+        assert!(
+            step2.visible().contains("PESEL albo NIP usunę"),
+            "{}",
+            step2.visible()
+        );
+        let nip = bot.fake.push_text(user, "888-020-54-53");
+        let step3 = bot.after(user, nip, has("Krok 3 z 7")).await;
+        let shown = step3.visible();
+        assert!(shown.contains("***-***-54-53"), "{shown}");
+        assert!(
+            !shown.contains("8880205453") && !shown.contains("888-020"),
+            "{shown}"
+        );
+        assert!(
+            bot.fake
+                .calls_of("deleteMessage")
+                .iter()
+                .any(|c| c.ok() && c.param("message_id") == Some(nip.to_string())),
+            "the NIP message stays in the chat"
+        );
     }
 }

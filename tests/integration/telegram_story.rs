@@ -240,7 +240,17 @@ async fn register_approve_mail_login_change_every_view_logout() {
             .unwrap()
             .text
             .clone();
-        staff.press(&note, &approve, has("zatwierdzony")).await;
+        // Her address differs from the billing record's: staff choose one.
+        let choose = staff
+            .press(&note, &approve, has("różni się od kartoteki"))
+            .await;
+        let typed = choose
+            .buttons()
+            .find(|b| b.text.contains("e-mail z wniosku"))
+            .unwrap()
+            .text
+            .clone();
+        staff.press(&choose, &typed, has("zatwierdzony")).await;
 
         // The credentials arrive over SMTP, read back over IMAP.
         let mail = env

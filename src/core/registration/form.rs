@@ -6,8 +6,9 @@ use crate::core::text::fold;
 use crate::domain::ids::{IdError, Nip, Pesel};
 use serde::{Deserialize, Serialize};
 
-/// What the customer has given so far, each field already validated.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// What the customer has given so far, each field already validated. The NIP is kept
+/// in clear (it is matched against the billing record's), but `Debug` shows its mask.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub name: Option<String>,
     pub pesel_hash: Option<String>,
@@ -20,7 +21,27 @@ pub struct Draft {
     pub regulations: bool,
 }
 
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Draft")
+            .field("name", &self.name)
+            .field("pesel_masked", &self.pesel_masked)
+            .field("nip", &self.nip_masked())
+            .field("invoice", &self.invoice)
+            .field("contract", &self.contract)
+            .field("email", &self.email)
+            .field("consent", &self.consent)
+            .field("regulations", &self.regulations)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Draft {
+    /// The NIP as it may be shown or logged: `***-***-54-53`.
+    pub fn nip_masked(&self) -> Option<String> {
+        self.nip.as_deref().map(crate::domain::ids::mask_nip)
+    }
+
     pub fn kind(&self) -> &'static str {
         if self.nip.is_some() { "firm" } else { "person" }
     }
@@ -69,8 +90,9 @@ pub struct Applied {
     pub errors: Vec<FieldError>,
     /// Fields recognised in the message (valid or not).
     pub recognised: usize,
-    /// The message contained a PESEL (front ends may delete it from the chat).
-    pub had_pesel: bool,
+    /// The message contained a PESEL or a NIP (a sole trader's NIP is personal data):
+    /// front ends delete it from the chat as they do a password.
+    pub had_id_number: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +137,7 @@ fn field(key: &str) -> Option<Field> {
 pub fn apply(mut draft: Draft, text: &str, pesel_key: &[u8]) -> Applied {
     let mut errors = Vec::new();
     let mut recognised = 0;
-    let mut had_pesel = false;
+    let mut had_id_number = false;
     let mut ids_given = (false, false);
     for segment in text.split(['\n', ';']).map(str::trim) {
         if segment.is_empty() {
@@ -152,7 +174,7 @@ pub fn apply(mut draft: Draft, text: &str, pesel_key: &[u8]) -> Applied {
                 Err(code) => fail("name", code),
             },
             Field::Pesel => {
-                had_pesel = true;
+                had_id_number = true;
                 ids_given.0 = true;
                 match Pesel::parse(&strip_separators(value)) {
                     Ok(p) => {
@@ -164,6 +186,7 @@ pub fn apply(mut draft: Draft, text: &str, pesel_key: &[u8]) -> Applied {
                 }
             }
             Field::Nip => {
+                had_id_number = true;
                 ids_given.1 = true;
                 match Nip::parse(value) {
                     Ok(n) => {
@@ -211,7 +234,7 @@ pub fn apply(mut draft: Draft, text: &str, pesel_key: &[u8]) -> Applied {
         draft,
         errors,
         recognised,
-        had_pesel,
+        had_id_number,
     }
 }
 
@@ -304,7 +327,7 @@ mod tests {
         assert_eq!(a.draft.kind(), "person");
         assert_eq!(a.draft.pesel_masked.as_deref(), Some("*******1359"));
         assert_eq!(a.draft.email.as_deref(), Some("Jan.Kowalski@example.test"));
-        assert!(a.had_pesel);
+        assert!(a.had_id_number);
         assert!(!format!("{:?}", a.draft).contains(PESEL));
     }
 

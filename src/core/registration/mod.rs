@@ -16,6 +16,7 @@ use super::dialogue::Dialogue;
 use super::limits::{self, Limit};
 use super::reply::{Expect, Reply, View};
 use super::{Core, Ctx, Secret};
+use crate::store::AuditEvent;
 use crate::store::NewRegistration;
 use serde_json::json;
 
@@ -98,6 +99,7 @@ async fn apply_form(ctx: &mut Ctx<'_>, draft: Draft, text: &str) -> anyhow::Resu
                 "missing": missing,
                 "accepted": accepted(&applied.draft),
                 "pesel_masked": applied.draft.pesel_masked,
+                "nip_masked": applied.draft.nip_masked(),
             }),
         );
         ctx.core
@@ -112,7 +114,7 @@ async fn apply_form(ctx: &mut Ctx<'_>, draft: Draft, text: &str) -> anyhow::Resu
     } else {
         ask_captcha(ctx, applied.draft, 0, None).await?
     };
-    reply.input_was_secret = applied.had_pesel;
+    reply.input_was_secret = applied.had_id_number;
     Ok(reply)
 }
 
@@ -165,11 +167,8 @@ async fn ask_captcha(
 }
 
 fn summary(ctx: &Ctx<'_>, d: &Draft) -> View {
-    let nip = d
-        .nip
-        .as_deref()
-        .and_then(|n| crate::domain::ids::Nip::parse(n).ok())
-        .map(|n| n.formatted());
+    // A sole trader's NIP is personal data: masked like the PESEL.
+    let nip = d.nip_masked();
     View::new(
         "registration_summary",
         json!({
@@ -287,19 +286,20 @@ async fn submit(ctx: &mut Ctx<'_>, draft: Draft) -> anyhow::Result<Reply> {
     tx.rate_record(&limits::REGISTRATIONS_PER_SOURCE.source_key(ctx.origin))
         .await?;
     tx.rate_record(&email_key(email_limit, &email)).await?;
+    let nip_masked = draft.nip_masked();
     let request = notify::NewRequest {
         id,
         kind: draft.kind(),
         name: &name,
         pesel_masked: draft.pesel_masked.as_deref(),
-        nip: draft.nip.as_deref(),
+        nip: nip_masked.as_deref(),
         email: &email,
         verification: &verification,
     };
     let notified = notify::enqueue(core, &mut tx, &request).await?;
     tx.audit(
         "system",
-        "registration_requested",
+        AuditEvent::RegistrationRequested,
         &format!("request #{id}"),
         &format!("{channel}; consents v{version}; staff notified: {notified}"),
     )

@@ -10,13 +10,14 @@ use crate::store::Tx;
 use chrono::Duration;
 use serde::Serialize;
 
-/// What staff are told about a new request (no PESEL: only its mask).
+/// What staff are told about a new request (no PESEL or NIP: only their masks).
 #[derive(Debug, Clone, Serialize)]
 pub struct NewRequest<'a> {
     pub id: i64,
     pub kind: &'a str,
     pub name: &'a str,
     pub pesel_masked: Option<&'a str>,
+    /// Masked.
     pub nip: Option<&'a str>,
     pub email: &'a str,
     pub verification: &'a Verification,

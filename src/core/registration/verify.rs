@@ -6,8 +6,8 @@ use crate::domain::model::{ContractKind, ContractStatus, Customer};
 use crate::store::{Registration, Store};
 use serde::Serialize;
 
-/// What a request claims, whether stored already or not.
-#[derive(Debug, Clone)]
+/// What a request claims, whether stored already or not. Not `Debug`: it holds the NIP.
+#[derive(Clone)]
 pub struct Claim {
     /// The request's number when it is stored, 0 before (to skip it when counting duplicates).
     pub id: i64,
@@ -59,6 +59,9 @@ pub struct Verification {
     pub customer_id: Option<i64>,
     pub customer_number: Option<String>,
     pub customer_name: Option<String>,
+    /// The billing record's address when it differs from the request's: staff must
+    /// choose one when approving.
+    pub email_on_file: Option<String>,
     /// Every check passed.
     pub all_ok: bool,
 }
@@ -104,6 +107,7 @@ pub async fn verify(
             customer_id: None,
             customer_number: None,
             customer_name: None,
+            email_on_file: None,
             all_ok: false,
         });
     };
@@ -114,7 +118,11 @@ pub async fn verify(
     };
     flags.insert(0, found);
     flags.push(duplicates);
+    let email_differs = flags
+        .iter()
+        .any(|f| f.key == "email" && f.code == "different");
     Ok(Verification {
+        email_on_file: customer.email.clone().filter(|_| email_differs),
         all_ok: flags.iter().all(|f| f.state == State::Ok),
         flags,
         customer_id: Some(customer.id),

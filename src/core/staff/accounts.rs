@@ -4,7 +4,7 @@
 use super::super::reply::{Reply, View};
 use super::super::{Ctx, password, reset};
 use crate::domain::model::Role;
-use crate::store::Account;
+use crate::store::{Account, AuditEvent};
 use serde_json::json;
 
 /// The customer account named by `identifier`, or the reply saying there is none.
@@ -59,7 +59,7 @@ pub(super) async fn reset_password(ctx: &mut Ctx<'_>, identifier: &str) -> anyho
     let ended = tx.end_all_sessions(account.id).await?;
     tx.audit(
         &actor(ctx),
-        "password_reset_by_staff",
+        AuditEvent::PasswordResetByStaff,
         &account.identifier,
         "",
     )
@@ -97,9 +97,9 @@ pub(super) async fn set_locked(
         0
     };
     let action = if locked {
-        "account_locked"
+        AuditEvent::AccountLocked
     } else {
-        "account_unlocked"
+        AuditEvent::AccountUnlocked
     };
     tx.audit(&actor(ctx), action, &account.identifier, "")
         .await?;

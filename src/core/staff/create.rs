@@ -5,6 +5,7 @@
 use super::super::accounts::Credentials;
 use super::super::{Core, password};
 use crate::domain::model::Role;
+use crate::store::AuditEvent;
 use crate::store::NewAccount;
 use anyhow::Context;
 
@@ -64,7 +65,7 @@ pub async fn create_staff(
     })
     .await
     .context("creating the staff account")?;
-    tx.audit("operator", "staff_added", identifier, name.trim())
+    tx.audit("operator", AuditEvent::StaffAdded, identifier, name.trim())
         .await?;
     tx.commit().await?;
     Ok(Credentials {
@@ -90,8 +91,13 @@ pub async fn reset_staff(core: &Core, identifier: &str) -> Result<Credentials, S
         .await?;
     tx.set_locked(account.id, false).await?;
     tx.end_all_sessions(account.id).await?;
-    tx.audit("operator", "staff_password_reset", identifier, "")
-        .await?;
+    tx.audit(
+        "operator",
+        AuditEvent::StaffPasswordReset,
+        &account.identifier,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(Credentials {
         identifier: account.identifier,

@@ -5,8 +5,10 @@ use super::super::accounts::FirstPassword;
 use super::super::registration::verify::{self, Claim};
 use super::super::reply::{Reply, View};
 use super::super::{Ctx, Lang};
+use super::email_choice;
 use crate::domain::model::Role;
 use crate::outbox::Payload;
+use crate::store::AuditEvent;
 use crate::store::Registration;
 use serde_json::json;
 
@@ -41,8 +43,14 @@ fn staff_identifier(ctx: &Ctx<'_>) -> String {
         .unwrap_or_default()
 }
 
-#[tracing::instrument(skip(ctx))]
-pub(super) async fn approve(ctx: &mut Ctx<'_>, id: i64) -> anyhow::Result<Reply> {
+/// Approves request `id`. When the request's address differs from the billing record's,
+/// `email` must say which one gets the credentials (otherwise staff are asked).
+#[tracing::instrument(skip(ctx, email))]
+pub(super) async fn approve(
+    ctx: &mut Ctx<'_>,
+    id: i64,
+    email: Option<&str>,
+) -> anyhow::Result<Reply> {
     let request = match pending_request(ctx, id).await? {
         Ok(r) => r,
         Err(reply) => return Ok(reply),
@@ -66,6 +74,11 @@ pub(super) async fn approve(ctx: &mut Ctx<'_>, id: i64) -> anyhow::Result<Reply>
     let Some(customer) = store.customer(customer_id).await? else {
         return Ok(refuse("no_customer"));
     };
+    let (address, source) =
+        match email_choice::choose(ctx, id, &request.email, customer.email.as_deref(), email) {
+            Ok(chosen) => chosen,
+            Err(ask) => return Ok(ask),
+        };
     let staff = staff_identifier(ctx);
     let mut tx = store.begin().await?;
     if !tx.decide_registration(id, "approved", &staff, None).await? {
@@ -79,7 +92,7 @@ pub(super) async fn approve(ctx: &mut Ctx<'_>, id: i64) -> anyhow::Result<Reply>
             Role::Customer,
             Some(customer_id),
             &customer.name,
-            Some(&request.email),
+            Some(&address),
             FirstPassword::Temporary,
         )
         .await?;
@@ -105,10 +118,19 @@ pub(super) async fn approve(ctx: &mut Ctx<'_>, id: i64) -> anyhow::Result<Reply>
     tx.enqueue(
         &format!("credentials:registration:{id}"),
         "email",
-        &request.email,
+        &address,
         &payload.to_json(),
     )
     .await?;
+    if source != email_choice::Source::RequestOnly {
+        tx.audit(
+            &staff,
+            AuditEvent::ApprovalEmailChosen,
+            &format!("request #{id} → {}", creds.identifier),
+            &format!("{}: {address}", source.as_str()),
+        )
+        .await?;
+    }
     let flags: Vec<String> = verification
         .flags
         .iter()
@@ -116,7 +138,7 @@ pub(super) async fn approve(ctx: &mut Ctx<'_>, id: i64) -> anyhow::Result<Reply>
         .collect();
     tx.audit(
         &staff,
-        "registration_approved",
+        AuditEvent::RegistrationApproved,
         &format!("request #{id} → {}", creds.identifier),
         &flags.join(", "),
     )
@@ -130,7 +152,7 @@ pub(super) async fn approve(ctx: &mut Ctx<'_>, id: i64) -> anyhow::Result<Reply>
             json!({
                 "id": id,
                 "identifier": creds.identifier,
-                "email": request.email,
+                "email": address,
                 "customer_number": customer.number,
             }),
         ),
@@ -176,7 +198,7 @@ pub(super) async fn reject(ctx: &mut Ctx<'_>, id: i64, reason: &str) -> anyhow::
     .await?;
     tx.audit(
         &staff,
-        "registration_rejected",
+        AuditEvent::RegistrationRejected,
         &format!("request #{id}"),
         reason,
     )

@@ -5,6 +5,7 @@
 mod accounts;
 mod create;
 mod decide;
+mod email_choice;
 
 pub use create::{StaffAddError, create_staff, reset_staff};
 
@@ -36,7 +37,7 @@ pub(super) fn unknown(ctx: &Ctx<'_>, text: &str) -> Reply {
 pub(super) async fn execute(ctx: &mut Ctx<'_>, command: Command) -> anyhow::Result<Reply> {
     match command {
         Command::Pending => pending(ctx).await,
-        Command::Approve { id } => decide::approve(ctx, id).await,
+        Command::Approve { id, email } => decide::approve(ctx, id, email.as_deref()).await,
         Command::Reject { id, reason } => decide::reject(ctx, id, &reason).await,
         Command::ResetPassword { identifier } => accounts::reset_password(ctx, &identifier).await,
         Command::Lock { identifier } => accounts::set_locked(ctx, &identifier, true).await,
@@ -70,11 +71,7 @@ async fn pending(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
     let mut requests = Vec::new();
     for r in store.pending_registrations(PENDING_LIMIT).await? {
         let verification = verify::verify(store, &Claim::from(&r), ctx.core.today()).await?;
-        let nip = r
-            .nip
-            .as_deref()
-            .and_then(|n| crate::domain::ids::Nip::parse(n).ok())
-            .map(|n| n.formatted());
+        let nip = r.nip.as_deref().map(crate::domain::ids::mask_nip);
         requests.push(json!({ "request": r, "nip": nip, "verification": verification }));
     }
     Ok(Reply::new(
