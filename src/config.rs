@@ -18,6 +18,8 @@ pub const DEFAULT_TOML: &str = include_str!("../bot-config/ebok.toml");
 pub struct Settings {
     pub database: Database,
     pub app: App,
+    #[serde(default)]
+    pub import: Import,
     pub security: Security,
     pub utility: Utility,
     pub regulations: Regulations,
@@ -70,6 +72,39 @@ pub struct App {
     /// Directory with template overrides (same layout as `templates/`); empty: none.
     pub templates_dir: Option<PathBuf>,
     pub page_size: u32,
+}
+
+/// How `ebok import` checks the billing export (docs/import.md).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Import {
+    /// The VAT rates line items may carry: whole percentages, `zw`, `np` or `oo`.
+    #[serde(deserialize_with = "vat_rates")]
+    pub vat_rates: Vec<String>,
+}
+
+impl Default for Import {
+    fn default() -> Import {
+        Import {
+            vat_rates: crate::domain::vat::POLISH_RATES
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
+        }
+    }
+}
+
+/// A list of VAT rates each of which ebok can compute VAT at.
+fn vat_rates<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let rates = Vec::<String>::deserialize(d)?;
+    if rates.is_empty() {
+        return Err(serde::de::Error::custom(
+            "the list of VAT rates is empty (e.g. [\"23\", \"8\", \"5\", \"0\", \"zw\", \"np\", \"oo\"])",
+        ));
+    }
+    for rate in &rates {
+        crate::domain::vat::rate_percent(rate).map_err(serde::de::Error::custom)?;
+    }
+    Ok(rates)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -357,6 +392,19 @@ mod tests {
             .map_err(describe_figment_error)
             .unwrap_err();
         assert!(err.contains("app.page_size"), "{err}");
+    }
+
+    #[test]
+    fn vat_rates_default_to_the_polish_set_and_a_bad_one_names_the_key() {
+        let s = Settings::defaults().unwrap();
+        assert_eq!(s.import.vat_rates, ["23", "8", "5", "0", "zw", "np", "oo"]);
+        let err = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string("[import]\nvat_rates = [\"23\", \"7,5\"]"))
+            .extract::<Settings>()
+            .map_err(describe_figment_error)
+            .unwrap_err();
+        assert!(err.contains("import.vat_rates"), "{err}");
+        assert!(err.contains("'7,5' is not a VAT rate"), "{err}");
     }
 
     #[test]

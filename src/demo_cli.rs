@@ -160,7 +160,8 @@ fn print_logins(logins: &[DemoLogin]) {
 /// `ebok import DIR`: prints the per-file report, or every error with file, line and column.
 pub async fn import(app: &App, dir: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let result = crate::import::run(&app.store, &app.pesel_key, dir).await;
+    let result =
+        crate::import::run_with(&app.store, &app.pesel_key, dir, &app.settings.import).await;
     crate::metrics::get().import_run(result.is_ok(), started.elapsed());
     match result {
         Ok(report) => {

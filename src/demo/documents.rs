@@ -2,9 +2,10 @@
 
 use super::data::{Contract, Customer, Invoice};
 use super::pdf::{Cell, Writer, left_margin, right_edge};
+use super::tariff::VAT_RATE;
 use crate::config::Utility;
-use crate::domain::money::format_number;
-use rust_decimal::Decimal;
+use crate::domain::money::{format_decimal, format_number};
+use crate::domain::vat::per_rate;
 
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
@@ -112,8 +113,8 @@ pub fn invoice(seller: &Utility, customer: &Customer, inv: &Invoice) -> anyhow::
         Cell::right(118.0, "Ilość"),
         Cell::left(120.0, "J.m."),
         Cell::right(152.0, "Cena netto"),
-        Cell::right(172.0, "Netto"),
-        Cell::right(right, "VAT 23%"),
+        Cell::right(174.0, "Netto"),
+        Cell::right(right, "Stawka VAT"),
     ];
     w.row(&header, 8.5, true);
     for (i, l) in inv.lines.iter().enumerate() {
@@ -121,27 +122,38 @@ pub fn invoice(seller: &Utility, customer: &Customer, inv: &Invoice) -> anyhow::
             &[
                 Cell::left(left_margin(), format!("{}.", i + 1)),
                 Cell::left(left_margin() + 8.0, l.name),
-                Cell::right(118.0, l.quantity.to_string().replace('.', ",")),
+                Cell::right(118.0, format_decimal(&l.quantity.to_string())),
                 Cell::left(120.0, l.unit),
                 Cell::right(152.0, format_number(l.unit_price)),
-                Cell::right(172.0, format_number(l.net)),
-                Cell::right(right, format_number(l.vat)),
+                Cell::right(174.0, format_number(l.net)),
+                Cell::right(right, format!("{}%", VAT_RATE)),
             ],
             8.5,
             false,
         );
     }
     w.rule();
-    let sum = |f: fn(&super::tariff::Line) -> Decimal| inv.lines.iter().map(f).sum::<Decimal>();
     w.row(
         &[
-            Cell::left(100.0, "Razem wg stawki 23%:"),
-            Cell::right(172.0, format_number(sum(|l| l.net))),
-            Cell::right(right, format_number(sum(|l| l.vat))),
+            Cell::right(128.0, "Netto"),
+            Cell::right(152.0, "VAT"),
+            Cell::right(right, "Brutto"),
         ],
-        9.0,
-        false,
+        8.5,
+        true,
     );
+    for row in summary(inv) {
+        w.row(
+            &[
+                Cell::left(left_margin() + 8.0, &row.label),
+                Cell::right(128.0, &row.net),
+                Cell::right(152.0, &row.vat),
+                Cell::right(right, &row.gross),
+            ],
+            9.0,
+            row.label == "Razem:",
+        );
+    }
     w.gap(2.0);
     w.row(
         &[
@@ -171,4 +183,96 @@ pub fn invoice(seller: &Utility, customer: &Customer, inv: &Invoice) -> anyhow::
         false,
     );
     w.finish()
+}
+
+/// One line of an invoice's VAT summary as printed: label, net, VAT, gross.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub label: String,
+    pub net: String,
+    pub vat: String,
+    pub gross: String,
+}
+
+/// The VAT summary printed under the items: per rate, VAT on the rate's net total
+/// rounded half up (as ebok's own view of the bill computes it), then the total, so
+/// net + VAT = gross on every line and the total gross is the charge.
+pub fn summary(inv: &Invoice) -> Vec<SummaryRow> {
+    let (rates, total) = per_rate(inv.lines.iter().map(|l| (l.net, VAT_RATE, l.vat)));
+    let row = |label: String, l: &crate::domain::vat::VatLine| SummaryRow {
+        label,
+        net: format_number(l.net),
+        vat: format_number(l.vat),
+        gross: format_number(l.gross),
+    };
+    let mut rows: Vec<SummaryRow> = rates
+        .iter()
+        .map(|l| {
+            let shown = if l.rate.chars().all(|c| c.is_ascii_digit()) {
+                format!("{}%", l.rate)
+            } else {
+                l.rate.clone()
+            };
+            row(format!("Razem wg stawki {shown}:"), l)
+        })
+        .collect();
+    rows.push(row("Razem:".to_string(), &total));
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::tariff::Line;
+    use rust_decimal::Decimal;
+    use rust_decimal_macros::dec;
+
+    fn line(net: Decimal, vat: Decimal) -> Line {
+        Line {
+            name: "Opłata",
+            unit: "GJ",
+            quantity: dec!(1),
+            unit_price: net,
+            net,
+            vat,
+            gross: net + vat,
+        }
+    }
+
+    #[test]
+    fn the_pdf_summary_is_vat_on_the_net_total_and_adds_up() {
+        // Jan's February bill: nets 122.89 + 438.83 + 48.15 + 149.72 = 759.59; the
+        // lines' own VAT 28.26 + 100.93 + 11.07 + 34.44 = 174.70, but 23% of the net
+        // total is 174.7057 → 174.71, and 759.59 + 174.71 = 934.30, the charge.
+        let inv = Invoice {
+            number: "FV/2025/02/000102".into(),
+            customer: 0,
+            kind: "invoice",
+            issue_date: chrono::NaiveDate::from_ymd_opt(2025, 2, 28).unwrap(),
+            due_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap(),
+            description: String::new(),
+            lines: vec![
+                line(dec!(122.89), dec!(28.26)),
+                line(dec!(438.83), dec!(100.93)),
+                line(dec!(48.15), dec!(11.07)),
+                line(dec!(149.72), dec!(34.44)),
+            ],
+            charge: dec!(934.30),
+            credited: Decimal::ZERO,
+            pdf: None,
+            interest_for: None,
+        };
+        let rows = summary(&inv);
+        let shown: Vec<[&str; 4]> = rows
+            .iter()
+            .map(|r| [&*r.label, &*r.net, &*r.vat, &*r.gross])
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ["Razem wg stawki 23%:", "759,59", "174,71", "934,30"],
+                ["Razem:", "759,59", "174,71", "934,30"],
+            ]
+        );
+    }
 }

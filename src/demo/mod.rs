@@ -2,11 +2,11 @@
 //! (CSV files and PDFs, see `docs/import.md`), to be loaded with [`crate::import::run`].
 //! The same seed and day give the same files.
 
-mod data;
-mod documents;
+pub(crate) mod data;
+pub(crate) mod documents;
 mod pdf;
 mod people;
-mod tariff;
+pub(crate) mod tariff;
 
 use crate::config::Settings;
 use crate::domain::model::CustomerKind;

@@ -59,14 +59,45 @@ pub fn format_number(amount: Decimal) -> String {
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = format!("{:.2}", rounded.abs());
     let (int_part, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::new();
-    for (i, c) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
+    format!(
+        "{}{},{frac}",
+        if negative { "-" } else { "" },
+        group_thousands(int_part)
+    )
+}
+
+/// A quantity or unit price kept as the export wrote it (`10240.56`, `0.015`,
+/// `9.120`), written the Polish way with every decimal kept: `10 240,56`, `0,015`,
+/// `9,120`. Text that is not a plain decimal is returned unchanged.
+pub fn format_decimal(text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (int_part, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let plain = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if int_part.is_empty() || !plain(int_part) || !frac.is_none_or(plain) {
+        return text.to_string();
+    }
+    match frac {
+        Some(f) => format!("{sign}{},{f}", group_thousands(int_part)),
+        None => format!("{sign}{}", group_thousands(int_part)),
+    }
+}
+
+/// `1234567` → `1 234 567` (groups of three digits, separated by a space).
+fn group_thousands(digits: &str) -> String {
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
             grouped.push(' ');
         }
         grouped.push(c);
     }
-    format!("{}{grouped},{frac}", if negative { "-" } else { "" })
+    grouped
 }
 
 #[cfg(test)]
@@ -81,6 +112,19 @@ mod tests {
         assert_eq!(format_pln(dec!(-12)), "-12,00 zł");
         assert_eq!(format_pln(dec!(1234567.5)), "1 234 567,50 zł");
         assert_eq!(format_pln(dec!(999.999)), "1 000,00 zł");
+    }
+
+    #[test]
+    fn quantities_and_prices_are_written_the_polish_way_with_every_decimal() {
+        assert_eq!(format_decimal("10240.56"), "10 240,56");
+        assert_eq!(format_decimal("0.015"), "0,015");
+        assert_eq!(format_decimal("9.120"), "9,120");
+        assert_eq!(format_decimal("1234567"), "1 234 567");
+        assert_eq!(format_decimal("-1500.5"), "-1 500,5");
+        assert_eq!(format_decimal("999"), "999");
+        // Not a plain decimal: shown as it is rather than mangled.
+        assert_eq!(format_decimal("1e5"), "1e5");
+        assert_eq!(format_decimal(""), "");
     }
 
     #[test]

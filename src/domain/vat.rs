@@ -41,44 +41,81 @@ pub fn vat_on(net: Decimal, rate: &str) -> Result<Decimal, String> {
     Ok(round_grosze(net * percent / Decimal::ONE_HUNDRED))
 }
 
-/// The rate as a percentage: 'zw' (exempt) is 0; otherwise a whole number 0–99.
+/// The rates a Polish VAT invoice uses: 23, 8, 5 and 0 percent, `zw` (exempt,
+/// zwolnione), `np` (outside the tax, nie podlega) and `oo` (reverse charge, odwrotne
+/// obciążenie). The import accepts these unless the configuration says otherwise.
+pub const POLISH_RATES: [&str; 7] = ["23", "8", "5", "0", "zw", "np", "oo"];
+
+/// Codes of rates on which the seller charges no VAT.
+const NO_VAT_CODES: [&str; 3] = ["zw", "np", "oo"];
+
+/// The rate as a percentage: `zw`, `np` and `oo` are 0; otherwise a whole number 0–99.
 pub fn rate_percent(rate: &str) -> Result<Decimal, String> {
-    if rate == "zw" {
+    if NO_VAT_CODES.contains(&rate) {
         return Ok(Decimal::ZERO);
     }
     match rate.parse::<u8>() {
         Ok(n) if n < 100 && !rate.starts_with('+') => Ok(Decimal::from(n)),
         _ => Err(format!(
-            "'{rate}' is not a VAT rate (expected a whole percentage such as 23, 8, 0, or zw)"
+            "'{rate}' is not a VAT rate (expected a whole percentage such as 23, 8, 0, or zw, np, oo)"
         )),
+    }
+}
+
+/// A rate of an import row, checked against the accepted set (`allowed`).
+pub fn accepted_rate(rate: &str, allowed: &[String]) -> Result<Decimal, String> {
+    let percent = rate_percent(rate)?;
+    if allowed.iter().any(|a| a == rate) {
+        Ok(percent)
+    } else {
+        Err(format!(
+            "'{rate}' is not one of the VAT rates ebok accepts: {} (the operator sets them in [import] vat_rates)",
+            allowed.join(", ")
+        ))
     }
 }
 
 /// Per-rate lines (ordered by rate, highest first) and the total line.
 pub fn summarize(items: &[InvoiceItem]) -> (Vec<VatLine>, VatLine) {
-    let mut rates: Vec<(String, i64, i64)> = Vec::new();
-    for item in items {
-        match rates.iter_mut().find(|(r, _, _)| *r == item.vat_rate) {
-            Some((_, net, vat)) => {
-                *net += item.net_gr;
-                *vat += item.vat_gr;
+    per_rate(items.iter().map(|i| {
+        (
+            from_grosze(i.net_gr),
+            i.vat_rate.as_str(),
+            from_grosze(i.vat_gr),
+        )
+    }))
+}
+
+/// The VAT summary of lines given as (net, rate, the line's own VAT): per rate, VAT on
+/// the rate's net total, rounded half up; then the total line, the sum of the rates'
+/// lines, so that net + VAT = gross on every line of the summary.
+pub fn per_rate<'a>(
+    lines: impl IntoIterator<Item = (Decimal, &'a str, Decimal)>,
+) -> (Vec<VatLine>, VatLine) {
+    let mut rates: Vec<(String, Decimal, Decimal)> = Vec::new();
+    for (net, rate, line_vat) in lines {
+        match rates.iter_mut().find(|(r, _, _)| r == rate) {
+            Some((_, n, v)) => {
+                *n += net;
+                *v += line_vat;
             }
-            None => rates.push((item.vat_rate.clone(), item.net_gr, item.vat_gr)),
+            None => rates.push((rate.to_string(), net, line_vat)),
         }
     }
-    // Highest rate first; 'zw' after 0; anything unreadable last.
+    // Highest rate first; zw, np, oo after 0; anything unreadable last.
     rates.sort_by_key(|(r, _, _)| {
         std::cmp::Reverse(match r.as_str() {
             "zw" => -1,
-            other => other.parse::<i64>().unwrap_or(-2),
+            "np" => -2,
+            "oo" => -3,
+            other => other.parse::<i64>().unwrap_or(-4),
         })
     });
     let lines: Vec<VatLine> = rates
         .into_iter()
-        .map(|(rate, net_gr, line_vat_gr)| {
-            let net = from_grosze(net_gr);
+        .map(|(rate, net, line_vat)| {
             // An unknown rate can only come from bad data: fall back to the lines' own VAT.
-            let vat = vat_on(net, &rate).unwrap_or_else(|_| from_grosze(line_vat_gr));
+            let vat = vat_on(net, &rate).unwrap_or(line_vat);
             VatLine {
                 rate,
                 net,
@@ -133,6 +170,28 @@ mod tests {
         for bad in ["23%", "", "abc", "100", "-5", "+5", "8.5"] {
             assert!(vat_on(dec!(1), bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_the_configured_rates_are_accepted() {
+        let polish: Vec<String> = POLISH_RATES.iter().map(|r| r.to_string()).collect();
+        for ok in POLISH_RATES {
+            assert!(accepted_rate(ok, &polish).is_ok(), "{ok}");
+        }
+        // 7% was a Polish rate until 2010; 22% until 2011: a whole percentage, but not
+        // one of today's rates.
+        let err = accepted_rate("7", &polish).unwrap_err();
+        assert!(err.contains("23, 8, 5, 0, zw, np, oo"), "{err}");
+        assert!(accepted_rate("22", &polish).is_err());
+        // np and oo carry no VAT: 100.00 net is 100.00 gross.
+        assert_eq!(
+            gross_total([(dec!(100), "np"), (dec!(50), "oo")]),
+            Ok(dec!(150))
+        );
+        // An operator may narrow the set (or widen it with another whole percentage).
+        let narrow = vec!["23".to_string()];
+        assert!(accepted_rate("8", &narrow).is_err());
+        assert!(accepted_rate("xx", &["xx".to_string()]).is_err());
     }
 
     #[test]

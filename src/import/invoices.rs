@@ -9,6 +9,7 @@ use super::known::Slot;
 use super::pdf::Pdfs;
 use super::report::FileReport;
 use super::rowhash::RowHash;
+use super::totals::ChargeChange;
 use super::{Pending, Run, duplicate};
 use crate::domain::model::InvoiceKind;
 use crate::store::import::InvoiceRow;
@@ -55,6 +56,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             customers,
             invoices,
             pdfs,
+            charge_changes,
             ..
         } = &mut *run;
         let batches = ready.take();
@@ -79,6 +81,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
                 &mut next,
                 writing,
                 &mut refs,
+                charge_changes,
             )
         };
         let (written, still_more) = futures::join!(write, read);
@@ -192,6 +195,7 @@ fn read_batch(
     next: &mut Pending<InvoiceRow>,
     writing: bool,
     refs: &mut Vec<NoteRef>,
+    charge_changes: &mut Vec<ChargeChange>,
 ) -> bool {
     while !errors.full() && !next.full() {
         let Some(row) = file.next_row(errors) else {
@@ -253,6 +257,14 @@ fn read_batch(
         // Kept even for a row with errors, so item lines do not report it missing too.
         if let (Some(owner), Some(charge)) = (owner, charge) {
             let entry = invoices.entry_mut(slot);
+            if matches!(claim, Claim::Existing(_)) && entry.extra != charge {
+                charge_changes.push(ChargeChange {
+                    slot,
+                    line: row.line,
+                    old_gr: entry.extra,
+                    new_gr: charge,
+                });
+            }
             entry.owner = owner;
             entry.extra = charge;
         }

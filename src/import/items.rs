@@ -7,7 +7,7 @@ use super::known::Slot;
 use super::report::FileReport;
 use super::rowhash::RowHash;
 use crate::domain::money::{round_grosze, to_grosze};
-use crate::domain::vat::{rate_percent, vat_on};
+use crate::domain::vat::{accepted_rate, vat_on};
 use crate::store::import::{BATCH_ROWS, ItemRow};
 use std::collections::HashMap;
 
@@ -72,6 +72,9 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             }
             slot.map(|s| (s, number))
         });
+        if let Some((slot, _)) = invoice {
+            run.items_brought.insert(slot);
+        }
         let line_no = row
             .text(errors, "line")
             .and_then(|t| match t.parse::<i64>() {
@@ -90,15 +93,15 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         let unit = row.text(errors, "unit");
         let unit_price = row.decimal(errors, "unit_price");
         let net = row.amount(errors, "net");
-        let vat_rate = row
-            .text(errors, "vat_rate")
-            .filter(|r| match rate_percent(r) {
-                Ok(_) => true,
-                Err(reason) => {
-                    row.error(errors, "vat_rate", reason);
-                    false
-                }
-            });
+        let vat_rate =
+            row.text(errors, "vat_rate")
+                .filter(|r| match accepted_rate(r, run.vat_rates) {
+                    Ok(_) => true,
+                    Err(reason) => {
+                        row.error(errors, "vat_rate", reason);
+                        false
+                    }
+                });
         let vat = row.amount(errors, "vat");
         let gross = row.amount(errors, "gross");
         if let (Some(q), Some(p), Some(net)) = (quantity, unit_price, net) {

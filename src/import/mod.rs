@@ -20,6 +20,7 @@ mod pdf;
 mod rates;
 mod report;
 mod rowhash;
+mod totals;
 
 pub use error::{ImportError, MAX_ERRORS, RowError};
 pub use report::{FileReport, ImportReport};
@@ -32,7 +33,7 @@ use error::Errors;
 use fields::{CsvFile, Row, Spec};
 use known::{Claim, Known, Slot};
 use pdf::Pdfs;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -48,15 +49,26 @@ pub const FILES: [&str; 8] = [
     rates::SPEC.file,
 ];
 
-/// Imports the CSV files in `dir` in one transaction. `pesel_key` keys the hash under
-/// which PESEL numbers are stored (see [`pesel_key`]).
-#[tracing::instrument(skip(store, pesel_key), fields(dir = %dir.display()))]
+/// Imports the CSV files in `dir` in one transaction with the default checks (the
+/// Polish VAT rates). `pesel_key` keys the hash under which PESEL numbers are stored
+/// (see [`pesel_key`]).
 pub async fn run(store: &Store, pesel_key: &[u8], dir: &Path) -> Result<ImportReport, ImportError> {
+    run_with(store, pesel_key, dir, &crate::config::Import::default()).await
+}
+
+/// [`run`] with the operator's `[import]` settings (the accepted VAT rates).
+#[tracing::instrument(skip(store, pesel_key, options), fields(dir = %dir.display()))]
+pub async fn run_with(
+    store: &Store,
+    pesel_key: &[u8],
+    dir: &Path,
+    options: &crate::config::Import,
+) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let present = files_present(dir)?;
     let mut tx = store.begin().await?;
     tx.bulk_load_begin().await?;
-    let mut run = Run::new(tx, dir, pesel_key);
+    let mut run = Run::new(tx, dir, pesel_key, &options.vat_rates);
     let outcome = run.all(&present).await;
     let Run {
         mut tx,
@@ -162,6 +174,7 @@ fn files_present(dir: &Path) -> Result<Vec<&'static str>, ImportError> {
 pub(crate) struct Run<'a> {
     dir: &'a Path,
     pesel_key: &'a [u8],
+    vat_rates: &'a [String],
     tx: Tx,
     errors: Errors,
     customers: Known,
@@ -170,13 +183,20 @@ pub(crate) struct Run<'a> {
     customer_by_id: HashMap<i64, Slot>,
     pdfs: Pdfs,
     report: ImportReport,
+    /// Invoices already in ebok whose charge this run changes.
+    charge_changes: Vec<totals::ChargeChange>,
+    /// Invoices that invoice_items.csv of this run brings items for.
+    items_brought: HashSet<Slot>,
 }
 
 impl<'a> Run<'a> {
-    fn new(tx: Tx, dir: &'a Path, pesel_key: &'a [u8]) -> Run<'a> {
+    fn new(tx: Tx, dir: &'a Path, pesel_key: &'a [u8], vat_rates: &'a [String]) -> Run<'a> {
         Run {
             dir,
             pesel_key,
+            vat_rates,
+            charge_changes: Vec::new(),
+            items_brought: HashSet::new(),
             tx,
             errors: Errors::default(),
             customers: Known::new(true),
@@ -225,6 +245,9 @@ impl<'a> Run<'a> {
                 "file imported"
             );
             self.report.files.push(report);
+        }
+        if !self.errors.full() {
+            totals::check_changed_charges(self).await?;
         }
         Ok(())
     }

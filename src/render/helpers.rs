@@ -4,7 +4,7 @@
 use super::Flavour;
 use super::strings::Strings;
 use crate::core::Lang;
-use crate::domain::money::{format_number, format_pln};
+use crate::domain::money::{format_decimal, format_number};
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext,
     RenderError, RenderErrorReason, Renderable,
@@ -13,8 +13,35 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: Strings) {
-    reg.register_helper("money", Box::new(money));
-    reg.register_helper("amount", Box::new(amount));
+    // Numbers are grouped by thousands with a space; in HTML a non-breaking one, so a
+    // chat or a mail client never splits "10 240,56" across two lines.
+    let html = flavour.is_html();
+    let numbers: [(&str, fn(&Helper) -> Result<String, RenderError>); 3] = [
+        ("money", |h| {
+            Ok(format!("{} zł", format_number(decimal_param(h, 0)?)))
+        }),
+        ("amount", |h| Ok(format_number(decimal_param(h, 0)?))),
+        ("decimal", |h| {
+            Ok(format_decimal(
+                &h.param(0).map(|p| p.value().render()).unwrap_or_default(),
+            ))
+        }),
+    ];
+    for (name, format) in numbers {
+        reg.register_helper(
+            name,
+            Box::new(
+                move |h: &Helper,
+                      _: &Handlebars,
+                      _: &Context,
+                      _: &mut RenderContext,
+                      out: &mut dyn Output| {
+                    out.write(&thousands(&format(h)?, html))?;
+                    Ok(())
+                },
+            ),
+        );
+    }
     let esc: fn(&str) -> String = if flavour.is_html() {
         super::escape_html
     } else {
@@ -152,26 +179,17 @@ fn decimal_param(h: &Helper, index: usize) -> Result<Decimal, RenderError> {
         .map_err(|_| RenderErrorReason::Other(format!("'{text}' is not an amount")).into())
 }
 
-fn money(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&format_pln(decimal_param(h, 0)?))?;
-    Ok(())
-}
-
-fn amount(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&format_number(decimal_param(h, 0)?))?;
-    Ok(())
+/// The thousands separator (the spaces inside a number) as a non-breaking space in
+/// HTML; the space before "zł" stays an ordinary one.
+fn thousands(formatted: &str, html: bool) -> String {
+    if !html {
+        return formatted.to_string();
+    }
+    let (number, unit) = match formatted.strip_suffix(" zł") {
+        Some(n) => (n, " zł"),
+        None => (formatted, ""),
+    };
+    format!("{}{unit}", number.replace(' ', "\u{a0}"))
 }
 
 fn is_negative(
@@ -262,8 +280,14 @@ fn rate(
     Ok(())
 }
 
+/// Pads `text` to `width` characters; left-aligned text (names) longer than that is
+/// cut with "…", right-aligned text (amounts, numbers) never is: a cut amount would be
+/// a wrong amount.
 pub fn fit(text: &str, width: usize, right: bool) -> String {
     let len = text.chars().count();
+    if len >= width && right {
+        return text.to_string();
+    }
     if len > width {
         let cut: String = text.chars().take(width.saturating_sub(1)).collect();
         return format!("{cut}…");

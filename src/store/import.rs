@@ -122,6 +122,14 @@ pub struct MessageRow {
     pub row_hash: String,
 }
 
+/// One stored line item, as much of it as the invoice's total needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemLine {
+    pub invoice_id: i64,
+    pub net_gr: i64,
+    pub vat_rate: String,
+}
+
 /// A row already in the database: its key, id, owner and hash.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExistingRow {
@@ -548,6 +556,29 @@ impl Tx {
             on_tx!(self, |conn| sqlx::query_as(sql).fetch_all(conn).await)
                 .context("reading the imported item sets")?;
         Ok(rows.into_iter().collect())
+    }
+
+    /// The stored line items of these invoices as (invoice id, net, VAT rate), to check
+    /// that an invoice whose charge changes still adds up to its items.
+    pub async fn item_lines(&mut self, invoice_ids: &[i64]) -> anyhow::Result<Vec<ItemLine>> {
+        let mut found = Vec::new();
+        for chunk in invoice_ids.chunks(BATCH_ROWS) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT invoice_id, net_gr, vat_rate FROM invoice_items WHERE invoice_id IN ({})",
+                marks.join(", ")
+            );
+            let rows: Vec<ItemLine> = on_tx!(self, |conn| {
+                let mut q = sqlx::query_as(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(conn).await
+            })
+            .context("reading the stored line items of invoices whose charge changed")?;
+            found.extend(rows);
+        }
+        Ok(found)
     }
 
     /// SHA-256 of every stored file.

@@ -10,6 +10,9 @@ mod sessions;
 mod store;
 mod views;
 
+// Figures that add up (import totals, amounts in the views).
+mod figures;
+
 // Account lifecycle and security (issue 3).
 mod credentials_mail;
 mod lifecycle;

@@ -125,19 +125,8 @@ impl CustomerCtx<'_> {
             return Ok(not_found(self.lang(), "bill_not_found", number));
         };
         let items: Vec<InvoiceItem> = self.ctx.core.store().invoice_items(inv.id).await?;
-        let (vat_lines, total): (Vec<VatLine>, VatLine) = vat::summarize(&items);
-        let items_json: Vec<serde_json::Value> = items
-            .iter()
-            .map(|it| {
-                json!({
-                    "line_no": it.line_no, "name": it.name, "quantity": it.quantity, "unit": it.unit,
-                    "unit_price": it.unit_price, "net": from_grosze(it.net_gr), "vat_rate": it.vat_rate,
-                    "vat": from_grosze(it.vat_gr), "gross": from_grosze(it.gross_gr),
-                })
-            })
-            .collect();
         let book = self.interest_book(std::slice::from_ref(&inv)).await?;
-        let data = json!({ "bill": self.row(&inv, &book), "items": items_json, "vat_lines": vat_lines, "total": total });
+        let data = bill_data(&self.row(&inv, &book), &items);
         let mut reply = Reply::new(self.lang(), View::new("bill", data));
         if inv.pdf_sha256.is_some() {
             reply = reply.with_action("pdf", &inv.number, format!("pdf {}", inv.number), 0);
@@ -156,4 +145,20 @@ impl CustomerCtx<'_> {
         )
         .await
     }
+}
+
+/// The data of the bill view: the bill's row, its items and the VAT summary per rate.
+pub(super) fn bill_data(row: &BillRow, items: &[InvoiceItem]) -> serde_json::Value {
+    let (vat_lines, total): (Vec<VatLine>, VatLine) = vat::summarize(items);
+    let items_json: Vec<serde_json::Value> = items
+        .iter()
+        .map(|it| {
+            json!({
+                "line_no": it.line_no, "name": it.name, "quantity": it.quantity, "unit": it.unit,
+                "unit_price": it.unit_price, "net": from_grosze(it.net_gr), "vat_rate": it.vat_rate,
+                "vat": from_grosze(it.vat_gr), "gross": from_grosze(it.gross_gr),
+            })
+        })
+        .collect();
+    json!({ "bill": row, "items": items_json, "vat_lines": vat_lines, "total": total })
 }

@@ -11,6 +11,8 @@ mod bills;
 mod calendar;
 mod documents;
 mod general;
+#[cfg(test)]
+mod totals_props;
 
 pub(super) use general::{bad_arguments, contact, help, language, messages, start};
 
@@ -80,6 +82,14 @@ struct BillRow {
     charge: Decimal,
     credited: Decimal,
     to_pay: Decimal,
+    /// A negative `to_pay` shown as what it is: an overpayment (nadpłata), positive.
+    overpaid: bool,
+    overpayment: Decimal,
+    /// The date payment is due by law: a due date on a Saturday, Sunday or public
+    /// holiday moves to the next working day (art. 115 KC).
+    pay_by: NaiveDate,
+    /// `pay_by` differs from the date on the document.
+    moved: bool,
     interest: Decimal,
     /// Computed by ebok to today (not from the billing export).
     interest_estimated: bool,
@@ -151,20 +161,7 @@ impl CustomerCtx<'_> {
 
     fn row(&self, inv: &Invoice, book: &InterestBook) -> BillRow {
         let (interest, interest_estimated) = self.interest(inv, book);
-        BillRow {
-            issue_date: inv.issue_date,
-            kind: inv.kind.as_str().to_string(),
-            number: inv.number.clone(),
-            due_date: inv.due_date,
-            description: inv.description.clone(),
-            charge: from_grosze(inv.charge_gr),
-            credited: from_grosze(inv.credited_gr),
-            to_pay: from_grosze(inv.to_pay_gr),
-            interest,
-            interest_estimated,
-            has_pdf: inv.pdf_sha256.is_some(),
-            overdue: self.overdue(inv),
-        }
+        BillRow::new(inv, interest, interest_estimated, self.overdue(inv))
     }
 
     /// The stored PDF as an attachment, named as imported or after the document number.
@@ -196,6 +193,29 @@ impl CustomerCtx<'_> {
             body: file.body,
         });
         Ok(reply)
+    }
+}
+
+impl BillRow {
+    fn new(inv: &Invoice, interest: Decimal, interest_estimated: bool, overdue: bool) -> BillRow {
+        BillRow {
+            issue_date: inv.issue_date,
+            kind: inv.kind.as_str().to_string(),
+            number: inv.number.clone(),
+            due_date: inv.due_date,
+            description: inv.description.clone(),
+            charge: from_grosze(inv.charge_gr),
+            credited: from_grosze(inv.credited_gr),
+            to_pay: from_grosze(inv.to_pay_gr),
+            overpaid: inv.to_pay_gr < 0,
+            overpayment: from_grosze(-inv.to_pay_gr.min(0)),
+            pay_by: effective_due_date(inv.due_date),
+            moved: effective_due_date(inv.due_date) != inv.due_date,
+            interest,
+            interest_estimated,
+            has_pdf: inv.pdf_sha256.is_some(),
+            overdue,
+        }
     }
 }
 
