@@ -16,7 +16,7 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
     // Numbers are grouped by thousands with a space; in HTML a non-breaking one, so a
     // chat or a mail client never splits "10 240,56" across two lines.
     let html = flavour.is_html();
-    let numbers: [(&str, fn(&Helper) -> Result<String, RenderError>); 3] = [
+    let numbers: [(&str, NumberFormat); 3] = [
         ("money", |h| {
             Ok(format!("{} zł", format_number(decimal_param(h, 0)?)))
         }),
@@ -136,6 +136,9 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
         reg.register_helper(name, Box::new(Wrap { open, close, esc }));
     }
 }
+
+/// Formats a helper's argument as a number for people to read.
+type NumberFormat = fn(&Helper) -> Result<String, RenderError>;
 
 /// A block (or one-argument) helper that wraps its content in markup.
 struct Wrap {
