@@ -48,6 +48,10 @@ async fn start_help_and_the_command_menus() {
         bot.fake.expect_message(1002, has("e-BOK"), T).await;
         let help = bot.say(1002, "/help", has("balance")).await;
         assert!(!help.visible().contains("saldo"), "{}", help.visible());
+        // A language chosen in the chat wins over the app's.
+        bot.say(1002, "language pl", |_| true).await;
+        let help = bot.say(1002, "/help", has("Polecenia e-BOK")).await;
+        assert!(help.visible().contains("saldo"), "{}", help.visible());
         // The menu's underscore form of a hyphenated command reaches the core.
         bot.say(1001, "/nowe_haslo", |m| {
             m.visible().contains("identyfikator")
