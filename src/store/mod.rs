@@ -46,6 +46,7 @@ mod ops;
 mod outbox;
 pub use ops::OutboxStat;
 mod settings;
+mod telegram;
 mod throttle;
 pub use throttle::*;
 mod delivery;

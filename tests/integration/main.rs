@@ -35,6 +35,7 @@ mod email_story;
 
 // The Telegram front end (issue 4).
 mod telegram;
+mod telegram_crash;
 mod telegram_polling;
 mod telegram_registration;
 mod telegram_story;

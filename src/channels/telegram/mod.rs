@@ -7,13 +7,15 @@
 //! Modules: [`schema`] (the dispatch tree and its small handlers), `answer` (reply →
 //! messages), [`send`] (every Bot API call: 429 retries, 403 marking, pacing), [`split`],
 //! [`buttons`], `menu` (setMyCommands), [`deliver`] (outbox rows of channel "telegram":
-//! staff notifications), `listen` (long polling or webhook).
+//! staff notifications), `listen` (long polling or webhook), `poll` (long polling that
+//! confirms an update only once it is answered).
 
 mod answer;
 pub mod buttons;
 pub mod deliver;
 mod listen;
 mod menu;
+mod poll;
 pub mod schema;
 pub mod send;
 pub mod split;

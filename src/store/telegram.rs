@@ -1,0 +1,47 @@
+//! Which Telegram updates were answered, until Telegram has been told (`telegram_updates`).
+
+use super::{Store, now};
+use anyhow::Context;
+use std::collections::HashSet;
+
+impl Store {
+    /// The updates with ids in `first..=last` that were answered already.
+    pub async fn telegram_answered(&self, first: i64, last: i64) -> anyhow::Result<HashSet<i64>> {
+        let sql = "SELECT update_id FROM telegram_updates WHERE update_id BETWEEN $1 AND $2";
+        let ids: Vec<(i64,)> = on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(first)
+            .bind(last)
+            .fetch_all(p)
+            .await)
+        .context("reading the answered Telegram updates")?;
+        Ok(ids.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Records that update `update_id` (from `chat_id`) has been answered.
+    pub async fn telegram_answered_now(&self, update_id: i64, chat_id: i64) -> anyhow::Result<()> {
+        let sql = "INSERT INTO telegram_updates (update_id, chat_id, answered_at) \
+                   VALUES ($1, $2, $3) ON CONFLICT (update_id) DO NOTHING";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(update_id)
+            .bind(chat_id)
+            .bind(now())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("recording an answered Telegram update")?;
+        Ok(())
+    }
+
+    /// Forgets the updates below `offset`: Telegram has confirmed them and never sends
+    /// them again.
+    pub async fn telegram_confirmed_below(&self, offset: i64) -> anyhow::Result<()> {
+        let sql = "DELETE FROM telegram_updates WHERE update_id < $1";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(offset)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("forgetting confirmed Telegram updates")?;
+        Ok(())
+    }
+}
