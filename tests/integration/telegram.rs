@@ -403,7 +403,7 @@ async fn long_lists_are_split_and_names_are_escaped() {
         let invoices: Vec<String> = (1..=40)
             .map(|i| {
                 format!(
-                    "FV/2024/{i:02}/009990,K-00999,invoice,2024-01-{d:02},2025-02-{d:02},Ciepło <część {i}> & woda,100.{i:02},0.00,100.{i:02},,",
+                    "FV/2024/{i:02}/009990,K-00999,invoice,2024-01-{d:02},2025-02-{d:02},Ciepło <część {i}> & woda,100.{i:02},0.00,100.{i:02},,,,",
                     d = (i % 28) + 1
                 )
             })
