@@ -44,4 +44,19 @@ impl Store {
         .context("forgetting confirmed Telegram updates")?;
         Ok(())
     }
+
+    /// Forgets the updates answered before `cutoff` (webhook mode, where no offset says
+    /// what Telegram will not send again); returns how many.
+    pub async fn telegram_answered_before(
+        &self,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<u64> {
+        let sql = "DELETE FROM telegram_updates WHERE answered_at < $1";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(cutoff)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("forgetting old answered Telegram updates")
+    }
 }

@@ -40,6 +40,7 @@ mod telegram_polling;
 mod telegram_registration;
 mod telegram_story;
 mod telegram_support;
+mod telegram_webhook;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_logs;

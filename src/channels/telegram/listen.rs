@@ -1,17 +1,13 @@
-//! Where updates come from: long polling (the default, [`super::poll`]) or a webhook, for
-//! running several instances behind one URL. A webhook request without the configured secret token
-//! (`X-Telegram-Bot-Api-Secret-Token`) is refused with 401 before it is read.
+//! Where updates come from: long polling (the default, [`super::poll`]) or a webhook
+//! ([`super::hook`]), for running several instances behind one URL.
 
-use super::{Telegram, schema};
+use super::Telegram;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use teloxide::dispatching::Dispatcher;
-use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
-use teloxide::update_listeners::webhooks;
 
 /// How much longer than the long poll itself the HTTP client waits for its answer: a
 /// client that gives up first turns every quiet spell into a "timed out" error and a
@@ -60,51 +56,39 @@ async fn poll(tg: Arc<Telegram>, cfg: &crate::config::Telegram) -> anyhow::Resul
     Ok(())
 }
 
-/// A webhook server fed to teloxide's dispatcher.
+/// The webhook server ([`super::hook`]), after checking the token and setting the webhook.
 async fn webhook(
     tg: Arc<Telegram>,
     url: &str,
     cfg: &crate::config::Telegram,
 ) -> anyhow::Result<()> {
+    let hook = webhook_options(url, cfg)?;
     let bot = tg.sender.bot().clone();
-    let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
-        .dependencies(dptree::deps![tg.clone()])
-        .error_handler(LoggingErrorHandler::with_custom_text(
-            "a Telegram handler failed",
-        ))
-        .build();
-    let listener_errors =
-        LoggingErrorHandler::with_custom_text("receiving Telegram updates failed");
-    // Stopping the process stops the listener; the handlers in flight finish first.
-    let token = dispatcher.shutdown_token();
-    tokio::spawn(async move {
-        crate::shutdown::wait().await;
-        if let Ok(done) = token.shutdown() {
-            done.await;
-        }
-    });
-    let options = webhook_options(url, cfg)?;
-    let address = options.address;
-    let (listener, stop, router) = webhooks::axum_to_router(bot, options)
+    bot.get_me()
+        .await
+        .context("asking Telegram for the bot (is the token right?)")?;
+    // Updates Telegram holds are kept: they are answered once the server is up.
+    bot.set_webhook(hook.url.clone())
+        .secret_token(hook.secret.clone())
+        .allowed_updates(super::poll::allowed())
         .await
         .context("setting the Telegram webhook")?;
-    let tcp = tokio::net::TcpListener::bind(address)
+    let tcp = tokio::net::TcpListener::bind(hook.address)
         .await
-        .with_context(|| format!("listening for the webhook on {address}"))?;
-    tracing::info!(%address, "Telegram: webhook");
+        .with_context(|| format!("listening for the webhook on {}", hook.address))?;
+    tracing::info!(address = %hook.address, "Telegram: webhook");
     crate::health::set(crate::health::Component::Telegram, None);
-    let router = router.layer(axum::middleware::from_fn(refuse_when_stopping));
-    let server = tokio::spawn(async move {
-        if let Err(e) = axum::serve(tcp, router).with_graceful_shutdown(stop).await {
-            tracing::error!(error = %e, "the webhook server stopped");
+    let forget = super::hook::forget_old(tg.app.store.clone());
+    // The webhook stays set when this instance stops: the others keep receiving.
+    let router = super::hook::router(tg, hook.url.path(), hook.secret)
+        .layer(axum::middleware::from_fn(refuse_when_stopping));
+    let serve = axum::serve(tcp, router).with_graceful_shutdown(crate::shutdown::wait());
+    tokio::select! {
+        served = std::future::IntoFuture::into_future(serve) => {
+            served.context("serving the Telegram webhook")
         }
-    });
-    let result = dispatcher
-        .try_dispatch_with_listener(listener, listener_errors)
-        .await
-        .context("starting the Telegram dispatcher (is the token right?)");
-    server.abort();
-    result
+        () = forget => Ok(()),
+    }
 }
 
 /// A stopping process takes no more updates: Telegram gets 503 and sends them again
@@ -120,7 +104,14 @@ async fn refuse_when_stopping(
     next.run(request).await
 }
 
-fn webhook_options(url: &str, cfg: &crate::config::Telegram) -> anyhow::Result<webhooks::Options> {
+/// Where the webhook is served and what Telegram must send with every request.
+struct HookOptions {
+    url: url::Url,
+    address: SocketAddr,
+    secret: String,
+}
+
+fn webhook_options(url: &str, cfg: &crate::config::Telegram) -> anyhow::Result<HookOptions> {
     let url = url::Url::parse(url).context("telegram.webhook_url is not a URL")?;
     let listen = cfg
         .webhook_listen
@@ -142,5 +133,9 @@ fn webhook_options(url: &str, cfg: &crate::config::Telegram) -> anyhow::Result<w
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
         "telegram.webhook_secret may hold only A-Z, a-z, 0-9, _ and - (at most 256)"
     );
-    Ok(webhooks::Options::new(address, url).secret_token(secret))
+    Ok(HookOptions {
+        url,
+        address,
+        secret,
+    })
 }

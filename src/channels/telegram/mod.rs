@@ -8,11 +8,12 @@
 //! messages), [`send`] (every Bot API call: 429 retries, 403 marking, pacing), [`split`],
 //! [`buttons`], `menu` (setMyCommands), [`deliver`] (outbox rows of channel "telegram":
 //! staff notifications), `listen` (long polling or webhook), `poll` (long polling that
-//! confirms an update only once it is answered).
+//! confirms an update only once it is answered), `hook` (the webhook, which does the same).
 
 mod answer;
 pub mod buttons;
 pub mod deliver;
+mod hook;
 mod listen;
 mod menu;
 mod poll;

@@ -104,7 +104,7 @@ async fn poll_once(
 }
 
 /// What the dispatch tree handles (Telegram sends nothing else).
-fn allowed() -> Vec<AllowedUpdate> {
+pub(super) fn allowed() -> Vec<AllowedUpdate> {
     vec![
         AllowedUpdate::Message,
         AllowedUpdate::EditedMessage,
@@ -149,7 +149,7 @@ async fn answer_batch(
 }
 
 /// Runs one update through the dispatch tree, then records it as answered.
-async fn answer_one(
+pub(super) async fn answer_one(
     tg: &Arc<Telegram>,
     handler: &UpdateHandler<anyhow::Error>,
     chat: i64,
@@ -169,7 +169,7 @@ async fn answer_one(
 }
 
 /// The chat whose updates must be handled in order (the user for a button press).
-fn chat_of(update: &Update) -> i64 {
+pub(super) fn chat_of(update: &Update) -> i64 {
     update
         .chat()
         .map(|c| c.id.0)
