@@ -26,6 +26,7 @@ mod email_crash_campaign;
 mod email_exactly_once;
 mod email_fixtures;
 mod email_helpers;
+mod email_instances;
 mod email_login_first;
 mod email_outages;
 mod email_purge;
