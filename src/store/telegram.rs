@@ -32,6 +32,59 @@ impl Store {
         Ok(())
     }
 
+    /// Claims update `update_id` (from `chat_id`) for answering until `until`, unless a
+    /// claim that is still live at `now` holds it; a claim that ran out (its instance
+    /// died) is taken over. True: this caller holds the claim.
+    pub async fn telegram_claim(
+        &self,
+        update_id: i64,
+        chat_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<bool> {
+        // One statement: two instances claiming at once cannot both win.
+        let sql = "INSERT INTO telegram_claims (update_id, chat_id, claimed_until) \
+                   VALUES ($1, $2, $3) ON CONFLICT (update_id) DO UPDATE \
+                   SET chat_id = excluded.chat_id, claimed_until = excluded.claimed_until \
+                   WHERE telegram_claims.claimed_until < $4";
+        let claimed = on_pool!(self, |p| sqlx::query(sql)
+            .bind(update_id)
+            .bind(chat_id)
+            .bind(until)
+            .bind(now)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("claiming a Telegram update")?;
+        Ok(claimed == 1)
+    }
+
+    /// Gives up the claim on `update_id` (answered and recorded, or not handled at all).
+    pub async fn telegram_release(&self, update_id: i64) -> anyhow::Result<()> {
+        let sql = "DELETE FROM telegram_claims WHERE update_id = $1";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(update_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("releasing a Telegram update")?;
+        Ok(())
+    }
+
+    /// Deletes claims that ran out before `cutoff` (left by instances that died).
+    pub async fn telegram_claims_ended_before(
+        &self,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<u64> {
+        let sql = "DELETE FROM telegram_claims WHERE claimed_until < $1";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(cutoff)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("forgetting old Telegram claims")
+    }
+
     /// Forgets the updates below `offset`: Telegram has confirmed them and never sends
     /// them again.
     pub async fn telegram_confirmed_below(&self, offset: i64) -> anyhow::Result<()> {

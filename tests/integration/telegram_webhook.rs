@@ -171,3 +171,152 @@ async fn old_answered_updates_are_forgotten() {
         );
     }
 }
+
+/// The same update at both instances at once: one answers it, the other gets 503 while
+/// it is being answered, and 200 without a second reply when Telegram retries.
+#[tokio::test]
+async fn an_update_at_both_instances_at_once_is_answered_once() {
+    for backend in backends() {
+        let pair = start_pair(&backend).await;
+        let (a, b) = pair.ports;
+        let fake = pair.bot.fake.clone();
+        // Flood control holds the first instance's reply for a second: it is still
+        // answering when the copy reaches the second instance.
+        fake.fail_next(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 1",
+            Some(1),
+        );
+        let contact = update(1, "/kontakt");
+        let first = tokio::spawn({
+            let contact = contact.clone();
+            async move { post(a, &contact, Some(SECRET)).await }
+        });
+        let held = fake.wait_until(|f| !f.errors().is_empty(), T).await;
+        assert!(held, "the first instance tried to reply");
+        assert_eq!(
+            post(b, &contact, Some(SECRET)).await,
+            503,
+            "the copy at the other instance was not told to retry later"
+        );
+        assert_eq!(first.await.unwrap(), 200);
+        assert_eq!(replies_with(&fake, "Płocka"), 1);
+        // Telegram's retry finds it answered.
+        assert_eq!(post(b, &contact, Some(SECRET)).await, 200);
+        assert_eq!(
+            replies_with(&fake, "Płocka"),
+            1,
+            "answered by both instances"
+        );
+        assert_eq!(
+            fake.errors().len(),
+            1,
+            "only the injected 429: {:?}",
+            fake.errors()
+        );
+    }
+}
+
+/// An update claimed by an instance that died: refused (503) while the claim lives, and
+/// answered once by another instance after the claim ran out.
+#[tokio::test]
+async fn an_update_claimed_by_a_dead_instance_is_taken_over_after_its_claim_runs_out() {
+    for backend in backends() {
+        let pair = start_pair(&backend).await;
+        let (a, b) = pair.ports;
+        let fake = &pair.bot.fake;
+        let store = &pair.bot.t.app.store;
+        let minutes = chrono::Duration::minutes;
+        let now = chrono::Utc::now();
+        // A dead instance claimed update 1 just now and update 2 ten minutes ago.
+        assert!(
+            store
+                .telegram_claim(1, USER, now, now + minutes(10))
+                .await
+                .unwrap()
+        );
+        let then = now - minutes(10);
+        assert!(
+            store
+                .telegram_claim(2, USER, then, then + minutes(2))
+                .await
+                .unwrap()
+        );
+        assert_eq!(post(a, &update(1, "/kontakt"), Some(SECRET)).await, 503);
+        assert_eq!(post(b, &update(1, "/kontakt"), Some(SECRET)).await, 503);
+        assert_eq!(
+            replies_with(fake, "Płocka"),
+            0,
+            "answered under a live claim"
+        );
+        assert_eq!(post(b, &update(2, "/pomoc"), Some(SECRET)).await, 200);
+        assert_eq!(replies_with(fake, "Polecenia e-BOK"), 1, "not taken over");
+        assert_eq!(post(a, &update(2, "/pomoc"), Some(SECRET)).await, 200);
+        assert_eq!(replies_with(fake, "Polecenia e-BOK"), 1, "answered twice");
+        pair.bot.assert_no_errors();
+    }
+}
+
+/// A claim keeps others off until it runs out, as of the clock passed in (moved here,
+/// not waited for); only one of two claims made at once wins.
+#[tokio::test]
+async fn a_claim_holds_until_it_runs_out() {
+    for backend in backends() {
+        let db = crate::helpers::TestDb::new(&backend).await;
+        let s = &db.store;
+        let t0 = chrono::Utc::now();
+        let lease = chrono::Duration::minutes(2);
+        let second = chrono::Duration::seconds(1);
+        assert!(s.telegram_claim(7, USER, t0, t0 + lease).await.unwrap());
+        let later = t0 + lease - second;
+        assert!(
+            !s.telegram_claim(7, USER, later, later + lease)
+                .await
+                .unwrap(),
+            "{}",
+            db.label
+        );
+        let after = t0 + lease + second;
+        assert!(
+            s.telegram_claim(7, USER, after, after + lease)
+                .await
+                .unwrap(),
+            "{}",
+            db.label
+        );
+        // Taken over: the new claim holds in turn.
+        assert!(
+            !s.telegram_claim(7, USER, after, after + lease)
+                .await
+                .unwrap()
+        );
+        s.telegram_release(7).await.unwrap();
+        assert!(
+            s.telegram_claim(7, USER, after, after + lease)
+                .await
+                .unwrap()
+        );
+        // Two instances (two pools) claiming one update at the same moment: one wins.
+        let other = ebok::store::Store::open(&db.url)
+            .await
+            .expect("second pool");
+        let (x, y) = tokio::join!(
+            s.telegram_claim(8, USER, t0, t0 + lease),
+            other.telegram_claim(8, USER, t0, t0 + lease)
+        );
+        assert_eq!(
+            u8::from(x.unwrap()) + u8::from(y.unwrap()),
+            1,
+            "{}",
+            db.label
+        );
+        // Claims left by dead instances are forgotten.
+        assert_eq!(
+            s.telegram_claims_ended_before(t0 + lease * 3)
+                .await
+                .unwrap(),
+            2
+        );
+    }
+}

@@ -8,6 +8,12 @@
 //! acknowledged without being answered twice. teloxide's own webhook acknowledges an
 //! update as soon as it is queued, and deletes the webhook when one instance stops.
 //!
+//! Several instances may serve one webhook URL on one database, and Telegram may deliver
+//! an update again to another instance while the first is still answering it. So an
+//! instance claims the update in `telegram_claims` (for [`LEASE`]) before answering it:
+//! a copy meeting a live claim gets 503 and comes back later, when it finds the update
+//! answered; a claim whose instance died runs out and is taken over at a retry.
+//!
 //! A request without the configured secret token (`X-Telegram-Bot-Api-Secret-Token`) is
 //! refused with 401 before its body is read.
 
@@ -32,7 +38,12 @@ pub(super) struct Hook {
 /// day, so one older than this is never delivered again.
 const REMEMBER: chrono::Duration = chrono::Duration::days(2);
 
-/// Deletes records older than [`REMEMBER`] every hour until the task is aborted.
+/// How long a claim keeps the other instances off an update: far longer than answering
+/// one takes (a flood-control pause included), short enough that an update whose
+/// instance died meanwhile is answered by another one at a retry soon after.
+const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Deletes records older than [`REMEMBER`] (and claims left by dead instances) every hour until the task is aborted.
 pub(super) async fn forget_old(store: crate::store::Store) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -42,6 +53,12 @@ pub(super) async fn forget_old(store: crate::store::Store) {
             tracing::warn!(
                 error = format!("{e:#}"),
                 "could not forget old Telegram updates"
+            );
+        }
+        if let Err(e) = store.telegram_claims_ended_before(cutoff).await {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "could not forget old Telegram claims"
             );
         }
     }
@@ -88,22 +105,10 @@ async fn receive(
 /// Answers `update` unless it was answered before; 200 only once it is recorded.
 async fn answer(hook: &Hook, update: Update) -> StatusCode {
     let id = i64::from(update.id.0);
-    match hook.tg.app.store.telegram_answered(id, id).await {
-        Ok(done) if done.contains(&id) => {
-            tracing::info!(
-                update = id,
-                "delivered again after it was answered: skipped"
-            );
-            return StatusCode::OK;
-        }
-        Ok(_) => {}
-        Err(e) => {
-            tracing::error!(
-                error = format!("{e:#}"),
-                "reading answered Telegram updates"
-            );
-            return StatusCode::SERVICE_UNAVAILABLE;
-        }
+    match answered(hook, id).await {
+        Some(true) => return StatusCode::OK,
+        Some(false) => {}
+        None => return StatusCode::SERVICE_UNAVAILABLE,
     }
     let Some(_guard) = InFlight::take(hook, id) else {
         tracing::info!(
@@ -113,6 +118,74 @@ async fn answer(hook: &Hook, update: Update) -> StatusCode {
         return StatusCode::SERVICE_UNAVAILABLE;
     };
     let chat = poll::chat_of(&update);
+    if !claim(hook, id, chat).await {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    // The instance that held the claim before may have answered it since the check above.
+    let status = match answered(hook, id).await {
+        Some(true) => StatusCode::OK,
+        Some(false) => handle(hook, chat, update).await,
+        None => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    // Recorded (or not handled): the claim is done with. Should this fail, it runs out.
+    if let Err(e) = hook.tg.app.store.telegram_release(id).await {
+        tracing::warn!(
+            error = format!("{e:#}"),
+            "could not release a Telegram update"
+        );
+    }
+    status
+}
+
+/// Whether `id` was answered already (`None`: the database could not say).
+async fn answered(hook: &Hook, id: i64) -> Option<bool> {
+    match hook.tg.app.store.telegram_answered(id, id).await {
+        Ok(done) if done.contains(&id) => {
+            tracing::info!(
+                update = id,
+                "delivered again after it was answered: skipped"
+            );
+            Some(true)
+        }
+        Ok(_) => Some(false),
+        Err(e) => {
+            tracing::error!(
+                error = format!("{e:#}"),
+                "reading answered Telegram updates"
+            );
+            None
+        }
+    }
+}
+
+/// Claims `id` in the database so that no other instance answers it meanwhile; false
+/// when another instance holds a live claim (Telegram retries later) or on an error.
+async fn claim(hook: &Hook, id: i64, chat: i64) -> bool {
+    let now = crate::store::now();
+    match hook
+        .tg
+        .app
+        .store
+        .telegram_claim(id, chat, now, now + LEASE)
+        .await
+    {
+        Ok(true) => true,
+        Ok(false) => {
+            tracing::info!(
+                update = id,
+                "being answered by another instance: retry later"
+            );
+            false
+        }
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "claiming a Telegram update");
+            false
+        }
+    }
+}
+
+/// Runs the claimed update through the dispatch tree and records it.
+async fn handle(hook: &Hook, chat: i64, update: Update) -> StatusCode {
     match poll::answer_one(&hook.tg, &hook.handler, chat, update).await {
         Ok(()) => StatusCode::OK,
         Err(e) => {
