@@ -59,6 +59,29 @@ impl Store {
         Ok(claimed == 1)
     }
 
+    /// Whether an update of `chat_id` earlier than `update_id` is claimed (live at `now`)
+    /// and not yet answered: the later one must wait, so that one chat's updates are
+    /// answered in order across instances.
+    pub async fn telegram_earlier_claimed(
+        &self,
+        update_id: i64,
+        chat_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<bool> {
+        let sql = "SELECT c.update_id FROM telegram_claims c \
+                   WHERE c.chat_id = $1 AND c.update_id < $2 AND c.claimed_until >= $3 \
+                   AND NOT EXISTS (SELECT 1 FROM telegram_updates u WHERE u.update_id = c.update_id) \
+                   LIMIT 1";
+        let found: Option<(i64,)> = on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(chat_id)
+            .bind(update_id)
+            .bind(now)
+            .fetch_optional(p)
+            .await)
+        .context("looking for earlier Telegram updates of the chat")?;
+        Ok(found.is_some())
+    }
+
     /// Gives up the claim on `update_id` (answered and recorded, or not handled at all).
     pub async fn telegram_release(&self, update_id: i64) -> anyhow::Result<()> {
         let sql = "DELETE FROM telegram_claims WHERE update_id = $1";

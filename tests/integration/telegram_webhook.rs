@@ -229,30 +229,30 @@ async fn an_update_claimed_by_a_dead_instance_is_taken_over_after_its_claim_runs
         let store = &pair.bot.t.app.store;
         let minutes = chrono::Duration::minutes;
         let now = chrono::Utc::now();
-        // A dead instance claimed update 1 just now and update 2 ten minutes ago.
+        // A dead instance claimed update 2 just now and update 1 ten minutes ago.
         assert!(
             store
-                .telegram_claim(1, USER, now, now + minutes(10))
+                .telegram_claim(2, USER, now, now + minutes(10))
                 .await
                 .unwrap()
         );
         let then = now - minutes(10);
         assert!(
             store
-                .telegram_claim(2, USER, then, then + minutes(2))
+                .telegram_claim(1, USER, then, then + minutes(2))
                 .await
                 .unwrap()
         );
-        assert_eq!(post(a, &update(1, "/kontakt"), Some(SECRET)).await, 503);
-        assert_eq!(post(b, &update(1, "/kontakt"), Some(SECRET)).await, 503);
+        assert_eq!(post(a, &update(2, "/kontakt"), Some(SECRET)).await, 503);
+        assert_eq!(post(b, &update(2, "/kontakt"), Some(SECRET)).await, 503);
         assert_eq!(
             replies_with(fake, "Płocka"),
             0,
             "answered under a live claim"
         );
-        assert_eq!(post(b, &update(2, "/pomoc"), Some(SECRET)).await, 200);
+        assert_eq!(post(b, &update(1, "/pomoc"), Some(SECRET)).await, 200);
         assert_eq!(replies_with(fake, "Polecenia e-BOK"), 1, "not taken over");
-        assert_eq!(post(a, &update(2, "/pomoc"), Some(SECRET)).await, 200);
+        assert_eq!(post(a, &update(1, "/pomoc"), Some(SECRET)).await, 200);
         assert_eq!(replies_with(fake, "Polecenia e-BOK"), 1, "answered twice");
         pair.bot.assert_no_errors();
     }
@@ -317,6 +317,72 @@ async fn a_claim_holds_until_it_runs_out() {
                 .await
                 .unwrap(),
             2
+        );
+    }
+}
+
+/// One chat's updates are answered in order across instances: a later update waits (503)
+/// while an earlier one of the same chat is being answered elsewhere; other chats do not.
+#[tokio::test]
+async fn a_chats_later_update_waits_for_its_earlier_one_at_another_instance() {
+    const OTHER: i64 = 78;
+    for backend in backends() {
+        let pair = start_pair(&backend).await;
+        let (a, b) = pair.ports;
+        let fake = pair.bot.fake.clone();
+        fake.add_chat(OTHER);
+        // Flood control holds the first instance's reply to update 1 for a second.
+        fake.fail_next(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 1",
+            Some(1),
+        );
+        let first =
+            tokio::spawn(async move { post(a, &update(1, "/kontakt"), Some(SECRET)).await });
+        let held = fake.wait_until(|f| !f.errors().is_empty(), T).await;
+        assert!(held, "the first instance tried to reply");
+        assert_eq!(
+            post(b, &update(2, "/pomoc"), Some(SECRET)).await,
+            503,
+            "a later update of the chat was not held back"
+        );
+        assert_eq!(
+            replies_with(&fake, "Polecenia e-BOK"),
+            0,
+            "answered out of order"
+        );
+        // Another chat's update is answered meanwhile.
+        let mut other = update(3, "/pomoc");
+        other["message"]["chat"]["id"] = OTHER.into();
+        other["message"]["from"]["id"] = OTHER.into();
+        assert_eq!(post(b, &other, Some(SECRET)).await, 200);
+        assert_eq!(
+            fake.messages_to(OTHER).len(),
+            1,
+            "another chat was held back"
+        );
+        assert_eq!(first.await.unwrap(), 200);
+        // Telegram's retry of update 2 is answered, after update 1.
+        assert_eq!(post(b, &update(2, "/pomoc"), Some(SECRET)).await, 200);
+        let texts: Vec<String> = fake
+            .messages_to(USER)
+            .iter()
+            .map(|m| m.visible().to_string())
+            .collect();
+        let at = |t: &str| texts.iter().position(|m| m.contains(t));
+        assert!(at("Płocka").is_some(), "{texts:?}");
+        assert!(
+            at("Płocka") < at("Polecenia e-BOK"),
+            "out of order: {texts:?}"
+        );
+        assert_eq!(replies_with(&fake, "Płocka"), 1);
+        assert_eq!(replies_with(&fake, "Polecenia e-BOK"), 1);
+        assert_eq!(
+            fake.errors().len(),
+            1,
+            "only the injected 429: {:?}",
+            fake.errors()
         );
     }
 }

@@ -12,7 +12,9 @@
 //! an update again to another instance while the first is still answering it. So an
 //! instance claims the update in `telegram_claims` (for [`LEASE`]) before answering it:
 //! a copy meeting a live claim gets 503 and comes back later, when it finds the update
-//! answered; a claim whose instance died runs out and is taken over at a retry.
+//! answered; a claim whose instance died runs out and is taken over at a retry. An
+//! update whose chat has an earlier update claimed and not yet answered gets 503 as well,
+//! so that one chat's updates are answered in order across instances.
 //!
 //! A request without the configured secret token (`X-Telegram-Bot-Api-Secret-Token`) is
 //! refused with 401 before its body is read.
@@ -118,14 +120,21 @@ async fn answer(hook: &Hook, update: Update) -> StatusCode {
         return StatusCode::SERVICE_UNAVAILABLE;
     };
     let chat = poll::chat_of(&update);
-    if !claim(hook, id, chat).await {
+    let now = crate::store::now();
+    if !claim(hook, id, chat, now).await {
         return StatusCode::SERVICE_UNAVAILABLE;
     }
-    // The instance that held the claim before may have answered it since the check above.
-    let status = match answered(hook, id).await {
-        Some(true) => StatusCode::OK,
-        Some(false) => handle(hook, chat, update).await,
-        None => StatusCode::SERVICE_UNAVAILABLE,
+    // Claimed first, checked after: of two updates of one chat claimed at once, the
+    // later one always sees the earlier (the reverse needs the later claimed first).
+    let status = if waits_for_earlier(hook, id, chat, now).await {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        // The instance that held the claim before may have answered it since the check above.
+        match answered(hook, id).await {
+            Some(true) => StatusCode::OK,
+            Some(false) => handle(hook, chat, update).await,
+            None => StatusCode::SERVICE_UNAVAILABLE,
+        }
     };
     // Recorded (or not handled): the claim is done with. Should this fail, it runs out.
     if let Err(e) = hook.tg.app.store.telegram_release(id).await {
@@ -160,8 +169,7 @@ async fn answered(hook: &Hook, id: i64) -> Option<bool> {
 
 /// Claims `id` in the database so that no other instance answers it meanwhile; false
 /// when another instance holds a live claim (Telegram retries later) or on an error.
-async fn claim(hook: &Hook, id: i64, chat: i64) -> bool {
-    let now = crate::store::now();
+async fn claim(hook: &Hook, id: i64, chat: i64, now: chrono::DateTime<chrono::Utc>) -> bool {
     match hook
         .tg
         .app
@@ -180,6 +188,40 @@ async fn claim(hook: &Hook, id: i64, chat: i64) -> bool {
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "claiming a Telegram update");
             false
+        }
+    }
+}
+
+/// Whether an earlier update of `chat` is being answered (anywhere): this one then waits
+/// for Telegram's retry, so that one chat's updates are answered in order. Updates with
+/// no chat (0) are not ordered.
+async fn waits_for_earlier(
+    hook: &Hook,
+    id: i64,
+    chat: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    if chat == 0 {
+        return false;
+    }
+    match hook
+        .tg
+        .app
+        .store
+        .telegram_earlier_claimed(id, chat, now)
+        .await
+    {
+        Ok(false) => false,
+        Ok(true) => {
+            tracing::info!(
+                update = id,
+                "an earlier update of the chat is being answered: retry later"
+            );
+            true
+        }
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "ordering a Telegram update");
+            true
         }
     }
 }
