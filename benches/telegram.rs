@@ -164,6 +164,7 @@ async fn run_ebok(url: &str, store: Store) -> anyhow::Result<Figures> {
         webhook_secret: None,
         messages_per_second: 0,
         poll_timeout_seconds: 25,
+        webhook_claim_seconds: 120,
     });
     let app = App::with_store(settings, store).await?;
     app.core

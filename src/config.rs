@@ -212,6 +212,11 @@ pub struct Telegram {
     /// Long polling: how long Telegram holds a `getUpdates` request when nothing happens.
     #[serde(default = "default_poll_timeout_seconds")]
     pub poll_timeout_seconds: u64,
+    /// Webhook mode: how long an instance's claim on an update keeps the other instances
+    /// off it. Renewed while the update is being answered, so it only bounds how soon an
+    /// update whose instance died is taken over.
+    #[serde(default = "default_webhook_claim_seconds")]
+    pub webhook_claim_seconds: u64,
 }
 
 fn default_messages_per_second() -> u32 {
@@ -220,6 +225,10 @@ fn default_messages_per_second() -> u32 {
 
 fn default_poll_timeout_seconds() -> u64 {
     25
+}
+
+fn default_webhook_claim_seconds() -> u64 {
+    120
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -418,6 +427,7 @@ mod tests {
             webhook_secret: Some(SecretString::from("s3cret-hook")),
             messages_per_second: 30,
             poll_timeout_seconds: 25,
+            webhook_claim_seconds: 120,
         };
         assert!(!format!("{t:?}").contains("123:ABC"));
         assert!(!format!("{t:?}").contains("s3cret-hook"));

@@ -82,11 +82,41 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// Gives up the claim on `update_id` (answered and recorded, or not handled at all).
-    pub async fn telegram_release(&self, update_id: i64) -> anyhow::Result<()> {
-        let sql = "DELETE FROM telegram_claims WHERE update_id = $1";
+    /// Extends this caller's claim on `update_id` — the one it holds until `held` — to
+    /// `until`. False: the claim is no longer this caller's (it ran out and another
+    /// instance took it over, or it was released).
+    pub async fn telegram_renew(
+        &self,
+        update_id: i64,
+        held: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<bool> {
+        // The end of a claim is its holder's token: a claim taken over has another end.
+        let sql = "UPDATE telegram_claims SET claimed_until = $1 \
+                   WHERE update_id = $2 AND claimed_until = $3";
+        let renewed = on_pool!(self, |p| sqlx::query(sql)
+            .bind(until)
+            .bind(update_id)
+            .bind(held)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("renewing the claim on a Telegram update")?;
+        Ok(renewed == 1)
+    }
+
+    /// Gives up this caller's claim on `update_id` (the one it holds until `held`):
+    /// answered and recorded, or not handled at all. A claim another instance took over
+    /// is left alone.
+    pub async fn telegram_release(
+        &self,
+        update_id: i64,
+        held: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<()> {
+        let sql = "DELETE FROM telegram_claims WHERE update_id = $1 AND claimed_until = $2";
         on_pool!(self, |p| sqlx::query(sql)
             .bind(update_id)
+            .bind(held)
             .execute(p)
             .await
             .map(|r| r.rows_affected()))

@@ -34,6 +34,7 @@ pub fn settings_for(fake: &FakeTelegram, staff_chats: Vec<i64>) -> TelegramSetti
         webhook_secret: None,
         messages_per_second: 0,
         poll_timeout_seconds: 25,
+        webhook_claim_seconds: 120,
     }
 }
 

@@ -15,8 +15,9 @@ fn free_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-fn webhook_settings(fake: &FakeTelegram, port: u16) -> ebok::config::Telegram {
+fn webhook_settings(fake: &FakeTelegram, port: u16, claim_seconds: u64) -> ebok::config::Telegram {
     let mut tg = settings_for(fake, vec![]);
+    tg.webhook_claim_seconds = claim_seconds;
     tg.webhook_url = Some("https://bot.example.test/telegram/hook".into());
     tg.webhook_listen = Some(format!("127.0.0.1:{port}"));
     tg.webhook_secret = Some(secrecy::SecretString::from(SECRET));
@@ -71,14 +72,19 @@ impl Drop for Pair {
 }
 
 async fn start_pair(backend: &Backend) -> Pair {
+    start_pair_with(backend, 120).await
+}
+
+/// Two instances whose claims on an update last `claim_seconds` unless renewed.
+async fn start_pair_with(backend: &Backend, claim_seconds: u64) -> Pair {
     let fake = FakeTelegram::start().await;
     fake.add_chat(USER);
     let ports = (free_port(), free_port());
-    let first = webhook_settings(&fake, ports.0);
+    let first = webhook_settings(&fake, ports.0, claim_seconds);
     let t = TestApp::with_settings(backend, |s| s.telegram = Some(first)).await;
     // The second instance: its own settings and its own pool on the same database.
     let mut settings = (*t.app.settings).clone();
-    settings.telegram = Some(webhook_settings(&fake, ports.1));
+    settings.telegram = Some(webhook_settings(&fake, ports.1, claim_seconds));
     let store = ebok::store::Store::open(&t.db.url)
         .await
         .expect("second pool");
@@ -291,7 +297,19 @@ async fn a_claim_holds_until_it_runs_out() {
                 .await
                 .unwrap()
         );
-        s.telegram_release(7).await.unwrap();
+        // Only the holder renews or releases: the claim taken over has another end.
+        let renewed = after + lease + second;
+        assert!(!s.telegram_renew(7, t0 + lease, renewed).await.unwrap());
+        assert!(s.telegram_renew(7, after + lease, renewed).await.unwrap());
+        s.telegram_release(7, after + lease).await.unwrap();
+        assert!(
+            !s.telegram_claim(7, USER, after, after + lease)
+                .await
+                .unwrap(),
+            "{}: a stale holder released the renewed claim",
+            db.label
+        );
+        s.telegram_release(7, renewed).await.unwrap();
         assert!(
             s.telegram_claim(7, USER, after, after + lease)
                 .await
@@ -378,6 +396,57 @@ async fn a_chats_later_update_waits_for_its_earlier_one_at_another_instance() {
         );
         assert_eq!(replies_with(&fake, "Płocka"), 1);
         assert_eq!(replies_with(&fake, "Polecenia e-BOK"), 1);
+        assert_eq!(
+            fake.errors().len(),
+            1,
+            "only the injected 429: {:?}",
+            fake.errors()
+        );
+    }
+}
+
+/// An answer that takes longer than the claim (here one second; a flood-control pause of
+/// three) keeps it, renewed while it answers: a copy delivered to the other instance after
+/// the first second waits (503) and is not answered a second time.
+#[tokio::test]
+async fn a_claim_is_renewed_while_an_answer_outlasts_it() {
+    for backend in backends() {
+        let pair = start_pair_with(&backend, 1).await;
+        let (a, b) = pair.ports;
+        let fake = pair.bot.fake.clone();
+        fake.fail_next(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 3",
+            Some(3),
+        );
+        let contact = update(1, "/kontakt");
+        let started = tokio::time::Instant::now();
+        let first = tokio::spawn({
+            let contact = contact.clone();
+            async move { post(a, &contact, Some(SECRET)).await }
+        });
+        let held = fake.wait_until(|f| !f.errors().is_empty(), T).await;
+        assert!(held, "the first instance tried to reply");
+        // The first claim has run out by now, unless it was renewed.
+        tokio::time::sleep_until(started + std::time::Duration::from_millis(1700)).await;
+        assert!(
+            !first.is_finished(),
+            "the answer was not slower than the claim"
+        );
+        assert_eq!(
+            post(b, &contact, Some(SECRET)).await,
+            503,
+            "{}: the other instance took over an update still being answered",
+            pair.bot.t.db.label
+        );
+        assert_eq!(first.await.unwrap(), 200);
+        assert_eq!(post(b, &contact, Some(SECRET)).await, 200);
+        assert_eq!(
+            replies_with(&fake, "Płocka"),
+            1,
+            "answered by both instances"
+        );
         assert_eq!(
             fake.errors().len(),
             1,

@@ -10,9 +10,10 @@
 //!
 //! Several instances may serve one webhook URL on one database, and Telegram may deliver
 //! an update again to another instance while the first is still answering it. So an
-//! instance claims the update in `telegram_claims` (for [`LEASE`]) before answering it:
-//! a copy meeting a live claim gets 503 and comes back later, when it finds the update
-//! answered; a claim whose instance died runs out and is taken over at a retry. An
+//! instance claims the update in `telegram_claims` (for `[telegram] webhook_claim_seconds`)
+//! before answering it, and renews the claim while it answers: a copy meeting a live
+//! claim gets 503 and comes back later, when it finds the update answered, however long
+//! the answer takes; a claim whose instance died runs out and is taken over at a retry. An
 //! update whose chat has an earlier update claimed and not yet answered gets 503 as well,
 //! so that one chat's updates are answered in order across instances.
 //!
@@ -22,6 +23,7 @@
 use super::{Telegram, poll, schema};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, SubsecRound, Utc};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use teloxide::dispatching::UpdateHandler;
@@ -32,6 +34,8 @@ pub(super) struct Hook {
     tg: Arc<Telegram>,
     handler: UpdateHandler<anyhow::Error>,
     secret: String,
+    /// How long a claim keeps the other instances off an update, unless renewed.
+    lease: chrono::Duration,
     /// Updates being answered here now: a copy arriving meanwhile waits for a later retry.
     in_flight: Mutex<HashSet<i64>>,
 }
@@ -39,11 +43,6 @@ pub(super) struct Hook {
 /// How long an answered update is remembered: Telegram gives up on an update after a
 /// day, so one older than this is never delivered again.
 const REMEMBER: chrono::Duration = chrono::Duration::days(2);
-
-/// How long a claim keeps the other instances off an update: far longer than answering
-/// one takes (a flood-control pause included), short enough that an update whose
-/// instance died meanwhile is answered by another one at a retry soon after.
-const LEASE: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Deletes records older than [`REMEMBER`] (and claims left by dead instances) every hour until the task is aborted.
 pub(super) async fn forget_old(store: crate::store::Store) {
@@ -67,11 +66,20 @@ pub(super) async fn forget_old(store: crate::store::Store) {
 }
 
 /// The router serving Telegram's POSTs on `path`.
-pub(super) fn router(tg: Arc<Telegram>, path: &str, secret: String) -> axum::Router {
+pub(super) fn router(
+    tg: Arc<Telegram>,
+    path: &str,
+    secret: String,
+    lease: std::time::Duration,
+) -> axum::Router {
+    // Renewed at a third of the lease: a slow database answer does not let it run out.
+    let lease = chrono::Duration::from_std(lease.max(std::time::Duration::from_secs(1)))
+        .unwrap_or(chrono::Duration::minutes(2));
     let hook = Arc::new(Hook {
         tg,
         handler: schema::schema(),
         secret,
+        lease,
         in_flight: Mutex::new(HashSet::new()),
     });
     axum::Router::new()
@@ -121,14 +129,15 @@ async fn answer(hook: &Hook, update: Update) -> StatusCode {
     };
     let chat = poll::chat_of(&update);
     let now = crate::store::now();
-    if !claim(hook, id, chat, now).await {
+    let Some(held) = claim(hook, id, chat, now).await else {
         return StatusCode::SERVICE_UNAVAILABLE;
-    }
-    // Claimed first, checked after: of two updates of one chat claimed at once, the
-    // later one always sees the earlier (the reverse needs the later claimed first).
-    let status = if waits_for_earlier(hook, id, chat, now).await {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
+    };
+    let work = async {
+        // Claimed first, checked after: of two updates of one chat claimed at once, the
+        // later one always sees the earlier (the reverse needs the later claimed first).
+        if waits_for_earlier(hook, id, chat, now).await {
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
         // The instance that held the claim before may have answered it since the check above.
         match answered(hook, id).await {
             Some(true) => StatusCode::OK,
@@ -136,14 +145,68 @@ async fn answer(hook: &Hook, update: Update) -> StatusCode {
             None => StatusCode::SERVICE_UNAVAILABLE,
         }
     };
+    let (status, held) = renewing(hook, id, held, work).await;
     // Recorded (or not handled): the claim is done with. Should this fail, it runs out.
-    if let Err(e) = hook.tg.app.store.telegram_release(id).await {
+    if let Err(e) = hook.tg.app.store.telegram_release(id, held).await {
         tracing::warn!(
             error = format!("{e:#}"),
             "could not release a Telegram update"
         );
     }
     status
+}
+
+/// Runs `work` while renewing the claim on `id` (held until `held`) every third of the
+/// lease, so that an answer slower than the lease (a long flood-control pause, a slow
+/// database) is not taken over by another instance. Returns `work`'s status and the
+/// claim's end as last renewed.
+async fn renewing(
+    hook: &Hook,
+    id: i64,
+    mut held: DateTime<Utc>,
+    work: impl std::future::Future<Output = StatusCode>,
+) -> (StatusCode, DateTime<Utc>) {
+    let period = (hook.lease / 3)
+        .to_std()
+        .unwrap_or(std::time::Duration::from_secs(1));
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            status = &mut work => return (status, held),
+            _ = every.tick() => held = renew(hook, id, held).await,
+        }
+    }
+}
+
+/// Extends the claim on `id`; the claim's end as it now stands in the database.
+async fn renew(hook: &Hook, id: i64, held: DateTime<Utc>) -> DateTime<Utc> {
+    let until = claim_end(crate::store::now(), hook.lease);
+    match hook.tg.app.store.telegram_renew(id, held, until).await {
+        Ok(true) => until,
+        Ok(false) => {
+            tracing::warn!(
+                update = id,
+                "the claim on an update being answered was lost: another instance may answer it too"
+            );
+            held
+        }
+        Err(e) => {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                update = id,
+                "could not renew the claim on an update being answered"
+            );
+            held
+        }
+    }
+}
+
+/// The end of a claim made at `now`: whole milliseconds, so that the value read back from
+/// either database is the one this instance holds (it identifies the claim as its own).
+fn claim_end(now: DateTime<Utc>, lease: chrono::Duration) -> DateTime<Utc> {
+    (now + lease).trunc_subsecs(3)
 }
 
 /// Whether `id` was answered already (`None`: the database could not say).
@@ -167,27 +230,23 @@ async fn answered(hook: &Hook, id: i64) -> Option<bool> {
     }
 }
 
-/// Claims `id` in the database so that no other instance answers it meanwhile; false
-/// when another instance holds a live claim (Telegram retries later) or on an error.
-async fn claim(hook: &Hook, id: i64, chat: i64, now: chrono::DateTime<chrono::Utc>) -> bool {
-    match hook
-        .tg
-        .app
-        .store
-        .telegram_claim(id, chat, now, now + LEASE)
-        .await
-    {
-        Ok(true) => true,
+/// Claims `id` in the database so that no other instance answers it meanwhile; the
+/// claim's end, or `None` when another instance holds a live claim (Telegram retries
+/// later) or on an error.
+async fn claim(hook: &Hook, id: i64, chat: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let until = claim_end(now, hook.lease);
+    match hook.tg.app.store.telegram_claim(id, chat, now, until).await {
+        Ok(true) => Some(until),
         Ok(false) => {
             tracing::info!(
                 update = id,
                 "being answered by another instance: retry later"
             );
-            false
+            None
         }
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "claiming a Telegram update");
-            false
+            None
         }
     }
 }
@@ -195,12 +254,7 @@ async fn claim(hook: &Hook, id: i64, chat: i64, now: chrono::DateTime<chrono::Ut
 /// Whether an earlier update of `chat` is being answered (anywhere): this one then waits
 /// for Telegram's retry, so that one chat's updates are answered in order. Updates with
 /// no chat (0) are not ordered.
-async fn waits_for_earlier(
-    hook: &Hook,
-    id: i64,
-    chat: i64,
-    now: chrono::DateTime<chrono::Utc>,
-) -> bool {
+async fn waits_for_earlier(hook: &Hook, id: i64, chat: i64, now: DateTime<Utc>) -> bool {
     if chat == 0 {
         return false;
     }

@@ -80,7 +80,8 @@ async fn webhook(
     crate::health::set(crate::health::Component::Telegram, None);
     let forget = super::hook::forget_old(tg.app.store.clone());
     // The webhook stays set when this instance stops: the others keep receiving.
-    let router = super::hook::router(tg, hook.url.path(), hook.secret)
+    let lease = Duration::from_secs(cfg.webhook_claim_seconds);
+    let router = super::hook::router(tg, hook.url.path(), hook.secret, lease)
         .layer(axum::middleware::from_fn(refuse_when_stopping));
     let serve = axum::serve(tcp, router).with_graceful_shutdown(crate::shutdown::wait());
     tokio::select! {
