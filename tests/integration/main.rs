@@ -44,5 +44,6 @@ mod telegram_support;
 mod telegram_webhook;
 
 // Operations: logs, memory, health and metrics, shutdown.
+mod ops_instances;
 mod ops_logs;
 mod ops_serve;

@@ -10,11 +10,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// Long enough for a debug build on a busy machine; a pass never waits for it.
-const WAIT: Duration = Duration::from_secs(60);
+pub(crate) const WAIT: Duration = Duration::from_secs(60);
 
 /// A running `ebok serve`, killed when dropped.
-struct Serve {
-    child: Child,
+pub(crate) struct Serve {
+    pub(crate) child: Child,
     http: String,
 }
 
@@ -25,7 +25,7 @@ impl Drop for Serve {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -34,7 +34,7 @@ fn free_port() -> u16 {
 }
 
 impl Serve {
-    fn start(db_url: &str, env: &[(&str, String)]) -> Serve {
+    pub(crate) fn start(db_url: &str, env: &[(&str, String)]) -> Serve {
         let port = free_port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ebok"));
         cmd.arg("--database")
@@ -62,7 +62,7 @@ impl Serve {
     }
 
     /// Polls `/readyz` until its readiness is `ready`; the last answer either way.
-    async fn wait_ready(&self, ready: bool) -> (u16, serde_json::Value) {
+    pub(crate) async fn wait_ready(&self, ready: bool) -> (u16, serde_json::Value) {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             if let Some((status, body)) = self.get("/readyz").await {
@@ -124,7 +124,7 @@ fn sample(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]
         .sum()
 }
 
-fn telegram_env(fake: &FakeTelegram) -> Vec<(&'static str, String)> {
+pub(crate) fn telegram_env(fake: &FakeTelegram) -> Vec<(&'static str, String)> {
     vec![
         ("EBOK_TELEGRAM__TOKEN", "123456:TEST-token".into()),
         ("EBOK_TELEGRAM__API_URL", fake.url().to_string()),
