@@ -400,3 +400,66 @@ async fn sigterm_finishes_the_commands_in_flight_and_exits_0() {
         );
     }
 }
+
+/// Starts `ebok serve` (Telegram, long polling) with a reply held by flood control for
+/// 30 s, then SIGTERM: it stops taking work and waits for that reply. The process and a
+/// proof that it is waiting (`/readyz` says it is shutting down).
+async fn stopping_with_a_reply_held(db: &TestDb, fake: &FakeTelegram, grace: u64) -> Serve {
+    let mut env = telegram_env(fake);
+    env.push(("EBOK_SHUTDOWN__GRACE_SECONDS", grace.to_string()));
+    let serve = Serve::start(&db.url, &env);
+    serve.wait_ready(true).await;
+    fake.fail_next(
+        "sendMessage",
+        429,
+        "Too Many Requests: retry after 30",
+        Some(30),
+    );
+    fake.push_text(720, "kontakt");
+    let held = fake.wait_until(|f| !f.errors().is_empty(), WAIT).await;
+    assert!(held, "{}: the reply was not attempted", db.label);
+    serve.sigterm();
+    let (status, ready) = serve.wait_ready(false).await;
+    assert_eq!(status, 503, "{}: {ready}", db.label);
+    assert_eq!(check(&ready, "process"), "shutting down", "{ready}");
+    serve
+}
+
+/// Far below the 30 s the held reply would take: the process did not wait for it.
+const AT_ONCE: Duration = Duration::from_secs(10);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_sigterm_exits_at_once() {
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let fake = FakeTelegram::start().await;
+        let mut serve = stopping_with_a_reply_held(&db, &fake, 120).await;
+        assert!(
+            serve.child.try_wait().unwrap().is_none(),
+            "{}: exited on the first SIGTERM with a reply in flight",
+            db.label
+        );
+        serve.sigterm();
+        let status = serve.exit_within(AT_ONCE).await;
+        assert!(
+            status.is_some(),
+            "{}: still waiting for the reply after a second SIGTERM",
+            db.label
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_end_of_the_grace_period_exits_with_work_in_flight() {
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let fake = FakeTelegram::start().await;
+        let mut serve = stopping_with_a_reply_held(&db, &fake, 1).await;
+        let status = serve.exit_within(AT_ONCE).await;
+        assert!(
+            status.is_some(),
+            "{}: still waiting for the reply after the grace period",
+            db.label
+        );
+    }
+}
