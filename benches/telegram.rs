@@ -165,6 +165,10 @@ async fn run_ebok(url: &str, store: Store) -> anyhow::Result<Figures> {
         messages_per_second: 0,
         poll_timeout_seconds: 25,
         webhook_claim_seconds: 120,
+        chat_messages_per_second: 0,
+        chat_burst: 1,
+        allow_paid_broadcast: false,
+        paid_messages_per_second: 1000,
     });
     let app = App::with_store(settings, store).await?;
     app.core

@@ -206,9 +206,22 @@ pub struct Telegram {
     pub webhook_listen: Option<String>,
     /// Webhook mode: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token.
     pub webhook_secret: Option<SecretString>,
-    /// Messages per second over all chats (Telegram allows about 30); 0 turns pacing off.
+    /// Messages per second over all chats (Telegram allows about 30); 0 turns pacing off
+    /// (429s are honoured anyway). With several sending processes: this process's share.
     #[serde(default = "default_messages_per_second")]
     pub messages_per_second: u32,
+    /// Messages per second to one chat (Telegram allows about 1); 0: not paced per chat.
+    #[serde(default = "default_chat_messages_per_second")]
+    pub chat_messages_per_second: u32,
+    /// Messages one chat may get at once before the per-chat pace applies.
+    #[serde(default = "default_chat_burst")]
+    pub chat_burst: u32,
+    /// Notifications are sent with Telegram's `allow_paid_broadcast` (paid in Stars) at
+    /// `paid_messages_per_second` instead of the free limit.
+    #[serde(default)]
+    pub allow_paid_broadcast: bool,
+    #[serde(default = "default_paid_messages_per_second")]
+    pub paid_messages_per_second: u32,
     /// Long polling: how long Telegram holds a `getUpdates` request when nothing happens.
     #[serde(default = "default_poll_timeout_seconds")]
     pub poll_timeout_seconds: u64,
@@ -221,6 +234,18 @@ pub struct Telegram {
 
 fn default_messages_per_second() -> u32 {
     30
+}
+
+fn default_chat_messages_per_second() -> u32 {
+    1
+}
+
+fn default_chat_burst() -> u32 {
+    2
+}
+
+fn default_paid_messages_per_second() -> u32 {
+    1000
 }
 
 fn default_poll_timeout_seconds() -> u64 {
@@ -428,6 +453,10 @@ mod tests {
             messages_per_second: 30,
             poll_timeout_seconds: 25,
             webhook_claim_seconds: 120,
+            chat_messages_per_second: 1,
+            chat_burst: 2,
+            allow_paid_broadcast: false,
+            paid_messages_per_second: 1000,
         };
         assert!(!format!("{t:?}").contains("123:ABC"));
         assert!(!format!("{t:?}").contains("s3cret-hook"));

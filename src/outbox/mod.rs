@@ -35,6 +35,8 @@ pub struct Message {
     pub payload: Payload,
     /// Earlier attempts.
     pub attempts: i64,
+    /// 10 for an urgent notice, 0 otherwise.
+    pub priority: i64,
 }
 
 /// Why a delivery did not happen.
@@ -46,6 +48,10 @@ pub enum DeliveryError {
     /// Will never work (bad address, 5xx, unknown template).
     #[error("{0}")]
     Permanent(String),
+    /// Not tried: the row goes at this moment (an email notification waiting for the
+    /// others of its digest). No attempt is counted.
+    #[error("held until {0}")]
+    Later(chrono::DateTime<chrono::Utc>),
 }
 
 /// Delivers messages of one channel. Front ends implement it for their channel.
@@ -140,11 +146,33 @@ impl Worker {
         else {
             return Ok(Outcome::Empty);
         };
+        self.finish_claimed(row).await
+    }
+
+    /// Processes a row this process has claimed (the Telegram dispatcher claims many at
+    /// once and hands each to its own task).
+    pub async fn finish_claimed(&self, row: crate::store::OutboxRow) -> anyhow::Result<Outcome> {
         crate::shutdown::claims::hold(row.id);
         let id = row.id;
         let result = self.process(row).await;
         crate::shutdown::claims::done(id);
         result
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn channel(&self) -> &str {
+        &self.channel
+    }
+
+    pub fn policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     async fn process(&self, row: crate::store::OutboxRow) -> anyhow::Result<Outcome> {
@@ -167,6 +195,7 @@ impl Worker {
             recipient: row.recipient,
             payload,
             attempts: row.attempts,
+            priority: row.priority,
         };
         let scrubbed = message.payload.scrubbed().to_json();
         match self.deliver_renewing(&message).await {
@@ -185,6 +214,10 @@ impl Worker {
                     .outbox_failed(message.id, &error, self.clock.now() + delay)
                     .await?;
             }
+            Err(DeliveryError::Later(at)) => {
+                tracing::debug!(id = message.id, %at, "held");
+                self.store.outbox_defer(message.id, at).await?;
+            }
             Err(DeliveryError::Permanent(error)) => {
                 tracing::error!(id = message.id, %error, "delivery failed for good");
                 metrics.delivery(&self.channel, "failed");
@@ -196,7 +229,7 @@ impl Worker {
         Ok(Outcome::Done)
     }
 
-    fn lease(&self) -> chrono::Duration {
+    pub fn lease(&self) -> chrono::Duration {
         chrono::Duration::from_std(self.policy.lease)
             .unwrap_or_else(|_| chrono::Duration::seconds(30))
     }

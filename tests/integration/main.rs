@@ -43,6 +43,9 @@ mod telegram_story;
 mod telegram_support;
 mod telegram_webhook;
 
+// Notifications: delivery (pacing, priorities, digests).
+mod notify_delivery;
+
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_instances;
 mod ops_logs;

@@ -608,6 +608,7 @@ fn notification(chat: i64) -> ebok::outbox::Message {
         recipient: chat.to_string(),
         payload,
         attempts: 0,
+        priority: 0,
     }
 }
 

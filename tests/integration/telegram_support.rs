@@ -35,6 +35,10 @@ pub fn settings_for(fake: &FakeTelegram, staff_chats: Vec<i64>) -> TelegramSetti
         messages_per_second: 0,
         poll_timeout_seconds: 25,
         webhook_claim_seconds: 120,
+        chat_messages_per_second: 0,
+        chat_burst: 1,
+        allow_paid_broadcast: false,
+        paid_messages_per_second: 1000,
     }
 }
 

@@ -107,6 +107,19 @@ impl Telegram {
         html: &str,
         edit: Option<MessageId>,
     ) -> Result<(), SendError> {
+        self.send_reply_via(&self.sender, chat, reply, html, edit)
+            .await
+    }
+
+    /// [`Telegram::send_reply`] through `sender` (a notification's: paced as one).
+    pub(crate) async fn send_reply_via(
+        &self,
+        sender: &super::Sender,
+        chat: ChatId,
+        reply: &Reply,
+        html: &str,
+        edit: Option<MessageId>,
+    ) -> Result<(), SendError> {
         let parts = split(html, MAX_TEXT);
         let mut keyboard = self
             .buttons
@@ -118,8 +131,7 @@ impl Telegram {
             && reply.attachments.is_empty()
             && same_view
         {
-            match self
-                .sender
+            match sender
                 .edit_html(chat, message, part, keyboard.clone())
                 .await
             {
@@ -133,7 +145,7 @@ impl Telegram {
         if let ([file], [part], None) = (reply.attachments.as_slice(), parts.as_slice(), &keyboard)
             && visible_len(part) <= MAX_CAPTION
         {
-            self.sender
+            sender
                 .send_document(chat, &file.file_name, file.body.clone(), Some(part))
                 .await?;
             return Ok(());
@@ -141,7 +153,7 @@ impl Telegram {
         // Files first: the text with the buttons stays the newest message.
         for file in &reply.attachments {
             let caption = format!("📎 {}", escape_html(&file.file_name));
-            self.sender
+            sender
                 .send_document(chat, &file.file_name, file.body.clone(), Some(&caption))
                 .await?;
         }
@@ -149,7 +161,7 @@ impl Telegram {
         for (i, part) in parts.iter().enumerate() {
             let markup = if i == last { keyboard.take() } else { None };
             let with_buttons = markup.is_some();
-            let sent = self.sender.send_html(chat, part, markup).await?;
+            let sent = sender.send_html(chat, part, markup).await?;
             if let (true, Some(view)) = (with_buttons, view) {
                 self.buttons.remember_view(chat.0, sent.id.0, view);
             }

@@ -1,9 +1,12 @@
 //! Delivery of outbox rows of channel "telegram" (the recipient is a chat id): staff
-//! notifications of new requests, with Approve / Reject buttons. A chat that blocked the
-//! bot gets nothing more; a 429 is waited out inside the send, other transport trouble is
-//! retried by the outbox worker.
+//! notifications of new requests (with Approve / Reject buttons) and customers'
+//! notifications. Paced as notifications (urgent ones first, replies before both). A
+//! chat that blocked the bot gets nothing more: the row and every other pending row of
+//! the chat fail without retries. A 429 is waited out inside the send; other transport
+//! trouble is retried by the outbox worker.
 
 use super::Telegram;
+use super::pace::Class;
 use super::send::SendError;
 use crate::core::Reply;
 use crate::outbox::{Deliverer, DeliveryError, Message};
@@ -36,7 +39,7 @@ impl Deliverer for TelegramDeliverer {
             .await
             .map_err(|e| DeliveryError::Transient(format!("{e:#}")))?;
         if row.is_some_and(|r| r.blocked) {
-            return Err(DeliveryError::Permanent("the chat blocked the bot".into()));
+            return Err(self.blocked(message).await);
         }
         let view = message
             .payload
@@ -50,10 +53,35 @@ impl Deliverer for TelegramDeliverer {
             .renderer
             .reply(Flavour::Telegram, &reply)
             .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
-        self.tg
-            .send_reply(ChatId(chat), &reply, &html, None)
+        let sender = self.tg.sender.with_class(Class::of_priority(message.priority));
+        match self
+            .tg
+            .send_reply_via(&sender, ChatId(chat), &reply, &html, None)
             .await
-            .map_err(classify)
+        {
+            Ok(()) => Ok(()),
+            Err(SendError::Blocked) => Err(self.blocked(message).await),
+            Err(e) => Err(classify(e)),
+        }
+    }
+}
+
+impl TelegramDeliverer {
+    /// The chat blocked the bot: this row and the chat's other pending rows fail.
+    async fn blocked(&self, message: &Message) -> DeliveryError {
+        const WHY: &str = "the chat blocked the bot";
+        match self
+            .tg
+            .app
+            .store
+            .outbox_fail_recipient(super::CHANNEL, &message.recipient, message.id, WHY)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(chat = %message.recipient, rows = n, "the chat blocked the bot: its other rows fail"),
+            Err(e) => tracing::warn!(error = format!("{e:#}"), "could not fail a blocked chat's rows"),
+        }
+        DeliveryError::Permanent(WHY.into())
     }
 }
 

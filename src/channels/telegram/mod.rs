@@ -5,7 +5,9 @@
 //! for paging and the calendar. Sessions and dialogue state live in the core's database.
 //!
 //! Modules: [`schema`] (the dispatch tree and its small handlers), `answer` (reply →
-//! messages), [`send`] (every Bot API call: 429 retries, 403 marking, pacing), [`split`],
+//! messages), [`send`] (every Bot API call: 429 retries, 403 marking), [`pace`]
+//! (pacing: per chat, over all chats, replies first), `dispatch` (the outbox's Telegram
+//! rows, many in flight, most urgent first), [`split`],
 //! [`buttons`], `menu` (setMyCommands), [`deliver`] (outbox rows of channel "telegram":
 //! staff notifications), `listen` (long polling or webhook), `poll` (long polling that
 //! confirms an update only once it is answered), `hook` (the webhook, which does the same).
@@ -13,9 +15,11 @@
 mod answer;
 pub mod buttons;
 pub mod deliver;
+pub mod dispatch;
 mod hook;
 mod listen;
 mod menu;
+pub mod pace;
 mod poll;
 pub mod schema;
 pub mod send;
@@ -59,7 +63,7 @@ impl Telegram {
             .clone()
             .context("the [telegram] section is missing")?;
         let bot = bot_with(&cfg, None)?;
-        let sender = Sender::new(bot, app.store.clone(), cfg.messages_per_second);
+        let sender = Sender::new(bot, app.store.clone(), pace::Limits::from_settings(&cfg));
         Ok(Arc::new(Telegram {
             app,
             sender,
@@ -74,16 +78,28 @@ impl Telegram {
             CHANNEL,
             Arc::new(TelegramDeliverer::new(self.clone())),
             crate::outbox::RetryPolicy {
-                // Staff wait for these: look for new rows often.
-                idle_poll: std::time::Duration::from_millis(500),
+                // Staff wait for these, and a notice should go within a second.
+                idle_poll: dispatch::IDLE_POLL,
                 base: std::time::Duration::from_secs(5),
                 ..crate::outbox::RetryPolicy::default()
             },
-        )
-        .spawn();
+        );
+        let rate = self.outbox_rate();
+        let worker =
+            tokio::spawn(dispatch::Dispatcher::new(worker, dispatch::Dispatcher::in_flight_for(rate)).run());
         let result = listen::dispatch(self).await;
         worker.abort();
         result
+    }
+
+    /// The pace of notifications (messages per second), for the dispatcher's batch.
+    fn outbox_rate(&self) -> u32 {
+        let cfg = self.app.settings.telegram.as_ref();
+        match cfg {
+            Some(c) if c.allow_paid_broadcast => c.paid_messages_per_second,
+            Some(c) if c.messages_per_second > 0 => c.messages_per_second,
+            _ => 30,
+        }
     }
 
     /// A text of the front end itself (`templates/<lang>/tg_*.hbs`), as Telegram HTML.

@@ -3,7 +3,9 @@
 //! - A 429 is honoured: the same request is sent again after `retry_after`, so no reply is
 //!   dropped; the caller awaits each call before making the next, so a chat's messages
 //!   keep their order (the dispatcher also handles one chat's updates one at a time).
-//! - Optional pacing over all chats (Telegram allows about 30 messages a second).
+//! - Messages (sends and edits) are paced ([`super::pace`]): per chat and over all chats,
+//!   replies before notifications; a 429 stops every send of the process for its
+//!   `retry_after`, then the same request goes again.
 //! - A chat that blocked the bot (403) is marked in the store, and nothing more is sent.
 //!
 //! teloxide's `Throttle` adaptor was the other candidate: it also retries after a 429,
@@ -11,10 +13,9 @@
 //! per-chat limit of one message a second would make a three-part reply take three
 //! seconds; a retried request also goes back to the end of its chat's queue.
 
+use super::pace::{Class, Limits, Pacer};
 use crate::store::Store;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::HashSet;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use teloxide::payloads::{
@@ -37,7 +38,9 @@ const MAX_RETRY_AFTER: u32 = 20;
 pub struct Sender {
     bot: Bot,
     store: Store,
-    pacing: Option<Arc<DefaultDirectRateLimiter>>,
+    pacer: Arc<Pacer>,
+    /// What this sender's messages are (a clone per class shares the pacer).
+    class: Class,
     /// Chats this process marked blocked: a message from one of them clears the mark
     /// without a database read per update (Telegram's `my_chat_member` does it too).
     marked: Arc<Mutex<HashSet<i64>>>,
@@ -54,16 +57,32 @@ pub enum SendError {
 }
 
 impl Sender {
-    /// `messages_per_second` = 0: no pacing.
-    pub fn new(bot: Bot, store: Store, messages_per_second: u32) -> Sender {
-        let pacing = NonZeroU32::new(messages_per_second)
-            .map(|n| Arc::new(RateLimiter::direct(Quota::per_second(n))));
+    /// A sender of replies paced by `limits`.
+    pub fn new(bot: Bot, store: Store, limits: Limits) -> Sender {
         Sender {
             bot,
             store,
-            pacing,
+            pacer: Arc::new(Pacer::new(limits)),
+            class: Class::Reply,
             marked: Arc::default(),
         }
+    }
+
+    /// The same sender for messages of `class` (same pacer, same marks).
+    pub fn with_class(&self, class: Class) -> Sender {
+        Sender {
+            class,
+            ..self.clone()
+        }
+    }
+
+    pub fn pacer(&self) -> &Pacer {
+        &self.pacer
+    }
+
+    /// Notifications go with `allow_paid_broadcast` when that mode is on.
+    fn paid(&self) -> bool {
+        self.class != Class::Reply && self.pacer.paid()
     }
 
     /// True once per chat this process marked blocked (the caller clears the mark).
@@ -76,22 +95,34 @@ impl Sender {
         &self.bot
     }
 
-    /// Sends `request` again after each 429 (and a few times after a network error).
-    async fn call<R>(&self, chat: ChatId, request: R) -> Result<Output<R>, SendError>
+    /// A message (counted by Telegram's limits): paced, then [`Sender::call`].
+    async fn message<R>(&self, chat: ChatId, request: R) -> Result<Output<R>, SendError>
+    where
+        R: Request<Err = RequestError> + HasPayload,
+    {
+        self.call(chat, request, true).await
+    }
+
+    /// Sends `request` again after each 429 (and a few times after a network error); a
+    /// `paced` one waits for its turn first, every time.
+    async fn call<R>(&self, chat: ChatId, request: R, paced: bool) -> Result<Output<R>, SendError>
     where
         R: Request<Err = RequestError> + HasPayload,
     {
         let (mut floods, mut network) = (0, 0);
         loop {
-            if let Some(pacing) = &self.pacing {
-                pacing.until_ready().await;
+            if paced {
+                self.pacer.ready(chat.0, self.class).await;
+            } else {
+                self.pacer.wait_pause().await;
             }
             match request.send_ref().await {
                 Err(RequestError::RetryAfter(after)) if floods < MAX_RETRY_AFTER => {
                     floods += 1;
                     crate::metrics::get().telegram_error(429);
-                    tracing::warn!(chat = chat.0, seconds = after.seconds(), "flood wait (429)");
-                    tokio::time::sleep(after.duration()).await;
+                    tracing::warn!(chat = chat.0, seconds = after.seconds(), "flood wait (429): every send waits");
+                    // Telegram counts the bot, not the chat: everything waits.
+                    self.pacer.pause(after.duration());
                 }
                 Err(RequestError::Network(e)) if network < NETWORK_RETRIES => {
                     network += 1;
@@ -138,7 +169,10 @@ impl Sender {
         if let Some(k) = keyboard {
             request = request.reply_markup(k);
         }
-        self.call(chat, request).await
+        if self.paid() {
+            request = request.allow_paid_broadcast(true);
+        }
+        self.message(chat, request).await
     }
 
     /// Replaces the text (and keyboard) of a message; "not modified" counts as done.
@@ -157,7 +191,7 @@ impl Sender {
         if let Some(k) = keyboard {
             request = request.reply_markup(k);
         }
-        match self.call(chat, request).await {
+        match self.message(chat, request).await {
             Ok(_) | Err(SendError::Request(RequestError::Api(ApiError::MessageNotModified))) => {
                 Ok(())
             }
@@ -177,11 +211,14 @@ impl Sender {
         if let Some(c) = caption_html {
             request = request.caption(c).parse_mode(ParseMode::Html);
         }
-        self.call(chat, request).await
+        if self.paid() {
+            request = request.allow_paid_broadcast(true);
+        }
+        self.message(chat, request).await
     }
 
     pub async fn delete(&self, chat: ChatId, message: MessageId) -> Result<(), SendError> {
-        self.call(chat, self.bot.delete_message(chat, message))
+        self.call(chat, self.bot.delete_message(chat, message), false)
             .await
             .map(|_| ())
     }
@@ -197,7 +234,7 @@ impl Sender {
         if let Some(text) = notice {
             request = request.text(text);
         }
-        self.call(chat, request).await.map(|_| ())
+        self.call(chat, request, false).await.map(|_| ())
     }
 }
 

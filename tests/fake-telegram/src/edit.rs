@@ -68,7 +68,7 @@ pub(crate) fn edit(i: &mut Inner, p: &Params, what: Edit) -> Result<Value, ApiEr
     if same_text && m.inline == mk.inline {
         return Err(ApiError::bad(NOT_MODIFIED));
     }
-    i.check_rate(chat_id)?;
+    i.check_rate(chat_id, false)?;
     let m = i.messages.get_mut(&(chat_id, mid)).expect("checked");
     match what {
         Edit::Text => m.text = new_text,

@@ -24,11 +24,14 @@
 //!   `[]`), `allowed_updates`, a newer concurrent poll terminates the waiting one with 409, no
 //!   polling while a webhook is set; a request whose client hangs up before the answer (an HTTP
 //!   timeout shorter than the poll) is recorded as a failed call (499);
-//! - answerCallbackQuery only once per known query; setMyCommands' command syntax.
+//! - answerCallbackQuery only once per known query; setMyCommands' command syntax;
+//! - when switched on ([`FakeTelegram::enforce_limits`]), Telegram's flood limits over all
+//!   chats, per chat and for paid broadcasts (the model: `limits.rs`), with 429s counted.
 
 mod edit;
 mod html;
 mod inspect;
+mod limits;
 mod markdown;
 mod markup;
 mod methods;
@@ -44,6 +47,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::{Map, Value};
 use tokio::sync::Notify;
 
+pub use limits::{LimitStats, Limits};
 pub use markup::Markup;
 pub use text::{MAX_CAPTION, MAX_TEXT, Parsed, TextUse, utf16_len};
 pub use types::{ApiError, Button, Call, Entity, SentDocument, SentMessage, TgUser, UploadedFile};
@@ -132,6 +136,7 @@ impl FakeTelegram {
                 params,
                 files,
                 result,
+                at: std::time::Instant::now(),
             });
         }
         drop(i);
@@ -180,6 +185,26 @@ impl FakeTelegram {
         let mut i = self.lock();
         i.rate_limit = per_chat_per_second;
         i.recent_sends.clear();
+    }
+
+    /// Enforces Telegram's flood limits as modelled in `limits.rs` (e.g.
+    /// `Limits::telegram().scaled(10.0)`); `None` (the default) turns them off. Counters
+    /// start again.
+    pub fn enforce_limits(&self, limits: Option<Limits>) {
+        self.lock().limits = limits.map(limits::Model::new);
+    }
+
+    /// What the limits saw: messages refused for breaking one (429), messages taken.
+    pub fn limit_stats(&self) -> LimitStats {
+        self.lock()
+            .limits
+            .as_ref()
+            .map(|m| m.stats())
+            .unwrap_or(LimitStats {
+                violations: 0,
+                accepted: 0,
+                span_seconds: 0.0,
+            })
     }
 
     /// From now on every call for `chat_id` answers 403 "Forbidden: bot was blocked by the user".

@@ -82,7 +82,7 @@ fn send_message(i: &mut Inner, p: &Params) -> Result<Value, ApiError> {
     )?;
     let mk = markup::check(p.get("reply_markup"))?;
     check_reply_to(i, chat_id, p)?;
-    i.check_rate(chat_id)?;
+    i.check_rate(chat_id, p.bool("allow_paid_broadcast"))?;
     let mid = i.next_mid();
     let mut m = StoredMsg::new(chat_id, mid, bot_user(), true);
     m.text = Some(parsed);
@@ -162,7 +162,7 @@ fn send_media(
     )?;
     let mk = markup::check(p.get("reply_markup"))?;
     check_reply_to(i, chat_id, p)?;
-    i.check_rate(chat_id)?;
+    i.check_rate(chat_id, p.bool("allow_paid_broadcast"))?;
     let ext = file_name
         .rfind('.')
         .map(|d| file_name[d..].to_string())

@@ -135,6 +135,7 @@ pub(crate) struct Inner {
     pub stats: BTreeMap<String, usize>,
     pub inject: Vec<Injected>,
     pub rate_limit: Option<u32>,
+    pub limits: Option<crate::limits::Model>,
     pub recent_sends: HashMap<i64, VecDeque<Instant>>,
     pub poll_gen: u64,
     pub allowed_updates: Option<Vec<String>>,
@@ -160,6 +161,7 @@ impl Default for Inner {
             stats: BTreeMap::new(),
             inject: Vec::new(),
             rate_limit: None,
+            limits: None,
             recent_sends: HashMap::new(),
             poll_gen: 0,
             allowed_updates: None,
@@ -244,8 +246,13 @@ impl Inner {
         Ok(())
     }
 
-    /// Per-chat flood limit (`set_rate_limit`): 429 with `retry_after` when exceeded.
-    pub fn check_rate(&mut self, chat_id: i64) -> Result<(), ApiError> {
+    /// Flood limits: Telegram's modelled ones when enforced (`enforce_limits`; `paid`:
+    /// the message has `allow_paid_broadcast`), and the simple per-chat one of
+    /// `set_rate_limit`: 429 with `retry_after` when exceeded.
+    pub fn check_rate(&mut self, chat_id: i64, paid: bool) -> Result<(), ApiError> {
+        if let Some(model) = &mut self.limits {
+            model.admit(chat_id, paid)?;
+        }
         let Some(limit) = self.rate_limit else {
             return Ok(());
         };

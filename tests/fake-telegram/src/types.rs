@@ -54,6 +54,8 @@ pub struct Call {
     pub files: Vec<UploadedFile>,
     /// what the fake answered
     pub result: Result<Value, ApiError>,
+    /// when the fake answered
+    pub at: std::time::Instant,
 }
 
 impl Call {
