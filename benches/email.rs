@@ -93,6 +93,7 @@ async fn run(mail: &MailEnv, kind: Kind, burst: usize) -> anyhow::Result<Figures
         from_address: utility.clone(),
         from_name: "e-BOK MPEC".into(),
         timeout_seconds: 10,
+        digest_window_seconds: 120,
     };
     settings.smtp = Some(smtp.clone());
     let app = ebok::app::App::build(settings).await?;

@@ -191,6 +191,10 @@ pub struct Smtp {
     pub from_address: String,
     pub from_name: String,
     pub timeout_seconds: u64,
+    /// Email notifications to one address written within this many seconds of the
+    /// first go out as one mail (a digest).
+    #[serde(default = "default_digest_window_seconds")]
+    pub digest_window_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -234,6 +238,10 @@ pub struct Telegram {
 
 fn default_messages_per_second() -> u32 {
     30
+}
+
+fn default_digest_window_seconds() -> u64 {
+    120
 }
 
 fn default_chat_messages_per_second() -> u32 {

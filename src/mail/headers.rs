@@ -46,3 +46,20 @@ impl AutoSubmitted {
         AutoSubmitted("auto-generated".into())
     }
 }
+
+/// `List-Unsubscribe` (RFC 2369): how to turn the notifications off, e.g.
+/// `<mailto:ebok@example.com?subject=POWIADOMIENIA%20WYLACZ>`.
+#[derive(Debug, Clone)]
+pub struct ListUnsubscribe(pub String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_string()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}

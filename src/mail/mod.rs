@@ -7,10 +7,12 @@
 
 mod compose;
 mod deliver;
+pub mod digest;
 pub mod headers;
 
 pub use compose::{Composed, build, compose, message_id};
 pub use deliver::EmailDeliverer;
+pub use digest::DigestDeliverer;
 
 use crate::config::{Smtp, TlsMode};
 use anyhow::Context;
@@ -195,6 +197,7 @@ mod tests {
             from_address: "ebok@example.test".into(),
             from_name: "e-BOK MPEC".into(),
             timeout_seconds: 5,
+            digest_window_seconds: 120,
         }
     }
 

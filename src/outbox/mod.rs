@@ -276,13 +276,20 @@ impl Worker {
     }
 }
 
-/// The email worker for `app`, when SMTP is configured (`None` otherwise).
+/// The email worker for `app`, when SMTP is configured (`None` otherwise): notifications
+/// go as digests ([`crate::mail::digest`]).
 pub fn email_worker(app: &crate::app::App) -> anyhow::Result<Option<Worker>> {
     let Some(smtp) = &app.settings.smtp else {
         return Ok(None);
     };
     let mailer = crate::mail::Mailer::new(smtp)?;
-    let deliverer = crate::mail::EmailDeliverer::new(mailer, app.renderer.clone());
+    let deliverer = crate::mail::DigestDeliverer::new(
+        mailer,
+        app.renderer.clone(),
+        app.store.clone(),
+        Duration::from_secs(smtp.digest_window_seconds),
+        Clock::default(),
+    );
     Ok(Some(Worker::new(
         app.store.clone(),
         "email",

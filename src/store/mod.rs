@@ -50,6 +50,8 @@ mod telegram;
 mod throttle;
 pub use throttle::*;
 mod delivery;
+mod digest;
+pub use digest::*;
 mod registrations;
 mod security;
 pub use delivery::*;

@@ -25,6 +25,7 @@ fn smtp(env: &MailEnv, port: u16) -> Smtp {
         from_address: "ebok@example.test".into(),
         from_name: "e-BOK MPEC".into(),
         timeout_seconds: 10,
+        digest_window_seconds: 120,
     }
 }
 

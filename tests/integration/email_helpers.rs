@@ -232,6 +232,7 @@ pub fn smtp_settings(mail: &MailEnv, utility: &str, port: u16) -> Smtp {
         from_address: utility.to_string(),
         from_name: "e-BOK MPEC".into(),
         timeout_seconds: 5,
+        digest_window_seconds: 120,
     }
 }
 

@@ -45,6 +45,7 @@ mod telegram_webhook;
 
 // Notifications: delivery (pacing, priorities, digests).
 mod notify_delivery;
+mod notify_digest;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_instances;

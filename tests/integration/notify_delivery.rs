@@ -64,13 +64,16 @@ pub async fn enqueue(store: &Store, rows: &[(usize, i64, i64)]) {
 pub fn received(fake: &FakeTelegram, chat: i64) -> Vec<usize> {
     fake.messages_to(chat)
         .iter()
-        .filter_map(|m| number(&m.visible()))
+        .filter_map(|m| number(m.visible()))
         .collect()
 }
 
 fn number(text: &str) -> Option<usize> {
     let at = text.find("Powiadomienie ")? + "Powiadomienie ".len();
-    let digits: String = text[at..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = text[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -112,14 +115,21 @@ async fn a_broadcast_keeps_to_telegrams_limits_and_waits_out_a_429_with_nothing_
             bot.fake.wait_until(|f| accepted(f).len() >= 60, T).await,
             "the broadcast did not start"
         );
-        bot.fake
-            .fail_next("sendMessage", 429, "Too Many Requests: retry after 1", Some(1));
+        bot.fake.fail_next(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 1",
+            Some(1),
+        );
         all_sent(&bot.t.app.store, rows.len()).await;
 
         let errors = bot.fake.errors();
         assert_eq!(errors.len(), 1, "only the injected 429: {errors:#?}");
         let stats = bot.fake.limit_stats();
-        assert_eq!(stats.violations, 0, "the pacer broke Telegram's limits: {stats:?}");
+        assert_eq!(
+            stats.violations, 0,
+            "the pacer broke Telegram's limits: {stats:?}"
+        );
         for &(n, chat, _) in &rows[..240] {
             assert_eq!(received(&bot.fake, chat), vec![n], "chat {chat}");
         }
@@ -128,7 +138,9 @@ async fn a_broadcast_keeps_to_telegrams_limits_and_waits_out_a_429_with_nothing_
         let flood = errors[0].at;
         let during = accepted(&bot.fake)
             .iter()
-            .filter(|(_, at)| *at > flood + Duration::from_millis(250) && *at < flood + Duration::from_millis(950))
+            .filter(|(_, at)| {
+                *at > flood + Duration::from_millis(250) && *at < flood + Duration::from_millis(950)
+            })
             .count();
         assert_eq!(during, 0, "messages went during the flood wait");
     }
@@ -139,12 +151,12 @@ async fn a_chat_that_blocked_the_bot_gets_nothing_more_and_its_notices_fail_at_o
     for backend in backends() {
         let bot = paced_bot(&backend, SCALE).await;
         bot.fake.block_user(5);
-        enqueue(&bot.t.app.store, &[(1, 5, 0), (2, 5, 0), (3, 5, 10), (4, 6, 0)]).await;
-        assert!(
-            bot.fake
-                .wait_until(|f| received(f, 6) == vec![4], T)
-                .await
-        );
+        enqueue(
+            &bot.t.app.store,
+            &[(1, 5, 0), (2, 5, 0), (3, 5, 10), (4, 6, 0)],
+        )
+        .await;
+        assert!(bot.fake.wait_until(|f| received(f, 6) == vec![4], T).await);
         let store = &bot.t.app.store;
         let deadline = Instant::now() + T;
         loop {
@@ -161,7 +173,11 @@ async fn a_chat_that_blocked_the_bot_gets_nothing_more_and_its_notices_fail_at_o
             .fake
             .calls_of("sendMessage")
             .iter()
-            .filter(|c| c.params.get("chat_id").is_some_and(|v| v.to_string().trim_matches('"') == "5"))
+            .filter(|c| {
+                c.params
+                    .get("chat_id")
+                    .is_some_and(|v| v.to_string().trim_matches('"') == "5")
+            })
             .count();
         assert!(tried <= 2, "{tried} sends to a chat that blocked the bot");
         let chat = store.chat("telegram", "5").await.unwrap().unwrap();
@@ -180,12 +196,17 @@ async fn urgent_notices_overtake_ordinary_ones_and_a_reply_overtakes_both() {
         let before = accepted(&bot.fake).len();
         let user = 4242;
         let asked = bot.fake.push_text(user, "/kontakt");
-        let reply = bot.after(user, asked, |m| m.visible().starts_with("Kontakt")).await;
+        let reply = bot
+            .after(user, asked, |m| m.visible().starts_with("Kontakt"))
+            .await;
         let order: Vec<usize> = accepted(&bot.fake).iter().map(|(n, _)| *n).collect();
         let after_reply = order.len();
         assert!(
             bot.fake
-                .wait_until(|f| received(f, 3000) == vec![500] && received(f, 3001) == vec![501], T)
+                .wait_until(
+                    |f| received(f, 3000) == vec![500] && received(f, 3001) == vec![501],
+                    T
+                )
                 .await
         );
         let order: Vec<usize> = accepted(&bot.fake).iter().map(|(n, _)| *n).collect();

@@ -147,6 +147,7 @@ fn smtp(env: &MailEnv) -> Smtp {
         from_address: "ebok@example.test".into(),
         from_name: "e-BOK MPEC".into(),
         timeout_seconds: 10,
+        digest_window_seconds: 120,
     }
 }
 

@@ -53,7 +53,10 @@ impl Deliverer for TelegramDeliverer {
             .renderer
             .reply(Flavour::Telegram, &reply)
             .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
-        let sender = self.tg.sender.with_class(Class::of_priority(message.priority));
+        let sender = self
+            .tg
+            .sender
+            .with_class(Class::of_priority(message.priority));
         match self
             .tg
             .send_reply_via(&sender, ChatId(chat), &reply, &html, None)
@@ -78,8 +81,13 @@ impl TelegramDeliverer {
             .await
         {
             Ok(0) => {}
-            Ok(n) => tracing::info!(chat = %message.recipient, rows = n, "the chat blocked the bot: its other rows fail"),
-            Err(e) => tracing::warn!(error = format!("{e:#}"), "could not fail a blocked chat's rows"),
+            Ok(n) => {
+                tracing::info!(chat = %message.recipient, rows = n, "the chat blocked the bot: its other rows fail")
+            }
+            Err(e) => tracing::warn!(
+                error = format!("{e:#}"),
+                "could not fail a blocked chat's rows"
+            ),
         }
         DeliveryError::Permanent(WHY.into())
     }

@@ -50,7 +50,10 @@ impl Dispatcher {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(e) => {
-                    tracing::error!(error = format!("{e:#}"), "telegram outbox dispatcher step failed")
+                    tracing::error!(
+                        error = format!("{e:#}"),
+                        "telegram outbox dispatcher step failed"
+                    )
                 }
             }
             tokio::select! {
@@ -91,7 +94,10 @@ impl Dispatcher {
             let finished = self.finished.clone();
             tokio::spawn(async move {
                 if let Err(e) = worker.finish_claimed(row).await {
-                    tracing::error!(error = format!("{e:#}"), "a telegram outbox row failed to finish");
+                    tracing::error!(
+                        error = format!("{e:#}"),
+                        "a telegram outbox row failed to finish"
+                    );
                 }
                 drop(permit);
                 finished.notify_one();
@@ -103,4 +109,3 @@ impl Dispatcher {
 
 /// The idle poll of the dispatcher: how soon a new notification is seen.
 pub const IDLE_POLL: Duration = Duration::from_millis(200);
-

@@ -85,8 +85,9 @@ impl Telegram {
             },
         );
         let rate = self.outbox_rate();
-        let worker =
-            tokio::spawn(dispatch::Dispatcher::new(worker, dispatch::Dispatcher::in_flight_for(rate)).run());
+        let worker = tokio::spawn(
+            dispatch::Dispatcher::new(worker, dispatch::Dispatcher::in_flight_for(rate)).run(),
+        );
         let result = listen::dispatch(self).await;
         worker.abort();
         result

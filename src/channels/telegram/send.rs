@@ -120,7 +120,11 @@ impl Sender {
                 Err(RequestError::RetryAfter(after)) if floods < MAX_RETRY_AFTER => {
                     floods += 1;
                     crate::metrics::get().telegram_error(429);
-                    tracing::warn!(chat = chat.0, seconds = after.seconds(), "flood wait (429): every send waits");
+                    tracing::warn!(
+                        chat = chat.0,
+                        seconds = after.seconds(),
+                        "flood wait (429): every send waits"
+                    );
                     // Telegram counts the bot, not the chat: everything waits.
                     self.pacer.pause(after.duration());
                 }
