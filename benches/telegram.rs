@@ -169,6 +169,7 @@ async fn run_ebok(url: &str, store: Store) -> anyhow::Result<Figures> {
         chat_burst: 1,
         allow_paid_broadcast: false,
         paid_messages_per_second: 1000,
+        outbox_lease_seconds: 30,
     });
     let app = App::with_store(settings, store).await?;
     app.core

@@ -226,6 +226,10 @@ pub struct Telegram {
     pub allow_paid_broadcast: bool,
     #[serde(default = "default_paid_messages_per_second")]
     pub paid_messages_per_second: u32,
+    /// How long a claimed notification is hidden from other processes (renewed while it
+    /// waits and is sent): after a crash its rows are due again within this.
+    #[serde(default = "default_outbox_lease_seconds")]
+    pub outbox_lease_seconds: u64,
     /// Long polling: how long Telegram holds a `getUpdates` request when nothing happens.
     #[serde(default = "default_poll_timeout_seconds")]
     pub poll_timeout_seconds: u64,
@@ -250,6 +254,10 @@ fn default_chat_messages_per_second() -> u32 {
 
 fn default_chat_burst() -> u32 {
     2
+}
+
+fn default_outbox_lease_seconds() -> u64 {
+    30
 }
 
 fn default_paid_messages_per_second() -> u32 {
@@ -465,6 +473,7 @@ mod tests {
             chat_burst: 2,
             allow_paid_broadcast: false,
             paid_messages_per_second: 1000,
+            outbox_lease_seconds: 30,
         };
         assert!(!format!("{t:?}").contains("123:ABC"));
         assert!(!format!("{t:?}").contains("s3cret-hook"));

@@ -44,6 +44,7 @@ mod telegram_support;
 mod telegram_webhook;
 
 // Notifications: delivery (pacing, priorities, digests).
+mod notify_crash;
 mod notify_delivery;
 mod notify_digest;
 

@@ -39,6 +39,7 @@ pub fn settings_for(fake: &FakeTelegram, staff_chats: Vec<i64>) -> TelegramSetti
         chat_burst: 1,
         allow_paid_broadcast: false,
         paid_messages_per_second: 1000,
+        outbox_lease_seconds: 30,
     }
 }
 

@@ -81,6 +81,7 @@ impl Telegram {
                 // Staff wait for these, and a notice should go within a second.
                 idle_poll: dispatch::IDLE_POLL,
                 base: std::time::Duration::from_secs(5),
+                lease: std::time::Duration::from_secs(self.outbox_lease().max(1)),
                 ..crate::outbox::RetryPolicy::default()
             },
         );
@@ -91,6 +92,11 @@ impl Telegram {
         let result = listen::dispatch(self).await;
         worker.abort();
         result
+    }
+
+    fn outbox_lease(&self) -> u64 {
+        let cfg = self.app.settings.telegram.as_ref();
+        cfg.map_or(30, |c| c.outbox_lease_seconds)
     }
 
     /// The pace of notifications (messages per second), for the dispatcher's batch.
