@@ -122,7 +122,13 @@ pub struct Utility {
     pub name: String,
     pub short_name: String,
     pub address: String,
+    /// Checked (it goes into the transfer QR code), kept as written for display.
+    #[serde(deserialize_with = "nip")]
     pub nip: String,
+    /// The account (NRB, 26 digits) customers pay into when the billing export gives
+    /// them no individual one; checked with the IBAN mod-97 rule, kept as its digits.
+    #[serde(deserialize_with = "bank_account")]
+    pub bank_account: String,
     pub regon: String,
     pub phone: String,
     pub email: String,
@@ -130,6 +136,24 @@ pub struct Utility {
     pub customer_service_phones: Vec<String>,
     pub office_hours: String,
     pub regulator_url: String,
+}
+
+/// A NIP with a valid check digit.
+fn nip<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::domain::ids::Nip::parse(&text)
+        .map_err(|e| serde::de::Error::custom(format!("'{text}' is not a valid NIP: {e}")))?;
+    Ok(text)
+}
+
+/// A valid NRB, as its 26 digits.
+fn bank_account<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::domain::nrb::Nrb::parse(&text)
+        .map(|n| n.digits().to_string())
+        .map_err(|e| {
+            serde::de::Error::custom(format!("'{text}' is not a valid account number: {e}"))
+        })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -455,6 +479,28 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("import.vat_rates"), "{err}");
         assert!(err.contains("'7,5' is not a VAT rate"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_utility_account_or_nip_names_the_key_and_the_rule() {
+        let s = Settings::defaults().unwrap();
+        assert_eq!(s.utility.bank_account.len(), 26);
+        let err = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string(
+                "[utility]\nbank_account = \"61 1090 1014 0000 0712 1981 2875\"",
+            ))
+            .extract::<Settings>()
+            .map_err(describe_figment_error)
+            .unwrap_err();
+        assert!(err.contains("utility.bank_account"), "{err}");
+        assert!(err.contains("mod-97"), "{err}");
+        let err = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string("[utility]\nnip = \"888-020-54-54\""))
+            .extract::<Settings>()
+            .map_err(describe_figment_error)
+            .unwrap_err();
+        assert!(err.contains("utility.nip"), "{err}");
+        assert!(err.contains("check digit"), "{err}");
     }
 
     #[test]

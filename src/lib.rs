@@ -19,6 +19,7 @@ pub mod mail;
 pub mod metrics;
 mod ops_cli;
 pub mod outbox;
+pub mod payment;
 #[cfg(test)]
 mod proptests;
 pub mod render;

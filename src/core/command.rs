@@ -54,6 +54,10 @@ pub enum Command {
     Pdf {
         number: String,
     },
+    /// Payment details and the transfer QR code.
+    Pay {
+        target: PayTarget,
+    },
     Calendar {
         month: Option<YearMonth>,
     },
@@ -109,6 +113,20 @@ pub enum Command {
         text: String,
     },
 }
+
+/// What `pay` is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayTarget {
+    /// The whole balance (every unpaid bill, less overpayments).
+    Balance,
+    /// Every bill past its (effective) due date.
+    Overdue,
+    /// One bill, by number.
+    Bill(String),
+}
+
+/// The words that ask `pay` for the overdue bills (folded).
+const OVERDUE_WORDS: &[&str] = &["zalegle", "overdue"];
 
 /// A password typed by a user. Never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -236,6 +254,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         "<number>",
         "faktura w PDF",
         "invoice as PDF",
+        true
+    ),
+    spec!(
+        &["pay", "zaplac"],
+        "[numer|zalegle]",
+        "[number|overdue]",
+        "dane do przelewu i kod QR: rachunek, zaległe albo całe saldo",
+        "transfer details and QR code: a bill, the overdue ones or the whole balance",
         true
     ),
     spec!(
@@ -493,6 +519,18 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         },
         "bill" => one(&args).map(|number| Command::Bill { number }),
         "pdf" => one(&args).map(|number| Command::Pdf { number }),
+        "pay" => match args.as_slice() {
+            [] => Ok(Command::Pay {
+                target: PayTarget::Balance,
+            }),
+            [word] if OVERDUE_WORDS.contains(&fold(word).as_str()) => Ok(Command::Pay {
+                target: PayTarget::Overdue,
+            }),
+            [number] => Ok(Command::Pay {
+                target: PayTarget::Bill(number.to_string()),
+            }),
+            _ => Err(bad()),
+        },
         "calendar" => match args.as_slice() {
             [] => Ok(Command::Calendar { month: None }),
             [m] => YearMonth::parse(m)
@@ -751,6 +789,33 @@ mod tests {
                 command: "calendar"
             })
         );
+    }
+
+    #[test]
+    fn pay_takes_a_bill_the_overdue_word_or_nothing() {
+        assert_eq!(
+            parse("zapłać"),
+            Ok(Command::Pay {
+                target: PayTarget::Balance
+            })
+        );
+        assert_eq!(
+            parse("ZAPLAC Zaległe"),
+            Ok(Command::Pay {
+                target: PayTarget::Overdue
+            })
+        );
+        assert_eq!(parse("pay overdue"), parse("zaplac zalegle"));
+        assert_eq!(
+            parse("pay FV/2025/02/000102"),
+            Ok(Command::Pay {
+                target: PayTarget::Bill("FV/2025/02/000102".into())
+            })
+        );
+        assert!(matches!(
+            parse("zaplac a b"),
+            Err(ParseError::BadArguments { command: "pay" })
+        ));
     }
 
     #[test]

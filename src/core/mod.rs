@@ -28,7 +28,7 @@ pub mod decisions;
 mod menu;
 mod registration_steps;
 
-pub use command::{COMMANDS, Command, Lang, ParseError, Secret, parse};
+pub use command::{COMMANDS, Command, Lang, ParseError, PayTarget, Secret, parse};
 pub use reply::{Action, Attachment, Expect, Reply, View};
 
 use crate::config::Settings;
@@ -425,6 +425,7 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Bills { .. } => "bills",
         Command::Bill { .. } => "bill",
         Command::Pdf { .. } => "pdf",
+        Command::Pay { .. } => "pay",
         Command::Calendar { .. } => "calendar",
         Command::Collections => "collections",
         Command::Documents => "documents",

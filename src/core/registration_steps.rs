@@ -285,6 +285,7 @@ fn regulations(ctx: &Ctx<'_>) -> Reply {
             file_name: format!("regulamin-e-BOK-{}.pdf", r.version),
             content_type: "application/pdf".into(),
             body,
+            inline: false,
         }),
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "the regulations PDF failed");

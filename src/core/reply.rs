@@ -26,13 +26,16 @@ impl View {
     }
 }
 
-/// A file sent with the reply (invoice or contract PDF, the regulations).
+/// A file sent with the reply (invoice or contract PDF, the regulations, a QR code).
 #[derive(Clone, Serialize)]
 pub struct Attachment {
     pub file_name: String,
     pub content_type: String,
     #[serde(skip)]
     pub body: Vec<u8>,
+    /// An image to show within the message, not only as a file: Telegram sends it as a
+    /// photo, email shows it in the HTML (and attaches it too).
+    pub inline: bool,
 }
 
 impl std::fmt::Debug for Attachment {

@@ -6,6 +6,7 @@ pub mod ids;
 pub mod interest;
 pub mod model;
 pub mod money;
+pub mod nrb;
 pub mod vat;
 
 /// Declares a closed set of values stored as text, with parsing and serde support.

@@ -8,6 +8,7 @@ use super::{Pending, Run, duplicate};
 use crate::domain::ids::{Nip, Pesel};
 use crate::domain::interest::Regime;
 use crate::domain::model::CustomerKind;
+use crate::domain::nrb::Nrb;
 use crate::store::import::CustomerRow;
 
 pub static SPEC: Spec = Spec {
@@ -21,6 +22,7 @@ pub static SPEC: Spec = Spec {
         "email",
         "phone",
         "interest_regime",
+        "bank_account",
     ],
 };
 
@@ -84,6 +86,13 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             None => Some(None),
             Some(_) => row.choice(errors, "interest_regime").map(Some),
         };
+        let mut bank_account = None;
+        if let Some(text) = row.opt_text("bank_account") {
+            match Nrb::parse(text) {
+                Ok(n) => bank_account = Some(n.digits().to_string()),
+                Err(e) => row.error(errors, "bank_account", e.to_string()),
+            }
+        }
         let (Some(kind), Some(name), Some(regime)) = (kind, name, regime) else {
             continue;
         };
@@ -107,6 +116,9 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         if let Some(r) = regime {
             hash.text(r.as_str());
         }
+        if let Some(account) = &bank_account {
+            hash.text("bank_account").text(account);
+        }
         let (hash, row_hash) = hash.finish();
         if report.count(claim, &mut run.customers, hash) {
             batch.push(
@@ -123,6 +135,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
                     email: email.map(str::to_string),
                     phone: phone.map(str::to_string),
                     interest_regime: regime.map(Regime::as_str),
+                    bank_account: bank_account.clone(),
                     row_hash,
                 },
             );

@@ -31,6 +31,18 @@ impl Store {
         .context("reading a customer")
     }
 
+    /// The customer's individual account to pay into (NRB digits), when the billing
+    /// export gave one.
+    pub async fn customer_bank_account(&self, id: i64) -> anyhow::Result<Option<String>> {
+        let sql = "SELECT bank_account FROM customers WHERE id = $1";
+        let found: Option<Option<String>> = on_pool!(self, |p| sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_optional(p)
+            .await)
+        .context("reading a customer's account number")?;
+        Ok(found.flatten())
+    }
+
     /// The store id of the customer with the billing system's number.
     pub async fn customer_id_by_number(&self, number: &str) -> anyhow::Result<Option<i64>> {
         let sql = "SELECT id FROM customers WHERE number = $1";

@@ -29,6 +29,8 @@ pub struct CustomerRow {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub interest_regime: Option<&'static str>,
+    /// The individual account to pay into (NRB digits).
+    pub bank_account: Option<String>,
     pub row_hash: String,
 }
 
@@ -154,6 +156,7 @@ const CUSTOMER_COLUMNS: &[&str] = &[
     "email",
     "phone",
     "interest_regime",
+    "bank_account",
     "row_hash",
 ];
 const CONTRACT_COLUMNS: &[&str] = &[
@@ -632,6 +635,7 @@ impl Tx {
                 .bind(&r.email)
                 .bind(&r.phone)
                 .bind(r.interest_regime)
+                .bind(&r.bank_account)
                 .bind(&r.row_hash),
             |row| row.number
         )

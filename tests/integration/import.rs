@@ -423,7 +423,7 @@ async fn rejects_a_key_that_appears_twice() {
 async fn rejects_an_unknown_column() {
     assert_rejected(
         &[("customers.csv", ",phone\n", Some(",telefon\n"))],
-        "customers.csv, line 1, column telefon: unknown column (the columns are: number, kind, name, pesel, nip, address, area, email, phone, interest_regime)",
+        "customers.csv, line 1, column telefon: unknown column (the columns are: number, kind, name, pesel, nip, address, area, email, phone, interest_regime, bank_account)",
     )
     .await;
 }

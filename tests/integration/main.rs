@@ -6,6 +6,7 @@ mod helpers;
 mod import;
 mod interest;
 mod outbox_lease;
+mod pay;
 mod sessions;
 mod store;
 mod views;

@@ -55,6 +55,8 @@ const VIEWS: &[(&str, &str)] = &[
     ("unknown", "abrakadabra"),
     ("bad_arguments", "kalendarz marzec"),
     ("not_found", "faktura FV/0000/00/000000"),
+    ("pay", "zaplac"),
+    ("pay_bill", "zaplac NO/2025/04/000007"),
 ];
 
 fn golden_dir() -> PathBuf {

@@ -43,7 +43,7 @@ pub fn build(
     if !reply.references.is_empty() {
         builder = builder.references(reply.references.join(" "));
     }
-    let alternative = MultiPart::alternative_plain_html(reply.text.clone(), reply.html.clone());
+    let alternative = body(reply)?;
     let message = if reply.attachments.is_empty() {
         builder.multipart(alternative)?
     } else {
@@ -58,6 +58,30 @@ pub fn build(
         builder.multipart(mixed)?
     };
     Ok(message)
+}
+
+/// The text and the HTML; images shown in the HTML (a QR code) ride with it in a
+/// multipart/related part, referred to as `cid:` (they are attached as files as well,
+/// for mail programs that show no images).
+fn body(reply: &ReplyMail) -> anyhow::Result<MultiPart> {
+    let inline: Vec<_> = reply.attachments.iter().filter(|a| a.inline).collect();
+    if inline.is_empty() {
+        return Ok(MultiPart::alternative_plain_html(
+            reply.text.clone(),
+            reply.html.clone(),
+        ));
+    }
+    let mut related = MultiPart::related().singlepart(SinglePart::html(reply.html.clone()));
+    for file in inline {
+        let content_type = ContentType::parse(&file.content_type)?;
+        related = related.singlepart(
+            MailAttachment::new_inline(super::reply::content_id(&file.file_name))
+                .body(file.body.clone(), content_type),
+        );
+    }
+    Ok(MultiPart::alternative()
+        .singlepart(SinglePart::plain(reply.text.clone()))
+        .multipart(related))
 }
 
 /// Sends the rows of [`REPLY_CHANNEL`].

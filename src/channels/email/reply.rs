@@ -132,6 +132,7 @@ pub fn cap_notice(
 
 fn view_text(renderer: &Renderer, flavour: Flavour, reply: &crate::core::Reply) -> String {
     match renderer.reply(flavour, reply) {
+        Ok(text) if flavour == Flavour::EmailHtml => text + &inline_images(reply),
         Ok(text) => text,
         Err(e) => {
             tracing::error!(
@@ -141,6 +142,37 @@ fn view_text(renderer: &Renderer, flavour: Flavour, reply: &crate::core::Reply) 
             "⚠️".to_string()
         }
     }
+}
+
+/// The reply's images shown in the HTML (the transfer QR code), by their Content-ID.
+fn inline_images(reply: &crate::core::Reply) -> String {
+    reply
+        .attachments
+        .iter()
+        .filter(|a| a.inline)
+        .map(|a| {
+            format!(
+                "\n<img src=\"cid:{}\" alt=\"{}\" width=\"250\" height=\"250\">",
+                content_id(&a.file_name),
+                crate::render::escape_html(&a.file_name)
+            )
+        })
+        .collect()
+}
+
+/// The Content-ID of an inline image: its file name, made a valid message id.
+pub fn content_id(file_name: &str) -> String {
+    let local: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{local}@ebok")
 }
 
 fn html_document(lang: Lang, body: &str) -> String {
@@ -239,6 +271,7 @@ impl ReplyMail {
                 json!({
                     "file_name": a.file_name,
                     "content_type": a.content_type,
+                    "inline": a.inline,
                     "base64": base64::engine::general_purpose::STANDARD.encode(&a.body),
                 })
             })
@@ -267,6 +300,7 @@ impl ReplyMail {
                     body: base64::engine::general_purpose::STANDARD
                         .decode(field("base64"))
                         .context("an attachment of the email reply is not base64")?,
+                    inline: f.get("inline").and_then(Value::as_bool).unwrap_or(false),
                 });
             }
         }
@@ -307,6 +341,7 @@ mod tests {
                 file_name: "FV.pdf".into(),
                 content_type: "application/pdf".into(),
                 body: b"%PDF-1.4".to_vec(),
+                inline: false,
             }],
             in_reply_to: Some("<a@b>".into()),
             references: vec!["<z@b>".into(), "<a@b>".into()],

@@ -3,7 +3,7 @@
 use super::send::SendError;
 use super::split::{MAX_TEXT, split, visible_len};
 use super::{CHANNEL, Telegram};
-use crate::core::{Channel, Lang, Origin, Reply};
+use crate::core::{Attachment, Channel, Lang, Origin, Reply};
 use crate::render::{Flavour, escape_html};
 use teloxide::types::{ChatId, MessageId};
 
@@ -145,17 +145,13 @@ impl Telegram {
         if let ([file], [part], None) = (reply.attachments.as_slice(), parts.as_slice(), &keyboard)
             && visible_len(part) <= MAX_CAPTION
         {
-            sender
-                .send_document(chat, &file.file_name, file.body.clone(), Some(part))
-                .await?;
+            send_file(sender, chat, file, part).await?;
             return Ok(());
         }
         // Files first: the text with the buttons stays the newest message.
         for file in &reply.attachments {
             let caption = format!("📎 {}", escape_html(&file.file_name));
-            sender
-                .send_document(chat, &file.file_name, file.body.clone(), Some(&caption))
-                .await?;
+            send_file(sender, chat, file, &caption).await?;
         }
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.iter().enumerate() {
@@ -168,4 +164,24 @@ impl Telegram {
         }
         Ok(())
     }
+}
+
+/// An image meant to be seen (a QR code) as a photo, anything else as a document.
+async fn send_file(
+    sender: &super::Sender,
+    chat: ChatId,
+    file: &Attachment,
+    caption: &str,
+) -> Result<(), SendError> {
+    let body = file.body.clone();
+    if file.inline && file.content_type.starts_with("image/") {
+        sender
+            .send_photo(chat, &file.file_name, body, Some(caption))
+            .await?;
+    } else {
+        sender
+            .send_document(chat, &file.file_name, body, Some(caption))
+            .await?;
+    }
+    Ok(())
 }

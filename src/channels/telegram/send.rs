@@ -221,6 +221,25 @@ impl Sender {
         self.message(chat, request).await
     }
 
+    /// An image shown in the chat (a QR code), with its caption.
+    pub async fn send_photo(
+        &self,
+        chat: ChatId,
+        file_name: &str,
+        body: Vec<u8>,
+        caption_html: Option<&str>,
+    ) -> Result<Message, SendError> {
+        let file = InputFile::memory(body).file_name(file_name.to_string());
+        let mut request = self.bot.send_photo(chat, file);
+        if let Some(c) = caption_html {
+            request = request.caption(c).parse_mode(ParseMode::Html);
+        }
+        if self.paid() {
+            request = request.allow_paid_broadcast(true);
+        }
+        self.message(chat, request).await
+    }
+
     pub async fn delete(&self, chat: ChatId, message: MessageId) -> Result<(), SendError> {
         self.call(chat, self.bot.delete_message(chat, message), false)
             .await

@@ -43,9 +43,16 @@ impl CustomerCtx<'_> {
             "next_due": next_due,
             "today": self.today,
         });
-        Ok(Reply::new(self.lang(), View::new("balance", data))
+        let mut reply = Reply::new(self.lang(), View::new("balance", data))
             .with_action("bills", "", "rachunki", 0)
-            .with_action("calendar", "", "kalendarz", 0))
+            .with_action("calendar", "", "kalendarz", 0);
+        if total_gr > 0 {
+            reply = reply.with_action("pay", "", "zaplac", 1);
+        }
+        if overdue_sum > 0 && overdue.len() < unpaid.len() {
+            reply = reply.with_action("pay_overdue", "", "zaplac zalegle", 1);
+        }
+        Ok(reply)
     }
 
     pub(super) async fn bills(&self, page: u32) -> anyhow::Result<Reply> {
@@ -130,6 +137,9 @@ impl CustomerCtx<'_> {
         let mut reply = Reply::new(self.lang(), View::new("bill", data));
         if inv.pdf_sha256.is_some() {
             reply = reply.with_action("pdf", &inv.number, format!("pdf {}", inv.number), 0);
+        }
+        if inv.to_pay_gr > 0 {
+            reply = reply.with_action("pay", &inv.number, format!("zaplac {}", inv.number), 0);
         }
         Ok(reply)
     }

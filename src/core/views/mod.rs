@@ -11,6 +11,7 @@ mod bills;
 mod calendar;
 mod documents;
 mod general;
+mod pay;
 #[cfg(test)]
 mod totals_props;
 
@@ -46,6 +47,7 @@ pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Re
         Command::Bills { page } => v.bills(page).await,
         Command::Bill { number } => v.bill(&number).await,
         Command::Pdf { number } => v.pdf(&number).await,
+        Command::Pay { target } => v.pay(&customer.number, target).await,
         Command::Calendar { month } => v.calendar(month).await,
         Command::Collections => v.collections().await,
         Command::Documents => v.documents().await,
@@ -191,6 +193,7 @@ impl CustomerCtx<'_> {
             file_name: file_name.to_string(),
             content_type: file.content_type,
             body: file.body,
+            inline: false,
         });
         Ok(reply)
     }

@@ -115,6 +115,22 @@ fn mime_for(name: &str) -> &'static str {
     }
 }
 
+/// The width and height of a PNG (from its IHDR chunk) or a JPEG, GIF or WebP (a
+/// stand-in size: only that it is one); `None` for anything that is no image.
+fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if bytes.starts_with(PNG) && bytes.len() >= 24 && &bytes[12..16] == b"IHDR" {
+        let be = |at: usize| {
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        return Some((be(16), be(20)));
+    }
+    let other = bytes.starts_with(&[0xff, 0xd8, 0xff])
+        || bytes.starts_with(b"GIF8")
+        || (bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"));
+    other.then_some((800, 600))
+}
+
 /// sendDocument / sendPhoto: an upload (multipart, possibly via `attach://`) or a known file_id.
 fn send_media(
     i: &mut Inner,
@@ -154,6 +170,15 @@ fn send_media(
     if bytes.len() > 50 * 1024 * 1024 {
         return Err(ApiError::new(413, "Request Entity Too Large"));
     }
+    // A photo must be an image Telegram can process, of at most 10 MB.
+    let dimensions = if field == "photo" {
+        if bytes.len() > 10 * 1024 * 1024 {
+            return Err(ApiError::bad("PHOTO_SAVE_FILE_INVALID"));
+        }
+        Some(image_size(&bytes).ok_or_else(|| ApiError::bad("IMAGE_PROCESS_FAILED"))?)
+    } else {
+        None
+    };
     let parse_mode = p.str("parse_mode");
     let caption = text::check(
         p.str("caption").as_deref(),
@@ -174,8 +199,9 @@ fn send_media(
     let meta = json!({"file_id": file_id, "file_unique_id": f.unique_id, "file_size": bytes.len()});
     if field == "photo" {
         let mut size = meta.clone();
-        size["width"] = json!(800);
-        size["height"] = json!(600);
+        let (width, height) = dimensions.unwrap_or((800, 600));
+        size["width"] = json!(width);
+        size["height"] = json!(height);
         m.media.insert("photo".into(), json!([size]));
     } else {
         let mut doc = meta.clone();

@@ -1,0 +1,7 @@
+//! Paying a bill by bank transfer: the transfer title the utility's bookkeeping needs
+//! ([`title`]) and the two-dimensional code Polish banking apps read to fill in the
+//! transfer ([`zbp`], drawn as a PNG by [`png`]).
+
+pub mod png;
+pub mod title;
+pub mod zbp;
