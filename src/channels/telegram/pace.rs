@@ -6,8 +6,9 @@
 //! implementation with exact arithmetic, rather than a hand-written token bucket):
 //!
 //! - one limiter per chat (`chat_messages_per_second`, bursts of `chat_burst`);
-//! - one limiter over all chats (`messages_per_second`), spaced evenly (no burst), so a
-//!   broadcast never starts with a volley;
+//! - one limiter over all chats (`messages_per_second`), spaced evenly (bursts of at
+//!   most a few messages at high rates, see `total_burst`), so a broadcast never starts
+//!   with a volley;
 //! - with `allow_paid_broadcast`, notifications use a second limiter of their own
 //!   (`paid_messages_per_second`, up to Telegram's 1,000) and are sent with
 //!   `allow_paid_broadcast`; replies stay on the free one.
@@ -22,10 +23,10 @@
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
@@ -83,9 +84,10 @@ pub struct Pacer {
     total: Option<DefaultDirectRateLimiter>,
     paid: Option<DefaultDirectRateLimiter>,
     chat: Option<DefaultKeyedRateLimiter<i64>>,
-    waiting: Mutex<BTreeSet<Ticket>>,
+    /// Messages waiting for the limiter over all chats, each woken on its own when it
+    /// becomes first in line (not all of them at every grant).
+    waiting: Mutex<BTreeMap<Ticket, Arc<Notify>>>,
     next_ticket: AtomicU64,
-    turn: Notify,
     paused_until: Mutex<Option<Instant>>,
     /// Keyed limiter entries are forgotten now and then (a broadcast touches every chat).
     grants: AtomicU64,
@@ -97,18 +99,24 @@ fn quota(per_second: u32, burst: u32) -> Option<Quota> {
     Some(Quota::per_second(rate).allow_burst(burst))
 }
 
+/// The burst of a limiter over all chats: one message at the free 30/s (evenly spaced);
+/// at higher rates a few, so a timer that wakes a millisecond late (tokio's resolution)
+/// does not cost a message each time — never more than a tenth of a second's worth.
+fn total_burst(per_second: u32) -> u32 {
+    (per_second / 100).clamp(1, 5)
+}
+
 impl Pacer {
     pub fn new(limits: Limits) -> Pacer {
-        let direct = |rate: u32| quota(rate, 1).map(RateLimiter::direct);
+        let direct = |rate: u32| quota(rate, total_burst(rate)).map(RateLimiter::direct);
         Pacer {
             total: direct(limits.messages_per_second),
             paid: limits.paid_messages_per_second.and_then(direct),
             chat: quota(limits.chat_messages_per_second, limits.chat_burst)
                 .filter(|_| limits.messages_per_second > 0)
                 .map(RateLimiter::keyed),
-            waiting: Mutex::new(BTreeSet::new()),
+            waiting: Mutex::new(BTreeMap::new()),
             next_ticket: AtomicU64::new(0),
-            turn: Notify::new(),
             paused_until: Mutex::new(None),
             grants: AtomicU64::new(0),
         }
@@ -143,11 +151,8 @@ impl Pacer {
     /// ones of the same class).
     async fn take_turn(&self, limiter: &DefaultDirectRateLimiter, class: Class) {
         let ticket = (class, self.next_ticket.fetch_add(1, Ordering::Relaxed));
-        let _queued = Queued::new(self, ticket);
+        let queued = Queued::new(self, ticket);
         loop {
-            let notified = self.turn.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
             if self.first() == Some(ticket) {
                 self.wait_pause().await;
                 match limiter.check() {
@@ -157,21 +162,21 @@ impl Pacer {
                         // A message of an earlier class arriving meanwhile goes first.
                         tokio::select! {
                             () = tokio::time::sleep(wait) => {}
-                            () = &mut notified => {}
+                            () = queued.turn.notified() => {}
                         }
                     }
                 }
             } else {
-                notified.await;
+                queued.turn.notified().await;
             }
         }
     }
 
     fn first(&self) -> Option<Ticket> {
-        self.lock_waiting().first().copied()
+        self.lock_waiting().keys().next().copied()
     }
 
-    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, BTreeSet<Ticket>> {
+    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, BTreeMap<Ticket, Arc<Notify>>> {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -198,32 +203,39 @@ impl Pacer {
     }
 }
 
-/// A ticket in the queue, removed when the wait ends or is abandoned.
+/// A ticket in the queue, removed when the wait ends or is abandoned; the next in line
+/// is then woken.
 struct Queued<'a> {
     pacer: &'a Pacer,
     ticket: Ticket,
+    turn: Arc<Notify>,
 }
 
 impl<'a> Queued<'a> {
     fn new(pacer: &'a Pacer, ticket: Ticket) -> Queued<'a> {
-        pacer.lock_waiting().insert(ticket);
-        // A new first in line must look at the limiter at once.
-        pacer.turn.notify_waiters();
-        Queued { pacer, ticket }
+        let turn = Arc::new(Notify::new());
+        pacer.lock_waiting().insert(ticket, turn.clone());
+        Queued {
+            pacer,
+            ticket,
+            turn,
+        }
     }
 }
 
 impl Drop for Queued<'_> {
     fn drop(&mut self) {
-        self.pacer.lock_waiting().remove(&self.ticket);
-        self.pacer.turn.notify_waiters();
+        let mut waiting = self.pacer.lock_waiting();
+        waiting.remove(&self.ticket);
+        if let Some(next) = waiting.values().next() {
+            next.notify_one();
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn limits(total: u32) -> Limits {
         Limits {

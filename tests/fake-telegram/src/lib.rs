@@ -204,6 +204,7 @@ impl FakeTelegram {
                 violations: 0,
                 accepted: 0,
                 span_seconds: 0.0,
+                first: None,
             })
     }
 

@@ -149,6 +149,8 @@ pub struct LimitStats {
     pub accepted: usize,
     /// Seconds from the first taken message to the last.
     pub span_seconds: f64,
+    /// When the first message was taken.
+    pub first: Option<Instant>,
 }
 
 impl Model {
@@ -161,6 +163,7 @@ impl Model {
             violations: self.violations,
             accepted: self.accepted,
             span_seconds: span,
+            first: self.first_accepted,
         }
     }
 }
