@@ -132,7 +132,7 @@ async fn log_in_many(app: &App) -> anyhow::Result<Vec<Origin>> {
         let origin = Origin::new(Channel::Console, format!("bench-{i}"));
         // A rerun starts clean: the previous run's session would have expired by now.
         app.store
-            .end_session(origin.channel.as_str(), &origin.source)
+            .end_chat_sessions(origin.channel.as_str(), &origin.source)
             .await?;
         let reply = app
             .core

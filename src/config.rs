@@ -115,6 +115,8 @@ pub struct Security {
     pub temp_password_days: i64,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
+    /// Accounts one chat (Telegram chat, email address, console) may be logged in to at once.
+    pub max_chat_accounts: usize,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]

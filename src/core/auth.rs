@@ -151,6 +151,10 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
         super::owner_notice::foreign_sender(ctx, &account).await?;
         return Ok(Reply::new(ctx.lang, View::bare("email_sender_mismatch")));
     }
+    // Staff never share a chat with customers; a chat holds a limited number of accounts.
+    if let Some(refusal) = super::chat_accounts::admit(ctx, &account).await? {
+        return Ok(refusal);
+    }
     // A temporary password (first, staff-reset or self-service reset) works once. Using
     // it and starting the session commit together: a failure in between burns nothing.
     let mut tx = store.begin().await?;
@@ -207,25 +211,6 @@ pub(super) async fn force_change(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
 
 fn policy_data() -> serde_json::Value {
     json!({ "min": password::MIN_LEN, "max": password::MAX_LEN })
-}
-
-pub(super) async fn logout(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
-    let store = ctx.core.store();
-    store
-        .end_session(ctx.origin.channel.as_str(), &ctx.origin.source)
-        .await?;
-    if let Some(a) = &ctx.account {
-        store
-            .audit(
-                &a.identifier,
-                AuditEvent::Logout,
-                ctx.origin.channel.as_str(),
-                "",
-            )
-            .await?;
-    }
-    ctx.account = None;
-    Ok(Reply::new(ctx.lang, View::bare("logged_out")))
 }
 
 pub(super) async fn change_password(

@@ -38,7 +38,17 @@ pub enum Command {
         identifier: Option<String>,
         password: Option<Secret>,
     },
-    Logout,
+    /// `all`: every account logged in to in this chat, else only the current one.
+    Logout {
+        all: bool,
+    },
+    /// The accounts logged in to in this chat, with their balances.
+    Accounts,
+    /// Switch to another account open in this chat: its number in the list or its
+    /// identifier.
+    Account {
+        which: String,
+    },
     Password {
         old: Option<Secret>,
         new: Option<Secret>,
@@ -210,10 +220,26 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     spec!(
         &["logout", "wyloguj"],
+        "[wszystkie]",
+        "[all]",
+        "bezpieczne wylogowanie z bieżącego konta (albo ze wszystkich)",
+        "log out safely from the current account (or from all)",
+        true
+    ),
+    spec!(
+        &["accounts", "konta"],
         "",
         "",
-        "bezpieczne wylogowanie",
-        "log out safely",
+        "konta zalogowane w tej rozmowie, z saldami",
+        "accounts logged in to in this chat, with balances",
+        true
+    ),
+    spec!(
+        &["account", "konto"],
+        "<nr>",
+        "<no.>",
+        "przełączenie na inne zalogowane konto",
+        "switch to another logged-in account",
         true
     ),
     spec!(
@@ -492,7 +518,21 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 password: Some(Secret(pw.trim().to_string())),
             }),
         },
-        "logout" => none(Command::Logout),
+        "logout" => match args.as_slice() {
+            [] => Ok(Command::Logout { all: false }),
+            [w] if matches!(fold(w).as_str(), "wszystkie" | "wszystko" | "all") => {
+                Ok(Command::Logout { all: true })
+            }
+            _ => Err(bad()),
+        },
+        "accounts" => none(Command::Accounts),
+        "account" => match args.as_slice() {
+            [] => Ok(Command::Accounts),
+            [which] => Ok(Command::Account {
+                which: which.to_string(),
+            }),
+            _ => Err(bad()),
+        },
         "password" => match args.as_slice() {
             [] => Ok(Command::Password {
                 old: None,

@@ -13,6 +13,7 @@ pub mod text;
 
 pub mod accounts;
 mod auth;
+mod chat_accounts;
 pub mod rates;
 mod views;
 
@@ -104,6 +105,8 @@ pub(crate) struct Ctx<'a> {
     /// The session's customer as read with it (see [`Ctx::customer`]).
     pub customer: Option<Customer>,
     pub dialogue: Dialogue,
+    /// Sessions open in the chat when the input arrived (the current one included).
+    pub sessions: i64,
 }
 
 impl Ctx<'_> {
@@ -218,8 +221,11 @@ impl Core {
         text: &str,
     ) -> anyhow::Result<Reply> {
         let had_session = chat.as_ref().and_then(|c| c.account_id);
-        let (account, expired) = self.session_account(origin, chat.as_ref(), account).await?;
-        let dialogue = if expired {
+        let expired = self
+            .session_account(origin, chat.as_ref(), &account)
+            .await?;
+        let account = if expired.is_some() { None } else { account };
+        let dialogue = if expired.is_some() {
             Dialogue::Idle
         } else {
             chat.as_ref()
@@ -233,14 +239,10 @@ impl Core {
             account,
             customer,
             dialogue,
+            sessions: chat.as_ref().map_or(0, |c| c.sessions),
         };
-        let mut reply = if expired {
-            let mut r = Reply::new(lang, View::bare("session_expired"));
-            r.views.push(View::new("login_prompt_identifier", ()));
-            r.expect = Expect::Text;
-            self.set_dialogue(origin, &Dialogue::LoginIdentifier)
-                .await?;
-            r
+        let mut reply = if let Some(identifier) = expired {
+            self.session_expired(&ctx, identifier).await?
         } else if registration_steps::applies(&ctx) && !is_cancel(text) {
             registration_steps::continue_dialogue(&mut ctx, text).await?
         } else if ctx.dialogue != Dialogue::Idle && !is_cancel(text) {
@@ -248,6 +250,9 @@ impl Core {
         } else {
             self.run_line(&mut ctx, text).await?
         };
+        if let Some(header) = chat_accounts::header(&ctx, &reply).await? {
+            reply.views.insert(0, header);
+        }
         // Handlers keep `ctx.account` in step with the session (login, logout, closing).
         reply.session_changed = had_session != ctx.account.as_ref().map(|a| a.id);
         reply.staff = ctx.account.as_ref().is_some_and(|a| a.role == Role::Staff);
@@ -255,44 +260,66 @@ impl Core {
         Ok(reply)
     }
 
-    /// The logged-in account (read with the chat), after checking idle and absolute
-    /// timeouts; `true` when a session just expired.
+    /// The current account's session just expired: with no other account open, ask to
+    /// log in again (as always); with others open, say which one expired and let the
+    /// user choose (the command typed is not run as another account).
+    async fn session_expired(&self, ctx: &Ctx<'_>, identifier: String) -> anyhow::Result<Reply> {
+        let open = chat_accounts::live(ctx).await?;
+        if !open.is_empty() {
+            let mut r = Reply::new(
+                ctx.lang,
+                View::new(
+                    "session_expired_account",
+                    serde_json::json!({ "identifier": identifier }),
+                ),
+            );
+            let list = chat_accounts::choose(ctx, &open).await?;
+            r.views.extend(list.views);
+            r.actions = list.actions;
+            return Ok(r);
+        }
+        let mut r = Reply::new(ctx.lang, View::bare("session_expired"));
+        r.views.push(View::new("login_prompt_identifier", ()));
+        r.expect = Expect::Text;
+        self.set_dialogue(ctx.origin, &Dialogue::LoginIdentifier)
+            .await?;
+        Ok(r)
+    }
+
+    /// Checks the current account's session (read with the chat) against the idle and
+    /// absolute timeouts and the account's state; ends it when it fails them and returns
+    /// the account's identifier (empty when the account itself is gone).
     async fn session_account(
         &self,
         origin: &Origin,
         chat: Option<&ChatRow>,
-        account: Option<Account>,
-    ) -> anyhow::Result<(Option<Account>, bool)> {
+        account: &Option<Account>,
+    ) -> anyhow::Result<Option<String>> {
         let Some(chat) = chat else {
-            return Ok((None, false));
+            return Ok(None);
         };
         let Some(account_id) = chat.account_id else {
-            return Ok((None, false));
+            return Ok(None);
         };
-        let sec = &self.settings().security;
-        let now = crate::store::now();
-        let idle_ok = chat
-            .last_seen_at
-            .is_some_and(|t| now - t < chrono::Duration::minutes(sec.session_idle_minutes));
-        let age_ok = chat
-            .session_started_at
-            .is_some_and(|t| now - t < chrono::Duration::hours(sec.session_max_hours));
-        let account = account.filter(|a| a.id == account_id);
-        let usable = account.as_ref().is_some_and(|a| !a.locked && !a.closed);
+        let account = account.as_ref().filter(|a| a.id == account_id);
+        let usable = account.is_some_and(|a| !a.locked && !a.closed);
         let (ch, src) = (origin.channel.as_str(), origin.source.as_str());
-        if !(idle_ok && age_ok && usable) {
-            self.store().end_session(ch, src).await?;
-            return Ok((None, true));
+        if !(usable && chat_accounts::alive(self, chat.session_started_at, chat.last_seen_at)) {
+            self.store().end_session(ch, src, account_id).await?;
+            return Ok(Some(
+                account.map(|a| a.identifier.clone()).unwrap_or_default(),
+            ));
         }
         // Refreshing costs a write per command; within a few seconds it changes nothing
         // that matters (the idle deadline moves by at most that much).
+        let now = crate::store::now();
         let fresh = chat
             .last_seen_at
             .is_some_and(|t| now - t < chrono::Duration::seconds(SESSION_TOUCH_SECONDS));
         if !fresh {
-            self.store().touch_session(ch, src).await?;
+            self.store().touch_session(ch, src, account_id).await?;
         }
-        Ok((account, false))
+        Ok(None)
     }
 
     /// Parses and runs one command line.
@@ -323,13 +350,28 @@ impl Core {
         };
         let needs_login = command::lookup(command_name(&command)).is_some_and(|s| s.needs_login);
         if needs_login && ctx.account.is_none() {
+            // Commands about the chat's accounts work while none is current.
+            if matches!(
+                command,
+                Command::Accounts | Command::Account { .. } | Command::Logout { all: true }
+            ) {
+                return self.execute(ctx, command).await;
+            }
+            if ctx.sessions > 0 {
+                let open = chat_accounts::live(ctx).await?;
+                if !open.is_empty() {
+                    return chat_accounts::choose(ctx, &open).await;
+                }
+            }
             return Ok(Reply::new(ctx.lang, View::bare("login_required")));
         }
         if let Some(account) = &ctx.account
             && account.must_change
             && !matches!(
                 command,
-                Command::Logout
+                Command::Logout { .. }
+                    | Command::Accounts
+                    | Command::Account { .. }
                     | Command::Help
                     | Command::Language { .. }
                     | Command::Password { .. }
@@ -348,7 +390,9 @@ impl Core {
                 identifier,
                 password,
             } => auth::login(ctx, identifier, password).await,
-            Command::Logout => auth::logout(ctx).await,
+            Command::Logout { all } => chat_accounts::logout(ctx, all).await,
+            Command::Accounts => chat_accounts::list(ctx).await,
+            Command::Account { which } => chat_accounts::switch(ctx, &which).await,
             Command::Password { old, new, repeat } => {
                 auth::change_password(ctx, old, new, repeat).await
             }
@@ -419,7 +463,9 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Start => "start",
         Command::Help => "help",
         Command::Login { .. } => "login",
-        Command::Logout => "logout",
+        Command::Logout { .. } => "logout",
+        Command::Accounts => "accounts",
+        Command::Account { .. } => "account",
         Command::Password { .. } => "password",
         Command::Balance => "balance",
         Command::Bills { .. } => "bills",

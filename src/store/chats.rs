@@ -1,15 +1,26 @@
-//! Chats: one row per (channel, source) — a Telegram chat, an email sender, the console.
-//! Holds the session (which account is logged in, since when) and the dialogue state.
+//! Chats: one row per (channel, source) — a Telegram chat, an email sender, the console —
+//! with its language, dialogue state and which of its sessions is current. The sessions
+//! themselves (one per account logged in there, each with its own start and last-seen
+//! times) are in `chat_sessions`, see [`super::chat_sessions`].
 
-use super::{Account, Store, Tx, now};
+use super::{Account, Store};
 use crate::domain::model::{Customer, CustomerKind};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-/// The chat columns, `lang` aliased so that they can be read beside an account's.
-const CHAT_COLUMNS: &str = "chats.account_id, chats.session_started_at, chats.last_seen_at, \
-     chats.lang AS chat_lang, chats.state, chats.blocked";
+/// The chat columns with its current session's times (`cs`, joined by [`CHAT_FROM`]) and
+/// how many sessions are open there; `lang` aliased to stand beside an account's.
+const CHAT_COLUMNS: &str = "chats.current_account_id AS account_id, \
+     cs.started_at AS session_started_at, cs.last_seen_at, \
+     chats.lang AS chat_lang, chats.state, chats.blocked, \
+     (SELECT COUNT(*) FROM chat_sessions o WHERE o.channel = chats.channel \
+      AND o.source = chats.source) AS sessions";
+
+/// The chat and its current session (none when the current account has no session row:
+/// such a pointer is treated as an ended session).
+const CHAT_FROM: &str = "chats LEFT JOIN chat_sessions cs ON cs.channel = chats.channel \
+     AND cs.source = chats.source AND cs.account_id = chats.current_account_id";
 
 /// A session's customer, prefixed to stand beside the account's columns.
 const CUSTOMER_COLUMNS: &str = "customers.id AS c_id, customers.number AS c_number, \
@@ -28,6 +39,8 @@ pub struct Session {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ChatRow {
+    /// The current account (its session may have ended meanwhile: then the times are
+    /// `None`).
     pub account_id: Option<i64>,
     pub session_started_at: Option<DateTime<Utc>>,
     pub last_seen_at: Option<DateTime<Utc>>,
@@ -35,11 +48,15 @@ pub struct ChatRow {
     pub lang: Option<String>,
     pub state: String,
     pub blocked: bool,
+    /// Sessions open in the chat (the current one included), expired ones not yet pruned.
+    pub sessions: i64,
 }
 
 impl Store {
     pub async fn chat(&self, channel: &str, source: &str) -> anyhow::Result<Option<ChatRow>> {
-        let sql = format!("SELECT {CHAT_COLUMNS} FROM chats WHERE channel = $1 AND source = $2");
+        let sql = format!(
+            "SELECT {CHAT_COLUMNS} FROM {CHAT_FROM} WHERE chats.channel = $1 AND chats.source = $2"
+        );
         on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(channel)
             .bind(source)
@@ -52,8 +69,8 @@ impl Store {
     /// customer: the one read every command starts with.
     pub async fn session(&self, channel: &str, source: &str) -> anyhow::Result<Option<Session>> {
         let sql = format!(
-            "SELECT {CHAT_COLUMNS}, {}, {CUSTOMER_COLUMNS} FROM chats \
-             LEFT JOIN accounts ON accounts.id = chats.account_id \
+            "SELECT {CHAT_COLUMNS}, {}, {CUSTOMER_COLUMNS} FROM {CHAT_FROM} \
+             LEFT JOIN accounts ON accounts.id = cs.account_id \
              LEFT JOIN customers ON customers.id = accounts.customer_id \
              WHERE chats.channel = $1 AND chats.source = $2",
             super::accounts::ACCOUNT_COLUMNS_QUALIFIED
@@ -98,32 +115,6 @@ impl Store {
             .transpose()
             .context("decoding the chat and its session")
         })
-    }
-
-    pub async fn touch_session(&self, channel: &str, source: &str) -> anyhow::Result<()> {
-        let sql = "UPDATE chats SET last_seen_at = $1 WHERE channel = $2 AND source = $3";
-        on_pool!(self, |p| sqlx::query(sql)
-            .bind(now())
-            .bind(channel)
-            .bind(source)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("refreshing the session")?;
-        Ok(())
-    }
-
-    pub async fn end_session(&self, channel: &str, source: &str) -> anyhow::Result<()> {
-        let sql = "UPDATE chats SET account_id = NULL, session_started_at = NULL, state = '{}' \
-                   WHERE channel = $1 AND source = $2";
-        on_pool!(self, |p| sqlx::query(sql)
-            .bind(channel)
-            .bind(source)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("ending the session")?;
-        Ok(())
     }
 
     /// Saves the dialogue state (JSON) of a chat, creating the chat row if needed.
@@ -182,51 +173,5 @@ impl Store {
             .map(|r| r.rows_affected()))
         .context("marking the chat blocked")?;
         Ok(())
-    }
-}
-
-impl Tx {
-    /// Starts a session for `account_id` in this chat.
-    pub async fn start_session(
-        &mut self,
-        channel: &str,
-        source: &str,
-        account_id: i64,
-    ) -> anyhow::Result<()> {
-        let sql = "INSERT INTO chats (channel, source, account_id, session_started_at, last_seen_at, state) \
-                   VALUES ($1, $2, $3, $4, $4, '{}') \
-                   ON CONFLICT (channel, source) DO UPDATE SET account_id = excluded.account_id, \
-                   session_started_at = excluded.session_started_at, \
-                   last_seen_at = excluded.last_seen_at, state = '{}'";
-        on_tx!(self, |c| sqlx::query(sql)
-            .bind(channel)
-            .bind(source)
-            .bind(account_id)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("starting a session")?;
-        Ok(())
-    }
-
-    /// Ends every session of the account except the one in (channel, source).
-    pub async fn end_other_sessions(
-        &mut self,
-        account_id: i64,
-        channel: &str,
-        source: &str,
-    ) -> anyhow::Result<u64> {
-        let sql = "UPDATE chats SET account_id = NULL, session_started_at = NULL, state = '{}' \
-                   WHERE account_id = $1 AND NOT (channel = $2 AND source = $3)";
-        let done = on_tx!(self, |c| sqlx::query(sql)
-            .bind(account_id)
-            .bind(channel)
-            .bind(source)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("ending other sessions")?;
-        Ok(done)
     }
 }

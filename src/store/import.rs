@@ -431,7 +431,11 @@ impl Tx {
 
     pub async fn bulk_load_end(&mut self) -> anyhow::Result<()> {
         if let Tx::Sqlite(t) = self {
-            for pragma in ["PRAGMA cache_size = -2000", "PRAGMA temp_store = DEFAULT"] {
+            // Back to the pool's own settings (Store::open): temp_store stays MEMORY, as
+            // the pool set it. Changing it inside a transaction fails once the
+            // connection has opened its temporary database (after an ALTER TABLE in a
+            // migration, for one).
+            for pragma in ["PRAGMA cache_size = -32768"] {
                 sqlx::query(pragma)
                     .execute(&mut **t)
                     .await

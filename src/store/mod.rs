@@ -38,6 +38,7 @@ mod announcements;
 mod audit;
 mod billing;
 pub use billing::INTEREST_RATES_CONFIRMED;
+mod chat_sessions;
 mod chats;
 mod email;
 pub use email::*;
@@ -61,6 +62,7 @@ pub use security::*;
 pub use accounts::*;
 pub use announcements::*;
 pub use audit::*;
+pub use chat_sessions::*;
 pub use chats::*;
 pub use outbox::*;
 

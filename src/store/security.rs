@@ -83,9 +83,13 @@ impl Store {
         idle: Duration,
         max_age: Duration,
     ) -> anyhow::Result<Vec<(String, String)>> {
-        let sql = "SELECT c.source, a.lang FROM chats c JOIN accounts a ON a.id = c.account_id \
+        // A staff session is always its chat's only one (see core::chat_accounts).
+        let sql = "SELECT c.source, a.lang FROM chats c \
+                   JOIN chat_sessions s ON s.channel = c.channel AND s.source = c.source \
+                   AND s.account_id = c.current_account_id \
+                   JOIN accounts a ON a.id = s.account_id \
                    WHERE c.channel = $1 AND a.role = 'staff' AND c.blocked = $2 AND a.locked = $2 \
-                   AND c.last_seen_at > $3 AND c.session_started_at > $4 ORDER BY c.source";
+                   AND s.last_seen_at > $3 AND s.started_at > $4 ORDER BY c.source";
         on_pool!(self, |p| sqlx::query_as(sql)
             .bind(channel)
             .bind(false)
@@ -155,18 +159,6 @@ impl Tx {
             .map(|r| r.rows_affected()))
         .context("using a reset password")?;
         Ok(n == 1)
-    }
-
-    /// Ends every session of an account (lock, staff reset, closing).
-    pub async fn end_all_sessions(&mut self, account_id: i64) -> anyhow::Result<u64> {
-        let sql = "UPDATE chats SET account_id = NULL, session_started_at = NULL, state = '{}' \
-                   WHERE account_id = $1";
-        on_tx!(self, |c| sqlx::query(sql)
-            .bind(account_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("ending an account's sessions")
     }
 
     pub async fn rate_record(&mut self, key: &str) -> anyhow::Result<()> {

@@ -216,7 +216,10 @@ async fn register_approve_login_and_ask_for_everything_in_one_mail() {
             assert_eq!(rig.replies_to(&zofia, request).await.len(), 1, "{request}");
         }
         let chat = app.store.chat("email", &zofia).await.unwrap().unwrap();
-        assert!(chat.account_id.is_none(), "each mail is its own session");
+        assert!(
+            chat.account_id.is_none() && chat.sessions == 0,
+            "each mail is its own session"
+        );
         let audit = app.store.audit_tail(50).await.unwrap();
         let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
         assert!(actions.contains(&"registration_approved"), "{actions:?}");

@@ -104,12 +104,12 @@ impl Drop for TestDb {
     }
 }
 
-fn rand_suffix() -> u32 {
+pub fn rand_suffix() -> u32 {
     use rand::Rng;
     rand::thread_rng().r#gen::<u32>() % 100_000
 }
 
-fn replace_db_name(url: &str, name: &str) -> String {
+pub fn replace_db_name(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, format!("?{q}")),
         None => (url, String::new()),

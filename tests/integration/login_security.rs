@@ -178,14 +178,14 @@ async fn sessions_end_when_idle_when_too_old_and_on_logout() {
         chat.say(&login).await;
         exec(
             &t,
-            "UPDATE chats SET last_seen_at = $1",
+            "UPDATE chat_sessions SET last_seen_at = $1",
             now - chrono::Duration::minutes(14),
         )
         .await;
         assert!(!chat.say("pomoc").await.contains("Sesja wygasła"));
         exec(
             &t,
-            "UPDATE chats SET last_seen_at = $1",
+            "UPDATE chat_sessions SET last_seen_at = $1",
             now - chrono::Duration::minutes(16),
         )
         .await;
@@ -198,14 +198,14 @@ async fn sessions_end_when_idle_when_too_old_and_on_logout() {
         chat.say(&login).await;
         exec(
             &t,
-            "UPDATE chats SET session_started_at = $1",
+            "UPDATE chat_sessions SET started_at = $1",
             now - chrono::Duration::hours(11),
         )
         .await;
         assert!(!chat.say("pomoc").await.contains("Sesja wygasła"));
         exec(
             &t,
-            "UPDATE chats SET session_started_at = $1",
+            "UPDATE chat_sessions SET started_at = $1",
             now - chrono::Duration::hours(13),
         )
         .await;
@@ -228,14 +228,14 @@ async fn sessions_end_when_idle_when_too_old_and_on_logout() {
         chat.say(&format!("zaloguj {id} {NEW_PASSWORD}")).await;
         exec(
             &t,
-            "UPDATE chats SET last_seen_at = $1",
+            "UPDATE chat_sessions SET last_seen_at = $1",
             now - chrono::Duration::minutes(30),
         )
         .await;
         assert!(!chat.say("pomoc").await.contains("Sesja wygasła"));
         exec(
             &t,
-            "UPDATE chats SET session_started_at = $1",
+            "UPDATE chat_sessions SET started_at = $1",
             now - chrono::Duration::minutes(61),
         )
         .await;

@@ -22,6 +22,9 @@ mod passwords;
 mod registration;
 mod staff;
 
+// Several accounts in one chat (issue 12).
+mod chat_accounts;
+
 // The email-command front end (issue 5).
 mod email_crash_campaign;
 mod email_exactly_once;

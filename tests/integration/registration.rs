@@ -236,7 +236,7 @@ async fn staff_are_notified_where_they_are_logged_in_and_in_the_configured_place
         lifecycle::staff_on(&t, &stale, "Piotr Dawno").await;
         lifecycle::exec(
             &t,
-            "UPDATE chats SET last_seen_at = $1 WHERE source = '555002'",
+            "UPDATE chat_sessions SET last_seen_at = $1 WHERE source = '555002'",
             chrono::Utc::now() - chrono::Duration::hours(2),
         )
         .await;

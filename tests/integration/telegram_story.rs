@@ -333,3 +333,65 @@ async fn register_approve_mail_login_change_every_view_logout() {
         worker.abort();
     }
 }
+
+/// Two accounts in one chat, switched with the buttons of `konta`; each shows only its
+/// own data, and logging out of one leaves the other. With
+/// `EBOK_TELEGRAM_ACCOUNTS_TRANSCRIPT=<file>` the chat is written there (docs/telegram.md).
+#[tokio::test]
+async fn two_accounts_in_one_chat_switched_with_buttons() {
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let zofia = bot.customer_account("K-00101").await;
+        let jan = bot.customer_account("K-00102").await;
+        let password = crate::telegram_support::PASSWORD;
+        let mut me = Story::new(&bot, 62);
+        me.type_secret(
+            &format!("zaloguj {zofia} {password}"),
+            &format!("zaloguj {zofia} ••••••••"),
+            has("Zofia Wiśniewska"),
+        )
+        .await;
+        let panel = me
+            .type_secret(
+                &format!("zaloguj {jan} {password}"),
+                &format!("zaloguj {jan} ••••••••"),
+                has("Jan Kowalski"),
+            )
+            .await;
+        assert!(
+            panel.visible().starts_with(&format!("👤 Konto {jan}")),
+            "{}",
+            panel.visible()
+        );
+        let list = me.type_("/konta", has("Konta zalogowane")).await;
+        assert!(list.visible().contains("◀ bieżące"), "{}", list.visible());
+        let switched = me
+            .press(&list, &format!("👤 1. {zofia}"), has("Bieżące konto"))
+            .await;
+        assert!(
+            switched.visible().contains("Zofia Wiśniewska")
+                && !switched.visible().contains("934,30"),
+            "{}",
+            switched.visible()
+        );
+        // Jan's bill is not Zofia's: not found, no PDF.
+        me.type_("/faktura FV/2025/02/000102", has("Nie znaleziono"))
+            .await;
+        let bills = me.type_("/rachunki", has("000101")).await;
+        assert!(!bills.visible().contains("000102"), "{}", bills.visible());
+        let out = me.type_("/wyloguj", has("Wylogowano z konta")).await;
+        assert!(
+            out.visible().contains(&format!("Bieżące konto: {jan}")),
+            "{}",
+            out.visible()
+        );
+        me.type_("/saldo", has("Jan Kowalski")).await;
+        me.type_("/wyloguj wszystkie", has("Wylogowano")).await;
+        me.type_("/saldo", has("wymaga zalogowania")).await;
+        assert!(bot.fake.documents_to(62).is_empty());
+        bot.assert_no_errors();
+        if let Ok(path) = std::env::var("EBOK_TELEGRAM_ACCOUNTS_TRANSCRIPT") {
+            std::fs::write(path, me.transcript() + "\n").unwrap();
+        }
+    }
+}

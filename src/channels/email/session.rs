@@ -160,9 +160,9 @@ pub async fn converse(
         .store()
         .chat(origin.channel.as_str(), &origin.source)
         .await?;
-    if chat.is_some_and(|c| c.account_id.is_some()) {
+    if chat.is_some_and(|c| c.sessions > 0) {
         // The core's own logout, audited like any other.
-        core.handle(origin, "logout").await;
+        core.handle(origin, "logout all").await;
     }
     reset(core, origin).await?;
     Ok(conv)
@@ -248,8 +248,8 @@ async fn reset(core: &Core, origin: &Origin) -> anyhow::Result<bool> {
     };
     let dialogue = Dialogue::from_json(&chat.state);
     let keep = is_registration(&dialogue);
-    if chat.account_id.is_some() || (!keep && dialogue != Dialogue::Idle) {
-        store.end_session(channel, source).await?;
+    if chat.sessions > 0 || chat.account_id.is_some() || (!keep && dialogue != Dialogue::Idle) {
+        store.end_chat_sessions(channel, source).await?;
         if keep {
             store
                 .set_chat_state(channel, source, &dialogue.to_json())
