@@ -123,12 +123,25 @@ async fn two_accounts_in_one_chat_each_show_only_their_own_data() {
         }
         let reply = chat.send(&format!("pdf {ZOFIA_PDF}")).await;
         assert_eq!(reply.attachments.len(), 1, "{reply:?}");
+        // Nor can Zofia pay Jan's bill or his balance: no QR code, no amount of his.
+        let reply = chat.send(&format!("zaplac {JAN_BILL}")).await;
+        assert!(reply.attachments.is_empty(), "{reply:?}");
+        for command in [format!("zaplac {JAN_BILL}"), "zaplac".to_string()] {
+            let out = chat.say(&command).await;
+            assert!(!out.contains("934,30") && !out.contains("K-00102"), "{out}");
+        }
 
         // By identifier too; an account not open here is refused with the list.
         let out = chat.say(&format!("konto {jan}")).await;
         assert!(
             out.contains("Bieżące konto") && out.contains("Jan Kowalski"),
             "{out}"
+        );
+        let reply = chat.send(&format!("zaplac {JAN_BILL}")).await;
+        assert_eq!(
+            reply.attachments.len(),
+            1,
+            "his own bill's QR code: {reply:?}"
         );
         let out = chat.say("konto 3").await;
         assert!(out.contains("nie ma zalogowanego konta „3”"), "{out}");
