@@ -1,8 +1,9 @@
 //! Liveness and readiness. `/healthz`: the process runs. `/readyz`: the database answers
 //! and its schema is current, every configured front end is connected (Telegram
-//! polling or its webhook set, the command mailbox logged in). Stale interest tables
-//! make it `degraded`, not unready. Front ends report their
-//! state here as it changes ([`set`]); the database is asked at each request.
+//! polling or its webhook set, the command mailbox logged in) and the SMTP server takes
+//! a connection. Stale interest tables make it `degraded`, not unready. Front ends
+//! report their state here as it changes ([`set`]); the database, Telegram (getMe, or
+//! getWebhookInfo showing our URL) and the SMTP server are asked at each request.
 
 use crate::app::App;
 use serde::Serialize;
@@ -16,6 +17,7 @@ use std::time::Duration;
 pub enum Component {
     Telegram,
     Imap,
+    Smtp,
 }
 
 /// The answer of `/readyz`.
@@ -54,26 +56,29 @@ const DATABASE_TIMEOUT: Duration = Duration::from_secs(3);
 
 pub async fn readiness(app: &App) -> Readiness {
     let mut checks = BTreeMap::new();
-    let db = match tokio::time::timeout(DATABASE_TIMEOUT, app.store.check_ready()).await {
-        Ok(Ok(())) => "ok".to_string(),
-        Ok(Err(e)) => format!("{e:#}"),
-        Err(_) => format!(
-            "the database did not answer within {} s",
-            DATABASE_TIMEOUT.as_secs()
-        ),
+    let db = async {
+        match tokio::time::timeout(DATABASE_TIMEOUT, app.store.check_ready()).await {
+            Ok(Ok(())) => "ok".to_string(),
+            Ok(Err(e)) => format!("{e:#}"),
+            Err(_) => format!(
+                "the database did not answer within {} s",
+                DATABASE_TIMEOUT.as_secs()
+            ),
+        }
     };
+    let components = futures::future::join_all(
+        configured(app)
+            .into_iter()
+            .map(|c| async move { (c, component(app, c).await) }),
+    );
+    let (db, components) = tokio::join!(db, components);
     checks.insert("database".to_string(), db);
-    for component in configured(app) {
-        let state = STATES
-            .lock()
-            .ok()
-            .and_then(|s| s.get(&component).cloned())
-            .unwrap_or_else(|| Some("starting".to_string()));
+    for (component, state) in components {
         let name = serde_json::to_value(component)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        checks.insert(name, state.unwrap_or_else(|| "ok".to_string()));
+        checks.insert(name, state);
     }
     let degraded = interest_tables(app).await;
     if stopping() {
@@ -91,6 +96,45 @@ pub async fn readiness(app: &App) -> Readiness {
     }
 }
 
+/// How long Telegram or the SMTP server may take to answer a check.
+const SERVICE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// "ok" or why `component` is not ready: the state its front end reported, then (when
+/// that is fine) whether the outside service answers now.
+async fn component(app: &App, component: Component) -> String {
+    let reported = match component {
+        // Nothing runs for SMTP but the outbox worker, which does not report.
+        Component::Smtp => None,
+        _ => STATES
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&component).cloned())
+            .unwrap_or_else(|| Some("starting".to_string())),
+    };
+    if let Some(why) = reported {
+        return why;
+    }
+    let probe = async {
+        match component {
+            Component::Telegram => match &app.settings.telegram {
+                Some(cfg) => crate::channels::telegram::check(cfg).await,
+                None => Ok(()),
+            },
+            Component::Smtp => match &app.settings.smtp {
+                Some(smtp) => crate::mail::check(smtp).await,
+                None => Ok(()),
+            },
+            // IDLE notices a lost connection itself and reports it.
+            Component::Imap => Ok(()),
+        }
+    };
+    match tokio::time::timeout(SERVICE_TIMEOUT, probe).await {
+        Ok(Ok(())) => "ok".to_string(),
+        Ok(Err(why)) => why,
+        Err(_) => format!("no answer within {} s", SERVICE_TIMEOUT.as_secs()),
+    }
+}
+
 fn configured(app: &App) -> Vec<Component> {
     let mut list = Vec::new();
     if app.settings.telegram.is_some() {
@@ -98,6 +142,9 @@ fn configured(app: &App) -> Vec<Component> {
     }
     if app.settings.email.is_some() {
         list.push(Component::Imap);
+    }
+    if app.settings.smtp.is_some() {
+        list.push(Component::Smtp);
     }
     list
 }

@@ -98,6 +98,23 @@ impl Mailer {
             Err(e) => Err(describe(&self.server, &e)),
         }
     }
+
+    /// Whether the server takes a connection (TLS and login included) and answers NOOP:
+    /// `/readyz` asks this, so that a server that is gone shows before mail piles up.
+    pub async fn check(&self) -> Result<(), String> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(format!(
+                "the SMTP server {} does not answer NOOP",
+                self.server
+            )),
+            Err(e) => Err(format!(
+                "the SMTP server {} cannot be used: {}",
+                self.server,
+                error_chain(&e)
+            )),
+        }
+    }
 }
 
 /// The mailbox mail is sent from: `smtp.from_name <smtp.from_address>`.
@@ -151,7 +168,22 @@ pub fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn describe(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
+/// Whether the SMTP server of `smtp` can be used now (the `smtp` check of `/readyz`),
+/// through one connection pool kept for these checks.
+pub async fn check(smtp: &Smtp) -> Result<(), String> {
+    static MAILER: std::sync::OnceLock<Mailer> = std::sync::OnceLock::new();
+    let mailer = match MAILER.get() {
+        Some(mailer) => mailer,
+        None => {
+            let mailer = Mailer::new(smtp).map_err(|e| format!("{e:#}"))?;
+            MAILER.get_or_init(|| mailer)
+        }
+    };
+    mailer.check().await
+}
+
+/// The error and its causes, each once.
+fn error_chain(e: &lettre::transport::smtp::Error) -> String {
     use std::error::Error as _;
     let mut text = e.to_string();
     let mut source = e.source();
@@ -163,6 +195,11 @@ fn describe(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
         }
         source = s.source();
     }
+    text
+}
+
+fn describe(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
+    let text = error_chain(e);
     if e.is_permanent() {
         SendError::Permanent(format!(
             "the SMTP server {server} refused the message: {text}"

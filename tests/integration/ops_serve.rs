@@ -463,3 +463,105 @@ async fn the_end_of_the_grace_period_exits_with_work_in_flight() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_follows_the_smtp_server() {
+    let Some(mail) = MailEnv::from_env_or_skip("readyz_follows_the_smtp_server") else {
+        return;
+    };
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let proxy = Proxy::start(mail.smtp_port).await;
+        let utility = mail.fresh_address_with("ebok");
+        let env = vec![
+            ("EBOK_SMTP__HOST", mail.smtp_host.clone()),
+            ("EBOK_SMTP__PORT", proxy.port.to_string()),
+            ("EBOK_SMTP__TLS", "starttls".into()),
+            ("EBOK_SMTP__CA_CERT", mail.ca_cert.display().to_string()),
+            ("EBOK_SMTP__FROM_ADDRESS", utility),
+            ("EBOK_SMTP__FROM_NAME", "e-BOK".into()),
+            ("EBOK_SMTP__TIMEOUT_SECONDS", "3".into()),
+        ];
+        let serve = Serve::start(&db.url, &env);
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+        assert_eq!(check(&ready, "smtp"), "ok", "{ready}");
+
+        proxy.set_up(false);
+        proxy.cut();
+        let (status, ready) = serve.wait_ready(false).await;
+        assert_eq!(status, 503, "{}: {ready}", db.label);
+        assert!(check(&ready, "smtp").contains("SMTP server"), "{ready}");
+        assert_eq!(check(&ready, "database"), "ok", "{ready}");
+
+        proxy.set_up(true);
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+    }
+}
+
+/// Calls the fake Bot API as an operator (or another process with the token) would.
+async fn bot_api(fake: &FakeTelegram, method: &str, params: serde_json::Value) {
+    let url = format!("{}bot123456:TEST-token/{method}", fake.url());
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&params)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{method}: {response:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_follows_telegram() {
+    const HOOK: &str = "https://bot.example.test/telegram/hook";
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        // Long polling: the token must be accepted (getMe).
+        let fake = FakeTelegram::start().await;
+        let serve = Serve::start(&db.url, &telegram_env(&fake));
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+        fake.fail_next("getMe", 401, "Unauthorized", None);
+        let (status, ready) = serve.wait_ready(false).await;
+        assert_eq!(status, 503, "{}: {ready}", db.label);
+        assert!(check(&ready, "telegram").contains("getMe"), "{ready}");
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+        drop(serve);
+
+        // Webhook mode: the webhook must be set to our URL.
+        let fake = FakeTelegram::start().await;
+        let mut env = telegram_env(&fake);
+        env.extend([
+            ("EBOK_TELEGRAM__WEBHOOK_URL", HOOK.to_string()),
+            (
+                "EBOK_TELEGRAM__WEBHOOK_LISTEN",
+                format!("127.0.0.1:{}", free_port()),
+            ),
+            ("EBOK_TELEGRAM__WEBHOOK_SECRET", "s3cret_Token-4".into()),
+        ]);
+        let serve = Serve::start(&db.url, &env);
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+        bot_api(&fake, "deleteWebhook", serde_json::json!({})).await;
+        let (status, ready) = serve.wait_ready(false).await;
+        assert_eq!(status, 503, "{}: {ready}", db.label);
+        assert!(check(&ready, "telegram").contains("not set"), "{ready}");
+        let elsewhere = "https://other.example.test/hook";
+        bot_api(&fake, "setWebhook", serde_json::json!({ "url": elsewhere })).await;
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let (status, body) = serve.get("/readyz").await.unwrap();
+            if body.contains(elsewhere) {
+                assert_eq!(status, 503, "{body}");
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{body}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bot_api(&fake, "setWebhook", serde_json::json!({ "url": HOOK })).await;
+        let (status, ready) = serve.wait_ready(true).await;
+        assert_eq!(status, 200, "{}: {ready}", db.label);
+    }
+}

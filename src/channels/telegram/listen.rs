@@ -92,6 +92,35 @@ async fn webhook(
     }
 }
 
+/// Whether Telegram still serves this bot as configured, for `/readyz`: in webhook mode
+/// the webhook is set to our URL (another process polling with the same token, or
+/// someone calling deleteWebhook, takes it away), otherwise the token is accepted.
+pub(crate) async fn check(bot: &Bot, cfg: &crate::config::Telegram) -> Result<(), String> {
+    match cfg.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        Some(url) => {
+            let info = bot
+                .get_webhook_info()
+                .await
+                .map_err(|e| format!("Telegram does not answer getWebhookInfo: {e}"))?;
+            let ours = url::Url::parse(url).ok();
+            match info.url {
+                Some(set) if Some(&set) == ours.as_ref() => Ok(()),
+                Some(set) => Err(format!(
+                    "the webhook is set to {set}, not to telegram.webhook_url {url}"
+                )),
+                None => Err(format!(
+                    "the webhook is not set (telegram.webhook_url is {url}): restart ebok to set it"
+                )),
+            }
+        }
+        None => bot
+            .get_me()
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("Telegram does not answer getMe (is the token right?): {e}")),
+    }
+}
+
 /// A stopping process takes no more updates: Telegram gets 503 and sends them again
 /// (to another instance, or to this one after its restart).
 async fn refuse_when_stopping(

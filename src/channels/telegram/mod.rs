@@ -167,6 +167,21 @@ pub(crate) fn bot_with(
     Ok(bot)
 }
 
+/// Whether Telegram serves the bot of `cfg` as configured (getMe, or in webhook mode
+/// getWebhookInfo showing our URL): the `telegram` check of `/readyz`.
+pub async fn check(cfg: &crate::config::Telegram) -> Result<(), String> {
+    static BOT: std::sync::OnceLock<Bot> = std::sync::OnceLock::new();
+    let bot = match BOT.get() {
+        Some(bot) => bot,
+        None => {
+            let bot = bot_with(cfg, Some(std::time::Duration::from_secs(5)))
+                .map_err(|e| format!("{e:#}"))?;
+            BOT.get_or_init(|| bot)
+        }
+    };
+    listen::check(bot, cfg).await
+}
+
 /// A Telegram `language_code` as one of ours ("en-GB" → English; others: no hint).
 pub(crate) fn lang_hint(code: Option<&str>) -> Option<Lang> {
     let code = code?.split(['-', '_']).next()?;
