@@ -231,3 +231,55 @@ async fn urgent_notices_overtake_ordinary_ones_and_a_reply_overtakes_both() {
         assert_eq!(bot.fake.limit_stats().violations, 0);
     }
 }
+
+#[tokio::test]
+async fn paid_broadcasts_carry_the_flag_and_go_at_their_own_pace_while_replies_stay_free() {
+    for backend in backends() {
+        let bot = Bot::start_with(&backend, |s| {
+            let tg = s.telegram.as_mut().unwrap();
+            tg.messages_per_second = 30;
+            tg.chat_messages_per_second = 1;
+            tg.allow_paid_broadcast = true;
+            tg.paid_messages_per_second = 1000;
+        })
+        .await;
+        bot.fake.enforce_limits(Some(Limits::telegram()));
+        bot.fake.set_require_known_chat(false);
+        // More than the free limit lets through in a second: only the paid one does.
+        let rows: Vec<(usize, i64, i64)> = (0..90).map(|n| (n, 6000 + n as i64, 0)).collect();
+        enqueue(&bot.t.app.store, &rows).await;
+        let asked = bot.fake.push_text(4343, "/kontakt");
+        bot.after(4343, asked, |m| m.visible().starts_with("Kontakt"))
+            .await;
+        all_sent(&bot.t.app.store, rows.len()).await;
+        let sends = bot.fake.calls_of("sendMessage");
+        let paid = |c: &&fake_telegram::Call| {
+            c.params
+                .get("allow_paid_broadcast")
+                .and_then(|v| v.as_bool())
+                == Some(true)
+        };
+        let notices: Vec<_> = sends
+            .iter()
+            .filter(|c| number(text_of(c)).is_some())
+            .collect();
+        assert_eq!(notices.len(), rows.len());
+        assert!(
+            notices.iter().all(paid),
+            "a notification went without the flag"
+        );
+        let replies: Vec<_> = sends
+            .iter()
+            .filter(|c| text_of(c).contains("Kontakt"))
+            .collect();
+        assert!(
+            !replies.is_empty() && !replies.iter().any(paid),
+            "a reply was paid for"
+        );
+        assert_eq!(bot.fake.limit_stats().violations, 0);
+    }
+}
+
+fn text_of(c: &fake_telegram::Call) -> &str {
+    c.params.get("text").and_then(|v| v.as_str()).unwrap_or("")
+}
