@@ -232,11 +232,22 @@ pub(super) async fn logout(ctx: &mut Ctx<'_>, all: bool) -> anyhow::Result<Reply
 /// The header that names the account a view shows, when the chat has two or more open
 /// (with one, the views stay as they always were: the panel names its customer).
 pub(super) async fn header(ctx: &Ctx<'_>, reply: &Reply) -> anyhow::Result<Option<View>> {
+    // Views that name their account themselves, and refused logins (they show no
+    // account's data, and the account still current is not the one the login named).
     const NAMED: &[&str] = &[
         "accounts",
         "account_switched",
         "logged_out_account",
         "session_expired_account",
+        "login_failed",
+        "login_wait",
+        "email_sender_mismatch",
+        "account_closed",
+        "account_locked",
+        "accounts_limit",
+        "accounts_staff_alone",
+        "temporary_password_expired",
+        "temporary_password_used",
     ];
     let Some(account) = &ctx.account else {
         return Ok(None);

@@ -26,6 +26,7 @@ mod staff;
 mod chat_accounts;
 
 // The email-command front end (issue 5).
+mod email_accounts;
 mod email_crash_campaign;
 mod email_exactly_once;
 mod email_fixtures;

@@ -68,7 +68,7 @@ pub fn render(
                     } else {
                         view_text(renderer, flavour, &a.reply)
                     };
-                    json!({ "echo": a.echo, "body": body })
+                    json!({ "echo": a.echo, "body": body, "account": a.account })
                 })
                 .collect()
         };
@@ -77,6 +77,9 @@ pub fn render(
             "done": section(Section::Done),
             "not_understood": section(Section::NotUnderstood),
             "ignored": conv.ignored,
+            "not_run": conv.not_run.iter()
+                .map(|(account, echo)| json!({ "account": account, "echo": echo }))
+                .collect::<Vec<_>>(),
             "ignored_subject": conv.ignored_subject,
             "max_commands": MAX_COMMANDS,
             "max_not_understood": MAX_NOT_UNDERSTOOD,

@@ -4,6 +4,11 @@
 //! spoofed) mail from the same address cannot use a login of this one. Only an open
 //! registration (the form or its anti-bot check) carries over to the next mail.
 //!
+//! A mail with several login lines is one section per account: each login line with the
+//! lines below it up to the next login line (the first section also takes the inputs
+//! above its login, the subject's among them). A section runs only as its own account:
+//! when its login fails, its commands are not run at all (never as the account before).
+//!
 //! Email has no interactive prompts: a prompt of the core (a password to type, the
 //! new password twice) is answered by the next lines of the same mail, and a line
 //! that is itself a complete command ends the prompt first.
@@ -40,6 +45,9 @@ pub struct Answer {
     pub secret: bool,
     pub section: Section,
     pub reply: Reply,
+    /// The first answer of an account's section when the mail had several login lines:
+    /// the identifier its login line named.
+    pub account: Option<String>,
 }
 
 /// What the mail asked for and still needs after its last line.
@@ -69,6 +77,9 @@ pub struct Conversation {
     pub prompt: Option<Prompt>,
     /// The help, when no input was understood.
     pub help: Option<Reply>,
+    /// Inputs of an account's section that did not run because its login failed, as
+    /// shown back with the identifier: (identifier, echo).
+    pub not_run: Vec<(String, String)>,
 }
 
 impl Conversation {
@@ -97,7 +108,7 @@ pub async fn converse(
     extracted: &Extracted,
 ) -> anyhow::Result<Conversation> {
     let kept = reset(core, origin).await?;
-    let mut pending = if kept { Expect::Text } else { Expect::Command };
+    let pending = if kept { Expect::Text } else { Expect::Command };
     let mut conv = Conversation {
         answers: Vec::new(),
         ignored: Vec::new(),
@@ -110,36 +121,44 @@ pub async fn converse(
         subject_secret: false,
         prompt: None,
         help: None,
+        not_run: Vec::new(),
     };
-    let mut not_understood = 0;
     let inputs = &extracted.inputs;
-    // The login line goes first wherever it stands (the subject may be `SALDO` and the
-    // login in the body); an answer to a kept registration step must stay first.
-    let login = (!kept)
-        .then(|| inputs.iter().position(|i| is_login(&i.text)))
-        .flatten();
-    let mut done = vec![false; inputs.len()];
-    let mut last = None;
-    for n in 0..inputs.len() {
-        let Some(i) = next_input(inputs, &done, login, last, pending) else {
-            break;
-        };
-        done[i] = true;
-        last = Some(i);
-        let input = &inputs[i];
-        if n >= MAX_COMMANDS || not_understood >= MAX_NOT_UNDERSTOOD {
-            conv.ignored.push(short_echo(&input.text));
-            continue;
+    let logins: Vec<usize> = if kept {
+        Vec::new()
+    } else {
+        (0..inputs.len())
+            .filter(|i| is_login(&inputs[*i].text))
+            .collect()
+    };
+    let mut run = Run {
+        pending,
+        count: 0,
+        not_understood: 0,
+    };
+    if logins.len() > 1 {
+        for (k, &at) in logins.iter().enumerate() {
+            let end = logins.get(k + 1).copied().unwrap_or(inputs.len());
+            // The first section also takes what stands above its login line.
+            let from = if k == 0 { 0 } else { at };
+            let section: Vec<Input> = inputs[from..end].to_vec();
+            let identifier = login_identifier(&inputs[at].text);
+            run_section(
+                core,
+                origin,
+                &section,
+                Some(at - from),
+                Some(identifier),
+                &mut conv,
+                &mut run,
+            )
+            .await;
         }
-        let answer = run_one(core, origin, input, &mut pending).await;
-        conv.lang = answer.reply.lang;
-        conv.carried_secret |= answer.secret;
-        conv.subject_secret |= answer.secret && input.from_subject;
-        if answer.section == Section::NotUnderstood {
-            not_understood += 1;
-        }
-        conv.answers.push(answer);
+    } else {
+        let login = logins.first().copied();
+        run_section(core, origin, inputs, login, None, &mut conv, &mut run).await;
     }
+    let pending = run.pending;
     if pending != Expect::Command {
         conv.prompt = Some(if registration_open(core, origin).await? {
             Prompt::Reply
@@ -166,6 +185,77 @@ pub async fn converse(
     }
     reset(core, origin).await?;
     Ok(conv)
+}
+
+/// Where the conversation of a mail stands across its sections.
+struct Run {
+    pending: Expect,
+    /// Inputs read so far (run, not run or ignored), against [`MAX_COMMANDS`].
+    count: usize,
+    not_understood: usize,
+}
+
+/// Runs `inputs` (a whole mail, or one account's section of it) in order, the login line
+/// (at `login`) first. With `account` (several login lines in the mail) the section's
+/// commands run only once its login has made that account the current one.
+async fn run_section(
+    core: &Core,
+    origin: &Origin,
+    inputs: &[Input],
+    login: Option<usize>,
+    account: Option<String>,
+    conv: &mut Conversation,
+    run: &mut Run,
+) {
+    let mut done = vec![false; inputs.len()];
+    let mut last = None;
+    // `None` while the section's login is under way; then whether it succeeded.
+    let mut logged_in: Option<bool> = account.is_none().then_some(true);
+    let mut first = true;
+    for _ in 0..inputs.len() {
+        let Some(i) = next_input(inputs, &done, login, last, run.pending) else {
+            break;
+        };
+        done[i] = true;
+        last = Some(i);
+        let input = &inputs[i];
+        run.count += 1;
+        if run.count > MAX_COMMANDS || run.not_understood >= MAX_NOT_UNDERSTOOD {
+            conv.ignored.push(short_echo(&input.text));
+            continue;
+        }
+        if logged_in == Some(false) {
+            let id = account.clone().unwrap_or_default();
+            conv.not_run.push((id, short_echo(&input.text)));
+            continue;
+        }
+        let mut answer = run_one(core, origin, input, &mut run.pending).await;
+        if let Some(id) = &account
+            && logged_in.is_none()
+            && run.pending == Expect::Command
+        {
+            let current = answer.reply.logged_in_as.as_deref();
+            logged_in = Some(current.is_some_and(|c| c.eq_ignore_ascii_case(id)));
+        }
+        if first {
+            answer.account = account.clone();
+            first = false;
+        }
+        conv.lang = answer.reply.lang;
+        conv.carried_secret |= answer.secret;
+        conv.subject_secret |= answer.secret && input.from_subject;
+        if answer.section == Section::NotUnderstood {
+            run.not_understood += 1;
+        }
+        conv.answers.push(answer);
+    }
+}
+
+/// The identifier a login line names (empty when it names none).
+fn login_identifier(text: &str) -> String {
+    split_command(text)
+        .and_then(|(_, rest)| rest.split_whitespace().next().map(str::to_string))
+        .unwrap_or_default()
 }
 
 async fn run_one(core: &Core, origin: &Origin, input: &Input, pending: &mut Expect) -> Answer {
@@ -203,6 +293,7 @@ async fn run_one(core: &Core, origin: &Origin, input: &Input, pending: &mut Expe
             Section::NotUnderstood
         },
         reply,
+        account: None,
     }
 }
 
