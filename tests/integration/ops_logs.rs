@@ -154,3 +154,30 @@ fn the_systemd_unit_verifies() {
         .collect();
     assert!(out.status.success() && ours.is_empty(), "{text}");
 }
+
+/// The container file passes hadolint (a Dockerfile linter: shell and best-practice
+/// rules). The image itself is built by `.ci/run` only where a container builder runs.
+#[test]
+fn the_containerfile_passes_hadolint() {
+    let Ok(version) = Command::new("hadolint").arg("--version").output() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI is set but hadolint is not installed: run scripts/test"
+        );
+        eprintln!("hadolint not installed: the_containerfile_passes_hadolint skipped");
+        return;
+    };
+    assert!(version.status.success());
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Containerfile");
+    let out = Command::new("hadolint")
+        .arg("--no-color")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
