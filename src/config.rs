@@ -30,6 +30,49 @@ pub struct Settings {
     pub log: Log,
     pub http: Option<Http>,
     pub shutdown: Shutdown,
+    #[serde(default)]
+    pub notifications: Notifications,
+}
+
+/// `[notifications]`: quiet hours and the daily scheduler (docs/notifications.md).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Notifications {
+    /// Start of the quiet hours, local time (Europe/Warsaw).
+    #[serde(deserialize_with = "local_time")]
+    pub quiet_from: chrono::NaiveTime,
+    /// End of the quiet hours: held notices go out then.
+    #[serde(deserialize_with = "local_time")]
+    pub quiet_to: chrono::NaiveTime,
+    /// "Due soon": days before the effective due date.
+    pub due_soon_days: u32,
+    /// The scheduler's daily run, local time.
+    #[serde(deserialize_with = "local_time")]
+    pub run_at: chrono::NaiveTime,
+    /// Overdue notices missed by downtime are produced up to this many days late.
+    pub catch_up_days: u32,
+}
+
+impl Default for Notifications {
+    fn default() -> Notifications {
+        let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+        Notifications {
+            quiet_from: hm(21, 0),
+            quiet_to: hm(8, 0),
+            due_soon_days: 3,
+            run_at: hm(7, 0),
+            catch_up_days: 7,
+        }
+    }
+}
+
+/// "HH:MM" local time.
+fn local_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::NaiveTime, D::Error> {
+    let text = String::deserialize(d)?;
+    chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
+        serde::de::Error::custom(format!(
+            "'{text}' is not a time of day (HH:MM, e.g. \"21:00\")"
+        ))
+    })
 }
 
 /// `[http]`: the operations endpoints (`/healthz`, `/readyz`, `/metrics`).

@@ -160,8 +160,15 @@ fn print_logins(logins: &[DemoLogin]) {
 /// `ebok import DIR`: prints the per-file report, or every error with file, line and column.
 pub async fn import(app: &App, dir: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let result =
-        crate::import::run_with(&app.store, &app.pesel_key, dir, &app.settings.import).await;
+    let timing = crate::notify::Timing::at(crate::store::now(), &app.settings.notifications);
+    let result = crate::import::run_at(
+        &app.store,
+        &app.pesel_key,
+        dir,
+        &app.settings.import,
+        timing,
+    )
+    .await;
     crate::metrics::get().import_run(result.is_ok(), started.elapsed());
     match result {
         Ok(report) => {

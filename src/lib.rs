@@ -17,6 +17,7 @@ pub mod http;
 pub mod import;
 pub mod mail;
 pub mod metrics;
+pub mod notify;
 mod ops_cli;
 pub mod outbox;
 pub mod payment;

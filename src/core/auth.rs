@@ -4,6 +4,7 @@ use super::dialogue::Dialogue;
 use super::password::{self, PolicyError};
 use super::reply::{Expect, Reply, View};
 use super::{Channel, Ctx, Secret};
+use crate::domain::model::Role;
 use crate::store::Account;
 use crate::store::AuditEvent;
 use chrono::{Duration, Utc};
@@ -190,6 +191,14 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
     }
     let mut reply = super::staff::home(ctx).await?;
     reply.views.insert(0, View::bare("login_ok"));
+    let customer = ctx.account.as_ref().filter(|a| a.role == Role::Customer);
+    if let Some(a) = customer
+        && store.subscription_targets(a.id).await? == 0
+    {
+        // Offered after login: notices of new bills, due dates and outages.
+        reply.views.push(View::bare("notify_offer"));
+        reply = reply.with_action("notifications", "", "powiadomienia", 9);
+    }
     Ok(reply)
 }
 
@@ -295,7 +304,7 @@ async fn save_password(ctx: &mut Ctx<'_>, account: &Account, hash: &str) -> anyh
         reply.views.extend(panel.views);
         reply.actions = panel.actions;
     }
-    Ok(reply)
+    super::notifications::after_password_change(ctx, account.id, reply).await
 }
 
 /// Input while a dialogue waits for something: an identifier or a password.

@@ -94,6 +94,10 @@ pub enum Command {
     },
     Consents,
     Withdraw,
+    /// Notification settings of this chat (Telegram) or of the address on file.
+    Notifications {
+        change: NotifyChange,
+    },
     // Staff only.
     Pending,
     /// `email`: which address gets the credentials when the request's differs from the
@@ -137,6 +141,66 @@ pub enum PayTarget {
 
 /// The words that ask `pay` for the overdue bills (folded).
 const OVERDUE_WORDS: &[&str] = &["zalegle", "overdue"];
+
+/// What `powiadomienia` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyChange {
+    /// Nothing: show the settings.
+    Show,
+    /// Turn one kind (or every kind) on.
+    On(Option<crate::notify::Kind>),
+    /// Turn one kind (or every kind) off.
+    Off(Option<crate::notify::Kind>),
+    /// End every subscription of the account, on every chat and by email.
+    OffEverywhere,
+    /// Quiet hours on or off.
+    Quiet(bool),
+}
+
+/// `wlacz`/`on` → true, `wylacz`/`off` → false.
+fn on_off(word: &str) -> Option<bool> {
+    match fold(word).as_str() {
+        "wlacz" | "on" | "tak" | "yes" => Some(true),
+        "wylacz" | "off" | "nie" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn notify_change(args: &[&str]) -> Option<NotifyChange> {
+    use crate::notify::Kind;
+    let everywhere = |w: &str| matches!(fold(w).as_str(), "wszedzie" | "everywhere" | "all-chats");
+    let quiet = |w: &str| {
+        matches!(
+            fold(w).as_str(),
+            "cisza" | "quiet" | "godziny-ciszy" | "quiet-hours"
+        )
+    };
+    match args {
+        [] => Some(NotifyChange::Show),
+        [q, on] if quiet(q) => on_off(on).map(NotifyChange::Quiet),
+        [on] => on_off(on).map(|on| {
+            if on {
+                NotifyChange::On(None)
+            } else {
+                NotifyChange::Off(None)
+            }
+        }),
+        [off, w] if on_off(off) == Some(false) && everywhere(w) => {
+            Some(NotifyChange::OffEverywhere)
+        }
+        [on, kind] => {
+            let kind = Kind::parse_word(kind)?;
+            on_off(on).map(|on| {
+                if on {
+                    NotifyChange::On(Some(kind))
+                } else {
+                    NotifyChange::Off(Some(kind))
+                }
+            })
+        }
+        _ => None,
+    }
+}
 
 /// A password typed by a user. Never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -394,6 +458,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         "withdraw the data-processing consent (closes the account)",
         true
     ),
+    spec!(
+        &["notifications", "powiadomienia"],
+        "[wlacz|wylacz]",
+        "[on|off]",
+        "powiadomienia o fakturach, wpłatach, terminach, zaległościach, windykacji i awariach (też: wylacz terminy, cisza wylacz)",
+        "notifications of bills, payments, due dates, overdue bills, collections and outages (also: off due, quiet off)",
+        true
+    ),
     staff_spec!(
         &["pending", "wnioski"],
         "",
@@ -445,10 +517,10 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     staff_spec!(
         &["announce", "komunikat"],
-        "<rodzaj> [do RRRR-MM-DD] <tytuł> | <treść>",
-        "<kind> [until YYYY-MM-DD] <title> | <text>",
-        "komunikat dla klientów (awaria, wylaczenie, remont, taryfa, informacja)",
-        "an announcement to customers (failure, interruption, maintenance, tariff, information)"
+        "<rodzaj> [obszar=WS-31,WS-32] [do RRRR-MM-DD] <tytuł> | <treść>",
+        "<kind> [area=WS-31,WS-32] [until YYYY-MM-DD] <title> | <text>",
+        "komunikat dla klientów (awaria, wylaczenie, remont, taryfa, informacja) z powiadomieniem; potem: komunikat wyslij|postep|wstrzymaj <nr>",
+        "an announcement to customers (failure, interruption, maintenance, tariff, information) with notifications; then: announce send|progress|stop <ref>"
     ),
 ];
 
@@ -603,6 +675,9 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         },
         "consents" => none(Command::Consents),
         "withdraw" => none(Command::Withdraw),
+        "notifications" => notify_change(&args)
+            .map(|change| Command::Notifications { change })
+            .ok_or_else(bad),
         "pending" => none(Command::Pending),
         "approve" => match args.as_slice() {
             [id] => request_number(id)

@@ -28,6 +28,9 @@ fn reasons(lang: Lang) -> &'static [&'static str] {
 
 /// Follow-up actions for an outbox notification (none for most of them).
 pub fn notification_actions(payload: &Payload) -> Vec<Action> {
+    if payload.template.starts_with("notify_") {
+        return customer_notice_actions(payload);
+    }
     if payload.template != "staff_new_request" {
         return Vec::new();
     }
@@ -44,6 +47,30 @@ pub fn notification_actions(payload: &Payload) -> Vec<Action> {
         action("approve", format!("zatwierdz {id}")),
         action("reject", format!("odrzuc {id}")),
     ]
+}
+
+/// A customer's notice: the bill's details and PDF (they ask for a login as any command
+/// does), and the notification settings.
+fn customer_notice_actions(payload: &Payload) -> Vec<Action> {
+    let action = |kind, arg: &str, command: String, row| Action {
+        kind,
+        arg: arg.to_string(),
+        command,
+        row,
+    };
+    let mut actions = Vec::new();
+    let number = payload
+        .data
+        .get("number")
+        .and_then(serde_json::Value::as_str);
+    if let Some(number) = number {
+        actions.push(action("details", number, format!("faktura {number}"), 0));
+        if payload.template == "notify_invoice" {
+            actions.push(action("pdf", number, format!("pdf {number}"), 0));
+        }
+    }
+    actions.push(action("notifications", "", "powiadomienia".into(), 1));
+    actions
 }
 
 /// `odrzuc <nr>` from staff, without a reason: the reasons to choose from. `None` when

@@ -20,7 +20,8 @@ pub(super) fn with_main_menu(ctx: &Ctx<'_>, reply: Reply) -> Reply {
             .with_action("balance", "", "saldo", 0)
             .with_action("bills", "", "rachunki", 0)
             .with_action("calendar", "", "kalendarz", 0)
-            .with_action("documents", "", "dokumenty", 1),
+            .with_action("documents", "", "dokumenty", 1)
+            .with_action("notifications", "", "powiadomienia", 1),
     };
     reply
         .with_action("messages", "", "wiadomosci", 1)

@@ -27,9 +27,10 @@ pub mod staff;
 mod announce;
 pub mod decisions;
 mod menu;
+mod notifications;
 mod registration_steps;
 
-pub use command::{COMMANDS, Command, Lang, ParseError, PayTarget, Secret, parse};
+pub use command::{COMMANDS, Command, Lang, NotifyChange, ParseError, PayTarget, Secret, parse};
 pub use reply::{Action, Attachment, Expect, Reply, View};
 
 use crate::config::Settings;
@@ -94,6 +95,8 @@ struct Inner {
     dummy_hash: String,
     /// A fixed "today" for reproducible output (tests, screenshots); `None`: the clock.
     frozen_today: std::sync::RwLock<Option<chrono::NaiveDate>>,
+    /// "Now" for notices (quiet hours): the system clock, which tests set and move.
+    clock: crate::outbox::Clock,
 }
 
 /// Everything a handler needs about the current input.
@@ -132,6 +135,7 @@ impl Core {
                 settings,
                 dummy_hash,
                 frozen_today: std::sync::RwLock::new(None),
+                clock: crate::outbox::Clock::default(),
             }),
         })
     }
@@ -147,6 +151,16 @@ impl Core {
         if let Ok(mut d) = self.inner.frozen_today.write() {
             *d = Some(date);
         }
+    }
+
+    /// The core's clock: the system's, unless a test set or moved it.
+    pub fn clock(&self) -> &crate::outbox::Clock {
+        &self.inner.clock
+    }
+
+    /// When notices written now may go (quiet hours of `[notifications]`).
+    pub fn timing(&self) -> crate::notify::Timing {
+        crate::notify::Timing::at(self.inner.clock.now(), &self.settings().notifications)
     }
 
     pub fn store(&self) -> &Store {
@@ -408,6 +422,7 @@ impl Core {
             Command::Reset { identifier } => reset::request(ctx, identifier).await,
             Command::Consents => consents::view(ctx).await,
             Command::Withdraw => consents::withdraw(ctx).await,
+            Command::Notifications { change } => notifications::handle(ctx, change).await,
             staff_command @ (Command::Pending
             | Command::Approve { .. }
             | Command::Reject { .. }
@@ -485,6 +500,7 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Reset { .. } => "reset",
         Command::Consents => "consents",
         Command::Withdraw => "withdraw",
+        Command::Notifications { .. } => "notifications",
         Command::Pending => "pending",
         Command::Approve { .. } => "approve",
         Command::Reject { .. } => "reject",

@@ -56,17 +56,35 @@ pub async fn run(store: &Store, pesel_key: &[u8], dir: &Path) -> Result<ImportRe
     run_with(store, pesel_key, dir, &crate::config::Import::default()).await
 }
 
-/// [`run`] with the operator's `[import]` settings (the accepted VAT rates).
-#[tracing::instrument(skip(store, pesel_key, options), fields(dir = %dir.display()))]
+/// [`run`] with the operator's `[import]` settings (the accepted VAT rates); notices
+/// of what it brings are timed by the default quiet hours.
 pub async fn run_with(
     store: &Store,
     pesel_key: &[u8],
     dir: &Path,
     options: &crate::config::Import,
 ) -> Result<ImportReport, ImportError> {
+    let timing = crate::notify::Timing::at(
+        crate::store::now(),
+        &crate::config::Notifications::default(),
+    );
+    run_at(store, pesel_key, dir, options, timing).await
+}
+
+/// [`run_with`], the notices it writes timed by `timing` (the configured quiet hours,
+/// or a test's clock).
+#[tracing::instrument(skip(store, pesel_key, options, timing), fields(dir = %dir.display()))]
+pub async fn run_at(
+    store: &Store,
+    pesel_key: &[u8],
+    dir: &Path,
+    options: &crate::config::Import,
+    timing: crate::notify::Timing,
+) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let present = files_present(dir)?;
     let mut tx = store.begin().await?;
+    let marks = tx.notify_marks().await?;
     tx.bulk_load_begin().await?;
     let mut run = Run::new(tx, dir, pesel_key, &options.vat_rates);
     let outcome = run.all(&present).await;
@@ -80,6 +98,8 @@ pub async fn run_with(
     match outcome {
         Ok(()) if errors.is_empty() => {
             tx.bulk_load_end().await?;
+            // The notices of what this import brought commit with it.
+            report.notices = crate::notify::events::after_import(&mut tx, &marks, timing).await?;
             tx.commit().await?;
             report.pdfs_stored = pdfs.stored_now;
             report.seconds = started.elapsed().as_secs_f64();

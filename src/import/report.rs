@@ -58,6 +58,8 @@ impl FileReport {
 pub struct ImportReport {
     /// The files found, in the order they were imported.
     pub files: Vec<FileReport>,
+    /// Notifications written for what the import brought.
+    pub notices: u64,
     /// PDF files stored by this run (files already stored are not counted).
     pub pdfs_stored: u64,
     pub seconds: f64,
@@ -94,6 +96,10 @@ impl fmt::Display for ImportReport {
             self.pdfs_stored,
             self.changed(),
             self.seconds
-        )
+        )?;
+        if self.notices > 0 {
+            write!(f, "; notifications written: {}", self.notices)?;
+        }
+        Ok(())
     }
 }

@@ -17,6 +17,12 @@ impl Clock {
         Utc::now() + chrono::Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst))
     }
 
+    /// Sets this clock (and its copies) to `at`; it runs on from there.
+    pub fn set(&self, at: DateTime<Utc>) {
+        let ms = (at - Utc::now()).num_milliseconds();
+        self.offset_ms.store(ms, Ordering::SeqCst);
+    }
+
     /// Moves this clock (and its copies) forward by `by`.
     pub fn advance(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);

@@ -13,6 +13,12 @@ pub const TEMPLATES: &[&str] = &[
     "mail_foreign_sender",
     "mail_rejected",
     "mail_reset",
+    "notify_announcement",
+    "notify_collection",
+    "notify_due_soon",
+    "notify_invoice",
+    "notify_overdue",
+    "notify_payment",
     "staff_new_request",
 ];
 

@@ -16,9 +16,17 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
     // Numbers are grouped by thousands with a space; in HTML a non-breaking one, so a
     // chat or a mail client never splits "10 240,56" across two lines.
     let html = flavour.is_html();
-    let numbers: [(&str, NumberFormat); 3] = [
+    let numbers: [(&str, NumberFormat); 4] = [
         ("money", |h| {
             Ok(format!("{} zł", format_number(decimal_param(h, 0)?)))
+        }),
+        // Integer grosze, as notifications carry them.
+        ("money_gr", |h| {
+            let grosze = decimal_param(h, 0)?;
+            Ok(format!(
+                "{} zł",
+                format_number(grosze / Decimal::ONE_HUNDRED)
+            ))
         }),
         ("amount", |h| Ok(format_number(decimal_param(h, 0)?))),
         ("decimal", |h| {

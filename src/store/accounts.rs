@@ -168,6 +168,10 @@ impl Tx {
             .await
             .map(|r| r.rows_affected()))
         .context("locking an account")?;
+        // A locked account's notifications end (unlocking does not bring them back).
+        if locked {
+            self.end_subscriptions(account_id).await?;
+        }
         Ok(())
     }
 }

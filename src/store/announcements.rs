@@ -6,7 +6,7 @@ use super::Tx;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-/// A new announcement for every customer (no heat area).
+/// A new announcement, for every customer or for the heat areas `area` names.
 #[derive(Debug, Clone)]
 pub struct NewAnnouncement<'a> {
     pub reference: &'a str,
@@ -15,12 +15,14 @@ pub struct NewAnnouncement<'a> {
     pub body: &'a str,
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
+    /// Comma-separated heat areas (see [`crate::notify::area`]); `None`: everyone.
+    pub area: Option<&'a str>,
 }
 
 impl Tx {
     pub async fn insert_announcement(&mut self, a: &NewAnnouncement<'_>) -> anyhow::Result<()> {
         let sql = "INSERT INTO messages (reference, kind, title, body, valid_from, valid_to, area, row_hash) \
-                   VALUES ($1, $2, $3, $4, $5, $6, NULL, 'staff')";
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, 'staff')";
         on_tx!(self, |c| sqlx::query(sql)
             .bind(a.reference)
             .bind(a.kind)
@@ -28,6 +30,7 @@ impl Tx {
             .bind(a.body)
             .bind(a.valid_from)
             .bind(a.valid_to)
+            .bind(a.area)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))

@@ -34,6 +34,12 @@ crate::text_enum!(
         StaffAdded = "staff_added",
         StaffPasswordReset = "staff_password_reset",
         DemoLogin = "demo_login",
+        NotificationsOn = "notifications_on",
+        NotificationsOff = "notifications_off",
+        NotificationsEnded = "notifications_ended",
+        QuietHoursOn = "quiet_hours_on",
+        QuietHoursOff = "quiet_hours_off",
+        AnnouncementCancelled = "announcement_cancelled",
     }
 );
 

@@ -242,7 +242,8 @@ impl Store {
         .context("reading a contract")
     }
 
-    /// Announcements in force on `today` for everyone or for `area`, newest first.
+    /// Announcements in force on `today` for everyone or for `area` (one of the heat
+    /// areas they name, see [`crate::notify::area`]), newest first, at most 50.
     pub async fn announcements(
         &self,
         area: &str,
@@ -250,14 +251,19 @@ impl Store {
     ) -> anyhow::Result<Vec<Announcement>> {
         let sql = "SELECT reference, kind, title, body, valid_from, valid_to, area FROM messages \
                    WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1) \
-                   AND (area IS NULL OR area = '' OR area = $2) \
-                   ORDER BY valid_from DESC, id DESC LIMIT 50";
-        on_pool!(self, |p| sqlx::query_as(sql)
-            .bind(today)
-            .bind(area)
-            .fetch_all(p)
-            .await)
-        .context("reading announcements")
+                   ORDER BY valid_from DESC, id DESC LIMIT 500";
+        let all: Vec<Announcement> =
+            on_pool!(self, |p| sqlx::query_as(sql).bind(today).fetch_all(p).await)
+                .context("reading announcements")?;
+        Ok(all
+            .into_iter()
+            .filter(|m| {
+                let targets = crate::notify::area::targets(m.area.as_deref().unwrap_or(""));
+                targets.is_empty()
+                    || (!area.is_empty() && crate::notify::area::matches(&targets, area))
+            })
+            .take(50)
+            .collect())
     }
 
     pub async fn file(&self, sha256: &str) -> anyhow::Result<Option<StoredFile>> {

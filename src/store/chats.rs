@@ -164,14 +164,30 @@ impl Store {
     ) -> anyhow::Result<()> {
         let sql = "INSERT INTO chats (channel, source, blocked) VALUES ($1, $2, $3) \
                    ON CONFLICT (channel, source) DO UPDATE SET blocked = excluded.blocked";
-        on_pool!(self, |p| sqlx::query(sql)
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| sqlx::query(sql)
             .bind(channel)
             .bind(source)
             .bind(blocked)
-            .execute(p)
+            .execute(c)
             .await
             .map(|r| r.rows_affected()))
         .context("marking the chat blocked")?;
+        // A chat that blocked the bot ends its notifications with the same commit: unblocking
+        // later does not bring them back (the customer turns them on again).
+        if blocked {
+            let ended = tx.end_chat_subscriptions(channel, source).await?;
+            if ended > 0 {
+                tx.audit(
+                    "system",
+                    super::AuditEvent::NotificationsEnded,
+                    &format!("{channel}:{source}"),
+                    "chat blocked",
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -43,6 +43,8 @@ mod chats;
 mod email;
 pub use email::*;
 pub mod import;
+mod notify;
+pub use notify::*;
 mod ops;
 mod outbox;
 pub use ops::OutboxStat;

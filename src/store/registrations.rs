@@ -221,6 +221,8 @@ impl Tx {
             .await
             .map(|r| r.rows_affected()))
         .context("closing an account")?;
+        // A closed account is told nothing more.
+        self.end_subscriptions(account_id).await?;
         Ok(())
     }
 }

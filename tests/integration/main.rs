@@ -52,6 +52,8 @@ mod telegram_webhook;
 mod notify_crash;
 mod notify_delivery;
 mod notify_digest;
+// Notifications: events, subscriptions, announcements, the scheduler.
+mod notifications;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_instances;

@@ -240,12 +240,30 @@ async fn staff_publish_an_announcement_that_customers_see() {
             )
             .await;
         assert!(wrong.visible().contains("komunikat <rodzaj>"));
-        let done = bot
+        // A draft first: whom it reaches, and a button to send it.
+        let draft = bot
             .say(
                 staff,
                 "/komunikat awaria do 2025-03-12 Awaria sieci <WS-12> & okolice | Dostawa ciepła może być ograniczona do 18:00.",
-                has("Opublikowano komunikat"),
+                has("Szkic komunikatu"),
             )
+            .await;
+        assert!(
+            draft.visible().contains("Dotrze do 3 klientów"),
+            "{}",
+            draft.visible()
+        );
+        let reference = draft
+            .visible()
+            .split_whitespace()
+            .find(|w| w.starts_with("EBOK-"))
+            .unwrap()
+            .trim_end_matches(':')
+            .to_string();
+        bot.fake
+            .press_button(staff, draft.message_id, &format!("📣 Wyślij {reference}"));
+        let done = bot
+            .after(staff, draft.message_id, has("Opublikowano komunikat"))
             .await;
         assert!(done.visible().contains("12.03.2025"), "{}", done.visible());
         let audit = bot

@@ -1,0 +1,199 @@
+//! `powiadomienia` / `notifications`: what this chat (Telegram) or the address on file
+//! (email; the console manages that too) is told, per kind, and quiet hours; with
+//! toggle buttons. A subscription belongs to the account and the target, not to the
+//! session: it outlives logout. Every change is audited.
+
+use super::command::NotifyChange;
+use super::reply::{Reply, View};
+use super::{Channel, Ctx, Lang};
+use crate::domain::model::Role;
+use crate::notify::Kind;
+use crate::store::AuditEvent;
+use serde_json::json;
+
+/// Where notices of this chat go: (channel, recipient as stored).
+fn target(ctx: &Ctx<'_>) -> (&'static str, String) {
+    match ctx.origin.channel {
+        Channel::Telegram => ("telegram", ctx.origin.source.clone()),
+        // Email only ever to the address on file: stored as '' and read when writing.
+        Channel::Email | Channel::Console => ("email", String::new()),
+    }
+}
+
+/// The kind's name as customers type it.
+pub(super) fn kind_word(lang: Lang, kind: Kind) -> &'static str {
+    match (lang, kind) {
+        (Lang::Pl, Kind::Invoice) => "faktury",
+        (Lang::Pl, Kind::Payment) => "wplaty",
+        (Lang::Pl, Kind::DueSoon) => "terminy",
+        (Lang::Pl, Kind::Overdue) => "zaleglosci",
+        (Lang::Pl, Kind::Collection) => "windykacja",
+        (Lang::Pl, Kind::Announcement) => "komunikaty",
+        (Lang::En, Kind::Invoice) => "invoices",
+        (Lang::En, Kind::Payment) => "payments",
+        (Lang::En, Kind::DueSoon) => "due",
+        (Lang::En, Kind::Overdue) => "overdue",
+        (Lang::En, Kind::Collection) => "collections",
+        (Lang::En, Kind::Announcement) => "announcements",
+    }
+}
+
+fn command_word(lang: Lang) -> (&'static str, &'static str, &'static str, &'static str) {
+    match lang {
+        Lang::Pl => ("powiadomienia", "wlacz", "wylacz", "cisza"),
+        Lang::En => ("notifications", "on", "off", "quiet"),
+    }
+}
+
+pub(super) async fn handle(ctx: &mut Ctx<'_>, change: NotifyChange) -> anyhow::Result<Reply> {
+    let Some(account) = ctx.account.clone() else {
+        return Ok(Reply::new(ctx.lang, View::bare("login_required")));
+    };
+    if account.role != Role::Customer || account.customer_id.is_none() {
+        return Ok(Reply::new(ctx.lang, View::bare("notify_customers_only")));
+    }
+    let (channel, recipient) = target(ctx);
+    if channel == "email" && account.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+        return Ok(Reply::new(ctx.lang, View::bare("notify_no_address")));
+    }
+    let store = ctx.core.store();
+    let place = if channel == "telegram" {
+        format!("telegram:{recipient}")
+    } else {
+        "email".to_string()
+    };
+    let changed = match change {
+        NotifyChange::Show => None,
+        NotifyChange::On(kind) | NotifyChange::Off(kind) => {
+            let on = matches!(change, NotifyChange::On(_));
+            let kinds: Vec<Kind> = kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+            let mut tx = store.begin().await?;
+            if on {
+                tx.subscribe(account.id, channel, &recipient, &kinds, ctx.core.today())
+                    .await?;
+            } else {
+                tx.unsubscribe(account.id, channel, &recipient, &kinds)
+                    .await?;
+            }
+            let event = if on {
+                AuditEvent::NotificationsOn
+            } else {
+                AuditEvent::NotificationsOff
+            };
+            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            tx.audit(&account.identifier, event, &place, &names.join(","))
+                .await?;
+            tx.commit().await?;
+            Some(if on { "on" } else { "off" })
+        }
+        NotifyChange::OffEverywhere => {
+            let mut tx = store.begin().await?;
+            let ended = tx.end_subscriptions(account.id).await?;
+            tx.audit(
+                &account.identifier,
+                AuditEvent::NotificationsEnded,
+                "all",
+                &format!("asked by the customer ({ended} ended)"),
+            )
+            .await?;
+            tx.commit().await?;
+            Some("off_everywhere")
+        }
+        NotifyChange::Quiet(quiet) => {
+            let mut tx = store.begin().await?;
+            tx.set_quiet(account.id, channel, &recipient, quiet).await?;
+            let event = if quiet {
+                AuditEvent::QuietHoursOn
+            } else {
+                AuditEvent::QuietHoursOff
+            };
+            tx.audit(&account.identifier, event, &place, "").await?;
+            tx.commit().await?;
+            Some(if quiet { "quiet_on" } else { "quiet_off" })
+        }
+    };
+    settings_view(ctx, account.id, channel, &recipient, changed).await
+}
+
+/// The settings of the target, with a toggle per kind and for quiet hours.
+async fn settings_view(
+    ctx: &Ctx<'_>,
+    account_id: i64,
+    channel: &'static str,
+    recipient: &str,
+    changed: Option<&'static str>,
+) -> anyhow::Result<Reply> {
+    let store = ctx.core.store();
+    let (on, quiet) = store.subscriptions(account_id, channel, recipient).await?;
+    let lang = ctx.lang;
+    let (cmd, w_on, w_off, w_quiet) = command_word(lang);
+    let n = &ctx.core.settings().notifications;
+    let kinds: Vec<serde_json::Value> = Kind::ALL
+        .iter()
+        .map(|k| json!({ "kind": k.as_str(), "word": kind_word(lang, *k), "on": on.iter().any(|o| o == k.as_str()) }))
+        .collect();
+    let mut reply = Reply::new(
+        lang,
+        View::new(
+            "notifications",
+            json!({
+                "channel": channel,
+                "changed": changed,
+                "kinds": kinds,
+                "any_on": !on.is_empty(),
+                "quiet": quiet,
+                "quiet_from": n.quiet_from.format("%H:%M").to_string(),
+                "quiet_to": n.quiet_to.format("%H:%M").to_string(),
+                "due_soon_days": n.due_soon_days,
+            }),
+        ),
+    );
+    for (i, kind) in Kind::ALL.iter().enumerate() {
+        let is_on = on.iter().any(|o| o == kind.as_str());
+        let word = kind_word(lang, *kind);
+        let (action, verb) = if is_on {
+            ("notify_off", w_off)
+        } else {
+            ("notify_on", w_on)
+        };
+        let row = u8::try_from(i / 2).unwrap_or(0);
+        reply = reply.with_action(action, word, format!("{cmd} {verb} {word}"), row);
+    }
+    let (quiet_action, quiet_verb) = if quiet {
+        ("quiet_off", w_off)
+    } else {
+        ("quiet_on", w_on)
+    };
+    reply = reply.with_action(quiet_action, "", format!("{cmd} {w_quiet} {quiet_verb}"), 3);
+    let all = if on.is_empty() {
+        ("notify_all_on", format!("{cmd} {w_on}"))
+    } else {
+        ("notify_all_off", format!("{cmd} {w_off}"))
+    };
+    Ok(reply.with_action(all.0, "", all.1, 3))
+}
+
+/// After a password change: when the account is told things anywhere, a word on how to
+/// end all of it (the old password may have been someone else's).
+pub(super) async fn after_password_change(
+    ctx: &Ctx<'_>,
+    account_id: i64,
+    reply: Reply,
+) -> anyhow::Result<Reply> {
+    let count = ctx.core.store().subscription_targets(account_id).await?;
+    if count == 0 {
+        return Ok(reply);
+    }
+    let (cmd, _, w_off, _) = command_word(ctx.lang);
+    let everywhere = match ctx.lang {
+        Lang::Pl => "wszedzie",
+        Lang::En => "everywhere",
+    };
+    let command = format!("{cmd} {w_off} {everywhere}");
+    let mut reply = reply;
+    reply.views.push(View::new(
+        "notify_after_password",
+        json!({ "targets": count, "command": command }),
+    ));
+    Ok(reply.with_action("notify_off_everywhere", "", command, 4))
+}

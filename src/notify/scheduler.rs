@@ -1,0 +1,222 @@
+//! The daily run for the date-driven notices, inside `ebok serve`: "due soon" (N days
+//! before a bill's effective due date, art. 115 KC) and "overdue" (from the first working
+//! day after it, while unpaid). It runs when `ebok serve` starts and then every day at
+//! `[notifications] run_at` (Europe/Warsaw). A run considers every day it may have
+//! missed (due-soon until the due date, overdue for `catch_up_days`), so downtime loses
+//! nothing. Keys make each notice once per bill and recipient whichever instance runs;
+//! a lease row (`notify_jobs`) keeps two instances from doing the same work at once.
+
+use super::events::bill_reminder;
+use super::{Kind, Timing};
+use crate::app::App;
+use crate::config::Settings;
+use crate::domain::calendar::{TZ, effective_due_date, is_working_day};
+use crate::domain::interest::accrued;
+use crate::domain::model::{CustomerKind, regime_of};
+use crate::domain::money::{from_grosze, to_grosze};
+use crate::store::Store;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use std::time::Duration;
+
+/// The lease row's name.
+pub const JOB: &str = "bill_reminders";
+/// How long a run may hold the lease before another instance may take over.
+const LEASE_MINUTES: i64 = 10;
+
+/// What one run wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub bills: usize,
+    pub due_soon: u64,
+    pub overdue: u64,
+}
+
+/// Which reminder a bill gets on `today`, if any.
+pub fn reminder_for(
+    due: NaiveDate,
+    today: NaiveDate,
+    settings: &crate::config::Notifications,
+) -> Option<Kind> {
+    let effective = effective_due_date(due);
+    let days_left = (effective - today).num_days();
+    if (0..=i64::from(settings.due_soon_days)).contains(&days_left) {
+        return Some(Kind::DueSoon);
+    }
+    let first_overdue = first_working_day_after(effective);
+    let late = (today - first_overdue).num_days();
+    (0..=i64::from(settings.catch_up_days))
+        .contains(&late)
+        .then_some(Kind::Overdue)
+}
+
+fn first_working_day_after(day: NaiveDate) -> NaiveDate {
+    let mut d = day.succ_opt().unwrap_or(day);
+    while !is_working_day(d) {
+        d = d.succ_opt().unwrap_or(d);
+    }
+    d
+}
+
+/// One run as of `now`, when this `holder` gets the lease (`None`: another instance
+/// holds it). All notices of the run are written in one transaction.
+pub async fn run_once(
+    store: &Store,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    holder: &str,
+) -> anyhow::Result<Option<Summary>> {
+    let until = now + chrono::Duration::minutes(LEASE_MINUTES);
+    if !store.take_job_lease(JOB, holder, now, until).await? {
+        tracing::info!(job = JOB, "another instance is running the reminders");
+        return Ok(None);
+    }
+    let n = &settings.notifications;
+    let timing = Timing::at(now, n);
+    let today = timing.today();
+    let horizon = today + chrono::Days::new(u64::from(n.due_soon_days));
+    let bills = store.unpaid_bills_to_remind(horizon).await?;
+    let tables = crate::core::rates::in_force(store, settings).await?;
+    let mut summary = Summary {
+        bills: bills.len(),
+        ..Summary::default()
+    };
+    let mut tx = store.begin().await?;
+    for bill in &bills {
+        let Some(kind) = reminder_for(bill.due_date, today, n) else {
+            continue;
+        };
+        let effective = effective_due_date(bill.due_date);
+        let per_day = match kind {
+            Kind::Overdue => {
+                let customer_kind = bill.customer_kind.parse().unwrap_or(CustomerKind::Person);
+                let regime = regime_of(customer_kind, bill.interest_regime.as_deref());
+                let one_day = effective.succ_opt().unwrap_or(effective);
+                let interest = accrued(
+                    from_grosze(bill.to_pay_gr),
+                    bill.due_date,
+                    one_day,
+                    tables.table(regime),
+                );
+                to_grosze(interest).unwrap_or(0)
+            }
+            _ => 0,
+        };
+        let rows = bill_reminder(&mut tx, kind, &bill.number, effective, per_day, timing).await?;
+        match kind {
+            Kind::DueSoon => summary.due_soon += rows,
+            _ => summary.overdue += rows,
+        }
+    }
+    tx.commit().await?;
+    store.finish_job(JOB, holder, today, now).await?;
+    tracing::info!(
+        job = JOB,
+        %today,
+        bills = summary.bills,
+        due_soon = summary.due_soon,
+        overdue = summary.overdue,
+        "reminders written"
+    );
+    Ok(Some(summary))
+}
+
+/// The next `run_at` (local time) after `now`.
+pub fn next_run(now: DateTime<Utc>, settings: &crate::config::Notifications) -> DateTime<Utc> {
+    let local = now.with_timezone(&TZ);
+    let mut day = local.date_naive();
+    loop {
+        let at = TZ
+            .from_local_datetime(&day.and_time(settings.run_at))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc));
+        if let Some(at) = at
+            && at > now
+        {
+            return at;
+        }
+        day = day.succ_opt().unwrap_or(day);
+    }
+}
+
+/// Runs the reminders at start and daily at `run_at` until the process stops. A run
+/// that found the lease taken, or failed, is retried after a minute until the day's
+/// run is recorded.
+pub async fn run(app: App) -> anyhow::Result<()> {
+    let holder = uuid::Uuid::new_v4().simple().to_string();
+    let settings = &app.settings;
+    while !crate::shutdown::requested() {
+        let now = Utc::now();
+        let today = now.with_timezone(&TZ).date_naive();
+        let done = match run_once(&app.store, settings, now, &holder).await {
+            Ok(Some(_)) => true,
+            Ok(None) => app.store.job_last_run(JOB).await.ok().flatten() == Some(today),
+            Err(e) => {
+                tracing::error!(job = JOB, error = format!("{e:#}"), "the reminders failed");
+                false
+            }
+        };
+        let wait = if done {
+            (next_run(Utc::now(), &settings.notifications) - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::from_secs(60))
+        } else {
+            Duration::from_secs(60)
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = crate::shutdown::wait() => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn reminders_follow_the_effective_due_date() {
+        let s = crate::config::Notifications::default();
+        // Due Saturday 2025-03-15: effectively Monday 17 March.
+        let due = day("2025-03-15");
+        assert_eq!(reminder_for(due, day("2025-03-13"), &s), None);
+        assert_eq!(
+            reminder_for(due, day("2025-03-14"), &s),
+            Some(Kind::DueSoon)
+        );
+        assert_eq!(
+            reminder_for(due, day("2025-03-17"), &s),
+            Some(Kind::DueSoon)
+        );
+        assert_eq!(
+            reminder_for(due, day("2025-03-18"), &s),
+            Some(Kind::Overdue)
+        );
+        assert_eq!(
+            reminder_for(due, day("2025-03-25"), &s),
+            Some(Kind::Overdue)
+        );
+        assert_eq!(reminder_for(due, day("2025-03-26"), &s), None);
+        // Effective due Friday 2025-03-14: overdue from Monday the 17th.
+        assert_eq!(reminder_for(day("2025-03-14"), day("2025-03-15"), &s), None);
+        assert_eq!(
+            reminder_for(day("2025-03-14"), day("2025-03-17"), &s),
+            Some(Kind::Overdue)
+        );
+    }
+
+    #[test]
+    fn the_next_run_is_the_next_local_run_at() {
+        let s = crate::config::Notifications::default();
+        let at = |text: &str| {
+            let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+            TZ.from_local_datetime(&naive).unwrap().with_timezone(&Utc)
+        };
+        assert_eq!(next_run(at("2026-12-01 06:00"), &s), at("2026-12-01 07:00"));
+        assert_eq!(next_run(at("2026-12-01 07:00"), &s), at("2026-12-02 07:00"));
+    }
+}
