@@ -121,7 +121,8 @@ fn announcement(n: usize) -> Payload {
     )
 }
 
-/// Writes one notification row per recipient in one transaction; returns its commit.
+/// Writes one notification row per recipient in one transaction; returns when its
+/// commit was asked for (the rows are visible to ebok serve from then on).
 async fn enqueue(
     store: &Store,
     channel: &str,
@@ -141,8 +142,9 @@ async fn enqueue(
             .await?;
         }
     }
+    let committing = Instant::now();
     tx.commit().await?;
-    Ok(Instant::now())
+    Ok(committing)
 }
 
 async fn wait_all_sent(

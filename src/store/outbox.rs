@@ -154,7 +154,11 @@ impl Store {
                CAST(priority AS BIGINT) AS priority"
         );
         let until = now + lease;
+        // Planned at every call, not cached: a plan made while the outbox was empty
+        // (a statement prepared in idle polls) stays bad for a 100,000-row broadcast until
+        // PostgreSQL analyzes the table again.
         let mut rows: Vec<OutboxRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .persistent(false)
             .bind(until)
             .bind(channel)
             .bind(now)
