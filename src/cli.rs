@@ -65,11 +65,26 @@ pub enum Commands {
     /// Print the interest tables in force, where they come from and when they were last
     /// confirmed (docs/interest.md).
     Rates,
+    /// Notifications: `ebok notify status` (counts by kind and state, oldest waiting),
+    /// `ebok notify preview <kind | event key>` (what a customer would get).
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// Show the outbox (pending, sent, failed); `--deliver` sends due emails first.
     Outbox {
         #[arg(long)]
         deliver: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NotifyCommand {
+    /// Notifications by kind, channel and state; held ones; the oldest waiting.
+    Status,
+    /// What a customer gets for an event (`invoice:FV/2025/03/000102`), or a sample of a
+    /// kind (`invoice`, `payment`, `due_soon`, `overdue`, `collection`, `announcement`).
+    Preview { event: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,6 +154,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::Outbox { deliver } => {
             let app = App::build(settings).await?;
             crate::ops_cli::outbox(&app, deliver).await
+        }
+        Commands::Notify { command } => {
+            let app = App::build(settings).await?;
+            let out = match command {
+                NotifyCommand::Status => crate::notify::report::status(&app).await?,
+                NotifyCommand::Preview { event } => {
+                    crate::notify::report::preview(&app, &event).await?
+                }
+            };
+            print!("{out}");
+            Ok(())
         }
         Commands::Rates => {
             let app = App::build(settings).await?;

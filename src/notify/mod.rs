@@ -12,6 +12,7 @@
 
 pub mod area;
 pub mod events;
+pub mod report;
 pub mod scheduler;
 
 use crate::config::Notifications;

@@ -493,3 +493,56 @@ async fn the_scheduler_reminds_once_even_with_two_instances_and_restarts() {
         assert!(text.contains("odsetki ok. 0,"), "interest per day: {text}");
     }
 }
+
+#[tokio::test]
+async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
+    for backend in backends() {
+        let (t, ids) = app_with_customers(&backend, &["K-00102"]).await;
+        as_customer(
+            &t,
+            Channel::Telegram,
+            "5001",
+            &ids[0],
+            "powiadomienia wlacz",
+        )
+        .await;
+        let dir = example_copy();
+        new_rows(dir.path());
+        import(&t, dir.path()).await;
+        let status = ebok::notify::report::status(&t.app).await.unwrap();
+        let line = |kind: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(kind))
+                .unwrap_or_else(|| panic!("{kind} in {status}"))
+                .split_whitespace()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(line("invoice"), "invoice telegram pending 1", "{status}");
+        assert_eq!(line("payment"), "payment telegram pending 1", "{status}");
+        let preview = ebok::notify::report::preview(&t.app, "invoice:FV/2025/03/000102")
+            .await
+            .unwrap();
+        assert!(
+            preview.contains("Nowy dokument: Faktura FV/2025/03/000102"),
+            "{preview}"
+        );
+        assert!(
+            preview.contains("New document: Invoice FV/2025/03/000102"),
+            "{preview}"
+        );
+        let sample = ebok::notify::report::preview(&t.app, "due_soon")
+            .await
+            .unwrap();
+        assert!(
+            sample.contains("Przypomnienie: termin płatności"),
+            "{sample}"
+        );
+        let err = ebok::notify::report::preview(&t.app, "plotka:1")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("is not a kind"), "{err}");
+    }
+}
