@@ -32,6 +32,8 @@ pub struct Settings {
     pub shutdown: Shutdown,
     #[serde(default)]
     pub notifications: Notifications,
+    #[serde(default)]
+    pub calendar: CalendarFile,
 }
 
 /// `[notifications]`: quiet hours and the daily scheduler (docs/notifications.md).
@@ -73,6 +75,19 @@ fn local_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::NaiveTim
             "'{text}' is not a time of day (HH:MM, e.g. \"21:00\")"
         ))
     })
+}
+
+/// `[calendar]`: the calendar file of `kalendarz ics`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CalendarFile {
+    /// Days before a bill's due date its event reminds (at 9:00); 0: on the day.
+    pub reminder_days: u32,
+}
+
+impl Default for CalendarFile {
+    fn default() -> CalendarFile {
+        CalendarFile { reminder_days: 3 }
+    }
 }
 
 /// `[http]`: the operations endpoints (`/healthz`, `/readyz`, `/metrics`).

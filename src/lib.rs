@@ -14,6 +14,7 @@ mod demo_cli;
 pub mod domain;
 pub mod health;
 pub mod http;
+pub mod ics;
 pub mod import;
 pub mod mail;
 pub mod metrics;

@@ -71,6 +71,8 @@ pub enum Command {
     Calendar {
         month: Option<YearMonth>,
     },
+    /// The unpaid bills' due dates as an iCalendar file (`calendar ics`).
+    CalendarFile,
     Collections,
     Documents,
     Document {
@@ -356,10 +358,10 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     spec!(
         &["calendar", "kalendarz"],
-        "[RRRR-MM]",
-        "[YYYY-MM]",
-        "niezapłacone rachunki w terminach płatności",
-        "unpaid bills by due date",
+        "[RRRR-MM|ics]",
+        "[YYYY-MM|ics]",
+        "niezapłacone rachunki w terminach płatności; ics — plik do kalendarza w telefonie",
+        "unpaid bills by due date; ics: a file for your phone's calendar",
         true
     ),
     spec!(
@@ -645,6 +647,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         },
         "calendar" => match args.as_slice() {
             [] => Ok(Command::Calendar { month: None }),
+            [word] if fold(word) == "ics" => Ok(Command::CalendarFile),
             [m] => YearMonth::parse(m)
                 .map(|m| Command::Calendar { month: Some(m) })
                 .ok_or_else(bad),
@@ -930,6 +933,16 @@ mod tests {
         assert!(matches!(
             parse("zaplac a b"),
             Err(ParseError::BadArguments { command: "pay" })
+        ));
+    }
+
+    #[test]
+    fn calendar_ics_asks_for_the_file() {
+        assert_eq!(parse("kalendarz ics"), Ok(Command::CalendarFile));
+        assert_eq!(parse("calendar ICS"), Ok(Command::CalendarFile));
+        assert!(matches!(
+            parse("kalendarz ics 2025-03"),
+            Err(ParseError::BadArguments { .. })
         ));
     }
 

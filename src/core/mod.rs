@@ -97,6 +97,9 @@ struct Inner {
     frozen_today: std::sync::RwLock<Option<chrono::NaiveDate>>,
     /// "Now" for notices (quiet hours): the system clock, which tests set and move.
     clock: crate::outbox::Clock,
+    /// Templates for text the core puts in files (the calendar's events), built on
+    /// first use with the configured overrides.
+    renderer: std::sync::OnceLock<Arc<crate::render::Renderer>>,
 }
 
 /// Everything a handler needs about the current input.
@@ -136,6 +139,7 @@ impl Core {
                 dummy_hash,
                 frozen_today: std::sync::RwLock::new(None),
                 clock: crate::outbox::Clock::default(),
+                renderer: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -169,6 +173,16 @@ impl Core {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The templates, for text that goes into files rather than replies.
+    pub(crate) fn renderer(&self) -> anyhow::Result<Arc<crate::render::Renderer>> {
+        if let Some(r) = self.inner.renderer.get() {
+            return Ok(r.clone());
+        }
+        let dir = self.inner.settings.app.templates_dir.as_deref();
+        let built = Arc::new(crate::render::Renderer::new(dir)?);
+        Ok(self.inner.renderer.get_or_init(|| built).clone())
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {
@@ -487,7 +501,7 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Bill { .. } => "bill",
         Command::Pdf { .. } => "pdf",
         Command::Pay { .. } => "pay",
-        Command::Calendar { .. } => "calendar",
+        Command::Calendar { .. } | Command::CalendarFile => "calendar",
         Command::Collections => "collections",
         Command::Documents => "documents",
         Command::Document { .. } => "document",

@@ -1,6 +1,7 @@
 //! One integration-test binary: helpers start the real thing (a fresh SQLite file or a
 //! fresh PostgreSQL database per test, real mail servers, a fake Telegram Bot API).
 
+mod calendar_file;
 mod demo_cli;
 mod helpers;
 mod import;

@@ -378,7 +378,8 @@ async fn telegram_offers_pay_on_the_bill_and_the_panel_and_sends_the_code_as_a_p
     }
 }
 
-/// Email: the code inline in the HTML (multipart/related, `cid:`) and attached.
+/// Email: the code inline in the HTML (multipart/related, `cid:`) and attached; the
+/// calendar file asked for in the same mail attached too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn email_shows_the_code_inline_and_attaches_it() {
     use crate::email_helpers::{EmailRig, customer_account, text};
@@ -394,7 +395,7 @@ async fn email_shows_the_code_inline_and_attaches_it() {
                 &jan,
                 "zapłata",
                 &format!(
-                    "ZALOGUJ {} {}\nZAPLAC FV/2025/02/000102",
+                    "ZALOGUJ {} {}\nZAPLAC FV/2025/02/000102\nKALENDARZ ICS",
                     creds.identifier, creds.password
                 ),
             )
@@ -419,6 +420,17 @@ async fn email_shows_the_code_inline_and_attaches_it() {
                 .any(|a| a.file_name.as_deref() == Some("przelew-FV_2025_02_000102.png")),
             "{:?}",
             pngs.iter().map(|a| &a.file_name).collect::<Vec<_>>()
+        );
+        // The calendar file of the same mail, attached.
+        let ics = reply
+            .attachments
+            .iter()
+            .find(|a| a.file_name.as_deref() == Some("kalendarz-K-00102.ics"))
+            .expect("the calendar file is attached");
+        assert_eq!(ics.content_type, "text/calendar");
+        assert_eq!(
+            crate::calendar_file::parse_bytes(&ics.bytes).events.len(),
+            2
         );
         for png in pngs {
             assert_eq!(

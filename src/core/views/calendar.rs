@@ -46,7 +46,8 @@ impl CustomerCtx<'_> {
                 month.next().to_string(),
                 format!("kalendarz {}", month.next()),
                 0,
-            );
+            )
+            .with_action("calendar_file", "", "kalendarz ics", 1);
         reply.replaces_previous = true;
         Ok(reply)
     }

@@ -11,6 +11,7 @@ mod bills;
 mod calendar;
 mod documents;
 mod general;
+mod ics;
 mod pay;
 #[cfg(test)]
 mod totals_props;
@@ -49,6 +50,7 @@ pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Re
         Command::Pdf { number } => v.pdf(&number).await,
         Command::Pay { target } => v.pay(&customer.number, target).await,
         Command::Calendar { month } => v.calendar(month).await,
+        Command::CalendarFile => v.calendar_file(&customer.number).await,
         Command::Collections => v.collections().await,
         Command::Documents => v.documents().await,
         Command::Document { number } => v.document(&number).await,

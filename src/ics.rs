@@ -1,0 +1,110 @@
+//! The due-date calendar as an iCalendar file (RFC 5545): one all-day event per unpaid
+//! bill on the day it must be paid by, with a reminder some days before.
+//!
+//! All-day events carry plain dates (`DTSTART;VALUE=DATE`), which calendar apps show on
+//! that day in any time zone, so no VTIMEZONE is needed; the dates are the utility's
+//! (Europe/Warsaw), named in `X-WR-TIMEZONE`. Each event's UID is made of the customer's
+//! and the bill's numbers, so importing a later export again updates the events instead
+//! of adding copies.
+
+use chrono::{Duration, NaiveDate, Utc};
+use icalendar::{Alarm, Calendar, Component, Event, EventLike, Trigger};
+
+/// Who made the file (RFC 5545 §3.7.3).
+const PRODID: &str = "-//ebok//e-BOK//PL";
+/// The hour (local) a reminder goes off on its day.
+const REMINDER_HOUR: i64 = 9;
+
+/// One bill's event.
+#[derive(Debug, Clone)]
+pub struct DueEvent {
+    pub uid: String,
+    /// The day payment is due (already moved past weekends and holidays).
+    pub date: NaiveDate,
+    pub summary: String,
+    pub description: String,
+}
+
+/// A stable UID for a customer's bill: `K-00102.FV-2025-02-000102@<domain>`.
+pub fn uid(customer_number: &str, bill_number: &str, domain: &str) -> String {
+    let part = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    format!("{}.{}@{}", part(customer_number), part(bill_number), domain)
+}
+
+/// The calendar file: `events`, each with a display alarm at 9:00 `reminder_days`
+/// before its day.
+pub fn calendar(name: &str, events: &[DueEvent], reminder_days: u32) -> String {
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", PRODID))
+        .append_property(("CALSCALE", "GREGORIAN"))
+        .append_property(("METHOD", "PUBLISH"))
+        .name(name)
+        .timezone("Europe/Warsaw");
+    let stamp = Utc::now();
+    for e in events {
+        // Relative to the start of the (all-day) event, i.e. midnight of its day.
+        let trigger = Duration::hours(REMINDER_HOUR) - Duration::days(i64::from(reminder_days));
+        // DTEND of an all-day event is the next day: the end is not part of it.
+        let next = e.date.succ_opt().unwrap_or(e.date);
+        let alarm = Alarm::display(&e.summary, Trigger::after_start(trigger))
+            .uid(&format!("alarm.{}", e.uid))
+            .done();
+        let event = Event::new()
+            .uid(&e.uid)
+            .timestamp(stamp)
+            .starts(e.date)
+            .ends(next)
+            .summary(&e.summary)
+            .description(&e.description)
+            .alarm(alarm)
+            .done();
+        cal.push(event);
+    }
+    cal.done().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_all_day_event_with_a_reminder_days_before_at_nine() {
+        let day = NaiveDate::from_ymd_opt(2025, 5, 5).unwrap();
+        let text = calendar(
+            "e-BOK",
+            &[DueEvent {
+                uid: uid("K-00102", "FV/2025/04/000102", "mpec.example"),
+                date: day,
+                summary: "Faktura FV/2025/04/000102 — 934,30 zł".into(),
+                description: "Do zapłaty; przelew".into(),
+            }],
+            3,
+        );
+        assert!(
+            text.contains("UID:K-00102.FV-2025-04-000102@mpec.example"),
+            "{text}"
+        );
+        assert!(text.contains("DTSTART;VALUE=DATE:20250505"), "{text}");
+        assert!(text.contains("DTEND;VALUE=DATE:20250506"), "{text}");
+        assert!(text.contains("BEGIN:VALARM"), "{text}");
+        // 2 days 15 hours before midnight: 9:00 three days before.
+        assert!(text.contains("TRIGGER;RELATED=START:-PT226800S"), "{text}");
+        assert!(
+            text.contains("UID:alarm.K-00102.FV-2025-04-000102@mpec.example"),
+            "{text}"
+        );
+        assert!(text.contains("PRODID:-//ebok//e-BOK//PL"), "{text}");
+        assert!(text.contains("X-WR-TIMEZONE:Europe/Warsaw"), "{text}");
+    }
+}

@@ -1,0 +1,223 @@
+//! The calendar file (`kalendarz ics`): parsed with an iCalendar parser, one all-day
+//! event per unpaid bill on its effective due date, a reminder, the same UIDs on a
+//! second export, and only the account's own bills.
+
+use crate::helpers::{Backend, TestApp, backends};
+use crate::import::edited_example;
+use crate::views::login_customer;
+use ebok::core::Reply;
+use ical::parser::ical::component::{IcalCalendar, IcalEvent};
+
+/// The example set with one more bill for Jan Kowalski, due on Saturday 3 May 2025 (a
+/// public holiday too): payable on Monday 5 May. "Today" 22 April 2025.
+async fn app(backend: &Backend) -> TestApp {
+    let t = TestApp::new(backend).await;
+    t.app
+        .core
+        .freeze_today(chrono::NaiveDate::from_ymd_opt(2025, 4, 22).unwrap());
+    let dir = edited_example(&[(
+        "invoices.csv",
+        "FV/2025/01/000201,",
+        Some(
+            "FV/2025/04/000102,K-00102,invoice,2025-04-18,2025-05-03,Ciepło – kwiecień 2025,500.00,0.00,500.00,,,,\nFV/2025/01/000201,",
+        ),
+    )]);
+    ebok::import::run(&t.app.store, &t.app.pesel_key, dir.path())
+        .await
+        .expect("the example set imports");
+    t
+}
+
+/// The reply's .ics file, parsed.
+pub fn parse_ics(reply: &Reply) -> IcalCalendar {
+    assert_eq!(reply.attachments.len(), 1, "{:?}", reply.attachments);
+    let file = &reply.attachments[0];
+    assert_eq!(file.content_type, "text/calendar");
+    assert!(file.file_name.ends_with(".ics"), "{}", file.file_name);
+    parse_bytes(&file.body)
+}
+
+pub fn parse_bytes(body: &[u8]) -> IcalCalendar {
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(body));
+    let cal = parser
+        .next()
+        .expect("one calendar")
+        .expect("a valid iCalendar file");
+    assert!(parser.next().is_none(), "only one calendar");
+    cal
+}
+
+fn prop<'a>(event: &'a IcalEvent, name: &str) -> &'a ical::property::Property {
+    event
+        .properties
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no {name} in {event:?}"))
+}
+
+/// A TEXT value as written, unescaped (RFC 5545 §3.3.11).
+fn text(event: &IcalEvent, name: &str) -> String {
+    prop(event, name)
+        .value
+        .clone()
+        .unwrap_or_default()
+        .replace("\\n", "\n")
+        .replace("\\N", "\n")
+        .replace("\\,", ",")
+        .replace("\\;", ";")
+        .replace("\\\\", "\\")
+}
+
+#[tokio::test]
+async fn one_all_day_event_per_unpaid_bill_on_its_effective_due_date() {
+    for backend in backends() {
+        let t = app(&backend).await;
+        login_customer(&t, "K-00102", "jan").await;
+        let chat = t.console("jan");
+        let cal = parse_ics(&chat.send("kalendarz ics").await);
+        let mut days: Vec<(String, String)> = Vec::new();
+        for event in &cal.events {
+            let start = prop(event, "DTSTART");
+            let params = start.params.clone().unwrap_or_default();
+            assert!(
+                params
+                    .iter()
+                    .any(|(k, v)| k == "VALUE" && v == &["DATE".to_string()]),
+                "an all-day event: {start:?}"
+            );
+            days.push((start.value.clone().unwrap(), text(event, "SUMMARY")));
+            assert_eq!(event.alarms.len(), 1, "{event:?}");
+            let trigger = event.alarms[0]
+                .properties
+                .iter()
+                .find(|p| p.name == "TRIGGER")
+                .and_then(|p| p.value.clone());
+            // Three days before (the default), at 9:00: 2 days 15 hours before midnight.
+            assert_eq!(trigger.as_deref(), Some("-PT226800S"));
+        }
+        days.sort();
+        assert_eq!(
+            days,
+            [
+                (
+                    "20250314".into(),
+                    "Faktura FV/2025/02/000102 — 934,30 zł".into()
+                ),
+                (
+                    "20250424".into(),
+                    "Nota odsetkowa NO/2025/04/000007 — 2,98 zł".into()
+                ),
+                // Due on Saturday 3 May (a holiday): payable on Monday 5 May.
+                (
+                    "20250505".into(),
+                    "Faktura FV/2025/04/000102 — 500,00 zł".into()
+                ),
+            ],
+            "{}",
+            t.db.label
+        );
+        let may = cal
+            .events
+            .iter()
+            .find(|e| text(e, "SUMMARY").contains("FV/2025/04/000102"))
+            .unwrap();
+        let description = text(may, "DESCRIPTION");
+        for needle in [
+            "Do zapłaty 500,00 zł do 05.05.2025 (na dokumencie 03.05.2025",
+            "61 1090 1014 0000 0712 1981 2874",
+            "K-00102 FV/2025/04/000102",
+            "zaplac FV/2025/04/000102",
+        ] {
+            assert!(description.contains(needle), "{needle:?} in {description}");
+        }
+        let tz = cal
+            .properties
+            .iter()
+            .find(|p| p.name == "X-WR-TIMEZONE")
+            .and_then(|p| p.value.clone());
+        assert_eq!(tz.as_deref(), Some("Europe/Warsaw"));
+
+        // A second export: the same UIDs (a calendar app updates, not duplicates).
+        let uids = |cal: &IcalCalendar| -> Vec<String> {
+            let mut u: Vec<String> = cal.events.iter().map(|e| text(e, "UID")).collect();
+            u.sort();
+            u
+        };
+        let again = parse_ics(&chat.send("calendar ics").await);
+        assert_eq!(uids(&cal), uids(&again));
+        assert_eq!(uids(&cal).len(), 3);
+        assert!(uids(&cal)[0].starts_with("K-00102."), "{:?}", uids(&cal));
+        assert!(
+            uids(&cal).iter().all(|u| u.ends_with("@www.mpec.com.pl")),
+            "{:?}",
+            uids(&cal)
+        );
+        // English: the events' texts too.
+        chat.send("language en").await;
+        let en = parse_ics(&chat.send("calendar ics").await);
+        assert_eq!(uids(&en), uids(&cal));
+        assert!(
+            en.events
+                .iter()
+                .any(|e| text(e, "SUMMARY") == "Invoice FV/2025/04/000102: 500,00 zł")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_calendar_holds_only_the_accounts_own_unpaid_bills() {
+    for backend in backends() {
+        let t = app(&backend).await;
+        login_customer(&t, "F-00201", "firm").await;
+        login_customer(&t, "K-00101", "zofia").await;
+        let firm = parse_ics(&t.console("firm").send("kalendarz ics").await);
+        let summaries: Vec<String> = firm.events.iter().map(|e| text(e, "SUMMARY")).collect();
+        assert_eq!(
+            summaries,
+            ["Faktura FV/2025/02/000201 — 54 706,74 zł"],
+            "{}",
+            t.db.label
+        );
+        // Everything paid: an empty calendar, still a valid file.
+        let zofia = t.console("zofia");
+        let reply = zofia.send("kalendarz ics").await;
+        assert!(parse_ics(&reply).events.is_empty());
+        let said = zofia.say("kalendarz ics").await;
+        assert!(said.contains("Niezapłacone rachunki w nim: 0"), "{said}");
+        // Logged out: no file.
+        zofia.send("wyloguj").await;
+        assert!(zofia.send("kalendarz ics").await.attachments.is_empty());
+    }
+}
+
+/// Telegram: the calendar's button sends the file as a document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn telegram_sends_the_calendar_file_as_a_document() {
+    use crate::telegram_support::Bot;
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        let identifier = bot.customer_account("K-00102").await;
+        let user = 7_130_001;
+        bot.login(user, &identifier).await;
+        let month = bot
+            .say(user, "kalendarz 2025-03", |m| {
+                m.visible().contains("Kalendarz")
+            })
+            .await;
+        let before = bot.last_id(user);
+        bot.fake
+            .press_button(user, month.message_id, "📥 Plik do kalendarza (.ics)");
+        let sent = bot
+            .after(user, before, |m| {
+                m.document
+                    .as_ref()
+                    .is_some_and(|d| d.method == "sendDocument")
+            })
+            .await;
+        let doc = sent.document.unwrap();
+        assert_eq!(doc.file_name, "kalendarz-K-00102.ics");
+        let cal = parse_bytes(&doc.bytes);
+        assert_eq!(cal.events.len(), 2, "{}", bot.t.db.label);
+        bot.assert_no_errors();
+    }
+}
