@@ -169,17 +169,21 @@ pub async fn import(app: &App, dir: &Path) -> anyhow::Result<()> {
         timing,
     )
     .await;
-    crate::metrics::get().import_run(result.is_ok(), started.elapsed());
+    let seconds = started.elapsed().as_secs_f64();
+    // For /metrics of `ebok serve`; an import is not undone because this failed.
+    let rows = result
+        .as_ref()
+        .map(|r| r.files.iter().map(|f| f.rows).sum())
+        .unwrap_or(0);
+    if let Err(e) = app
+        .store
+        .record_import_run(result.is_ok(), rows, seconds)
+        .await
+    {
+        tracing::warn!(error = format!("{e:#}"), "the import run was not recorded");
+    }
     match result {
         Ok(report) => {
-            for file in &report.files {
-                crate::metrics::get()
-                    .import_rows
-                    .get_or_create(&crate::metrics::FileLabels {
-                        file: file.file.to_string(),
-                    })
-                    .inc_by(file.rows);
-            }
             println!("{report}");
             Ok(())
         }

@@ -48,5 +48,9 @@ async fn metrics(State(app): State<App>) -> Response {
         Ok(stats) => metrics.set_outbox(&stats),
         Err(e) => tracing::warn!(error = format!("{e:#}"), "outbox gauges not updated"),
     }
+    match app.store.import_stats().await {
+        Ok(stats) => metrics.set_imports(&stats),
+        Err(e) => tracing::warn!(error = format!("{e:#}"), "import figures not updated"),
+    }
     ([(header::CONTENT_TYPE, METRICS_TYPE)], metrics.encode()).into_response()
 }

@@ -5,7 +5,9 @@
 //! carrying a handle. Labels are fixed words (channel, command name, outcome, reason),
 //! never user input: no identifier, address, password or text ends up in a label.
 //!
-//! Gauges of the outbox are read from the database at each scrape ([`Metrics::render`]).
+//! The outbox gauges and the import figures are read from the database at each scrape
+//! ([`Metrics::set_outbox`], [`Metrics::set_imports`]): `ebok import` runs as a process
+//! of its own and records its runs there.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -54,8 +56,8 @@ pub struct MailLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct FileLabels {
-    pub file: String,
+pub struct OutcomeLabels {
+    pub result: String,
 }
 
 /// Every metric of the process.
@@ -70,9 +72,11 @@ pub struct Metrics {
     pub telegram_errors: Family<CodeLabels, Counter>,
     pub imap_seen: Counter,
     pub imap_mails: Family<MailLabels, Counter>,
-    pub import_runs: Family<ResultLabels, Counter>,
-    pub import_rows: Family<FileLabels, Counter>,
-    pub import_seconds: Histogram,
+    pub import_runs: Family<OutcomeLabels, Counter>,
+    pub import_last_ok_time: Gauge<f64, AtomicU64>,
+    pub import_last_ok_rows: Gauge,
+    pub import_last_ok_seconds: Gauge<f64, AtomicU64>,
+    pub import_last_failed_time: Gauge<f64, AtomicU64>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -94,8 +98,10 @@ impl Metrics {
             imap_seen: Counter::default(),
             imap_mails: Family::default(),
             import_runs: Family::default(),
-            import_rows: Family::default(),
-            import_seconds: Histogram::new(exponential_buckets(0.1, 2.0, 14)),
+            import_last_ok_time: Gauge::default(),
+            import_last_ok_rows: Gauge::default(),
+            import_last_ok_seconds: Gauge::default(),
+            import_last_failed_time: Gauge::default(),
             registry: Registry::default(),
         };
         r.register(
@@ -145,18 +151,28 @@ impl Metrics {
         );
         r.register(
             "import_runs",
-            "Billing import runs by result (ok, failed)",
+            "Billing import runs (ebok import) recorded in the database, by result (ok, failed)",
             m.import_runs.clone(),
         );
         r.register(
-            "import_rows",
-            "Rows imported, by file",
-            m.import_rows.clone(),
+            "import_last_success_timestamp_seconds",
+            "When the last successful billing import ended (Unix time; 0: none yet)",
+            m.import_last_ok_time.clone(),
         );
         r.register(
-            "import_duration_seconds",
-            "Duration of billing import runs",
-            m.import_seconds.clone(),
+            "import_last_success_rows",
+            "Data lines read by the last successful billing import, over all files",
+            m.import_last_ok_rows.clone(),
+        );
+        r.register(
+            "import_last_success_duration_seconds",
+            "How long the last successful billing import took",
+            m.import_last_ok_seconds.clone(),
+        );
+        r.register(
+            "import_last_failure_timestamp_seconds",
+            "When the last failed billing import ended (Unix time; 0: none)",
+            m.import_last_failed_time.clone(),
         );
         r.register(
             "build",
@@ -220,14 +236,25 @@ impl Metrics {
             .inc();
     }
 
-    pub fn import_run(&self, ok: bool, took: Duration) {
-        self.import_runs
-            .get_or_create(&ResultLabels {
-                channel: "cli".into(),
-                result: if ok { "ok" } else { "failed" }.into(),
-            })
-            .inc();
-        self.import_seconds.observe(took.as_secs_f64());
+    /// The import figures from the runs recorded in the database. The run counters
+    /// follow the database's counts (they only ever grow there).
+    pub fn set_imports(&self, stats: &crate::store::ImportStats) {
+        for (result, count) in [("ok", stats.ok_runs), ("failed", stats.failed_runs)] {
+            let counter = self.import_runs.get_or_create(&OutcomeLabels {
+                result: result.into(),
+            });
+            let recorded = u64::try_from(count).unwrap_or(0);
+            counter.inc_by(recorded.saturating_sub(counter.get()));
+        }
+        let unix = |t: chrono::DateTime<chrono::Utc>| t.timestamp_millis() as f64 / 1000.0;
+        if let Some(run) = &stats.last_ok {
+            self.import_last_ok_time.set(unix(run.finished_at));
+            self.import_last_ok_rows.set(run.rows_read);
+            self.import_last_ok_seconds.set(run.seconds);
+        }
+        if let Some(at) = stats.last_failed_at {
+            self.import_last_failed_time.set(unix(at));
+        }
     }
 
     /// The outbox gauges from the database's current state.

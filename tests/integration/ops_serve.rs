@@ -565,3 +565,80 @@ async fn readyz_follows_telegram() {
         assert_eq!(status, 200, "{}: {ready}", db.label);
     }
 }
+
+/// `ebok import` as operators run it, on the database of `db`; whether it succeeded.
+fn import(db: &TestDb, dir: &std::path::Path) -> bool {
+    Command::new(env!("CARGO_BIN_EXE_ebok"))
+        .arg("--database")
+        .arg(&db.url)
+        .arg("import")
+        .arg(dir)
+        .env_remove("EBOK_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run ebok import")
+        .success()
+}
+
+/// `ebok import` runs as a process of its own: the serving instance reports the runs it
+/// recorded in the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_report_the_imports_run_by_another_process() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/import-example");
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let serve = Serve::start(&db.url, &[]);
+        serve.wait_ready(true).await;
+        let before = serve.metrics().await;
+        let ok = [("result", "ok")];
+        let failed = [("result", "failed")];
+        assert_eq!(sample(&before, "ebok_import_runs_total", &ok), 0.0);
+        let last = "ebok_import_last_success_timestamp_seconds";
+        assert_eq!(sample(&before, last, &[]), 0.0, "{}", db.label);
+
+        let started = chrono::Utc::now().timestamp() as f64;
+        assert!(
+            import(&db, &example),
+            "{}: the example import failed",
+            db.label
+        );
+        assert!(!import(&db, &example.join("no-such-export")));
+        assert!(
+            import(&db, &example),
+            "{}: the second import failed",
+            db.label
+        );
+        let after = serve.metrics().await;
+        assert_eq!(
+            sample(&after, "ebok_import_runs_total", &ok),
+            2.0,
+            "{}",
+            db.label
+        );
+        assert_eq!(sample(&after, "ebok_import_runs_total", &failed), 1.0);
+        // The data lines of the example set, read again by the second run (a quoted
+        // field may span lines, so the file's line count is an upper bound).
+        let lines: usize = std::fs::read_dir(&example)
+            .unwrap()
+            .map(|f| f.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+            .map(|p| std::fs::read_to_string(p).unwrap().lines().count() - 1)
+            .sum();
+        let rows = sample(&after, "ebok_import_last_success_rows", &[]);
+        assert!(
+            rows > 40.0 && rows <= lines as f64,
+            "{}: {rows} of {lines}",
+            db.label
+        );
+        assert!(sample(&after, "ebok_import_last_success_duration_seconds", &[]) > 0.0);
+        let at = sample(&after, last, &[]);
+        let now = chrono::Utc::now().timestamp() as f64;
+        assert!(started - 1.0 <= at && at <= now + 1.0, "{}: {at}", db.label);
+        let failed_at = sample(&after, "ebok_import_last_failure_timestamp_seconds", &[]);
+        assert!(
+            started - 1.0 <= failed_at && failed_at <= at,
+            "{failed_at} {at}"
+        );
+    }
+}
