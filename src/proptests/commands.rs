@@ -12,8 +12,8 @@ enum Piece {
     Literal(String),
     /// `<name>` or a bare format like `RRRR-MM`.
     Value(String),
-    /// `a|b` between words: one of them.
-    OneOf(Vec<String>),
+    /// `a|b` between words: one of them (each a literal or a value).
+    OneOf(Vec<Piece>),
     Optional(Vec<Piece>),
 }
 
@@ -43,17 +43,24 @@ fn pieces(text: &str) -> Vec<Piece> {
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let word = &rest[..end];
         rest = rest[end..].trim_start();
-        out.push(if let Some(name) = word.strip_prefix('<') {
-            Piece::Value(name.trim_end_matches('>').to_string())
-        } else if word.len() > 1 && word.contains('|') {
-            Piece::OneOf(word.split('|').map(str::to_string).collect())
-        } else if word.contains("RRRR") || word.contains("YYYY") || PLACEHOLDERS.contains(&word) {
-            Piece::Value(word.to_string())
+        out.push(if word.len() > 1 && word.contains('|') {
+            Piece::OneOf(word.split('|').map(word_piece).collect())
         } else {
-            Piece::Literal(word.to_string())
+            word_piece(word)
         });
     }
     out
+}
+
+/// One word of the syntax: `<x>`, a bare format or placeholder (a value), or a literal.
+fn word_piece(word: &str) -> Piece {
+    if let Some(name) = word.strip_prefix('<') {
+        Piece::Value(name.trim_end_matches('>').to_string())
+    } else if word.contains("RRRR") || word.contains("YYYY") || PLACEHOLDERS.contains(&word) {
+        Piece::Value(word.to_string())
+    } else {
+        Piece::Literal(word.to_string())
+    }
 }
 
 fn words() -> BoxedStrategy<String> {
@@ -98,7 +105,9 @@ fn line(pieces: &[Piece]) -> BoxedStrategy<String> {
         .map(|p| match p {
             Piece::Literal(l) => Just(l.clone()).boxed(),
             Piece::Value(name) => value(name),
-            Piece::OneOf(options) => proptest::sample::select(options.clone()).boxed(),
+            Piece::OneOf(options) => {
+                Union::new(options.iter().map(|o| line(std::slice::from_ref(o)))).boxed()
+            }
             Piece::Optional(inner) => {
                 Union::new(vec![Just(String::new()).boxed(), line(inner)]).boxed()
             }
