@@ -180,6 +180,7 @@ proptest! {
         prop_assert!(parsed.is_ok(), "{line:?} → {parsed:?}");
         let debug = format!("{:?}", parsed.unwrap());
         let name = debug.split([' ', '{', '(']).next().unwrap_or_default();
-        prop_assert_eq!(name, variant(spec.names[0]), "{:?} → {}", line, debug);
+        // A form of the command may parse to its own variant (`calendar ics` → CalendarFile).
+        prop_assert!(name.starts_with(&variant(spec.names[0])), "{:?} → {}", line, debug);
     }
 }
