@@ -145,12 +145,10 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
             View::bare("temporary_password_expired"),
         ));
     }
-    if ctx.origin.channel == Channel::Email
-        && !same_address(account.email.as_deref(), &ctx.origin.source)
-    {
-        // Account data goes only to the address on file; its owner hears of this.
-        super::owner_notice::foreign_sender(ctx, &account).await?;
-        return Ok(Reply::new(ctx.lang, View::bare("email_sender_mismatch")));
+    let foreign = ctx.origin.channel == Channel::Email
+        && !same_address(account.email.as_deref(), &ctx.origin.source);
+    if foreign && let Some(refusal) = foreign_refusal(ctx, &account, by_reset).await? {
+        return Ok(refusal);
     }
     // Staff never share a chat with customers; a chat holds a limited number of accounts.
     if let Some(refusal) = super::chat_accounts::admit(ctx, &account).await? {
@@ -171,8 +169,14 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
         return Ok(Reply::new(ctx.lang, View::bare("temporary_password_used")));
     }
     tx.start_session(channel, source, account.id).await?;
-    tx.remember_source(account.id, channel, source).await?;
-    tx.audit(&account.identifier, AuditEvent::Login, channel, "")
+    // Another address is no chat of this account's owner: its failures stay throttled.
+    let detail = if foreign {
+        format!("{}: {source}", LOGIN_FROM_OTHER_ADDRESS)
+    } else {
+        tx.remember_source(account.id, channel, source).await?;
+        String::new()
+    };
+    tx.audit(&account.identifier, AuditEvent::Login, channel, &detail)
         .await?;
     tx.commit().await?;
     crate::metrics::get().login(channel, true);
@@ -200,6 +204,36 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
         reply = reply.with_action("notifications", "", "powiadomienia", 9);
     }
     Ok(reply)
+}
+
+/// The audit detail of a login by mail from an address that is not the one on file.
+const LOGIN_FROM_OTHER_ADDRESS: &str = "email from another address";
+
+/// A login by mail from an address other than the one on file runs (its answers go only
+/// to the address on file, see the email front end) for a customer's own password.
+/// Refused: an account without an address on file, staff, and a temporary or reset
+/// password (the first login sets a password, and the temporary one was sent to the
+/// address on file); the owner is told of a refused attempt at the address on file.
+async fn foreign_refusal(
+    ctx: &Ctx<'_>,
+    account: &Account,
+    by_reset: bool,
+) -> anyhow::Result<Option<Reply>> {
+    let no_address = account.email.as_deref().is_none_or(|e| e.trim().is_empty());
+    if !no_address && account.role == Role::Customer && !account.must_change && !by_reset {
+        return Ok(None);
+    }
+    super::owner_notice::foreign_sender(ctx, account).await?;
+    Ok(Some(Reply::new(
+        ctx.lang,
+        View::new("email_sender_mismatch", json!({ "no_address": no_address })),
+    )))
+}
+
+/// Whether the current chat is an email address other than the account's on file.
+fn foreign_email(ctx: &Ctx<'_>, account: &Account) -> bool {
+    ctx.origin.channel == Channel::Email
+        && !same_address(account.email.as_deref(), &ctx.origin.source)
 }
 
 fn same_address(on_file: Option<&str>, sender: &str) -> bool {
@@ -231,6 +265,15 @@ pub(super) async fn change_password(
     let Some(account) = ctx.account.clone() else {
         return Ok(Reply::new(ctx.lang, View::bare("login_required")));
     };
+    if foreign_email(ctx, &account) {
+        // A password is changed by mail only from the address on file.
+        let mut reply = Reply::new(
+            ctx.lang,
+            View::new("email_sender_mismatch", json!({ "no_address": false })),
+        );
+        reply.input_was_secret = old.is_some();
+        return Ok(reply);
+    }
     let (Some(old), Some(new), Some(repeat)) = (old, new, repeat) else {
         if account.must_change {
             return force_change(ctx).await;

@@ -1,10 +1,13 @@
 //! Several accounts in one mail (real Postfix and Dovecot): each LOGIN line with the
-//! lines below it is one account's section of the reply; the reply goes only to the
-//! address on file (the sender's, which a login requires), so one reply per address; a
-//! section whose login fails runs nothing, and never as the account before it.
+//! lines below it is one account's section; each section's answers go only to the
+//! address on file of its account, so one reply per distinct address: the sender's
+//! holds the sections of the accounts whose address is the sender's (and the failed
+//! logins), every other address on file gets one reply with only its own accounts'
+//! sections. A section whose login fails runs nothing, and never as the account before.
 
 use crate::email_helpers::{EmailRig, customer_account, text};
 use crate::helpers::backends;
+use mail_support::ParsedMail;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_accounts_in_one_mail_answer_in_their_own_sections() {
@@ -23,7 +26,8 @@ async fn two_accounts_in_one_mail_answer_in_their_own_sections() {
         let mail = format!(
             "ZALOGUJ {} {}\nSALDO\nPDF FV/2025/01/000101\nFAKTURA FV/2025/02/000102\n\
              ZALOGUJ {} {}\nSALDO\nPDF FV/2025/01/000101\n\
-             ZALOGUJ {} {}\nSALDO\nRACHUNKI",
+             ZALOGUJ {} {}\nSALDO\nRACHUNKI\nPDF FV/2025/01/000101\n\
+             ZALOGUJ EB999999 nieznane-haslo\nSALDO",
             zofia.identifier,
             zofia.password,
             jan.identifier,
@@ -34,20 +38,25 @@ async fn two_accounts_in_one_mail_answer_in_their_own_sections() {
         let id = rig.send(&anna, "e-BOK", &mail).await;
         let reply = rig.reply_to(&anna, &id).await;
         let body = text(&reply);
-        for secret in [&zofia.password, &jan.password, &sm.password] {
-            assert!(!body.contains(secret.as_str()), "{body}");
+        for secret in [
+            &zofia.password,
+            &jan.password,
+            &sm.password,
+            "nieznane-haslo",
+        ] {
+            assert!(!body.contains(secret), "{body}");
         }
         let at = |needle: &str| {
             body.find(needle)
                 .unwrap_or_else(|| panic!("no {needle:?} in:\n{body}"))
         };
-        let (z, j, s) = (
+        let (z, j, u) = (
             at(&format!("═══ Konto {} ═══", zofia.identifier)),
             at(&format!("═══ Konto {} ═══", jan.identifier)),
-            at(&format!("═══ Konto {} ═══", sm.identifier)),
+            at("═══ Konto EB999999 ═══"),
         );
-        assert!(z < j && j < s, "{body}");
-        let (zofias, jans, firms) = (&body[z..j], &body[j..s], &body[s..]);
+        assert!(z < j && j < u, "{body}");
+        let (zofias, jans) = (&body[z..j], &body[j..u]);
         // Zofia's section: her panel and PDF; Jan's bill is not found there.
         assert!(zofias.contains("Zofia Wiśniewska"), "{zofias}");
         assert!(
@@ -68,32 +77,69 @@ async fn two_accounts_in_one_mail_answer_in_their_own_sections() {
             "{jans}"
         );
         assert!(!jans.contains("Zofia"), "{jans}");
-        // The community's login is refused (another address on file): its commands are
-        // listed as not run, and nothing of it or of Jan's account is shown for it.
-        assert!(firms.contains("tylko z adresu zapisanego"), "{firms}");
-        assert!(firms.contains("— Niewykonane —"), "{firms}");
+        // The failed login runs nothing: its commands are listed as not run.
+        assert!(body.contains("— Niewykonane —"), "{body}");
+        assert!(body.contains("» EB999999: SALDO"), "{body}");
+        // The community's section is not here: only that it went to its own address.
         assert!(
-            firms.contains(&format!("» {}: SALDO", sm.identifier))
-                && firms.contains(&format!("» {}: RACHUNKI", sm.identifier)),
+            !body.contains(&format!("═══ Konto {} ═══", sm.identifier))
+                && !body.contains("Spółdzielnia")
+                && !body.contains("54 706"),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!(
+                "Odpowiedzi dla konta {} wysłaliśmy tylko na adres e-mail zapisany",
+                sm.identifier
+            )),
+            "{body}"
+        );
+        let pdfs = |mail: &ParsedMail| -> Vec<String> {
+            mail.attachments
+                .iter()
+                .filter(|a| a.content_type == "application/pdf")
+                .map(|a| a.file_name.clone().unwrap_or_default())
+                .collect()
+        };
+        assert_eq!(pdfs(&reply).len(), 1, "only Zofia's invoice");
+
+        // The community's address gets one reply with its section alone, which says
+        // who wrote; nothing of Zofia's or Jan's account is in it.
+        let theirs = rig.reply_to(&firm, &id).await;
+        let firms = text(&theirs);
+        assert!(firms.contains(&format!("z adresu {anna}")), "{firms}");
+        assert!(
+            firms.contains(&format!("═══ Konto {} ═══", sm.identifier)),
             "{firms}"
         );
         assert!(
-            !body.contains("Spółdzielnia") && !body.contains("54 706"),
-            "{body}"
+            firms.contains("Spółdzielnia") && firms.contains("» RACHUNKI"),
+            "{firms}"
         );
-        let pdfs: Vec<&str> = reply
-            .attachments
-            .iter()
-            .filter(|a| a.content_type == "application/pdf")
-            .map(|a| a.file_name.as_deref().unwrap_or(""))
-            .collect();
-        assert_eq!(pdfs.len(), 1, "only Zofia's invoice: {pdfs:?}");
+        for other in [&zofia.identifier, &jan.identifier] {
+            assert!(!firms.contains(other.as_str()), "{firms}");
+        }
+        assert!(
+            !firms.contains("Zofia")
+                && !firms.contains("Jan Kowalski")
+                && !firms.contains("EB999999")
+                && !firms.contains("Niewykonane"),
+            "{firms}"
+        );
+        for secret in [&zofia.password, &jan.password, &sm.password] {
+            assert!(!firms.contains(secret.as_str()), "{firms}");
+        }
+        // Its "PDF FV/2025/01/000101" is Zofia's invoice: not found there, not attached.
+        assert!(
+            firms.contains("Nie znaleziono rachunku „FV/2025/01/000101”"),
+            "{firms}"
+        );
+        assert!(pdfs(&theirs).is_empty(), "{:?}", pdfs(&theirs));
 
-        // One reply, to Anna's address; the community's address gets no reply (only
-        // the notice of a login from another address, as for any such attempt).
+        // Exactly one reply in each mailbox.
         rig.replies_settled().await;
         assert_eq!(rig.replies_to(&anna, &id).await.len(), 1);
-        assert!(rig.replies_to(&firm, &id).await.is_empty());
+        assert_eq!(rig.replies_to(&firm, &id).await.len(), 1);
         let chat = rig.app().store.chat("email", &anna).await.unwrap().unwrap();
         assert!(
             chat.account_id.is_none() && chat.sessions == 0,

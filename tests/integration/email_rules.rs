@@ -1,9 +1,10 @@
 //! Who gets an answer: RFC 3834 loop protection, the daily cap, a spoofed From, the
 //! help for mail without commands, the limits of one mail.
 
-use crate::email_helpers::{EmailRig, customer_account, drain, text};
+use crate::email_helpers::{EmailRig, customer_account, customer_account_with, drain, text};
 use crate::helpers::backends;
 use ebok::channels::email::REPLY_CHANNEL;
+use ebok::core::accounts::FirstPassword;
 
 /// A sender, extra headers and the expected reason for no reply.
 type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
@@ -199,7 +200,10 @@ async fn the_daily_cap_sends_one_notice_then_nothing_and_survives_a_restart() {
 }
 
 /// Account data goes only to the address on file: not to another From, not to
-/// Reply-To, and a later mail from the right address (spoofed) finds no session.
+/// Reply-To, and a later mail from the right address (spoofed) finds no session. The
+/// right password from another address runs the commands, but their answers go to the
+/// address on file (which is told who wrote); a password change and a first login with
+/// a temporary password from another address are refused, and the owner is told.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_spoofed_or_foreign_sender_gets_no_account_data() {
     for backend in backends() {
@@ -207,8 +211,11 @@ async fn a_spoofed_or_foreign_sender_gets_no_account_data() {
             return;
         };
         let zofia = rig.mail.fresh_address_with("zofia");
+        let jan = rig.mail.fresh_address_with("jan");
         let mallory = rig.mail.fresh_address_with("mallory");
         let creds = customer_account(rig.app(), "K-00101", &zofia).await;
+        let jans =
+            customer_account_with(rig.app(), "K-00102", &jan, FirstPassword::Temporary).await;
         rig.start();
 
         // Mallory knows the password but writes from her own address.
@@ -217,25 +224,51 @@ async fn a_spoofed_or_foreign_sender_gets_no_account_data() {
                 &mallory,
                 "",
                 &format!(
-                    "ZALOGUJ {} {}\nSALDO\nRACHUNKI",
-                    creds.identifier, creds.password
+                    "ZALOGUJ {} {}\nSALDO\nRACHUNKI\nHASLO {} Nowe-Haslo-2025! Nowe-Haslo-2025!",
+                    creds.identifier, creds.password, creds.password
                 ),
             )
             .await;
         let body = text(&rig.reply_to(&mallory, &id).await);
-        assert!(body.contains("tylko z adresu zapisanego"), "{body}");
-        assert!(body.contains("wymaga zalogowania"), "{body}");
         assert!(
-            !body.contains("Zofia") && !body.contains("saldo:"),
+            body.contains(&format!(
+                "Odpowiedzi dla konta {} wysłaliśmy tylko na adres e-mail zapisany",
+                creds.identifier
+            )),
+            "{body}"
+        );
+        assert!(
+            !body.contains("Zofia") && !body.contains("Saldo") && !body.contains("FV/2025"),
             "{body}"
         );
         assert!(!body.contains(&creds.password), "{body}");
+        // The answers went to Zofia, who is told who wrote; the password stays hers.
+        let theirs = rig.reply_to(&zofia, &id).await;
+        let body = text(&theirs);
+        assert!(body.contains(&format!("z adresu {mallory}")), "{body}");
+        assert!(
+            body.contains("Zofia Wiśniewska") && body.contains("FV/2025/01/000101"),
+            "{body}"
+        );
+        assert!(body.contains("zmianę hasła"), "refused: {body}");
+        assert!(!body.contains("Hasło zostało zmienione"), "{body}");
+        assert!(!body.contains(&creds.password), "{body}");
+        assert!(!body.contains("Nowe-Haslo-2025!"), "{body}");
 
-        // Zofia hears of it at her address on file, once a day however often it happens.
+        // A first login with a temporary password from another address is refused, and
+        // the owner hears of it at the address on file, once a day however often.
+        let first = format!("ZALOGUJ {} {}", jans.identifier, jans.password);
+        let id = rig.send(&mallory, "", &first).await;
+        let body = text(&rig.reply_to(&mallory, &id).await);
+        assert!(
+            body.contains("pierwsze logowanie hasłem tymczasowym"),
+            "{body}"
+        );
+        assert!(!body.contains("Jan Kowalski"), "{body}");
         let notice = rig
             .mail
             .wait_for_mail(
-                &zofia,
+                &jan,
                 |m| m.subject_contains("Próba użycia konta e-BOK z innego adresu"),
                 std::time::Duration::from_secs(30),
             )
@@ -247,17 +280,14 @@ async fn a_spoofed_or_foreign_sender_gets_no_account_data() {
         assert_eq!(notice.header("Return-Path"), Some("<>"));
         let notice = notice.text.unwrap_or_default();
         assert!(notice.contains(&mallory), "{notice}");
-        assert!(notice.contains(&creds.identifier), "{notice}");
-        assert!(!notice.contains(&creds.password), "{notice}");
-        let id = rig
-            .send(
-                &mallory,
-                "",
-                &format!("ZALOGUJ {} {}", creds.identifier, creds.password),
-            )
-            .await;
+        assert!(notice.contains(&jans.identifier), "{notice}");
+        assert!(!notice.contains(&jans.password), "{notice}");
+        let id = rig.send(&mallory, "", &first).await;
         let body = text(&rig.reply_to(&mallory, &id).await);
-        assert!(body.contains("tylko z adresu zapisanego"), "{body}");
+        assert!(
+            body.contains("pierwsze logowanie hasłem tymczasowym"),
+            "{body}"
+        );
         let sql =
             "SELECT CAST(COUNT(*) AS BIGINT) FROM outbox WHERE dedupe_key LIKE 'foreign-sender:%'";
         let notices: i64 = ebok::on_pool!(&rig.app().store, |p| sqlx::query_scalar(sql)

@@ -53,7 +53,7 @@ impl Responder {
             let from = parsed.and_then(|m| m.from).unwrap_or_default();
             tracing::info!(reason = skip.as_str(), purge, "no reply (loop protection)");
             let outcome = format!("skipped:{}", skip.as_str());
-            self.commit(record(from, outcome, None, purge), None)
+            self.commit(record(from, outcome, None, purge), Vec::new())
                 .await?;
             return Ok(disposition(purge));
         };
@@ -71,9 +71,10 @@ impl Responder {
             };
             let outcome = if notice_sent { "capped" } else { "cap_notice" };
             let key = notice.as_ref().map(|_| reply_key(&fingerprint));
+            let notice = key.clone().zip(notice).map(|(k, n)| (sender.clone(), k, n));
             self.commit(
-                record(sender.clone(), outcome.into(), key.clone(), purge),
-                notice.map(|n| (sender.clone(), n)),
+                record(sender.clone(), outcome.into(), key, purge),
+                notice.into_iter().collect(),
             )
             .await?;
             return Ok(disposition(purge));
@@ -84,12 +85,23 @@ impl Responder {
         if self.opts.crash_at == Some(CrashPoint::BeforeCommit) {
             return Err(Crashed(CrashPoint::BeforeCommit).into());
         }
-        let reply = reply::render(&self.app.renderer, mail, &conv)?;
-        let purge = purge || conv.carried_secret;
+        // One reply per address: the sender's, and one to each other address on file
+        // of an account answered; all of them commit together with the record.
         let key = reply_key(&fingerprint);
+        let mut replies = Vec::new();
+        for (n, (to, part)) in conv.split(&sender).into_iter().enumerate() {
+            let rendered = reply::render(&self.app.renderer, mail, &part)?;
+            let part_key = if n == 0 {
+                key.clone()
+            } else {
+                format!("{key}:{n}")
+            };
+            replies.push((to, part_key, rendered));
+        }
+        let purge = purge || conv.carried_secret;
         self.commit(
             record(sender.clone(), "replied".into(), Some(key), purge),
-            Some((sender, reply)),
+            replies,
         )
         .await?;
         tracing::info!(inputs = conv.answers.len(), purge, "answered");
@@ -124,11 +136,12 @@ impl Responder {
         )
     }
 
-    /// The record, the daily count and the reply, in one transaction.
+    /// The record, the daily counts and the replies (address, outbox key, mail), in one
+    /// transaction.
     async fn commit(
         &self,
         record: Record<'_>,
-        reply: Option<(String, ReplyMail)>,
+        replies: Vec<(String, String, ReplyMail)>,
     ) -> anyhow::Result<()> {
         let mut tx = self.app.store.begin().await?;
         let fresh = tx
@@ -147,11 +160,18 @@ impl Responder {
             // Someone else recorded it meanwhile: their reply stands.
             return Ok(());
         }
-        if let (Some((to, mail)), Some(key)) = (reply, record.reply_key.as_deref()) {
+        for (to, key, mail) in replies {
             let verdict = tx.email_daily_cap(&to, &today(), self.cap).await?;
-            if verdict != DailyCap::Silent {
-                let payload = deliver::stored_payload(&mail, &self.from, &to, key);
-                tx.enqueue(key, REPLY_CHANNEL, &to, &payload.to_json())
+            // Another address on file over its cap gets nothing more today (the cap
+            // notice is for the one who writes).
+            let send = match verdict {
+                DailyCap::Reply => true,
+                DailyCap::Notice => to == record.sender,
+                DailyCap::Silent => false,
+            };
+            if send {
+                let payload = deliver::stored_payload(&mail, &self.from, &to, &key);
+                tx.enqueue(&key, REPLY_CHANNEL, &to, &payload.to_json())
                     .await?;
             }
         }

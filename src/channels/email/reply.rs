@@ -87,6 +87,8 @@ pub fn render(
             "help": conv.help.as_ref().map(|h| view_text(renderer, flavour, h)),
             "files": attachments.iter().map(|a| a.file_name.clone()).collect::<Vec<_>>(),
             "purged": conv.carried_secret,
+            "foreign_sender": conv.foreign_sender,
+            "elsewhere": conv.elsewhere,
         });
         bodies.push(
             renderer

@@ -18,6 +18,7 @@ use crate::core::command::{self, lookup, split_command};
 use crate::core::dialogue::Dialogue;
 use crate::core::{Attachment, Channel, Core, Expect, Lang, Origin, Reply};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Inputs read from one mail at most; the rest is listed as ignored.
 pub const MAX_COMMANDS: usize = 20;
@@ -48,6 +49,9 @@ pub struct Answer {
     /// The first answer of an account's section when the mail had several login lines:
     /// the identifier its login line named.
     pub account: Option<String>,
+    /// Where this answer goes when it is not the sender: the address on file of the
+    /// account it was given as (lower case).
+    pub to: Option<String>,
 }
 
 /// What the mail asked for and still needs after its last line.
@@ -80,6 +84,12 @@ pub struct Conversation {
     /// Inputs of an account's section that did not run because its login failed, as
     /// shown back with the identifier: (identifier, echo).
     pub not_run: Vec<(String, String)>,
+    /// In a reply to an account's address on file: the sender of the mail, who is not
+    /// that address.
+    pub foreign_sender: Option<String>,
+    /// In the reply to the sender: the accounts whose answers went to their own address
+    /// on file instead.
+    pub elsewhere: Vec<String>,
 }
 
 impl Conversation {
@@ -88,6 +98,62 @@ impl Conversation {
             .iter()
             .flat_map(|a| a.reply.attachments.iter().cloned())
             .collect()
+    }
+
+    /// The replies of this mail, one per address: the sender's first (the answers given
+    /// to no account or to an account whose address on file is the sender's, the
+    /// failed logins, the limits and prompts), then one per other address on file, with
+    /// only the answers given as accounts whose address on file it is.
+    pub fn split(&self, sender: &str) -> Vec<(String, Conversation)> {
+        let mut addresses: Vec<&str> = Vec::new();
+        for to in self.answers.iter().filter_map(|a| a.to.as_deref()) {
+            if !addresses.contains(&to) {
+                addresses.push(to);
+            }
+        }
+        let mut elsewhere: Vec<String> = Vec::new();
+        for id in self
+            .answers
+            .iter()
+            .filter(|a| a.to.is_some())
+            .filter_map(|a| a.reply.logged_in_as.clone())
+        {
+            if !elsewhere.iter().any(|e| e.eq_ignore_ascii_case(&id)) {
+                elsewhere.push(id);
+            }
+        }
+        let mut own = self.only(None);
+        own.elsewhere = elsewhere;
+        let mut replies = vec![(sender.to_string(), own)];
+        for to in addresses {
+            let mut theirs = self.only(Some(to));
+            theirs.not_run.clear();
+            theirs.ignored.clear();
+            theirs.ignored_subject = None;
+            theirs.prompt = None;
+            theirs.help = None;
+            // The note on a deleted mail is for its sender.
+            theirs.carried_secret = false;
+            theirs.foreign_sender = Some(sender.to_string());
+            replies.push((to.to_string(), theirs));
+        }
+        replies
+    }
+
+    /// The conversation with only the answers that go to `to`.
+    fn only(&self, to: Option<&str>) -> Conversation {
+        let answers: Vec<Answer> = self
+            .answers
+            .iter()
+            .filter(|a| a.to.as_deref() == to)
+            .cloned()
+            .collect();
+        let lang = answers.last().map_or(self.lang, |a| a.reply.lang);
+        Conversation {
+            answers,
+            lang,
+            ..self.clone()
+        }
     }
 }
 
@@ -122,6 +188,8 @@ pub async fn converse(
         prompt: None,
         help: None,
         not_run: Vec::new(),
+        foreign_sender: None,
+        elsewhere: Vec::new(),
     };
     let inputs = &extracted.inputs;
     let logins: Vec<usize> = if kept {
@@ -135,6 +203,7 @@ pub async fn converse(
         pending,
         count: 0,
         not_understood: 0,
+        addresses: HashMap::new(),
     };
     if logins.len() > 1 {
         for (k, &at) in logins.iter().enumerate() {
@@ -152,11 +221,11 @@ pub async fn converse(
                 &mut conv,
                 &mut run,
             )
-            .await;
+            .await?;
         }
     } else {
         let login = logins.first().copied();
-        run_section(core, origin, inputs, login, None, &mut conv, &mut run).await;
+        run_section(core, origin, inputs, login, None, &mut conv, &mut run).await?;
     }
     let pending = run.pending;
     if pending != Expect::Command {
@@ -193,6 +262,9 @@ struct Run {
     /// Inputs read so far (run, not run or ignored), against [`MAX_COMMANDS`].
     count: usize,
     not_understood: usize,
+    /// The address on file of each account logged in to (identifier in lower case),
+    /// `None` for the sender's own.
+    addresses: HashMap<String, Option<String>>,
 }
 
 /// Runs `inputs` (a whole mail, or one account's section of it) in order, the login line
@@ -206,11 +278,13 @@ async fn run_section(
     account: Option<String>,
     conv: &mut Conversation,
     run: &mut Run,
-) {
+) -> anyhow::Result<()> {
     let mut done = vec![false; inputs.len()];
     let mut last = None;
     // `None` while the section's login is under way; then whether it succeeded.
     let mut logged_in: Option<bool> = account.is_none().then_some(true);
+    // The identifier of the section's login while it is under way (with its prompts).
+    let mut logging_in = login.map(|at| login_identifier(&inputs[at].text));
     let mut first = true;
     for _ in 0..inputs.len() {
         let Some(i) = next_input(inputs, &done, login, last, run.pending) else {
@@ -237,6 +311,20 @@ async fn run_section(
             let current = answer.reply.logged_in_as.as_deref();
             logged_in = Some(current.is_some_and(|c| c.eq_ignore_ascii_case(id)));
         }
+        // An answer goes to the address on file of the account it was given as; while a
+        // login is under way (or when it failed) only if that is the account it named.
+        let shown_as = answer.reply.logged_in_as.clone().filter(|current| {
+            logging_in
+                .as_deref()
+                .is_none_or(|id| current.eq_ignore_ascii_case(id))
+        });
+        answer.to = match shown_as {
+            Some(id) => address_on_file(core, origin, &id, &mut run.addresses).await?,
+            None => None,
+        };
+        if run.pending == Expect::Command {
+            logging_in = None;
+        }
         if first {
             answer.account = account.clone();
             first = false;
@@ -249,6 +337,30 @@ async fn run_section(
         }
         conv.answers.push(answer);
     }
+    Ok(())
+}
+
+/// The address on file of account `identifier` (lower case), `None` when it is the
+/// sender's own. (A login by mail needs an address on file, see the core's login.)
+async fn address_on_file(
+    core: &Core,
+    origin: &Origin,
+    identifier: &str,
+    known: &mut HashMap<String, Option<String>>,
+) -> anyhow::Result<Option<String>> {
+    let key = identifier.to_lowercase();
+    if let Some(address) = known.get(&key) {
+        return Ok(address.clone());
+    }
+    let address = core
+        .store()
+        .account_by_identifier(identifier)
+        .await?
+        .and_then(|a| a.email)
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty() && *e != origin.source.to_lowercase());
+    known.insert(key, address.clone());
+    Ok(address)
 }
 
 /// The identifier a login line names (empty when it names none).
@@ -294,6 +406,7 @@ async fn run_one(core: &Core, origin: &Origin, input: &Input, pending: &mut Expe
         },
         reply,
         account: None,
+        to: None,
     }
 }
 
