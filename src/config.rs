@@ -130,6 +130,11 @@ pub struct App {
     /// Directory with template overrides (same layout as `templates/`); empty: none.
     pub templates_dir: Option<PathBuf>,
     pub page_size: u32,
+    /// For tests only: a file holding an RFC 3339 instant that this process takes as
+    /// "now" from the moment the file was written, running on from there; rewriting
+    /// the file moves the clock (docs/notifications.md). Unset: the system clock.
+    #[serde(default)]
+    pub test_clock_file: Option<PathBuf>,
 }
 
 /// How `ebok import` checks the billing export (docs/import.md).

@@ -160,7 +160,7 @@ fn print_logins(logins: &[DemoLogin]) {
 /// `ebok import DIR`: prints the per-file report, or every error with file, line and column.
 pub async fn import(app: &App, dir: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let timing = crate::notify::Timing::at(crate::store::now(), &app.settings.notifications);
+    let timing = app.core.timing();
     let result = crate::import::run_at(
         &app.store,
         &app.pesel_key,

@@ -132,22 +132,29 @@ impl Ctx<'_> {
 impl Core {
     pub async fn new(store: Store, settings: Arc<Settings>) -> anyhow::Result<Core> {
         let dummy_hash = password::hash(password::temporary()).await?;
+        let clock = match &settings.app.test_clock_file {
+            Some(path) => crate::outbox::Clock::from_file(path),
+            None => crate::outbox::Clock::default(),
+        };
         Ok(Core {
             inner: Arc::new(Inner {
                 store,
                 settings,
                 dummy_hash,
                 frozen_today: std::sync::RwLock::new(None),
-                clock: crate::outbox::Clock::default(),
+                clock,
                 renderer: std::sync::OnceLock::new(),
             }),
         })
     }
 
-    /// The utility's local date (Europe/Warsaw), unless frozen with [`Core::freeze_today`].
+    /// The utility's local date (Europe/Warsaw) by the core's clock, unless frozen with [`Core::freeze_today`].
     pub fn today(&self) -> chrono::NaiveDate {
         let frozen = self.inner.frozen_today.read().map(|d| *d).unwrap_or(None);
-        frozen.unwrap_or_else(crate::domain::calendar::today)
+        frozen.unwrap_or_else(|| {
+            let now = self.inner.clock.now();
+            now.with_timezone(&crate::domain::calendar::TZ).date_naive()
+        })
     }
 
     /// Fixes "today" for every clone of this core: reproducible interest and calendars.

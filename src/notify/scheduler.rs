@@ -138,36 +138,67 @@ pub fn next_run(now: DateTime<Utc>, settings: &crate::config::Notifications) -> 
     }
 }
 
-/// Runs the reminders at start and daily at `run_at` until the process stops. A run
-/// that found the lease taken, or failed, is retried after a minute until the day's
-/// run is recorded.
+/// How often the loop looks at the clock: a run is due when the clock has passed its
+/// time, so a clock moved by a test (or a machine woken from sleep) is noticed within
+/// this, without sleeping for a day.
+const TICK: Duration = Duration::from_secs(1);
+/// How soon a run that found the lease taken, or failed, is tried again.
+const RETRY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Runs the reminders at start and daily at `run_at` until the process stops, by the
+/// core's clock. A run that found the lease taken, or failed, is retried after a minute
+/// until the run of its day is recorded (by this process or another); a daily run
+/// another process already made is not made again.
 pub async fn run(app: App) -> anyhow::Result<()> {
     let holder = uuid::Uuid::new_v4().simple().to_string();
     let settings = &app.settings;
+    let clock = app.core.clock();
+    let mut due = clock.now();
+    // The day the next run is for; `None`: the run at start, which always runs.
+    let mut for_day: Option<NaiveDate> = None;
     while !crate::shutdown::requested() {
-        let now = Utc::now();
-        let today = now.with_timezone(&TZ).date_naive();
-        let done = match run_once(&app.store, settings, now, &holder).await {
-            Ok(Some(_)) => true,
-            Ok(None) => app.store.job_last_run(JOB).await.ok().flatten() == Some(today),
-            Err(e) => {
-                tracing::error!(job = JOB, error = format!("{e:#}"), "the reminders failed");
-                false
-            }
-        };
-        let wait = if done {
-            (next_run(Utc::now(), &settings.notifications) - Utc::now())
-                .to_std()
-                .unwrap_or(Duration::from_secs(60))
-        } else {
-            Duration::from_secs(60)
-        };
+        let now = clock.now();
+        if now >= due {
+            let day = for_day.unwrap_or_else(|| local_date(now));
+            let done = match for_day {
+                Some(day) if recorded(&app).await >= Some(day) => true,
+                _ => attempt(&app, now, day, &holder).await,
+            };
+            (due, for_day) = if done {
+                let next = next_run(now, &settings.notifications);
+                (next, Some(local_date(next)))
+            } else {
+                (now + RETRY, Some(day))
+            };
+        }
         tokio::select! {
-            () = tokio::time::sleep(wait) => {}
+            () = tokio::time::sleep(TICK) => {}
             () = crate::shutdown::wait() => {}
         }
     }
     Ok(())
+}
+
+fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&TZ).date_naive()
+}
+
+/// The last day a run completed, by any process.
+async fn recorded(app: &App) -> Option<NaiveDate> {
+    app.store.job_last_run(JOB).await.ok().flatten()
+}
+
+/// One run as of `now`; true when the run for `day` is recorded (by this process or
+/// another).
+async fn attempt(app: &App, now: DateTime<Utc>, day: NaiveDate, holder: &str) -> bool {
+    match run_once(&app.store, &app.settings, now, holder).await {
+        Ok(Some(_)) => true,
+        Ok(None) => recorded(app).await >= Some(day),
+        Err(e) => {
+            tracing::error!(job = JOB, error = format!("{e:#}"), "the reminders failed");
+            false
+        }
+    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@
 mod clock;
 mod payload;
 
-pub use clock::Clock;
+pub use clock::{Clock, write_file_clock};
 pub use payload::{Payload, TEMPLATES};
 
 use crate::store::Store;
@@ -288,14 +288,17 @@ pub fn email_worker(app: &crate::app::App) -> anyhow::Result<Option<Worker>> {
         app.renderer.clone(),
         app.store.clone(),
         Duration::from_secs(smtp.digest_window_seconds),
-        Clock::default(),
+        app.core.clock().clone(),
     );
-    Ok(Some(Worker::new(
-        app.store.clone(),
-        "email",
-        Arc::new(deliverer),
-        RetryPolicy::default(),
-    )))
+    Ok(Some(
+        Worker::new(
+            app.store.clone(),
+            "email",
+            Arc::new(deliverer),
+            RetryPolicy::default(),
+        )
+        .with_clock(app.core.clock().clone()),
+    ))
 }
 
 #[cfg(test)]

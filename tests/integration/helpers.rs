@@ -157,6 +157,18 @@ impl TestApp {
 
     /// Creates an account with a known, ready-to-use password (no forced change).
     pub async fn account(&self, customer_id: Option<i64>, name: &str, password: &str) -> String {
+        self.account_with_email(customer_id, name, password, "klient@example.test")
+            .await
+    }
+
+    /// [`TestApp::account`] with `email` as the address on file.
+    pub async fn account_with_email(
+        &self,
+        customer_id: Option<i64>,
+        name: &str,
+        password: &str,
+        email: &str,
+    ) -> String {
         let role = if customer_id.is_some() {
             Role::Customer
         } else {
@@ -171,7 +183,7 @@ impl TestApp {
                 role,
                 customer_id,
                 name,
-                Some("klient@example.test"),
+                Some(email),
                 FirstPassword::Permanent,
             )
             .await

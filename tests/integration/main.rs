@@ -55,6 +55,8 @@ mod notify_delivery;
 mod notify_digest;
 // Notifications: events, subscriptions, announcements, the scheduler.
 mod notifications;
+// Notifications end to end through `ebok serve` processes.
+mod notify_serve;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_instances;

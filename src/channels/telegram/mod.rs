@@ -84,7 +84,8 @@ impl Telegram {
                 lease: std::time::Duration::from_secs(self.outbox_lease().max(1)),
                 ..crate::outbox::RetryPolicy::default()
             },
-        );
+        )
+        .with_clock(self.app.core.clock().clone());
         let rate = self.outbox_rate();
         let worker = tokio::spawn(
             dispatch::Dispatcher::new(worker, dispatch::Dispatcher::in_flight_for(rate)).run(),

@@ -1,0 +1,661 @@
+//! Notifications end to end through real `ebok serve` processes: the billing import,
+//! staff's `komunikat` and the scheduler inside serve write them; serve delivers them to
+//! the fake Bot API enforcing Telegram's limits (scaled, the pacer scaled the same) and
+//! through the real Postfix into Dovecot. The clock of every process (serve's scheduler,
+//! quiet hours, outbox, and this test's own core) is read from one file
+//! (`[app] test_clock_file`) that the test rewrites instead of waiting for a day.
+
+use crate::email_helpers::text;
+use crate::helpers::{Backend, TestApp, TestDb, backends};
+use crate::notifications::warsaw;
+use crate::telegram_support::{PASSWORD, append, example_copy, example_dir};
+use chrono::{DateTime, Utc};
+use ebok::core::Channel;
+use fake_telegram::{FakeTelegram, Limits, SentMessage};
+use mail_support::MailEnv;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+
+const SCALE: u32 = 10;
+const DEADLINE: Duration = Duration::from_secs(30);
+pub const JAN_CHAT: i64 = 5001;
+pub const ZOFIA_CHAT: i64 = 5002;
+
+/// A database with the import example, Jan (K-00102) and Zofia (K-00101), a clock file
+/// shared with the `ebok serve` processes, and the fake Bot API enforcing the limits.
+pub struct Rig {
+    pub t: TestApp,
+    pub fake: FakeTelegram,
+    pub clock: PathBuf,
+    pub jan: String,
+    pub zofia: String,
+    pub mail: Option<(MailEnv, String)>,
+    dir: tempfile::TempDir,
+    children: Vec<Child>,
+}
+
+impl Rig {
+    /// `mail`: also the SMTP server and the customers' addresses (`jan_mail`,
+    /// `zofia_mail`) as their addresses on file.
+    pub async fn new(
+        backend: &Backend,
+        start: DateTime<Utc>,
+        mail: Option<(MailEnv, String)>,
+        emails: (&str, &str),
+    ) -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = dir.path().join("clock");
+        ebok::outbox::write_file_clock(&clock, start).unwrap();
+        let path = clock.clone();
+        let t = TestApp::with_settings(backend, move |s| {
+            s.app.test_clock_file = Some(path);
+        })
+        .await;
+        import(&t, &example_dir()).await;
+        let mut ids = Vec::new();
+        for (number, email) in [("K-00102", emails.0), ("K-00101", emails.1)] {
+            let store = &t.app.store;
+            let id = store.customer_id_by_number(number).await.unwrap().unwrap();
+            let name = store.customer(id).await.unwrap().unwrap().name;
+            ids.push(t.account_with_email(Some(id), &name, PASSWORD, email).await);
+        }
+        let fake = FakeTelegram::start().await;
+        fake.set_require_known_chat(false);
+        fake.enforce_limits(Some(Limits::telegram().scaled(f64::from(SCALE))));
+        Rig {
+            t,
+            fake,
+            clock,
+            zofia: ids.pop().unwrap(),
+            jan: ids.pop().unwrap(),
+            mail,
+            dir,
+            children: Vec::new(),
+        }
+    }
+
+    pub fn db(&self) -> &TestDb {
+        &self.t.db
+    }
+
+    /// Moves the clock of every process to `at`.
+    pub fn set_clock(&self, at: DateTime<Utc>) {
+        ebok::outbox::write_file_clock(&self.clock, at).unwrap();
+    }
+
+    /// Types `line` in `chat` logged in as `identifier`; returns the text shown.
+    pub async fn say(&self, channel: Channel, chat: &str, identifier: &str, line: &str) -> String {
+        let c = self.t.chat(channel, chat);
+        let login = c.say(&format!("zaloguj {identifier} {PASSWORD}")).await;
+        assert!(login.contains("Zalogowano"), "{login}");
+        c.say(line).await
+    }
+
+    /// Staff publish an announcement (`komunikat …`, then `komunikat wyslij`).
+    pub async fn announce(&self, line: &str) -> String {
+        let staff = self.t.account(None, "Anna Nowak", PASSWORD).await;
+        let desk = self.t.console("desk");
+        desk.say(&format!("zaloguj {staff} {PASSWORD}")).await;
+        let draft = desk.say(line).await;
+        let reference = draft
+            .split_whitespace()
+            .find(|w| w.starts_with("EBOK-"))
+            .unwrap_or_else(|| panic!("no reference in {draft}"))
+            .trim_end_matches(':')
+            .to_string();
+        let sent = desk.say(&format!("komunikat wyslij {reference}")).await;
+        assert!(sent.contains("Powiadomienia do wysłania"), "{sent}");
+        reference
+    }
+
+    /// Starts an `ebok serve` on the rig's database; returns once it is up.
+    pub async fn serve(&mut self) {
+        let log = self.log();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ebok"));
+        cmd.arg("serve")
+            .env_remove("EBOK_CONFIG")
+            .env("EBOK_DATABASE__URL", &self.t.db.url)
+            .env("EBOK_APP__TEST_CLOCK_FILE", &self.clock)
+            .env("EBOK_TELEGRAM__TOKEN", "123456:TEST-token")
+            .env("EBOK_TELEGRAM__API_URL", self.fake.url())
+            .env(
+                "EBOK_TELEGRAM__MESSAGES_PER_SECOND",
+                (15 * SCALE).to_string(),
+            )
+            .env("EBOK_TELEGRAM__CHAT_MESSAGES_PER_SECOND", SCALE.to_string())
+            .env("EBOK_TELEGRAM__OUTBOX_LEASE_SECONDS", "3")
+            .env("EBOK_TELEGRAM__POLL_TIMEOUT_SECONDS", "1")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .kill_on_drop(true);
+        if let Some((mail, utility)) = &self.mail {
+            cmd.env("EBOK_SMTP__HOST", &mail.smtp_host)
+                .env("EBOK_SMTP__PORT", mail.smtp_port.to_string())
+                .env("EBOK_SMTP__TLS", "starttls")
+                .env("EBOK_SMTP__CA_CERT", &mail.ca_cert)
+                .env("EBOK_SMTP__FROM_ADDRESS", utility)
+                .env("EBOK_SMTP__FROM_NAME", "e-BOK")
+                .env("EBOK_SMTP__TIMEOUT_SECONDS", "10")
+                .env("EBOK_SMTP__DIGEST_WINDOW_SECONDS", "1");
+        }
+        let before = self.fake.calls_of("setMyCommands").len();
+        self.children
+            .push(cmd.spawn().expect("starting ebok serve"));
+        let up = self
+            .fake
+            .wait_until(|f| f.calls_of("setMyCommands").len() > before, DEADLINE)
+            .await;
+        assert!(up, "ebok serve did not start: {}", self.tail());
+    }
+
+    /// Kills every `ebok serve` of the rig (SIGKILL).
+    pub async fn kill_all(&mut self) {
+        for mut child in self.children.drain(..) {
+            child.start_kill().expect("SIGKILL");
+            child.wait().await.expect("reaping ebok serve");
+        }
+    }
+
+    fn log(&self) -> PathBuf {
+        self.dir.path().join("ebok-serve.log")
+    }
+
+    /// How many scheduler runs the processes logged.
+    pub fn runs_logged(&self) -> usize {
+        let text = std::fs::read_to_string(self.log()).unwrap_or_default();
+        text.matches("reminders written").count()
+    }
+
+    /// Waits until the scheduler of each of the `n` processes started has made (or
+    /// found taken) its run at start.
+    pub async fn started_runs(&self, n: usize) {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let text = std::fs::read_to_string(self.log()).unwrap_or_default();
+            let seen = text.matches("reminders written").count()
+                + text
+                    .matches("another instance is running the reminders")
+                    .count();
+            if seen >= n {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no run at start: {}",
+                self.tail()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn tail(&self) -> String {
+        let text = std::fs::read_to_string(self.log()).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    /// Waits until `chat` got a message containing every one of `texts`.
+    pub async fn telegram(&self, chat: i64, texts: &[&str]) -> SentMessage {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let found = self
+                .fake
+                .messages_to(chat)
+                .into_iter()
+                .find(|m| texts.iter().all(|t| m.visible().contains(t)));
+            if let Some(m) = found {
+                return m;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: no message to {chat} with {texts:?}; got {:#?}\n{}",
+                self.db().label,
+                visible(&self.fake, chat),
+                self.tail()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the outbox has nothing pending.
+    pub async fn all_sent(&self) {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let counts = self.t.app.store.outbox_counts().await.unwrap();
+            if counts.iter().all(|(s, _)| s == "sent") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: not all sent: {counts:?}\n{}",
+                self.db().label,
+                self.tail()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.start_kill();
+        }
+    }
+}
+
+pub fn visible(fake: &FakeTelegram, chat: i64) -> Vec<String> {
+    fake.messages_to(chat)
+        .iter()
+        .map(|m| m.visible().to_string())
+        .collect()
+}
+
+/// The billing import, its notices timed by the test's clock (as `ebok import` does).
+pub async fn import(t: &TestApp, dir: &Path) {
+    ebok::import::run_at(
+        &t.app.store,
+        &t.app.pesel_key,
+        dir,
+        &t.app.settings.import,
+        t.app.core.timing(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("import of {}: {e}", dir.display()));
+}
+
+/// Notices written for a recipient: outbox rows keyed `notify:…:<recipient>`.
+pub async fn notice_count(t: &TestApp) -> i64 {
+    let sql = "SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'notify:%'";
+    match &t.app.store {
+        ebok::store::Store::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        ebok::store::Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+fn collections(dir: &Path, jan_stage: &str, updated: &str) {
+    let header = "case_number,customer,stage,status,opened_on,updated_on,principal,interest,costs,court,signature,bailiff,description";
+    let existing = "WN/2025/0031,K-00102,demand,open,2025-04-02,2025-04-02,934.30,3.40,0.00,,,,Wezwanie do zapłaty FV/2025/02/000102 wysłane listem poleconym";
+    std::fs::write(
+        dir.join("collections.csv"),
+        format!(
+            "{header}\n{existing}\n\
+             WN/2025/0040,K-00102,{jan_stage},open,2025-03-10,{updated},812.40,1.20,0.00,,,,Wezwanie\n\
+             WN/2025/0041,K-00101,{jan_stage},open,2025-03-10,{updated},700.00,1.00,0.00,,,,Wezwanie\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// The export of 10 March 2025 with a new invoice, correction and interest note, a
+/// payment and a collection case for both customers, and an announcement for everyone.
+fn new_rows(dir: &Path) {
+    append(
+        dir,
+        "invoices.csv",
+        &[
+            "FV/2025/03/000102,K-00102,invoice,2025-03-10,2025-03-24,Ciepło – marzec 2025,812.40,0.00,812.40,,,,".into(),
+            "KOR/2025/03/000102,K-00102,correction,2025-03-10,2025-03-24,Korekta FV/2025/01/000102,-15.50,0.00,-15.50,,,,".into(),
+            "NO/2025/03/000102,K-00102,interest_note,2025-03-10,2025-03-24,Nota odsetkowa,2.98,0.00,2.98,,,FV/2025/01/000102,2025-02-24".into(),
+            "FV/2025/03/000101,K-00101,invoice,2025-03-10,2025-03-24,Ciepło – marzec 2025,700.00,0.00,700.00,,,,".into(),
+        ],
+    );
+    append(
+        dir,
+        "payments.csv",
+        &[
+            "PB/2025/03/10/0101,K-00102,2025-03-10,500.00,FV/2025/03/000102,Przelew – część".into(),
+            "PB/2025/03/10/0102,K-00101,2025-03-10,100.00,,Przelew".into(),
+        ],
+    );
+    append(
+        dir,
+        "messages.csv",
+        &["MSG-2025-100,maintenance,Płukanie instalacji – Mościce,Płukanie sieci w nocy z 12 na 13 marca.,2025-03-10,2025-03-20,".into()],
+    );
+    collections(dir, "reminder", "2025-03-10");
+}
+
+/// Each kind's notice as the customer sees it: what identifies it, and what it must say.
+fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![
+        (
+            "invoice",
+            vec![
+                "Nowy dokument: Faktura FV/2025/03/000102",
+                "812,40 zł",
+                "termin płatności: 24.03.2025",
+            ],
+        ),
+        (
+            "correction",
+            vec![
+                "Nowy dokument: Korekta KOR/2025/03/000102",
+                "-15,50 zł",
+                "24.03.2025",
+            ],
+        ),
+        (
+            "interest note",
+            vec![
+                "Nowy dokument: Nota odsetkowa NO/2025/03/000102",
+                "2,98 zł",
+                "24.03.2025",
+            ],
+        ),
+        (
+            "payment",
+            vec![
+                "Zaksięgowaliśmy wpłatę 500,00 zł",
+                "Data wpłaty: 10.03.2025",
+                "na poczet: FV/2025/03/000102",
+            ],
+        ),
+        (
+            "collection opened",
+            vec![
+                "Sprawa windykacyjna WN/2025/0040: przypomnienie o płatności",
+                "812,40 zł",
+            ],
+        ),
+        (
+            "collection stage",
+            vec![
+                "Sprawa windykacyjna WN/2025/0040: wezwanie do zapłaty",
+                "Od 12.03.2025",
+            ],
+        ),
+        (
+            "announcement (staff)",
+            vec![
+                "Taryfa: Nowa taryfa od kwietnia",
+                "Ceny ciepła od 1 kwietnia.",
+            ],
+        ),
+        (
+            "announcement (messages.csv)",
+            vec![
+                "Przerwa remontowa: Płukanie instalacji – Mościce",
+                "Płukanie sieci w nocy",
+            ],
+        ),
+        (
+            "due soon",
+            vec![
+                "Przypomnienie: termin płatności 14.03.2025",
+                "Faktura FV/2025/02/000102: do zapłaty 934,30 zł",
+            ],
+        ),
+        (
+            "overdue",
+            vec![
+                "Termin płatności minął: Faktura FV/2025/02/000102",
+                "termin upłynął 14.03.2025",
+                "naliczamy odsetki ok. 0,",
+            ],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_kind_of_event_reaches_a_subscriber_once_on_telegram_and_by_email_and_nobody_else() {
+    for backend in backends() {
+        let Some(mail) = MailEnv::from_env_or_skip("notify_serve") else {
+            return;
+        };
+        let utility = mail.fresh_address_with("ebok");
+        let (jan_mail, zofia_mail) = (mail.fresh_address(), mail.fresh_address());
+        let mut rig = Rig::new(
+            &backend,
+            warsaw("2025-03-10 12:00"),
+            Some((mail.clone(), utility)),
+            (&jan_mail, &zofia_mail),
+        )
+        .await;
+        let (jan, zofia) = (rig.jan.clone(), rig.zofia.clone());
+        let chat = JAN_CHAT.to_string();
+        let on = rig
+            .say(Channel::Telegram, &chat, &jan, "powiadomienia wlacz")
+            .await;
+        assert!(on.contains("Włączono"), "{on}");
+        let by_mail = rig
+            .say(Channel::Console, "jan", &jan, "powiadomienia wlacz")
+            .await;
+        assert!(by_mail.contains("Włączono"), "{by_mail}");
+        // Zofia looks, but turns nothing on.
+        let zchat = ZOFIA_CHAT.to_string();
+        let shown = rig
+            .say(Channel::Telegram, &zchat, &zofia, "powiadomienia")
+            .await;
+        assert!(shown.contains("▫️ faktury"), "{shown}");
+        rig.serve().await;
+
+        // The import of 10 March, and staff's announcement.
+        let dir = example_copy();
+        new_rows(dir.path());
+        import(&rig.t, dir.path()).await;
+        rig.announce("komunikat taryfa Nowa taryfa od kwietnia | Ceny ciepła od 1 kwietnia.")
+            .await;
+        // 11 March: the scheduler of serve finds FV/2025/02/000102 due on the 14th.
+        rig.set_clock(warsaw("2025-03-11 12:00"));
+        rig.telegram(JAN_CHAT, &["Przypomnienie: termin płatności"])
+            .await;
+        // 12 March: the case moves on.
+        rig.set_clock(warsaw("2025-03-12 12:00"));
+        collections(dir.path(), "demand", "2025-03-12");
+        import(&rig.t, dir.path()).await;
+        // Monday 17 March, the first working day after the due date: overdue.
+        rig.set_clock(warsaw("2025-03-17 12:00"));
+        rig.telegram(JAN_CHAT, &["Termin płatności minął"]).await;
+        rig.all_sent().await;
+
+        let tg = visible(&rig.fake, JAN_CHAT);
+        let mails = mail_texts(&mail, &jan_mail, &expected()).await;
+        for (kind, texts) in expected() {
+            let head = texts[0];
+            let on_tg: Vec<&String> = tg.iter().filter(|m| m.contains(head)).collect();
+            assert_eq!(
+                on_tg.len(),
+                1,
+                "{}: {kind} on Telegram: {tg:#?}",
+                rig.db().label
+            );
+            let in_mail = mails.iter().map(|m| m.matches(head).count()).sum::<usize>();
+            assert_eq!(
+                in_mail,
+                1,
+                "{}: {kind} by email: {mails:#?}",
+                rig.db().label
+            );
+            let mail_text = mails.iter().find(|m| m.contains(head)).unwrap();
+            for t in &texts {
+                assert!(on_tg[0].contains(t), "{kind}: {t:?} in {}", on_tg[0]);
+                assert!(mail_text.contains(t), "{kind}: {t:?} in {mail_text}");
+            }
+            for account in ["K-00102", "Jan Kowalski"] {
+                assert!(
+                    on_tg[0].contains(account),
+                    "{kind}: {account} in {}",
+                    on_tg[0]
+                );
+            }
+        }
+        assert_eq!(tg.len(), expected().len(), "nothing else: {tg:#?}");
+        // The invoice's buttons: details and PDF.
+        let invoice = rig
+            .telegram(JAN_CHAT, &["Nowy dokument: Faktura FV/2025/03/000102"])
+            .await;
+        let labels: Vec<&str> = invoice.buttons().map(|b| b.text.as_str()).collect();
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.contains("FV/2025/03/000102") && !l.contains("PDF"))
+                && labels.iter().any(|l| l.contains("PDF")),
+            "details and PDF buttons: {labels:?}"
+        );
+        // Zofia had events of every kind but subscribed to none.
+        assert_eq!(visible(&rig.fake, ZOFIA_CHAT), Vec::<String>::new());
+        assert_eq!(mail.fetch_all(&zofia_mail).await.unwrap().len(), 0);
+        let stats = rig.fake.limit_stats();
+        assert_eq!(stats.violations, 0, "limits broken: {stats:?}");
+
+        // The same files again: nothing new.
+        let written = notice_count(&rig.t).await;
+        import(&rig.t, dir.path()).await;
+        assert_eq!(notice_count(&rig.t).await, written, "{}", rig.db().label);
+        rig.kill_all().await;
+    }
+}
+
+/// Texts of the mails to `address`, once every expected kind arrived.
+async fn mail_texts(mail: &MailEnv, address: &str, expected: &[(&str, Vec<&str>)]) -> Vec<String> {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let texts: Vec<String> = mail
+            .fetch_all(address)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(text)
+            .collect();
+        let all = texts.join("\n");
+        let missing: Vec<&str> = expected
+            .iter()
+            .map(|(_, t)| t[0])
+            .filter(|h| !all.contains(h))
+            .collect();
+        if missing.is_empty() {
+            return texts;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no mail to {address} with {missing:?}: {texts:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// When the scheduler's last run was recorded (local date).
+async fn last_run(rig: &Rig) -> Option<chrono::NaiveDate> {
+    rig.t
+        .app
+        .store
+        .job_last_run(ebok::notify::scheduler::JOB)
+        .await
+        .unwrap()
+}
+
+async fn until_last_run(rig: &Rig, day: &str) {
+    let want = crate::notifications::day(day);
+    let deadline = Instant::now() + DEADLINE;
+    while last_run(rig).await != Some(want) {
+        assert!(
+            Instant::now() < deadline,
+            "{}: the scheduler did not run for {day}: {:?}\n{}",
+            rig.db().label,
+            last_run(rig).await,
+            rig.tail()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// (created, next attempt) of the notice keyed `key`.
+async fn written(rig: &Rig, key: &str) -> (DateTime<Utc>, DateTime<Utc>) {
+    let sql = "SELECT created_at, next_attempt_at FROM outbox WHERE dedupe_key = $1";
+    match &rig.t.app.store {
+        ebok::store::Store::Sqlite(p) => sqlx::query_as(sql).bind(key).fetch_one(p).await,
+        ebok::store::Store::Postgres(p) => sqlx::query_as(sql).bind(key).fetch_one(p).await,
+    }
+    .unwrap_or_else(|e| panic!("{key}: {e}"))
+}
+
+#[tokio::test]
+async fn the_scheduler_in_serve_runs_on_start_at_its_hour_and_after_downtime_once_with_two_processes()
+ {
+    for backend in backends() {
+        let mut rig = Rig::new(
+            &backend,
+            warsaw("2025-03-10 20:00"),
+            None,
+            ("a@x.test", "b@x.test"),
+        )
+        .await;
+        let jan = rig.jan.clone();
+        rig.say(Channel::Telegram, "5001", &jan, "powiadomienia wlacz")
+            .await;
+        // Two processes on one database; each runs the scheduler when it starts.
+        rig.serve().await;
+        rig.serve().await;
+        rig.started_runs(2).await;
+        until_last_run(&rig, "2025-03-10").await;
+        assert_eq!(notice_count(&rig.t).await, 0, "nothing due on the 10th");
+
+        // Tuesday 11 March, three seconds before the daily run at 07:00: FV/2025/02/000102
+        // (due Friday the 14th) gets its reminder at 07:00, held by quiet hours until 08:00.
+        rig.set_clock(warsaw("2025-03-11 06:59") + chrono::Duration::seconds(57));
+        until_last_run(&rig, "2025-03-11").await;
+        let key = "notify:due_soon:FV/2025/02/000102:telegram:5001";
+        let (created, due) = written(&rig, key).await;
+        assert!(
+            created >= warsaw("2025-03-11 07:00"),
+            "ran at {created}, not at 07:00: {}",
+            rig.tail()
+        );
+        assert_eq!(due, warsaw("2025-03-11 08:00"), "held by quiet hours");
+        // An urgent failure notice goes through the quiet hours; the reminder waits.
+        rig.announce("komunikat awaria obszar=WS-31 Awaria sieci | Brak ciepła do 10:00.")
+            .await;
+        rig.telegram(JAN_CHAT, &["Awaria: Awaria sieci", "Brak ciepła"])
+            .await;
+        let so_far = visible(&rig.fake, JAN_CHAT);
+        assert_eq!(so_far.len(), 1, "the reminder is held: {so_far:#?}");
+        rig.set_clock(warsaw("2025-03-11 08:00"));
+        rig.telegram(JAN_CHAT, &["Przypomnienie: termin płatności 14.03.2025"])
+            .await;
+
+        // Down from the 11th to Tuesday the 18th: the overdue notice of Monday the 17th
+        // comes at the next start; a second start the same day adds nothing.
+        rig.kill_all().await;
+        rig.set_clock(warsaw("2025-03-18 12:00"));
+        rig.serve().await;
+        rig.telegram(JAN_CHAT, &["Termin płatności minął", "odsetki ok."])
+            .await;
+        until_last_run(&rig, "2025-03-18").await;
+        rig.kill_all().await;
+        let runs = rig.runs_logged();
+        rig.serve().await;
+        rig.serve().await;
+        let deadline = Instant::now() + DEADLINE;
+        while rig.runs_logged() == runs {
+            assert!(
+                Instant::now() < deadline,
+                "no run at the restart: {}",
+                rig.tail()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        rig.all_sent().await;
+        let tg = visible(&rig.fake, JAN_CHAT);
+        for head in [
+            "Awaria sieci",
+            "Przypomnienie: termin",
+            "Termin płatności minął",
+        ] {
+            let n = tg.iter().filter(|m| m.contains(head)).count();
+            assert_eq!(n, 1, "{}: {head} once in {tg:#?}", rig.db().label);
+        }
+        assert_eq!(tg.len(), 3, "{}: {tg:#?}", rig.db().label);
+        assert_eq!(notice_count(&rig.t).await, 3);
+        rig.kill_all().await;
+    }
+}
