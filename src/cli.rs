@@ -139,6 +139,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Commands::Console { name, downloads } => {
             let app = App::build(settings).await?;
+            // The console shows payment details: the example account only on a demo's
+            // database.
+            if !crate::demo_cli::is_demo_database(&app).await? {
+                app.settings.utility.require_own_bank_account()?;
+            }
             // Credentials and notifications queued from the console go out meanwhile.
             let _mail = crate::outbox::email_worker(&app)?.map(|w| w.spawn());
             console(&app, &name, &downloads).await
@@ -170,7 +175,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::build(settings).await?;
             crate::ops_cli::rates(&app).await
         }
-        Commands::Serve => crate::serve::serve(App::build(settings).await?).await,
+        Commands::Serve => {
+            // Customers are shown where to pay: never the example account.
+            settings.utility.require_own_bank_account()?;
+            crate::serve::serve(App::build(settings).await?).await
+        }
         Commands::Migrate => {
             let app = App::build(settings).await?;
             println!("Database ready: {:?}", app.store.backend());

@@ -203,6 +203,25 @@ pub struct Utility {
     pub regulator_url: String,
 }
 
+impl Utility {
+    /// Refuses the example account shipped in `bot-config/ebok.toml` (marked REPLACE
+    /// there): customers would be told to pay into it. `ebok demo` runs with it.
+    pub fn require_own_bank_account(&self) -> anyhow::Result<()> {
+        let example = Settings::defaults()?.utility.bank_account;
+        if self.bank_account != example {
+            return Ok(());
+        }
+        anyhow::bail!(
+            "utility.bank_account is still the example account of bot-config/ebok.toml \
+             ({}): customers would be told to pay into it. Set the utility's own account \
+             (NRB, 26 digits) as bank_account in the [utility] section of the \
+             configuration file, or in EBOK_UTILITY__BANK_ACCOUNT (only `ebok demo` runs \
+             with the example)",
+            crate::domain::nrb::Nrb::parse(&example).map_or(example.clone(), |n| n.grouped())
+        )
+    }
+}
+
 /// A NIP with a valid check digit.
 fn nip<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let text = String::deserialize(d)?;
@@ -544,6 +563,26 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("import.vat_rates"), "{err}");
         assert!(err.contains("'7,5' is not a VAT rate"), "{err}");
+    }
+
+    #[test]
+    fn the_example_bank_account_is_refused_and_another_one_is_not() {
+        let s = Settings::defaults().unwrap();
+        let err = s
+            .utility
+            .require_own_bank_account()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("utility.bank_account"), "{err}");
+        assert!(err.contains("61 1090 1014 0000 0712 1981 2874"), "{err}");
+        assert!(err.contains("EBOK_UTILITY__BANK_ACCOUNT"), "{err}");
+        let own = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string(
+                "[utility]\nbank_account = \"60 1020 1026 0000 1234 5678 9012\"",
+            ))
+            .extract::<Settings>()
+            .unwrap();
+        own.utility.require_own_bank_account().unwrap();
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub async fn run(
         );
     }
     let app = App::build(settings).await?;
+    app.store.setting_or_insert(DEMO_MARK, "yes").await?;
     let dir = PathBuf::from(DEMO_IMPORT_DIR);
     println!("Generating demo billing data in {} …", dir.display());
     let summary =
@@ -64,6 +65,15 @@ pub async fn run(
         return Ok(());
     }
     crate::cli::console(&app, "demo", Path::new("downloads")).await
+}
+
+/// The setting that marks a database `ebok demo` filled (generated customers).
+const DEMO_MARK: &str = "demo_database";
+
+/// Whether `ebok demo` filled this database: `ebok console` on it may show the example
+/// bank account of the shipped configuration.
+pub async fn is_demo_database(app: &App) -> anyhow::Result<bool> {
+    Ok(app.store.setting(DEMO_MARK).await?.is_some())
 }
 
 fn remove_sqlite(path: &Path) -> anyhow::Result<()> {

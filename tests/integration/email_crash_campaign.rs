@@ -47,6 +47,10 @@ fn serve(rig: &EmailRig, log: &Path) -> ServeProcess {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("RUST_LOG", "info")
+        .env(
+            "EBOK_UTILITY__BANK_ACCOUNT",
+            crate::helpers::OWN_BANK_ACCOUNT,
+        )
         .env("EBOK_DATABASE__URL", &rig.t.db.url)
         .env("EBOK_EMAIL__IMAP_HOST", &email.imap_host)
         .env("EBOK_EMAIL__IMAP_PORT", email.imap_port.to_string())

@@ -29,6 +29,10 @@ fn spawn(db: &TestDb, fake: &FakeTelegram, log: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_ebok"))
         .arg("serve")
         .env("EBOK_DATABASE__URL", &db.url)
+        .env(
+            "EBOK_UTILITY__BANK_ACCOUNT",
+            crate::helpers::OWN_BANK_ACCOUNT,
+        )
         .env("EBOK_TELEGRAM__TOKEN", "123456:TEST-token")
         .env("EBOK_TELEGRAM__API_URL", fake.url())
         // Two processes send: each gets half of Telegram's limit.

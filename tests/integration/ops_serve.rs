@@ -42,6 +42,10 @@ impl Serve {
             .arg("serve")
             .env_remove("EBOK_CONFIG")
             .env("RUST_LOG", "warn,ebok=info")
+            .env(
+                "EBOK_UTILITY__BANK_ACCOUNT",
+                crate::helpers::OWN_BANK_ACCOUNT,
+            )
             .env("EBOK_HTTP__LISTEN", format!("127.0.0.1:{port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
