@@ -123,6 +123,10 @@ impl Rig {
             .env_remove("EBOK_CONFIG")
             .env("EBOK_DATABASE__URL", &self.t.db.url)
             .env("EBOK_APP__TEST_CLOCK_FILE", &self.clock)
+            .env(
+                "EBOK_UTILITY__BANK_ACCOUNT",
+                crate::helpers::OWN_BANK_ACCOUNT,
+            )
             .env("EBOK_TELEGRAM__TOKEN", "123456:TEST-token")
             .env("EBOK_TELEGRAM__API_URL", self.fake.url())
             .env(
