@@ -130,6 +130,65 @@ async fn two_accounts_in_one_chat_each_show_only_their_own_data() {
             let out = chat.say(&command).await;
             assert!(!out.contains("934,30") && !out.contains("K-00102"), "{out}");
         }
+        let out = chat.say(&format!("zaplac {JAN_BILL}")).await;
+        assert!(
+            out.contains(&format!(
+                "Nie znaleziono rachunku „{JAN_BILL}” wśród Twoich"
+            )),
+            "{out}"
+        );
+        // Jan's unpaid bill is in neither Zofia's calendar nor her calendar file, and
+        // asking for his by customer number or identifier only shows the usage.
+        let out = chat.say("kalendarz 2025-03").await;
+        assert!(
+            out.starts_with(&format!("👤 Konto {zofia}"))
+                && !out.contains(JAN_BILL)
+                && !out.contains("934,30"),
+            "{out}"
+        );
+        let reply = chat.send("kalendarz ics").await;
+        let files: Vec<&str> = reply
+            .attachments
+            .iter()
+            .map(|a| a.file_name.as_str())
+            .collect();
+        assert_eq!(files, ["kalendarz-K-00101.ics"], "her own calendar file");
+        let ics = String::from_utf8(reply.attachments[0].body.clone()).unwrap();
+        assert!(
+            !ics.contains("000102") && !ics.contains("934,30") && !ics.contains("Kowalski"),
+            "{ics}"
+        );
+        for command in [
+            "kalendarz ics K-00102".to_string(),
+            format!("kalendarz ics {jan}"),
+        ] {
+            let reply = chat.send(&command).await;
+            assert!(reply.attachments.is_empty(), "{command}: {reply:?}");
+            let out = chat.say(&command).await;
+            assert!(
+                out.contains("Niepoprawne polecenie. Użycie:") && !out.contains(JAN_BILL),
+                "{out}"
+            );
+        }
+        // His contract is no document of hers.
+        let out = chat.say("dokument UM/2021/0102").await;
+        assert!(
+            out.contains("Nie znaleziono dokumentu „UM/2021/0102” wśród Twoich"),
+            "{out}"
+        );
+        assert!(
+            chat.send("dokument UM/2021/0102")
+                .await
+                .attachments
+                .is_empty()
+        );
+        let out = chat.say(&format!("pdf {JAN_BILL}")).await;
+        assert!(
+            out.contains(&format!(
+                "Nie znaleziono rachunku „{JAN_BILL}” wśród Twoich"
+            )),
+            "{out}"
+        );
 
         // By identifier too; an account not open here is refused with the list.
         let out = chat.say(&format!("konto {jan}")).await;
