@@ -6,7 +6,7 @@
 //! 1. recipient's identifier: the NIP, 10 digits;
 //! 2. country code: `PL`;
 //! 3. account number: the NRB, 26 digits;
-//! 4. amount in grosze: 6 digits, zero-padded (a larger amount takes more digits);
+//! 4. amount in grosze: 6 digits, zero-padded, so at most 999 999 gr (9 999,99 zł);
 //! 5. recipient's name: at most 20 characters;
 //! 6. transfer title: at most 32 characters;
 //! 7. reserved (a direct-debit customer id), 8. reserved (an Invoobill id) and
@@ -15,6 +15,11 @@
 //! 160 characters at most in all, the QR symbol with error correction level L. Names
 //! and titles keep letters (Polish ones too), digits, spaces and `, . - /`; anything
 //! else (a `|` above all, which would shift the fields) becomes a space.
+//!
+//! A larger amount has no faithful code: a seventh digit breaks the field's length (an
+//! app that checks it refuses the code or misreads the amount) and a smaller amount would
+//! be wrong, so such a transfer gets no code (the details are still given as text).
+//! Other implementations differ: some refuse such amounts, some write more digits.
 
 /// The recipient's name in the code holds this many characters.
 pub const NAME_MAX: usize = 20;
@@ -22,6 +27,8 @@ pub const NAME_MAX: usize = 20;
 pub const TITLE_MAX: usize = 32;
 /// The whole text holds this many characters.
 pub const TEXT_MAX: usize = 160;
+/// The largest amount (grosze) the 6-digit amount field holds: 9 999,99 zł.
+pub const AMOUNT_MAX_GR: i64 = 999_999;
 
 /// What a banking app fills in from the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,18 +43,22 @@ pub struct Transfer {
 }
 
 impl Transfer {
-    /// The code's text. The amount must be positive (nothing due gets no code).
-    pub fn text(&self) -> String {
+    /// The code's text; `None` when the amount is not one the code can carry (nothing
+    /// due, or over [`AMOUNT_MAX_GR`]).
+    pub fn text(&self) -> Option<String> {
+        if !(1..=AMOUNT_MAX_GR).contains(&self.amount_gr) {
+            return None;
+        }
         let text = format!(
             "{}|PL|{}|{:06}|{}|{}|||",
             self.nip,
             self.account,
-            self.amount_gr.max(0),
+            self.amount_gr,
             clean(&self.name, NAME_MAX),
             clean(&self.title, TITLE_MAX),
         );
         debug_assert!(text.chars().count() <= TEXT_MAX);
-        text
+        Some(text)
     }
 }
 
@@ -86,14 +97,18 @@ mod tests {
             title: "K-00102 FV/2025/02/000102".into(),
         };
         assert_eq!(
-            t.text(),
+            t.text().unwrap(),
             "8880205453|PL|61109010140000071219812874|093430|MPEC Włocławek Spółk|K-00102 FV/2025/02/000102|||"
         );
-        let big = Transfer {
-            amount_gr: 5_470_674,
+        let amount = |amount_gr| Transfer {
+            amount_gr,
             ..t.clone()
         };
-        assert!(big.text().contains("|5470674|"));
+        assert!(amount(1).text().unwrap().contains("|000001|"));
+        assert!(amount(999_999).text().unwrap().contains("|999999|"));
+        assert_eq!(amount(1_000_000).text(), None, "no seventh digit");
+        assert_eq!(amount(5_470_674).text(), None);
+        assert_eq!(amount(0).text(), None);
         assert_eq!(clean("  \"Zazamcze\"\n|x  ", 20), "Zazamcze x");
         assert_eq!(clean("Ćma", 2), "Ćm");
     }

@@ -86,11 +86,16 @@ fn expected(account: &str, amount: &str, title: &str) -> Code {
 /// The example set with the firm's individual account, and an overpaying correction
 /// for Zofia Wiśniewska; "today" 22 April 2025.
 pub async fn pay_app(backend: &Backend) -> TestApp {
+    pay_app_with(backend, &[]).await
+}
+
+/// [`pay_app`] with `more` edits of the example set.
+async fn pay_app_with(backend: &Backend, more: &[(&str, &str, Option<&str>)]) -> TestApp {
     let t = TestApp::new(backend).await;
     t.app
         .core
         .freeze_today(chrono::NaiveDate::from_ymd_opt(2025, 4, 22).unwrap());
-    let dir = edited_example(&[
+    let mut edits = vec![
         (
             "customers.csv",
             "email,phone\n",
@@ -118,7 +123,9 @@ pub async fn pay_app(backend: &Backend) -> TestApp {
                 "KF/2025/03/000001,K-00101,correction,2025-03-20,2025-04-03,Korekta – luty 2025,-50.00,0.00,-50.00,,,,\nFV/2025/02/000101,",
             ),
         ),
-    ]);
+    ];
+    edits.extend_from_slice(more);
+    let dir = edited_example(&edits);
     ebok::import::run(&t.app.store, &t.app.pesel_key, dir.path())
         .await
         .expect("the example set with accounts imports");
@@ -182,30 +189,68 @@ async fn a_households_bill_overdue_and_balance_codes_carry_every_field() {
     }
 }
 
+/// A firm pays into its individual account; the code's amount field holds 6 digits (at
+/// most 9 999,99 zł), so a larger amount gets the details without a code, saying why.
 #[tokio::test]
-async fn a_firm_pays_into_its_individual_account_with_an_amount_over_six_digits() {
+async fn a_firm_pays_into_its_individual_account_and_an_amount_over_six_digits_gets_no_code() {
     for backend in backends() {
         let t = pay_app(&backend).await;
         login_customer(&t, "F-00201", "firm").await;
         let chat = t.console("firm");
         for command in ["zaplac", "zaplac FV/2025/02/000201", "zaplac zalegle"] {
             let reply = chat.send(command).await;
-            assert_eq!(
-                qr_of(&reply),
-                expected(FIRM_ACCOUNT, "5470674", "F-00201 FV/2025/02/000201"),
-                "{command} on {}",
-                t.db.label
+            assert!(reply.attachments.is_empty(), "{command}: {reply:?}");
+            let text = chat.say(command).await;
+            assert!(text.contains("27 1140 2004 0000 3002 0135 5387"), "{text}");
+            assert!(text.contains("54 706,74 zł"), "{text}");
+            assert!(
+                text.contains("Kodu QR tu nie ma: kwota przekracza 9 999,99 zł")
+                    && text.contains("pole kwoty ma 6 cyfr"),
+                "{text}"
             );
+            assert!(!text.contains("zeskanuj"), "{text}");
         }
         let text = chat.say("zaplac").await;
-        assert!(text.contains("27 1140 2004 0000 3002 0135 5387"), "{text}");
         assert!(text.contains("indywidualny rachunek"), "{text}");
-        assert!(text.contains("54 706,74 zł"), "{text}");
         let en = {
             chat.send("language en").await;
             chat.say("pay").await
         };
         assert!(en.contains("your individual account"), "{en}");
+        assert!(
+            en.contains("No QR code here: the amount is over 9 999,99 zł"),
+            "{en}"
+        );
+
+        // Once 50 000 zł of it is paid, the rest fits: the code carries it.
+        let t = pay_app_with(
+            &backend,
+            &[
+                (
+                    "payments.csv",
+                    "PB/2025/03/14/0003,",
+                    Some("PB/2025/04/10/0004,F-00201,2025-04-10,50000.00,FV/2025/02/000201,Przelew\nPB/2025/03/14/0003,"),
+                ),
+                (
+                    "invoices.csv",
+                    "55206.74,500.00,54706.74",
+                    Some("55206.74,50500.00,4706.74"),
+                ),
+            ],
+        )
+        .await;
+        login_customer(&t, "F-00201", "firm").await;
+        let chat = t.console("firm");
+        for command in ["zaplac", "zaplac FV/2025/02/000201", "zaplac zalegle"] {
+            let reply = chat.send(command).await;
+            assert_eq!(
+                qr_of(&reply),
+                expected(FIRM_ACCOUNT, "470674", "F-00201 FV/2025/02/000201"),
+                "{command} on {}",
+                t.db.label
+            );
+        }
+        assert!(chat.say("zaplac").await.contains("4 706,74 zł"));
     }
 }
 

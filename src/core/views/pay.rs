@@ -103,7 +103,10 @@ impl CustomerCtx<'_> {
             None if scope == "overdue" => format!("przelew-{customer_number}-zalegle.png"),
             None => format!("przelew-{customer_number}-saldo.png"),
         };
+        let code = transfer.text();
         let data = json!({
+            "no_qr": code.is_none(), "qr_max": from_grosze(zbp::AMOUNT_MAX_GR),
+            "several": due.len() > 1,
             "scope": scope, "number": number, "customer_number": customer_number,
             "recipient": utility.name, "address": utility.address,
             "account": account.grouped(), "individual_account": individual.is_some(),
@@ -113,12 +116,14 @@ impl CustomerCtx<'_> {
             "interest": interest, "has_interest": !interest.is_zero(), "file_name": file_name,
         });
         let mut reply = Reply::new(self.lang(), View::new("pay", data));
-        reply.attachments.push(Attachment {
-            file_name,
-            content_type: "image/png".into(),
-            body: png::qr_png(&transfer.text())?,
-            inline: true,
-        });
+        if let Some(code) = code {
+            reply.attachments.push(Attachment {
+                file_name,
+                content_type: "image/png".into(),
+                body: png::qr_png(&code)?,
+                inline: true,
+            });
+        }
         Ok(reply)
     }
 }
