@@ -118,12 +118,16 @@ fn shown(m: &SentMessage, edited: bool) -> String {
     } else {
         "🤖\n"
     });
-    if let Some(doc) = &m.document {
-        out.push_str(&format!(
+    match &m.document {
+        Some(doc) if doc.method == "sendPhoto" => {
+            out.push_str(&format!("   🖼 {} (a photo: the QR code)\n", doc.file_name));
+        }
+        Some(doc) => out.push_str(&format!(
             "   📄 {} ({} kB, PDF)\n",
             doc.file_name,
             doc.bytes.len() / 1024
-        ));
+        )),
+        None => {}
     }
     for line in m.visible().lines() {
         out.push_str(format!("   {line}").trim_end());
@@ -385,10 +389,30 @@ async fn two_accounts_in_one_chat_switched_with_buttons() {
             "{}",
             out.visible()
         );
-        me.type_("/saldo", has("Jan Kowalski")).await;
+        // Jan pays his balance from his panel: the QR code comes as a photo.
+        let panel = me.type_("/saldo", has("Jan Kowalski")).await;
+        let paid = me.press(&panel, "💳 Zapłać", has("Dane do przelewu")).await;
+        assert!(
+            paid.visible()
+                .starts_with("💳 Dane do przelewu — całe saldo")
+                && paid.visible().contains("Kwota: 937,28 zł"),
+            "{}",
+            paid.visible()
+        );
+        let photos = bot.fake.documents_to(62);
+        assert_eq!(photos.len(), 1, "only the QR code");
+        assert_eq!(photos[0].method, "sendPhoto");
+        let code = crate::pay::parse_code(&crate::pay::decode_qr(&photos[0].bytes));
+        assert_eq!(
+            (code.account.as_str(), code.amount.as_str()),
+            (crate::pay::UTILITY_ACCOUNT, "093728")
+        );
+        assert!(
+            code.title.starts_with("K-00102 FV/2025/02/000102"),
+            "{code:?}"
+        );
         me.type_("/wyloguj wszystkie", has("Wylogowano")).await;
         me.type_("/saldo", has("wymaga zalogowania")).await;
-        assert!(bot.fake.documents_to(62).is_empty());
         bot.assert_no_errors();
         if let Ok(path) = std::env::var("EBOK_TELEGRAM_ACCOUNTS_TRANSCRIPT") {
             std::fs::write(path, me.transcript() + "\n").unwrap();
