@@ -83,7 +83,7 @@ pub async fn run_at(
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let present = files_present(dir)?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     let marks = tx.notify_marks().await?;
     tx.bulk_load_begin().await?;
     let mut run = Run::new(tx, dir, pesel_key, &options.vat_rates);

@@ -167,6 +167,23 @@ impl Store {
         })
     }
 
+    /// A transaction that writes a lot (the import). On SQLite it takes the write lock
+    /// at once (`BEGIN IMMEDIATE`, waiting up to the busy timeout for a writer in
+    /// progress): a transaction that began by reading cannot write any more once
+    /// another connection has committed (a customer's session noted as used, say), and
+    /// the import would fail at its first write. Readers go on meanwhile (WAL); other
+    /// writers wait for it. On PostgreSQL an ordinary transaction.
+    pub async fn begin_write(&self) -> anyhow::Result<Tx> {
+        Ok(match self {
+            Store::Sqlite(p) => {
+                let conn = p.acquire().await.context("starting a transaction")?;
+                let tx = sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await;
+                Tx::Sqlite(tx.context("starting a transaction")?)
+            }
+            Store::Postgres(_) => self.begin().await?,
+        })
+    }
+
     pub async fn close(&self) {
         on_pool!(self, |p| p.close().await)
     }

@@ -5,6 +5,7 @@ mod calendar_file;
 mod demo_cli;
 mod helpers;
 mod import;
+mod import_serving;
 mod interest;
 mod outbox_lease;
 mod pay;
