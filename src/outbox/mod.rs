@@ -112,6 +112,8 @@ pub struct Worker {
     deliverer: Arc<dyn Deliverer>,
     policy: RetryPolicy,
     clock: Clock,
+    /// Quiet hours, checked again when a notification is about to go.
+    quiet: Option<crate::config::Notifications>,
 }
 
 impl Worker {
@@ -127,7 +129,17 @@ impl Worker {
             deliverer,
             policy,
             clock: Clock::default(),
+            quiet: None,
         }
+    }
+
+    /// The worker holding back a non-urgent notification that is due during its
+    /// recipient's quiet hours (`settings`) until they end. The time a notification was
+    /// written decides it first; this catches one that falls due later, into them (a
+    /// retry, a backlog, a process that was down).
+    pub fn with_quiet_hours(mut self, settings: crate::config::Notifications) -> Worker {
+        self.quiet = Some(settings);
+        self
     }
 
     /// The worker with `clock` as its "now" (tests move it instead of waiting).
@@ -197,6 +209,11 @@ impl Worker {
             attempts: row.attempts,
             priority: row.priority,
         };
+        if let Some(until) = self.held_by_quiet_hours(&message).await {
+            tracing::info!(id = message.id, %until, "held by quiet hours");
+            self.store.outbox_defer(message.id, until).await?;
+            return Ok(Outcome::Done);
+        }
         let scrubbed = message.payload.scrubbed().to_json();
         match self.deliver_renewing(&message).await {
             Ok(()) => {
@@ -227,6 +244,36 @@ impl Worker {
             }
         }
         Ok(Outcome::Done)
+    }
+
+    /// The end of the quiet hours `message` must wait for: a non-urgent notification
+    /// to a recipient who keeps them, now in them. `None`: it may go now.
+    async fn held_by_quiet_hours(
+        &self,
+        message: &Message,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let settings = self.quiet.as_ref()?;
+        if message.priority > 0 || !message.dedupe_key.starts_with("notify:") {
+            return None;
+        }
+        let until = crate::notify::quiet_until(self.clock.now(), settings)?;
+        let account = message.payload.data.get("account")?.as_str()?;
+        let keeps = self
+            .store
+            .keeps_quiet_hours(account, &message.channel, &message.recipient)
+            .await;
+        match keeps {
+            Ok(keeps) => keeps.then_some(until),
+            Err(e) => {
+                // Sending a notice at night is better than losing it.
+                tracing::warn!(
+                    id = message.id,
+                    error = format!("{e:#}"),
+                    "quiet hours unknown"
+                );
+                None
+            }
+        }
     }
 
     pub fn lease(&self) -> chrono::Duration {
@@ -297,7 +344,8 @@ pub fn email_worker(app: &crate::app::App) -> anyhow::Result<Option<Worker>> {
             Arc::new(deliverer),
             RetryPolicy::default(),
         )
-        .with_clock(app.core.clock().clone()),
+        .with_clock(app.core.clock().clone())
+        .with_quiet_hours(app.settings.notifications.clone()),
     ))
 }
 

@@ -396,6 +396,26 @@ impl Tx {
 }
 
 impl Store {
+    /// Whether the account `identifier` keeps quiet hours on `channel` at `recipient`
+    /// (for email: its address on file); true unless turned off.
+    pub async fn keeps_quiet_hours(
+        &self,
+        identifier: &str,
+        channel: &str,
+        recipient: &str,
+    ) -> anyhow::Result<bool> {
+        let sql = "SELECT quiet FROM notify_recipients \
+                   WHERE identifier = $1 AND channel = $2 AND recipient = $3";
+        let quiet: Vec<bool> = on_pool!(self, |p| sqlx::query_scalar(sql)
+            .bind(identifier)
+            .bind(channel)
+            .bind(recipient)
+            .fetch_all(p)
+            .await)
+        .context("reading the quiet hours")?;
+        Ok(quiet.into_iter().all(|q| q))
+    }
+
     /// The kinds turned on for the target, and whether it keeps quiet hours.
     pub async fn subscriptions(
         &self,

@@ -663,3 +663,55 @@ async fn the_scheduler_in_serve_runs_on_start_at_its_hour_and_after_downtime_onc
         rig.kill_all().await;
     }
 }
+
+#[tokio::test]
+async fn a_notice_that_falls_due_in_quiet_hours_waits_for_the_morning_at_the_worker() {
+    for backend in backends() {
+        let mut rig = Rig::new(
+            &backend,
+            warsaw("2025-03-10 20:59"),
+            None,
+            ("a@x.test", "b@x.test"),
+        )
+        .await;
+        let jan = rig.jan.clone();
+        rig.say(Channel::Telegram, "5001", &jan, "powiadomienia wlacz")
+            .await;
+        // Written at 20:59, before the quiet hours: due at once...
+        let tariff = rig
+            .announce("komunikat taryfa Nowa taryfa | Od kwietnia nowe ceny.")
+            .await;
+        let key = format!("notify:announcement:{tariff}:telegram:5001");
+        let (_, due) = written(&rig, &key).await;
+        assert!(due < warsaw("2025-03-10 21:00"), "{due}");
+        // ...but nothing sends until 21:30 (the process was down).
+        rig.set_clock(warsaw("2025-03-10 21:30"));
+        rig.serve().await;
+        rig.announce("komunikat awaria Awaria sieci | Brak ciepła do 23:00.")
+            .await;
+        rig.telegram(JAN_CHAT, &["Awaria: Awaria sieci"]).await;
+        // The worker has looked at the tariff notice and put it off until 08:00.
+        let deadline = Instant::now() + DEADLINE;
+        while written(&rig, &key).await.1 != warsaw("2025-03-11 08:00") {
+            assert!(
+                Instant::now() < deadline,
+                "{}: not held: {:?} {:#?}\n{}",
+                rig.db().label,
+                written(&rig, &key).await,
+                visible(&rig.fake, JAN_CHAT),
+                rig.tail()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            visible(&rig.fake, JAN_CHAT).len(),
+            1,
+            "only the failure at night"
+        );
+        rig.set_clock(warsaw("2025-03-11 08:00"));
+        rig.telegram(JAN_CHAT, &["Taryfa: Nowa taryfa"]).await;
+        rig.all_sent().await;
+        assert_eq!(visible(&rig.fake, JAN_CHAT).len(), 2, "{}", rig.db().label);
+        rig.kill_all().await;
+    }
+}

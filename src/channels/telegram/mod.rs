@@ -85,7 +85,8 @@ impl Telegram {
                 ..crate::outbox::RetryPolicy::default()
             },
         )
-        .with_clock(self.app.core.clock().clone());
+        .with_clock(self.app.core.clock().clone())
+        .with_quiet_hours(self.app.settings.notifications.clone());
         let rate = self.outbox_rate();
         let worker = tokio::spawn(
             dispatch::Dispatcher::new(worker, dispatch::Dispatcher::in_flight_for(rate)).run(),
