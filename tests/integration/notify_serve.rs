@@ -274,7 +274,7 @@ pub async fn import(t: &TestApp, dir: &Path) {
         t.app.core.timing(),
     )
     .await
-    .unwrap_or_else(|e| panic!("import of {}: {e}", dir.display()));
+    .unwrap_or_else(|e| panic!("import of {}: {e:#}", dir.display()));
 }
 
 /// Notices written for a recipient: outbox rows keyed `notify:…:<recipient>`.
@@ -628,13 +628,17 @@ async fn the_scheduler_in_serve_runs_on_start_at_its_hour_and_after_downtime_onc
             .await;
 
         // Down from the 11th to Tuesday the 18th: the overdue notice of Monday the 17th
-        // comes at the next start; a second start the same day adds nothing.
+        // comes at the next start; a second start the same day adds nothing. (Killed
+        // once everything is recorded as sent: a message in flight at a SIGKILL may be
+        // sent again, see notify_crash.)
+        rig.all_sent().await;
         rig.kill_all().await;
         rig.set_clock(warsaw("2025-03-18 12:00"));
         rig.serve().await;
         rig.telegram(JAN_CHAT, &["Termin płatności minął", "odsetki ok."])
             .await;
         until_last_run(&rig, "2025-03-18").await;
+        rig.all_sent().await;
         rig.kill_all().await;
         let runs = rig.runs_logged();
         rig.serve().await;
@@ -708,10 +712,15 @@ async fn a_notice_that_falls_due_in_quiet_hours_waits_for_the_morning_at_the_wor
             1,
             "only the failure at night"
         );
+        // (At 08:00 the day's reminders come too: FV/2025/02/000102 is due on the 14th.)
         rig.set_clock(warsaw("2025-03-11 08:00"));
         rig.telegram(JAN_CHAT, &["Taryfa: Nowa taryfa"]).await;
         rig.all_sent().await;
-        assert_eq!(visible(&rig.fake, JAN_CHAT).len(), 2, "{}", rig.db().label);
+        let tg = visible(&rig.fake, JAN_CHAT);
+        for head in ["Awaria: Awaria sieci", "Taryfa: Nowa taryfa"] {
+            let n = tg.iter().filter(|m| m.contains(head)).count();
+            assert_eq!(n, 1, "{}: {head} once in {tg:#?}", rig.db().label);
+        }
         rig.kill_all().await;
     }
 }
