@@ -392,6 +392,18 @@ impl Core {
             ) {
                 return self.execute(ctx, command).await;
             }
+            // Turning email notifications off works from the address on file without a
+            // login (the one-click link of every notification mail).
+            if ctx.origin.channel == Channel::Email
+                && matches!(
+                    command,
+                    Command::Notifications {
+                        change: command::NotifyChange::Off(_)
+                    }
+                )
+            {
+                return self.execute(ctx, command).await;
+            }
             if ctx.sessions > 0 {
                 let open = chat_accounts::live(ctx).await?;
                 if !open.is_empty() {

@@ -47,7 +47,10 @@ fn command_word(lang: Lang) -> (&'static str, &'static str, &'static str, &'stat
 
 pub(super) async fn handle(ctx: &mut Ctx<'_>, change: NotifyChange) -> anyhow::Result<Reply> {
     let Some(account) = ctx.account.clone() else {
-        return Ok(Reply::new(ctx.lang, View::bare("login_required")));
+        return match (ctx.origin.channel, change) {
+            (Channel::Email, NotifyChange::Off(kind)) => off_by_address(ctx, kind).await,
+            _ => Ok(Reply::new(ctx.lang, View::bare("login_required"))),
+        };
     };
     if account.role != Role::Customer || account.customer_id.is_none() {
         return Ok(Reply::new(ctx.lang, View::bare("notify_customers_only")));
@@ -113,6 +116,42 @@ pub(super) async fn handle(ctx: &mut Ctx<'_>, change: NotifyChange) -> anyhow::R
         }
     };
     settings_view(ctx, account.id, channel, &recipient, changed).await
+}
+
+/// `powiadomienia wylacz [rodzaj]` mailed without a login (the `List-Unsubscribe` link
+/// of every notification mail): email notifications end for every customer account
+/// whose address on file is the sender's. It only ever turns email notifications off,
+/// only for that address, so it needs no password: a forged sender can only stop mail
+/// to the real owner, and the answer (the same whether or not anything was on) goes to
+/// that address. Each account's change is audited.
+async fn off_by_address(ctx: &Ctx<'_>, kind: Option<Kind>) -> anyhow::Result<Reply> {
+    let address = ctx.origin.source.trim().to_lowercase();
+    let kinds: Vec<Kind> = kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let mut tx = ctx.core.store().begin().await?;
+    let accounts = tx.email_subscribers_at(&address).await?;
+    for (id, identifier) in &accounts {
+        tx.unsubscribe(*id, "email", "", &kinds).await?;
+        let detail = format!("{} (mailed from the address on file)", names.join(","));
+        tx.audit(identifier, AuditEvent::NotificationsOff, "email", &detail)
+            .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        accounts = accounts.len(),
+        "email notifications turned off by mail"
+    );
+    let (cmd, w_on, _, _) = command_word(ctx.lang);
+    Ok(Reply::new(
+        ctx.lang,
+        View::new(
+            "notify_off_by_address",
+            json!({
+                "kind": kind.map(|k| kind_word(ctx.lang, k)),
+                "on_again": format!("{cmd} {w_on}"),
+            }),
+        ),
+    ))
 }
 
 /// The settings of the target, with a toggle per kind and for quiet hours.

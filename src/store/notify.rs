@@ -264,6 +264,23 @@ impl Tx {
         Ok(removed)
     }
 
+    /// The customer accounts whose address on file is `address` (any case), with email
+    /// notifications of any kind on: (id, identifier).
+    pub async fn email_subscribers_at(
+        &mut self,
+        address: &str,
+    ) -> anyhow::Result<Vec<(i64, String)>> {
+        let sql = "SELECT DISTINCT a.id, a.identifier FROM accounts a \
+                   JOIN notify_subscriptions s ON s.account_id = a.id AND s.channel = 'email' \
+                   WHERE a.role = 'customer' AND LOWER(TRIM(a.email)) = LOWER(TRIM($1)) \
+                   ORDER BY a.id";
+        on_tx!(self, |c| sqlx::query_as(sql)
+            .bind(address)
+            .fetch_all(c)
+            .await)
+        .context("reading the accounts at an address")
+    }
+
     /// Quiet hours on or off for the target.
     pub async fn set_quiet(
         &mut self,

@@ -58,6 +58,8 @@ mod notify_digest;
 mod notifications;
 // Notifications end to end through `ebok serve` processes.
 mod notify_serve;
+// `powiadomienia` by email and the one-click turn-off.
+mod notify_mail_commands;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_instances;
