@@ -60,6 +60,8 @@ mod notifications;
 mod notify_serve;
 // `powiadomienia` by email and the one-click turn-off.
 mod notify_mail_commands;
+// `powiadomienia` in Telegram: the greeting and the buttons.
+mod notify_telegram;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_instances;
