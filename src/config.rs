@@ -95,6 +95,10 @@ impl Default for CalendarFile {
 pub struct Http {
     /// Local address, e.g. "127.0.0.1:9464".
     pub listen: String,
+    /// Where calendar apps reach the calendar subscriptions (`/kalendarz/…`), e.g.
+    /// "https://ebok.mpec.example.pl"; without it `kalendarz link` is not offered.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 /// `[shutdown]`: how `ebok serve` stops on SIGTERM.

@@ -1,10 +1,12 @@
 //! The operations endpoints of `ebok serve` on `[http] listen`: `/healthz`, `/readyz`
 //! and `/metrics`. Read-only and without customer data: nothing here needs a login, but
-//! it belongs on a local or internal address.
+//! it belongs on a local or internal address. Besides them, `/kalendarz/<token>.ics`:
+//! a customer's calendar subscription (`kalendarz link`), found by the token's hash
+//! alone; an unknown or revoked token is 404, as is every other path.
 
 use crate::app::App;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +19,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/kalendarz/{file}", get(calendar))
         .with_state(app)
 }
 
@@ -53,4 +56,26 @@ async fn metrics(State(app): State<App>) -> Response {
         Err(e) => tracing::warn!(error = format!("{e:#}"), "import figures not updated"),
     }
     ([(header::CONTENT_TYPE, METRICS_TYPE)], metrics.encode()).into_response()
+}
+
+/// A calendar subscription: `<token>.ics`, the current calendar file of its account.
+async fn calendar(State(app): State<App>, Path(file): Path<String>) -> Response {
+    let Some(token) = file.strip_suffix(".ics").filter(|t| !t.is_empty()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match app.core.calendar_by_link(token).await {
+        Ok(Some(body)) => (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CACHE_CONTROL, "private, no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "serving a calendar subscription");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }

@@ -74,6 +74,22 @@ pub fn calendar(name: &str, events: &[DueEvent], reminder_days: u32) -> String {
     cal.done().to_string()
 }
 
+/// Where `ebok serve` serves the subscription of a token: `/kalendarz/<token>.ics`.
+pub const LINK_PATH: &str = "/kalendarz/";
+
+/// A new subscription token: 32 random bytes, URL-safe base64 (43 characters).
+pub fn new_token() -> String {
+    use base64::Engine as _;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What is stored of a token: its SHA-256, hex.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

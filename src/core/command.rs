@@ -73,6 +73,11 @@ pub enum Command {
     },
     /// The unpaid bills' due dates as an iCalendar file (`calendar ics`).
     CalendarFile,
+    /// A private subscription URL of that file (`calendar link`), or revoking it
+    /// (`calendar link revoke`).
+    CalendarLink {
+        revoke: bool,
+    },
     Collections,
     Documents,
     Document {
@@ -143,6 +148,8 @@ pub enum PayTarget {
 
 /// The words that ask `pay` for the overdue bills (folded).
 const OVERDUE_WORDS: &[&str] = &["zalegle", "overdue"];
+/// The word after `calendar link` that turns the subscription off.
+const REVOKE_WORDS: &[&str] = &["odwolaj", "revoke"];
 
 /// What `powiadomienia` changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -358,10 +365,10 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     spec!(
         &["calendar", "kalendarz"],
-        "[RRRR-MM|ics]",
-        "[YYYY-MM|ics]",
-        "niezapłacone rachunki w terminach płatności; ics — plik do kalendarza w telefonie",
-        "unpaid bills by due date; ics: a file for your phone's calendar",
+        "[RRRR-MM|ics|link]",
+        "[YYYY-MM|ics|link]",
+        "niezapłacone rachunki w terminach płatności; ics — plik do kalendarza w telefonie; link — prywatny adres subskrypcji dla aplikacji kalendarza (link odwolaj — wyłącza go)",
+        "unpaid bills by due date; ics: a file for your phone's calendar; link: a private subscription address for a calendar app (link revoke: turns it off)",
         true
     ),
     spec!(
@@ -648,6 +655,10 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "calendar" => match args.as_slice() {
             [] => Ok(Command::Calendar { month: None }),
             [word] if fold(word) == "ics" => Ok(Command::CalendarFile),
+            [word] if fold(word) == "link" => Ok(Command::CalendarLink { revoke: false }),
+            [word, off] if fold(word) == "link" && REVOKE_WORDS.contains(&fold(off).as_str()) => {
+                Ok(Command::CalendarLink { revoke: true })
+            }
             [m] => YearMonth::parse(m)
                 .map(|m| Command::Calendar { month: Some(m) })
                 .ok_or_else(bad),
@@ -933,6 +944,25 @@ mod tests {
         assert!(matches!(
             parse("zaplac a b"),
             Err(ParseError::BadArguments { command: "pay" })
+        ));
+    }
+
+    #[test]
+    fn calendar_link_asks_for_the_subscription_or_revokes_it() {
+        assert_eq!(
+            parse("kalendarz link"),
+            Ok(Command::CalendarLink { revoke: false })
+        );
+        for revoke in [
+            "kalendarz link odwolaj",
+            "calendar LINK revoke",
+            "kalendarz link odwołaj",
+        ] {
+            assert_eq!(parse(revoke), Ok(Command::CalendarLink { revoke: true }));
+        }
+        assert!(matches!(
+            parse("kalendarz link K-00102"),
+            Err(ParseError::BadArguments { .. })
         ));
     }
 

@@ -130,6 +130,29 @@ impl Ctx<'_> {
 }
 
 impl Core {
+    /// The calendar file a subscription token (`kalendarz link`) gives, with the current
+    /// data, in the account's language; `None` for an unknown or revoked token and for an
+    /// account that is closed, locked or has no customer.
+    pub async fn calendar_by_link(&self, token: &str) -> anyhow::Result<Option<String>> {
+        let store = self.store();
+        let hash = crate::ics::token_hash(token);
+        let Some(id) = store.calendar_link_account(&hash).await? else {
+            return Ok(None);
+        };
+        let Some(account) = store.account(id).await?.filter(|a| !a.closed && !a.locked) else {
+            return Ok(None);
+        };
+        let Some(customer_id) = account.customer_id else {
+            return Ok(None);
+        };
+        let Some(customer) = store.customer(customer_id).await? else {
+            return Ok(None);
+        };
+        let lang = Lang::parse(&account.lang).unwrap_or(Lang::Pl);
+        let (body, _) = views::ics::calendar_ics(self, customer.id, &customer.number, lang).await?;
+        Ok(Some(body))
+    }
+
     pub async fn new(store: Store, settings: Arc<Settings>) -> anyhow::Result<Core> {
         let dummy_hash = password::hash(password::temporary()).await?;
         let clock = match &settings.app.test_clock_file {
@@ -520,7 +543,9 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Bill { .. } => "bill",
         Command::Pdf { .. } => "pdf",
         Command::Pay { .. } => "pay",
-        Command::Calendar { .. } | Command::CalendarFile => "calendar",
+        Command::Calendar { .. } | Command::CalendarFile | Command::CalendarLink { .. } => {
+            "calendar"
+        }
         Command::Collections => "collections",
         Command::Documents => "documents",
         Command::Document { .. } => "document",

@@ -40,6 +40,8 @@ crate::text_enum!(
         QuietHoursOn = "quiet_hours_on",
         QuietHoursOff = "quiet_hours_off",
         AnnouncementCancelled = "announcement_cancelled",
+        CalendarLinkCreated = "calendar_link_created",
+        CalendarLinkRevoked = "calendar_link_revoked",
     }
 );
 

@@ -37,6 +37,7 @@ mod accounts;
 mod announcements;
 mod audit;
 mod billing;
+mod calendar_links;
 pub use billing::INTEREST_RATES_CONFIRMED;
 mod chat_sessions;
 mod chats;

@@ -11,7 +11,11 @@ use ical::parser::ical::component::{IcalCalendar, IcalEvent};
 /// The example set with one more bill for Jan Kowalski, due on Saturday 3 May 2025 (a
 /// public holiday too): payable on Monday 5 May. "Today" 22 April 2025.
 async fn app(backend: &Backend) -> TestApp {
-    let t = TestApp::new(backend).await;
+    app_with(backend, |_| {}).await
+}
+
+async fn app_with(backend: &Backend, tweak: impl FnOnce(&mut ebok::Settings)) -> TestApp {
+    let t = TestApp::with_settings(backend, tweak).await;
     t.app
         .core
         .freeze_today(chrono::NaiveDate::from_ymd_opt(2025, 4, 22).unwrap());
@@ -219,5 +223,176 @@ async fn telegram_sends_the_calendar_file_as_a_document() {
         let cal = parse_bytes(&doc.bytes);
         assert_eq!(cal.events.len(), 2, "{}", bot.t.db.label);
         bot.assert_no_errors();
+    }
+}
+
+/// The events of a calendar as (UID, DTSTART), sorted.
+fn uids_and_days(cal: &IcalCalendar) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = cal
+        .events
+        .iter()
+        .map(|e| {
+            let day = prop(e, "DTSTART").value.clone().unwrap_or_default();
+            (text(e, "UID"), day)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The link a `kalendarz link` answer gives, split at the public URL: the path.
+fn link_path(answer: &str) -> String {
+    let base = "https://ebok.example.test/kalendarz/";
+    let at = answer
+        .find(base)
+        .unwrap_or_else(|| panic!("no link in: {answer}"));
+    let rest = &answer[at + base.len() - "/kalendarz/".len()..];
+    let end = rest.find(".ics").expect("the link ends in .ics") + ".ics".len();
+    rest[..end].to_string()
+}
+
+/// `kalendarz link`: a private URL with a long random token (only its hash stored),
+/// served by `ebok serve` over real HTTP with the same calendar as `kalendarz ics`,
+/// current data, only that account's; a new link replaces the old one, revoking or an
+/// unknown token is 404; creating and revoking are audited. Without `[http] public_url`
+/// it is not offered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_subscription_link_serves_the_accounts_own_calendar_until_revoked() {
+    for backend in backends() {
+        let t = app_with(&backend, |s| {
+            s.http = Some(ebok::config::Http {
+                listen: "127.0.0.1:0".into(),
+                public_url: Some("https://ebok.example.test/".into()),
+            })
+        })
+        .await;
+        let jan_id = login_customer(&t, "K-00102", "jan").await;
+        let jan = t.console("jan");
+        let answer = jan.say("kalendarz link").await;
+        assert!(answer.contains("Prywatny adres kalendarza"), "{answer}");
+        let first = link_path(&answer);
+        let token = first
+            .trim_start_matches("/kalendarz/")
+            .trim_end_matches(".ics")
+            .to_string();
+        assert_eq!(token.len(), 43, "{token}");
+        assert!(
+            token
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "{token}"
+        );
+        // Only a hash of the token is stored.
+        let sql = "SELECT token_hash FROM calendar_links";
+        let stored: Vec<String> =
+            ebok::on_pool!(&t.app.store, |p| sqlx::query_scalar(sql).fetch_all(p).await).unwrap();
+        assert_eq!(stored.len(), 1);
+        assert!(
+            stored[0].len() == 64 && !stored[0].contains(&token),
+            "{stored:?}"
+        );
+
+        let serve = crate::ops_serve::Serve::start(&t.db.url, &[]);
+        let deadline = tokio::time::Instant::now() + crate::ops_serve::WAIT;
+        while serve.get("/healthz").await.is_none() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "ebok serve did not answer"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let get = |path: String| {
+            let serve = &serve;
+            async move { serve.get(&path).await.expect("an answer") }
+        };
+        let (status, body) = get(first.clone()).await;
+        assert_eq!(status, 200, "{body}");
+        let served = parse_bytes(body.as_bytes());
+        let file = parse_ics(&jan.send("kalendarz ics").await);
+        assert_eq!(uids_and_days(&served), uids_and_days(&file));
+        assert_eq!(served.events.len(), 3, "Jan's unpaid bills");
+
+        // Current data: a new bill is in the next fetch.
+        let dir = edited_example(&[(
+            "invoices.csv",
+            "FV/2025/01/000201,",
+            Some(
+                "FV/2025/04/000102,K-00102,invoice,2025-04-18,2025-05-03,Ciepło – kwiecień 2025,500.00,0.00,500.00,,,,\nFV/2025/05/000102,K-00102,invoice,2025-05-20,2025-06-04,Ciepło – maj 2025,300.00,0.00,300.00,,,,\nFV/2025/01/000201,",
+            ),
+        )]);
+        ebok::import::run(&t.app.store, &t.app.pesel_key, dir.path())
+            .await
+            .expect("the new bill imports");
+        let (status, body) = get(first.clone()).await;
+        assert_eq!(status, 200);
+        let served = parse_bytes(body.as_bytes());
+        assert_eq!(served.events.len(), 4);
+        assert!(body.contains("FV/2025/05/000102"), "{body}");
+
+        // Zofia's link gives her calendar only: none of Jan's bills.
+        login_customer(&t, "K-00101", "zofia").await;
+        let zofias = link_path(&t.console("zofia").say("kalendarz link").await);
+        assert_ne!(zofias, first);
+        let (status, body) = get(zofias).await;
+        assert_eq!(status, 200);
+        assert!(
+            body.contains("K-00101") && !body.contains("000102"),
+            "{body}"
+        );
+        assert!(parse_bytes(body.as_bytes()).events.is_empty());
+
+        // Unknown tokens and other paths: 404.
+        for path in [
+            format!("/kalendarz/{}.ics", "A".repeat(43)),
+            format!("/kalendarz/{token}"),
+            "/kalendarz/.ics".to_string(),
+            "/kalendarz/".to_string(),
+        ] {
+            assert_eq!(get(path.clone()).await.0, 404, "{path}");
+        }
+
+        // A new link replaces the old one; revoking ends the new one.
+        let second = link_path(&jan.say("kalendarz link").await);
+        assert_ne!(second, first);
+        assert_eq!(get(first.clone()).await.0, 404);
+        assert_eq!(get(second.clone()).await.0, 200);
+        let out = jan.say("kalendarz link odwolaj").await;
+        assert!(out.contains("wyłączony"), "{out}");
+        assert_eq!(get(second.clone()).await.0, 404);
+        let out = jan.say("calendar link revoke").await;
+        assert!(out.contains("nie ma adresu subskrypcji"), "{out}");
+
+        let sql = format!(
+            "SELECT action FROM audit_log WHERE actor = '{jan_id}' \
+             AND action LIKE 'calendar_link%' ORDER BY id"
+        );
+        let actions: Vec<String> = ebok::on_pool!(&t.app.store, |p| sqlx::query_scalar(&sql)
+            .fetch_all(p)
+            .await)
+        .unwrap();
+        assert_eq!(
+            actions,
+            [
+                "calendar_link_created",
+                "calendar_link_created",
+                "calendar_link_revoked"
+            ]
+        );
+        drop(serve);
+
+        // Without a public address the link is not offered.
+        let t = app(&backend).await;
+        login_customer(&t, "K-00102", "jan").await;
+        let out = t.console("jan").say("kalendarz link").await;
+        assert!(out.contains("nie jest tu dostępny"), "{out}");
+        assert_eq!(
+            ebok::on_pool!(&t.app.store, |p| sqlx::query_scalar::<_, i64>(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM calendar_links"
+            )
+            .fetch_one(p)
+            .await)
+            .unwrap(),
+            0
+        );
     }
 }

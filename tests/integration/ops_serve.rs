@@ -59,7 +59,7 @@ impl Serve {
         }
     }
 
-    async fn get(&self, path: &str) -> Option<(u16, String)> {
+    pub(crate) async fn get(&self, path: &str) -> Option<(u16, String)> {
         let response = reqwest::get(format!("{}{path}", self.http)).await.ok()?;
         let status = response.status().as_u16();
         Some((status, response.text().await.ok()?))

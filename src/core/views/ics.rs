@@ -1,7 +1,10 @@
 //! The due-date calendar as a file (`kalendarz ics`): every unpaid bill an all-day event
-//! on its effective due date, with what to pay and how (see [`crate::ics`]).
+//! on its effective due date, with what to pay and how (see [`crate::ics`]); and its
+//! private subscription link (`kalendarz link`), served by `ebok serve`'s `[http]`.
 
 use super::CustomerCtx;
+use crate::core::Core;
+use crate::core::command::Lang;
 use crate::core::reply::{Attachment, Reply, View};
 use crate::domain::calendar::effective_due_date;
 use crate::domain::money::from_grosze;
@@ -14,40 +17,11 @@ use serde_json::json;
 impl CustomerCtx<'_> {
     pub(super) async fn calendar_file(&self, customer_number: &str) -> anyhow::Result<Reply> {
         let core = self.ctx.core;
-        let settings = core.settings();
-        let utility = &settings.utility;
-        let open = core.store().open_invoices(self.id).await?;
-        let individual = core.store().customer_bank_account(self.id).await?;
-        let account = Nrb::parse(individual.as_deref().unwrap_or(&utility.bank_account))?;
-        let domain = url::Url::parse(&utility.website)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "ebok".into());
-        let renderer = core.renderer()?;
-        let mut events = Vec::new();
-        for inv in open.iter().filter(|i| i.to_pay_gr > 0) {
-            let paid_by = effective_due_date(inv.due_date);
-            let data = json!({
-                "kind": inv.kind.as_str(), "number": inv.number, "amount": from_grosze(inv.to_pay_gr),
-                "pay_by": paid_by, "due_date": inv.due_date, "moved": paid_by != inv.due_date,
-                "recipient": utility.name, "account": account.grouped(),
-                "title": title::compose(customer_number, &[inv.number.as_str()], title::LINE, title::LINES).joined(),
-            });
-            let text =
-                |template| renderer.view(Flavour::Text, self.lang(), &View::new(template, &data));
-            events.push(DueEvent {
-                uid: ics::uid(customer_number, &inv.number, &domain),
-                date: paid_by,
-                summary: text("ics_summary")?.trim().to_string(),
-                description: text("ics_description")?.trim().to_string(),
-            });
-        }
-        let name = format!("{} — {customer_number}", utility.short_name);
-        let body = ics::calendar(&name, &events, settings.calendar.reminder_days);
+        let (body, count) = calendar_ics(core, self.id, customer_number, self.lang()).await?;
         let file_name = format!("kalendarz-{customer_number}.ics");
         let data = json!({
-            "count": events.len(), "file_name": file_name,
-            "reminder_days": settings.calendar.reminder_days,
+            "count": count, "file_name": file_name,
+            "reminder_days": core.settings().calendar.reminder_days,
         });
         let mut reply = Reply::new(self.lang(), View::new("calendar_file", data));
         reply.attachments.push(Attachment {
@@ -58,4 +32,94 @@ impl CustomerCtx<'_> {
         });
         Ok(reply)
     }
+
+    /// A new subscription link (an earlier one stops working), or revoking it.
+    pub(super) async fn calendar_link(&self, revoke: bool) -> anyhow::Result<Reply> {
+        let core = self.ctx.core;
+        let Some(account) = &self.ctx.account else {
+            return Ok(Reply::new(self.lang(), View::bare("login_required")));
+        };
+        let channel = self.ctx.origin.channel.as_str();
+        if revoke {
+            let had = core
+                .store()
+                .revoke_calendar_link(account.id, &account.identifier, channel)
+                .await?;
+            let data = json!({ "had": had });
+            return Ok(Reply::new(
+                self.lang(),
+                View::new("calendar_link_revoked", data),
+            ));
+        }
+        let base = core
+            .settings()
+            .http
+            .as_ref()
+            .and_then(|h| h.public_url.as_deref());
+        let Some(base) = base.filter(|b| !b.trim().is_empty()) else {
+            return Ok(Reply::new(
+                self.lang(),
+                View::bare("calendar_link_unavailable"),
+            ));
+        };
+        let token = ics::new_token();
+        core.store()
+            .set_calendar_link(
+                account.id,
+                &account.identifier,
+                channel,
+                &ics::token_hash(&token),
+            )
+            .await?;
+        let url = format!(
+            "{}{}{token}.ics",
+            base.trim().trim_end_matches('/'),
+            ics::LINK_PATH
+        );
+        let data = json!({ "url": url, "reminder_days": core.settings().calendar.reminder_days });
+        Ok(Reply::new(self.lang(), View::new("calendar_link", data)))
+    }
+}
+
+/// The calendar file of customer `id` (number `customer_number`) in `lang`, with the
+/// number of its events: the same for `kalendarz ics` and the subscription link.
+pub async fn calendar_ics(
+    core: &Core,
+    id: i64,
+    customer_number: &str,
+    lang: Lang,
+) -> anyhow::Result<(String, usize)> {
+    let settings = core.settings();
+    let utility = &settings.utility;
+    let open = core.store().open_invoices(id).await?;
+    let individual = core.store().customer_bank_account(id).await?;
+    let account = Nrb::parse(individual.as_deref().unwrap_or(&utility.bank_account))?;
+    let domain = url::Url::parse(&utility.website)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "ebok".into());
+    let renderer = core.renderer()?;
+    let mut events = Vec::new();
+    for inv in open.iter().filter(|i| i.to_pay_gr > 0) {
+        let paid_by = effective_due_date(inv.due_date);
+        let data = json!({
+            "kind": inv.kind.as_str(), "number": inv.number, "amount": from_grosze(inv.to_pay_gr),
+            "pay_by": paid_by, "due_date": inv.due_date, "moved": paid_by != inv.due_date,
+            "recipient": utility.name, "account": account.grouped(),
+            "title": title::compose(customer_number, &[inv.number.as_str()], title::LINE, title::LINES).joined(),
+        });
+        let text = |template| renderer.view(Flavour::Text, lang, &View::new(template, &data));
+        events.push(DueEvent {
+            uid: ics::uid(customer_number, &inv.number, &domain),
+            date: paid_by,
+            summary: text("ics_summary")?.trim().to_string(),
+            description: text("ics_description")?.trim().to_string(),
+        });
+    }
+    let name = format!("{} — {customer_number}", utility.short_name);
+    let count = events.len();
+    Ok((
+        ics::calendar(&name, &events, settings.calendar.reminder_days),
+        count,
+    ))
 }

@@ -11,7 +11,7 @@ mod bills;
 mod calendar;
 mod documents;
 mod general;
-mod ics;
+pub(crate) mod ics;
 mod pay;
 #[cfg(test)]
 mod totals_props;
@@ -51,6 +51,7 @@ pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Re
         Command::Pay { target } => v.pay(&customer.number, target).await,
         Command::Calendar { month } => v.calendar(month).await,
         Command::CalendarFile => v.calendar_file(&customer.number).await,
+        Command::CalendarLink { revoke } => v.calendar_link(revoke).await,
         Command::Collections => v.collections().await,
         Command::Documents => v.documents().await,
         Command::Document { number } => v.document(&number).await,
