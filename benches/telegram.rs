@@ -11,6 +11,8 @@
 //! The loaded SQLite database is kept in bench-data/telegram.sqlite for reruns. Users
 //! work in a closed loop: each sends its next command when the previous reply arrived.
 
+#[path = "support/load.rs"]
+mod load;
 #[path = "support/mod.rs"]
 mod support;
 
@@ -18,17 +20,12 @@ use ebok::app::App;
 use ebok::domain::model::Role;
 use ebok::store::{NewAccount, Store};
 use fake_telegram::FakeTelegram;
-use std::collections::HashMap;
-use std::sync::Arc;
+use load::{COMMANDS, Figures, drive, push_texts};
 use std::time::{Duration, Instant};
 use teloxide::prelude::*;
-use tokio::sync::mpsc;
 
 /// Simulated users (each one Telegram chat with a logged-in customer).
 const USERS: usize = 100;
-/// Commands per user, after the warm-up round.
-const COMMANDS: usize = 30;
-const WARM_UP: usize = 2;
 /// What a customer asks for, in turn.
 const ASKED: [&str; 2] = ["saldo", "rachunki"];
 /// A user's first chat id (ids are distinct from any other bench data).
@@ -69,25 +66,24 @@ fn main() -> anyhow::Result<()> {
         let mut sized_rate = None;
         if wanted("echo") {
             let echo = run_echo(false).await?;
-            echo.print("bare teloxide echo bot");
+            println!("{}", echo.row("bare teloxide echo bot"));
             echo_rate = Some(echo.rate);
         }
         if wanted("sized") {
             let sized = run_echo(true).await?;
-            sized.print("  same, ebok-sized replies");
+            println!("{}", sized.row("  same, ebok-sized replies"));
             sized_rate = Some(sized.rate);
         }
         let mut ratios = Vec::new();
         for (label, url, store) in backends {
             if wanted("ebok") {
                 let ebok = run_ebok(&url, store.clone()).await?;
-                ebok.print(&format!("ebok ({label}, 100k customers)"));
+                println!("{}", ebok.row(&format!("ebok ({label}, 100k customers)")));
                 ratios.push((label, ebok.rate));
             }
             if wanted("core") {
-                run_core_only(&url, store)
-                    .await?
-                    .print("  its core alone, in process");
+                let core = run_core_only(&url, store).await?;
+                println!("{}", core.row("  its core alone, in process"));
             }
         }
         for (label, rate) in ratios {
@@ -184,7 +180,7 @@ async fn run_ebok(url: &str, store: Store) -> anyhow::Result<Figures> {
         .await,
         "the bot did not start"
     );
-    let figures = drive(&fake, &chats, |i| ASKED[i % ASKED.len()].to_string()).await;
+    let figures = drive(&fake, &chats, push_texts(&fake, &ASKED)).await;
     bot.abort();
     let errors = fake.errors();
     anyhow::ensure!(errors.is_empty(), "the fake refused: {errors:?}");
@@ -251,7 +247,7 @@ async fn run_echo(sized: bool) -> anyhow::Result<Figures> {
     let mut dispatcher = Dispatcher::builder(bot, handler).build();
     let task = tokio::spawn(async move { dispatcher.dispatch().await });
     let chats: Vec<i64> = (0..USERS as i64).map(|i| FIRST_CHAT + i).collect();
-    let figures = drive(&fake, &chats, |i| ASKED[i % ASKED.len()].to_string()).await;
+    let figures = drive(&fake, &chats, push_texts(&fake, &ASKED)).await;
     task.abort();
     figures
 }
@@ -302,100 +298,4 @@ fn ten_rows() -> teloxide::types::InlineKeyboardMarkup {
         .collect();
     rows.push(vec![B::callback("strona 2 ▶", "rachunki 2")]);
     teloxide::types::InlineKeyboardMarkup::new(rows)
-}
-
-struct Figures {
-    rate: f64,
-    latencies: Vec<Duration>,
-}
-
-impl Figures {
-    fn print(&self, label: &str) {
-        let mut l = self.latencies.clone();
-        l.sort();
-        let at = |q: f64| l[((l.len() as f64 * q) as usize).min(l.len() - 1)];
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{label:<32} {:>11.0} {:>9.2} {:>9.2} {:>9}",
-            self.rate,
-            ms(at(0.50)),
-            ms(at(0.99)),
-            l.len()
-        );
-    }
-}
-
-/// Runs every user's loop; one collector reads the fake's call log in order and wakes
-/// the user whose reply arrived.
-async fn drive(
-    fake: &FakeTelegram,
-    chats: &[i64],
-    command: impl Fn(usize) -> String + Send + Sync + 'static,
-) -> anyhow::Result<Figures> {
-    let mut wakers = HashMap::new();
-    let mut receivers = Vec::new();
-    for chat in chats {
-        let (tx, rx) = mpsc::unbounded_channel::<Instant>();
-        wakers.insert(*chat, tx);
-        receivers.push((*chat, rx));
-    }
-    let collector = {
-        let fake = fake.clone();
-        let mut seen = fake.call_count();
-        tokio::spawn(async move {
-            while let Some(call) = fake
-                .wait_for_since(seen, |_| true, Duration::from_secs(60))
-                .await
-            {
-                seen += 1;
-                if call.is("sendMessage")
-                    && call.ok()
-                    && let Some(tx) = call.chat_id().and_then(|c| wakers.get(&c))
-                {
-                    let _ = tx.send(Instant::now());
-                }
-            }
-        })
-    };
-    let command = Arc::new(command);
-    let mut users = Vec::new();
-    let started = Arc::new(tokio::sync::OnceCell::<Instant>::new());
-    for (chat, mut rx) in receivers {
-        let fake = fake.clone();
-        let command = command.clone();
-        let started = started.clone();
-        users.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(COMMANDS);
-            for i in 0..WARM_UP + COMMANDS {
-                if i == WARM_UP {
-                    started.get_or_init(|| async { Instant::now() }).await;
-                }
-                let sent = Instant::now();
-                fake.push_text(chat, &command(i));
-                let Some(replied) = rx.recv().await else {
-                    break;
-                };
-                if i >= WARM_UP {
-                    latencies.push(replied - sent);
-                }
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for u in users {
-        latencies.extend(u.await?);
-    }
-    let elapsed = started.get().map(|s| s.elapsed()).unwrap_or_default();
-    collector.abort();
-    anyhow::ensure!(
-        latencies.len() == chats.len() * COMMANDS,
-        "only {} of {} replies arrived",
-        latencies.len(),
-        chats.len() * COMMANDS
-    );
-    Ok(Figures {
-        rate: latencies.len() as f64 / elapsed.as_secs_f64(),
-        latencies,
-    })
 }
