@@ -16,7 +16,7 @@
 //!     scripts/pg.sh start && export EBOK_BENCH_PG_URL=$(eval "$(scripts/pg.sh env)"; echo $EBOK_TEST_PG_URL)
 //!     cargo bench --bench instances
 //!
-//! The loaded databases are the Telegram benchmark's (bench-data/telegram.sqlite and
+//! Each instance's log is kept in bench-data/instances-logs/. The loaded databases are the Telegram benchmark's (bench-data/telegram.sqlite and
 //! `ebok_bench_telegram`), imported once.
 
 #[path = "support/load.rs"]
@@ -42,6 +42,9 @@ const ASKED: [&str; 2] = ["saldo", "rachunki"];
 const FIRST_CHAT: i64 = 6_000_000;
 const SECRET: &str = "bench-webhook-secret";
 const HOOK: &str = "/telegram/hook";
+/// Update ids, never reused: ebok answers an update id once (Telegram's retries), also
+/// across runs on the same database, so each backend's runs start after its last one.
+static UPDATE_ID: AtomicI64 = AtomicI64::new(1);
 /// How long an instance is left alone before its idle memory is read.
 const QUIET: Duration = Duration::from_secs(5);
 
@@ -57,7 +60,8 @@ fn main() -> anyhow::Result<()> {
     rt.block_on(async {
         let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
         println!("\nload average at start: {}", load.trim());
-        let logs = tempfile::tempdir()?;
+        let logs = root.join("instances-logs");
+        std::fs::create_dir_all(&logs)?;
         println!(
             "\n{USERS} users × {COMMANDS} commands ({}), closed loop, `ebok serve` processes\n",
             ASKED.join(" / ")
@@ -69,15 +73,17 @@ fn main() -> anyhow::Result<()> {
         let url = format!("sqlite:{}", root.join("telegram.sqlite").display());
         let store = support::loaded_store("SQLite", &url, &data).await?;
         let chats = log_in_users(&store).await?;
+        UPDATE_ID.fetch_max(last_update_id(&store).await? + 1, Ordering::SeqCst);
         store.close().await;
-        run("SQLite, 1, long polling", &url, 0, &chats, logs.path()).await?;
+        run("SQLite, 1, long polling", &url, 0, &chats, &logs).await?;
         if let Some(url) = support::pg_database("ebok_bench_telegram").await? {
             let store = support::loaded_store("PostgreSQL", &url, &data).await?;
             let chats = log_in_users(&store).await?;
+            UPDATE_ID.fetch_max(last_update_id(&store).await? + 1, Ordering::SeqCst);
             store.close().await;
             for n in 1..=3 {
                 let label = format!("PostgreSQL, {n}, webhook");
-                run(&label, &url, n, &chats, logs.path()).await?;
+                run(&label, &url, n, &chats, &logs).await?;
             }
         }
         let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -115,6 +121,7 @@ async fn run(
     tokio::time::sleep(QUIET).await;
     let idle: Vec<f64> = instances.iter().map(|i| i.memory_mb("VmRSS")).collect();
     let send = if webhooks == 0 {
+        fake.start_update_ids_at(UPDATE_ID.fetch_add(100_000, Ordering::SeqCst));
         push_texts(&fake, &ASKED)
     } else {
         webhook_sender(hook_ports)
@@ -140,10 +147,9 @@ fn webhook_sender(ports: Vec<u16>) -> Sender {
         .build()
         .expect("an HTTP client");
     let next = Arc::new(AtomicUsize::new(0));
-    let update_id = Arc::new(AtomicI64::new(1));
     Arc::new(move |chat, i| {
         let (client, next, ports) = (client.clone(), next.clone(), ports.clone());
-        let id = update_id.fetch_add(1, Ordering::SeqCst);
+        let id = UPDATE_ID.fetch_add(1, Ordering::SeqCst);
         let body = serde_json::json!({"update_id": id, "message": {"message_id": id,
             "date": 1_700_000_000,
             "chat": {"id": chat, "type": "private", "first_name": "Ala"},
@@ -239,6 +245,17 @@ impl Instance {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
     }
+}
+
+/// The highest Telegram update id the database has seen (0: none).
+async fn last_update_id(store: &Store) -> anyhow::Result<i64> {
+    let sql = "SELECT COALESCE(MAX(update_id), 0) FROM \
+               (SELECT update_id FROM telegram_updates UNION ALL \
+                SELECT update_id FROM telegram_claims) AS seen";
+    Ok(match store {
+        Store::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+    })
 }
 
 fn free_port() -> u16 {

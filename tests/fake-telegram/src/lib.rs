@@ -230,4 +230,10 @@ impl FakeTelegram {
     pub fn set_require_known_chat(&self, on: bool) {
         self.lock().require_known_chat = on;
     }
+
+    /// The next pushed update gets id `first` (and on from there): a bot whose database
+    /// remembers the updates of an earlier run, as Telegram's ids never go back.
+    pub fn start_update_ids_at(&self, first: i64) {
+        self.lock().next_update_id = first;
+    }
 }
