@@ -16,7 +16,8 @@
 //! A refused request gets 429 "Too Many Requests: retry after N" with N the whole seconds
 //! (at least 1) until its bucket would take it, and is counted as a violation. Messages
 //! (sends and edits) count; other methods do not. [`Limits::scaled`] multiplies every
-//! rate (not the buckets) so a benchmark runs in minutes.
+//! rate so a benchmark runs in minutes, and the shared buckets with it (the same jitter
+//! in time is tolerated).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -47,12 +48,19 @@ impl Limits {
         }
     }
 
-    /// Every rate times `factor` (the buckets stay).
+    /// Every rate times `factor`. The shared buckets grow with it, so that they tolerate
+    /// the same jitter in time as at Telegram's own rates (0.3 s over all chats, 0.1 s for
+    /// paid broadcasts): at 300 messages a second a bucket of 10 would tolerate 30 ms, and a busy test machine stalling a sender or the fake for longer
+    /// would count as a broken limit although nothing was sent too fast. The per-chat
+    /// bucket stays (its interval is long enough: 2 s at 1/s, 200 ms at 10/s).
     pub fn scaled(self, factor: f64) -> Limits {
+        let grown = |burst: f64| 1.0 + (burst - 1.0) * factor.max(1.0);
         Limits {
             total_per_second: self.total_per_second * factor,
+            total_burst: grown(self.total_burst),
             chat_per_second: self.chat_per_second * factor,
             paid_per_second: self.paid_per_second * factor,
+            paid_burst: grown(self.paid_burst),
             ..self
         }
     }
@@ -181,6 +189,22 @@ mod tests {
         let e = m.admit(99, false).unwrap_err();
         assert_eq!((e.code, e.retry_after), (429, Some(1)));
         assert_eq!(m.violations, 1);
+    }
+
+    #[test]
+    fn scaled_limits_tolerate_the_same_jitter_in_time_and_no_more() {
+        // 300/s over all chats with 0.3 s of tolerance (as 30/s with a bucket of 10):
+        // 91 pass at once, the 92nd is refused; one chat still gets 3 at once, not 4.
+        let mut m = Model::new(Limits::telegram().scaled(10.0));
+        for chat in 0..91 {
+            m.admit(chat, false).unwrap();
+        }
+        assert!(m.admit(91, false).is_err());
+        let mut m = Model::new(Limits::telegram().scaled(10.0));
+        for _ in 0..3 {
+            m.admit(7, false).unwrap();
+        }
+        assert!(m.admit(7, false).is_err());
     }
 
     #[test]
