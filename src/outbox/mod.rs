@@ -114,6 +114,8 @@ pub struct Worker {
     clock: Clock,
     /// Quiet hours, checked again when a notification is about to go.
     quiet: Option<crate::config::Notifications>,
+    /// The least time between two rows to one recipient, kept across processes.
+    spacing: Option<chrono::Duration>,
 }
 
 impl Worker {
@@ -130,6 +132,7 @@ impl Worker {
             policy,
             clock: Clock::default(),
             quiet: None,
+            spacing: None,
         }
     }
 
@@ -139,6 +142,15 @@ impl Worker {
     /// retry, a backlog, a process that was down).
     pub fn with_quiet_hours(mut self, settings: crate::config::Notifications) -> Worker {
         self.quiet = Some(settings);
+        self
+    }
+
+    /// The worker keeping `spacing` between two rows to one recipient, whichever process
+    /// sends them: a sent row puts its recipient's next pending rows off until then.
+    /// Each process paces its own sends; this keeps several processes (and a process
+    /// that took over from a killed one) from sending one chat more than its limit.
+    pub fn with_recipient_spacing(mut self, spacing: Option<chrono::Duration>) -> Worker {
+        self.spacing = spacing;
         self
     }
 
@@ -220,6 +232,15 @@ impl Worker {
                 tracing::info!(id = message.id, "delivered");
                 metrics.delivery(&self.channel, "sent");
                 self.store.outbox_delivered(message.id, &scrubbed).await?;
+                if let Some(spacing) = self.spacing {
+                    self.store
+                        .outbox_space_recipient(
+                            &self.channel,
+                            &message.recipient,
+                            self.clock.now() + spacing,
+                        )
+                        .await?;
+                }
             }
             Err(DeliveryError::Transient(error)) => {
                 let attempts = message.attempts + 1;

@@ -34,6 +34,27 @@ impl Store {
         Ok(())
     }
 
+    /// Puts the pending rows of `recipient` on `channel` off until `not_before` where
+    /// they were due earlier (a row just went to it); rows due later keep their time.
+    pub async fn outbox_space_recipient(
+        &self,
+        channel: &str,
+        recipient: &str,
+        not_before: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let sql = "UPDATE outbox SET next_attempt_at = $1 WHERE channel = $2 AND recipient = $3 \
+                   AND status = 'pending' AND next_attempt_at < $1";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(not_before)
+            .bind(channel)
+            .bind(recipient)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("spacing a recipient's outbox rows")?;
+        Ok(())
+    }
+
     /// Gives up on a row for good (a permanent error) and scrubs its secrets.
     pub async fn outbox_abandoned(
         &self,

@@ -86,7 +86,8 @@ impl Telegram {
             },
         )
         .with_clock(self.app.core.clock().clone())
-        .with_quiet_hours(self.app.settings.notifications.clone());
+        .with_quiet_hours(self.app.settings.notifications.clone())
+        .with_recipient_spacing(self.chat_spacing());
         let rate = self.outbox_rate();
         let worker = tokio::spawn(
             dispatch::Dispatcher::new(worker, dispatch::Dispatcher::in_flight_for(rate)).run(),
@@ -99,6 +100,18 @@ impl Telegram {
     fn outbox_lease(&self) -> u64 {
         let cfg = self.app.settings.telegram.as_ref();
         cfg.map_or(30, |c| c.outbox_lease_seconds)
+    }
+
+    /// The least time between two outbox rows to one chat, whichever process sends them
+    /// (`None`: no limit per chat configured).
+    fn chat_spacing(&self) -> Option<chrono::Duration> {
+        let per_second = self
+            .app
+            .settings
+            .telegram
+            .as_ref()?
+            .chat_messages_per_second;
+        (per_second > 0).then(|| chrono::Duration::milliseconds(1000 / i64::from(per_second)))
     }
 
     /// The pace of notifications (messages per second), for the dispatcher's batch.
