@@ -19,7 +19,9 @@
 //! `retry_after` ([`Pacer::pause`]).
 //!
 //! The pacer is per process. With several `ebok serve` processes sending, each gets a
-//! configured share of Telegram's limits (docs/notifications.md).
+//! configured share of Telegram's limits over all chats (docs/notifications.md); the
+//! per-chat limit is kept across processes by the outbox (a sent row puts its chat's
+//! next rows off, `Worker::with_recipient_spacing`).
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
