@@ -80,7 +80,38 @@ impl Rig {
         &self.t.db
     }
 
-    /// Moves the clock of every process to `at`.
+    /// Waits until no row is being sent or due now: a claimed row's lease runs on the
+    /// processes' clock, so moving that clock by days while a message is in flight
+    /// would hand the row to a second claim, as a send that took days would. Rows put
+    /// off to later (quiet hours) may wait.
+    pub async fn settle(&self) {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let now = ebok::outbox::Clock::from_file(&self.clock).now();
+            let sql = "SELECT next_attempt_at FROM outbox WHERE status = 'pending'";
+            let pending: Vec<DateTime<Utc>> = match &self.t.app.store {
+                ebok::store::Store::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+                ebok::store::Store::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+            }
+            .unwrap();
+            let busy = pending
+                .iter()
+                .filter(|at| **at <= now + chrono::Duration::minutes(5))
+                .count();
+            if busy == 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: {busy} rows still due or being sent\n{}",
+                self.db().label,
+                self.tail()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Moves the clock of every process to `at` (see [`Rig::settle`] first).
     pub fn set_clock(&self, at: DateTime<Utc>) {
         ebok::outbox::write_file_clock(&self.clock, at).unwrap();
     }
@@ -450,14 +481,17 @@ async fn every_kind_of_event_reaches_a_subscriber_once_on_telegram_and_by_email_
         rig.announce("komunikat taryfa Nowa taryfa od kwietnia | Ceny ciepła od 1 kwietnia.")
             .await;
         // 11 March: the scheduler of serve finds FV/2025/02/000102 due on the 14th.
+        rig.settle().await;
         rig.set_clock(warsaw("2025-03-11 12:00"));
         rig.telegram(JAN_CHAT, &["Przypomnienie: termin płatności"])
             .await;
         // 12 March: the case moves on.
+        rig.settle().await;
         rig.set_clock(warsaw("2025-03-12 12:00"));
         collections(dir.path(), "demand", "2025-03-12");
         import(&rig.t, dir.path()).await;
         // Monday 17 March, the first working day after the due date: overdue.
+        rig.settle().await;
         rig.set_clock(warsaw("2025-03-17 12:00"));
         rig.telegram(JAN_CHAT, &["Termin płatności minął"]).await;
         rig.all_sent().await;
@@ -623,6 +657,7 @@ async fn the_scheduler_in_serve_runs_on_start_at_its_hour_and_after_downtime_onc
             .await;
         let so_far = visible(&rig.fake, JAN_CHAT);
         assert_eq!(so_far.len(), 1, "the reminder is held: {so_far:#?}");
+        rig.settle().await;
         rig.set_clock(warsaw("2025-03-11 08:00"));
         rig.telegram(JAN_CHAT, &["Przypomnienie: termin płatności 14.03.2025"])
             .await;
@@ -713,6 +748,7 @@ async fn a_notice_that_falls_due_in_quiet_hours_waits_for_the_morning_at_the_wor
             "only the failure at night"
         );
         // (At 08:00 the day's reminders come too: FV/2025/02/000102 is due on the 14th.)
+        rig.settle().await;
         rig.set_clock(warsaw("2025-03-11 08:00"));
         rig.telegram(JAN_CHAT, &["Taryfa: Nowa taryfa"]).await;
         rig.all_sent().await;
