@@ -374,8 +374,11 @@ impl Core {
         let fresh = chat
             .last_seen_at
             .is_some_and(|t| now - t < chrono::Duration::seconds(SESSION_TOUCH_SECONDS));
-        if !fresh {
-            self.store().touch_session(ch, src, account_id).await?;
+        if !fresh && !self.store().touch_session(ch, src, account_id).await? {
+            tracing::info!(
+                channel = ch,
+                "the session's last use was not noted: the database is busy with another writer (an import?); the command is answered all the same"
+            );
         }
         Ok(None)
     }

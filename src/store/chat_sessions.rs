@@ -64,24 +64,64 @@ impl Store {
         })
     }
 
+    /// Notes that the session was used now. Returns false when it could not be noted
+    /// at once because another writer holds SQLite (an import runs in one long
+    /// transaction): the session then counts from its previous use, and the next
+    /// command tries again, instead of the customer's command waiting for the import.
     pub async fn touch_session(
         &self,
         channel: &str,
         source: &str,
         account_id: i64,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<bool> {
         let sql = "UPDATE chat_sessions SET last_seen_at = $1 \
                    WHERE channel = $2 AND source = $3 AND account_id = $4";
-        on_pool!(self, |p| sqlx::query(sql)
-            .bind(now())
-            .bind(channel)
-            .bind(source)
-            .bind(account_id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("refreshing the session")?;
-        Ok(())
+        let at = now();
+        match self {
+            Store::Postgres(p) => {
+                sqlx::query(sql)
+                    .bind(at)
+                    .bind(channel)
+                    .bind(source)
+                    .bind(account_id)
+                    .execute(p)
+                    .await
+                    .context("refreshing the session")?;
+                Ok(true)
+            }
+            Store::Sqlite(p) => {
+                let mut conn = p.acquire().await.context("refreshing the session")?;
+                let done = async {
+                    sqlx::query("PRAGMA busy_timeout = 50")
+                        .execute(&mut *conn)
+                        .await?;
+                    let done = sqlx::query(sql)
+                        .bind(at)
+                        .bind(channel)
+                        .bind(source)
+                        .bind(account_id)
+                        .execute(&mut *conn)
+                        .await;
+                    sqlx::query(&format!(
+                        "PRAGMA busy_timeout = {}",
+                        super::SQLITE_BUSY_SECONDS * 1000
+                    ))
+                    .execute(&mut *conn)
+                    .await?;
+                    done
+                }
+                .await;
+                match done {
+                    Ok(_) => Ok(true),
+                    Err(e) if is_busy(&e) => Ok(false),
+                    Err(e) => {
+                        // Whatever state it is in, the connection does not go back.
+                        conn.close_on_drop();
+                        Err(e).context("refreshing the session")
+                    }
+                }
+            }
+        }
     }
 
     /// Ends one account's session in the chat; when it was the current one the chat has
@@ -248,4 +288,9 @@ impl Tx {
         .context("clearing chats' current account")?;
         Ok(done)
     }
+}
+
+/// SQLite's "database is locked" (another connection holds the write lock).
+fn is_busy(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "5" || c == "517"))
 }

@@ -128,12 +128,12 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(Duration::from_secs(SQLITE_BUSY_SECONDS))
                 // The hot pages of 100k customers' bills stay in memory: a 32 MiB page
                 // cache per connection, reads through a memory map instead of a read(2)
                 // per page.
                 .pragma("cache_size", "-32768")
-                .pragma("mmap_size", "268435456")
+                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                 .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
@@ -220,6 +220,13 @@ pub fn redact_url(url: &str) -> String {
         _ => url.to_string(),
     }
 }
+
+/// How long an SQLite write waits for another writer (an import holds the lock for its
+/// whole run) before it fails.
+pub const SQLITE_BUSY_SECONDS: u64 = 10;
+
+/// How much of an SQLite database each connection reads through a memory map.
+pub const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Current time as stored in the database.
 pub fn now() -> chrono::DateTime<chrono::Utc> {

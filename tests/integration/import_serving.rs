@@ -89,3 +89,62 @@ async fn customers_are_answered_during_an_import_and_see_all_of_it_or_none() {
         );
     }
 }
+
+/// When was the chat's session last noted as used.
+async fn last_seen(pool: &sqlx::SqlitePool, source: &str) -> chrono::DateTime<chrono::Utc> {
+    sqlx::query_scalar("SELECT last_seen_at FROM chat_sessions WHERE source = $1")
+        .bind(source)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// SQLite has one writer: an import holds the write lock until it commits. A customer
+/// whose command would note the session's use (it was last noted a minute ago) is
+/// answered at once all the same, not after the busy timeout with an error; the use is
+/// noted by the first command after the import.
+#[tokio::test]
+async fn a_customer_is_answered_while_an_import_holds_sqlite() {
+    use sqlx::Connection as _;
+    let backend = crate::helpers::Backend::Sqlite;
+    let t = example_app(&backend).await;
+    login_customer(&t, "K-00102", "held").await;
+    let chat = t.console("held");
+    let ebok::store::Store::Sqlite(pool) = &t.app.store else {
+        unreachable!()
+    };
+    let a_minute_ago = chrono::Utc::now() - chrono::Duration::seconds(60);
+    sqlx::query("UPDATE chat_sessions SET last_seen_at = $1 WHERE source = 'held'")
+        .bind(a_minute_ago)
+        .execute(pool)
+        .await
+        .unwrap();
+
+    // Another process's import: a write transaction held open.
+    let mut import = sqlx::SqliteConnection::connect(&t.db.url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut import)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE invoices SET description = description")
+        .execute(&mut import)
+        .await
+        .unwrap();
+    let out = chat.say("saldo").await;
+    assert_eq!(unpaid_line(&out), Some("Niezapłacone rachunki: 2"), "{out}");
+    let bills = chat.say("rachunki").await;
+    assert!(bills.contains("FV/2025/02/000102"), "{bills}");
+    assert!(
+        last_seen(pool, "held").await < a_minute_ago + chrono::Duration::seconds(1),
+        "noted while the lock was held?"
+    );
+    sqlx::query("COMMIT").execute(&mut import).await.unwrap();
+
+    let out = chat.say("saldo").await;
+    assert!(out.contains("Niezapłacone rachunki: 2"), "{out}");
+    let noted = last_seen(pool, "held").await;
+    assert!(
+        noted > a_minute_ago + chrono::Duration::seconds(30),
+        "the use is noted after the import: {noted}"
+    );
+}
