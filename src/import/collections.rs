@@ -34,7 +34,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     let Some(mut file) = run.open(&SPEC)? else {
         return Ok(report);
     };
-    let mut known = Known::new(false);
+    let mut known = Known::new();
     run.tx
         .existing_collections(|row| known.add_existing(row, 0))
         .await?;

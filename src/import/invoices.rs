@@ -37,60 +37,114 @@ pub static SPEC: Spec = Spec {
 };
 
 pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
-    let mut report = FileReport::new(SPEC.file);
-    let Some(mut file) = run.open(&SPEC)? else {
+    let report = FileReport::new(SPEC.file);
+    let Some(file) = run.open(&SPEC)? else {
         return Ok(report);
     };
-    // Two threads at work: while SQLite's worker writes one batch, this one reads the
-    // next.
-    let mut ready: Pending<InvoiceRow> = Pending::default();
-    let mut refs: Vec<NoteRef> = Vec::new();
+    let new_limit = match run.tx.backend() {
+        crate::store::Backend::Postgres => crate::store::import::COPY_ROWS,
+        crate::store::Backend::Sqlite => crate::store::import::BATCH_ROWS,
+    };
+    let mut reader = Reader {
+        file,
+        report,
+        refs: Vec::new(),
+    };
+    let mut ready: Pending<InvoiceRow> = Pending::with_new_limit(new_limit);
     let mut more = true;
     while more || !ready.is_empty() {
         // PDFs of the rows in `ready` go in before the rows that point at them.
         run.store_pdfs().await?;
         let writing = run.writing();
-        let Run {
-            tx,
-            errors,
-            customers,
-            invoices,
-            pdfs,
-            charge_changes,
-            ..
-        } = &mut *run;
+        // The next batch is read (parsed, checked, fingerprinted) on a thread of its
+        // own while the database takes this one: the state it needs goes with it.
+        let mut parts = Parts::take(run);
+        let read = tokio::task::spawn_blocking(move || {
+            let mut next = Pending::with_new_limit(new_limit);
+            let still_more = more && reader.read_batch(&mut parts, &mut next, writing);
+            (reader, parts, next, still_more)
+        });
         let batches = ready.take();
-        let write = async {
+        let written = async {
             let mut ids = Vec::new();
             if writing {
                 for (rows, new) in batches {
-                    ids.extend(tx.upsert_invoices(&rows, new).await?);
+                    ids.extend(run.tx.upsert_invoices(&rows, new, &mut run.bulk).await?);
                 }
             }
             anyhow::Ok(ids)
-        };
-        let mut next = Pending::default();
-        let read = async {
-            more && read_batch(
-                &mut file,
-                errors,
-                customers,
-                invoices,
-                pdfs,
-                &mut report,
-                &mut next,
-                writing,
-                &mut refs,
-                charge_changes,
-            )
-        };
-        let (written, still_more) = futures::join!(write, read);
-        invoices.set_ids(written?);
+        }
+        .await;
+        let (back, parts, next, still_more) = read
+            .await
+            .map_err(|e| anyhow::anyhow!("reading {} failed: {e}", SPEC.file))?;
+        reader = back;
+        parts.put_back(run);
+        run.invoices.set_ids(written?);
         more = still_more;
         ready = next;
     }
-    check_note_refs(&mut run.errors, &run.customers, &run.invoices, &refs);
-    Ok(report)
+    check_note_refs(&mut run.errors, &run.customers, &run.invoices, &reader.refs);
+    Ok(reader.report)
+}
+
+/// The file and what only the reading side keeps.
+struct Reader {
+    file: CsvFile,
+    report: FileReport,
+    refs: Vec<NoteRef>,
+}
+
+/// What the reading side borrows from the run while a batch is written.
+struct Parts {
+    errors: Errors,
+    customers: Known,
+    invoices: Known,
+    pdfs: Pdfs,
+    charge_changes: Vec<ChargeChange>,
+}
+
+impl Parts {
+    fn take(run: &mut Run<'_>) -> Parts {
+        let dir = run.dir;
+        Parts {
+            errors: std::mem::take(&mut run.errors),
+            customers: std::mem::take(&mut run.customers),
+            invoices: std::mem::take(&mut run.invoices),
+            pdfs: std::mem::replace(&mut run.pdfs, Pdfs::new(dir)),
+            charge_changes: std::mem::take(&mut run.charge_changes),
+        }
+    }
+
+    fn put_back(self, run: &mut Run<'_>) {
+        run.errors = self.errors;
+        run.customers = self.customers;
+        run.invoices = self.invoices;
+        run.pdfs = self.pdfs;
+        run.charge_changes = self.charge_changes;
+    }
+}
+
+impl Reader {
+    fn read_batch(
+        &mut self,
+        parts: &mut Parts,
+        next: &mut Pending<InvoiceRow>,
+        writing: bool,
+    ) -> bool {
+        read_batch(
+            &mut self.file,
+            &mut parts.errors,
+            &parts.customers,
+            &mut parts.invoices,
+            &mut parts.pdfs,
+            &mut self.report,
+            next,
+            writing,
+            &mut self.refs,
+            &mut parts.charge_changes,
+        )
+    }
 }
 
 /// An interest note's `interest_for`, checked once the whole file is read (the invoice

@@ -2,10 +2,12 @@
 //! anything in the set changes, the stored items of that invoice are replaced.
 
 use super::Run;
+use super::error::Errors;
+use super::fields::CsvFile;
 use super::fields::{Spec, show_grosze};
 use super::known::Slot;
 use super::report::FileReport;
-use super::rowhash::RowHash;
+use super::rowhash::{RowHash, parse_hex};
 use crate::domain::money::{round_grosze, to_grosze};
 use crate::domain::vat::{accepted_rate, vat_on};
 use crate::store::import::{BATCH_ROWS, ItemRow};
@@ -53,9 +55,25 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     let Some(mut file) = run.open(&SPEC)? else {
         return Ok(report);
     };
-    let mut groups: Vec<Group> = Vec::new();
-    let mut group_of: HashMap<Slot, usize> = HashMap::new();
+    // An invoice's items usually stand on consecutive lines: such a set is checked and
+    // written as soon as the next invoice begins, so memory holds one set, not the
+    // file. The sets of invoices whose lines are scattered are held to the end.
+    let scattered = scattered_invoices(run)?;
+    let mut stored = HashMap::new();
+    run.tx
+        .existing_item_sets(|id, hash| {
+            stored.insert(id, parse_hex(hash));
+        })
+        .await?;
+    let mut writer = Writer::new(stored);
+    let mut current: Option<Group> = None;
+    let mut held: Vec<Group> = Vec::new();
+    let mut held_of: HashMap<Slot, usize> = HashMap::new();
+    let mut finished: Option<Group> = None;
     while !run.errors.full() {
+        if let Some(done) = finished.take() {
+            writer.add(run, done, &mut report).await?;
+        }
         let errors = &mut run.errors;
         let Some(row) = file.next_row(errors) else {
             break;
@@ -167,15 +185,19 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         else {
             continue;
         };
-        let index = *group_of.entry(slot).or_insert_with(|| {
-            groups.push(Group {
-                invoice: slot,
-                number: number.to_string(),
-                items: Vec::new(),
+        let group = if scattered.contains(&slot) {
+            let index = *held_of.entry(slot).or_insert_with(|| {
+                held.push(Group::new(slot, number));
+                held.len() - 1
             });
-            groups.len() - 1
-        });
-        let group = &mut groups[index];
+            &mut held[index]
+        } else {
+            if current.as_ref().is_some_and(|g| g.invoice != slot) {
+                // Checked and written at the top of the next round (`run` is borrowed).
+                finished = current.take();
+            }
+            current.get_or_insert_with(|| Group::new(slot, number))
+        };
         if let Some(first) = group.items.iter().find(|i| i.line_no == line_no) {
             row.error(
                 errors,
@@ -200,54 +222,112 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             gross_gr,
         });
     }
-    check_totals(run, &groups);
-    write_changed(run, groups, &mut report).await?;
+    for group in finished.into_iter().chain(current).chain(held) {
+        writer.add(run, group, &mut report).await?;
+    }
+    writer.flush(run).await?;
     Ok(report)
 }
 
-/// The items of each invoice must come to its charge: per VAT rate, the net total plus
-/// VAT on that total (as a Polish VAT invoice computes it).
-fn check_totals(run: &mut Run<'_>, groups: &[Group]) {
-    for group in groups {
-        let lines = group.items.iter().map(|i| {
-            (
-                crate::domain::money::from_grosze(i.net_gr),
-                i.vat_rate.as_str(),
-            )
-        });
-        let Ok(gross) = crate::domain::vat::gross_total(lines) else {
-            continue;
-        };
-        let gross = crate::domain::money::to_grosze(gross).unwrap_or(i64::MAX);
-        let charge = run.invoices.entry(group.invoice).extra;
-        if gross != charge {
-            let first = group.items.first().map_or(0, |i| i.line);
-            run.errors.push(
-                SPEC.file,
-                first,
-                Some("gross"),
-                format!(
-                    "the items of invoice '{}' come to {} gross (VAT per rate on the net totals) but the invoice charge is {} (off by {})",
-                    group.number,
-                    show_grosze(gross),
-                    show_grosze(charge),
-                    show_grosze(gross - charge)
-                ),
-            );
+impl Group {
+    fn new(invoice: Slot, number: &str) -> Group {
+        Group {
+            invoice,
+            number: number.to_string(),
+            items: Vec::new(),
         }
     }
 }
 
-/// Replaces the items of invoices whose set differs from the stored one.
-async fn write_changed(
-    run: &mut Run<'_>,
-    groups: Vec<Group>,
-    report: &mut FileReport,
-) -> anyhow::Result<()> {
-    let stored = run.tx.existing_item_sets().await?;
-    let mut sets: Vec<(i64, String)> = Vec::new();
-    let mut rows: Vec<ItemRow> = Vec::new();
-    for mut group in groups {
+/// The invoices whose item lines are not all consecutive in the file (a quick first
+/// pass that reads only the invoice column; its errors are left to the real pass).
+fn scattered_invoices(run: &mut Run<'_>) -> anyhow::Result<std::collections::HashSet<Slot>> {
+    let mut scattered = std::collections::HashSet::new();
+    let mut quiet = Errors::default();
+    let Some(mut file) = CsvFile::open(run.dir, &SPEC, &mut quiet)? else {
+        return Ok(scattered);
+    };
+    // One bit per invoice slot: its lines have been met and have ended.
+    let mut ended = vec![0u64; run.invoices.len().div_ceil(64)];
+    let mut last: Option<Slot> = None;
+    while let Some(row) = file.next_row(&mut quiet) {
+        quiet = Errors::default();
+        let Some(slot) = run.invoices.slot(row.raw("invoice")) else {
+            continue;
+        };
+        if last == Some(slot) {
+            continue;
+        }
+        if let Some(previous) = last {
+            ended[previous as usize / 64] |= 1 << (previous % 64);
+        }
+        if ended[slot as usize / 64] & (1 << (slot % 64)) != 0 {
+            scattered.insert(slot);
+        }
+        last = Some(slot);
+    }
+    Ok(scattered)
+}
+
+/// The items of each invoice must come to its charge: per VAT rate, the net total plus
+/// VAT on that total (as a Polish VAT invoice computes it).
+fn check_totals(run: &mut Run<'_>, group: &Group) {
+    let lines = group.items.iter().map(|i| {
+        (
+            crate::domain::money::from_grosze(i.net_gr),
+            i.vat_rate.as_str(),
+        )
+    });
+    let Ok(gross) = crate::domain::vat::gross_total(lines) else {
+        return;
+    };
+    let gross = crate::domain::money::to_grosze(gross).unwrap_or(i64::MAX);
+    let charge = run.invoices.entry(group.invoice).extra;
+    if gross != charge {
+        let first = group.items.first().map_or(0, |i| i.line);
+        run.errors.push(
+            SPEC.file,
+            first,
+            Some("gross"),
+            format!(
+                "the items of invoice '{}' come to {} gross (VAT per rate on the net totals) but the invoice charge is {} (off by {})",
+                group.number,
+                show_grosze(gross),
+                show_grosze(charge),
+                show_grosze(gross - charge)
+            ),
+        );
+    }
+}
+
+/// Replaces the items of invoices whose set differs from the stored one, a few
+/// thousand rows at a time.
+struct Writer {
+    /// The stored sets' fingerprints (first 64 bits) by invoice id.
+    stored: HashMap<i64, u64>,
+    /// Sets of invoices that had items, and of invoices that had none.
+    changed: Vec<(i64, String)>,
+    new: Vec<(i64, String)>,
+    rows: Vec<ItemRow>,
+}
+
+impl Writer {
+    fn new(stored: HashMap<i64, u64>) -> Writer {
+        Writer {
+            stored,
+            changed: Vec::new(),
+            new: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    async fn add(
+        &mut self,
+        run: &mut Run<'_>,
+        mut group: Group,
+        report: &mut FileReport,
+    ) -> anyhow::Result<()> {
+        check_totals(run, &group);
         group.items.sort_by_key(|i| i.line_no);
         let mut h = RowHash::new();
         for i in &group.items {
@@ -261,21 +341,27 @@ async fn write_changed(
                 .int(i.vat_gr)
                 .int(i.gross_gr);
         }
-        let (_, hash) = h.finish();
+        let (fingerprint, hash) = h.finish();
         let invoice_id = run.invoices.entry(group.invoice).id;
         let count = group.items.len() as u64;
-        match stored.get(&invoice_id) {
-            Some(old) if *old == hash => {
+        let had_items = match self.stored.get(&invoice_id) {
+            Some(old) if *old == fingerprint => {
                 report.unchanged += count;
-                continue;
+                return Ok(());
             }
-            Some(_) => report.updated += count,
-            None => report.inserted += count,
-        }
+            Some(_) => {
+                report.updated += count;
+                true
+            }
+            None => {
+                report.inserted += count;
+                false
+            }
+        };
         if !run.writing() {
-            continue;
+            return Ok(());
         }
-        rows.extend(group.items.into_iter().map(|i| ItemRow {
+        self.rows.extend(group.items.into_iter().map(|i| ItemRow {
             invoice_id,
             line_no: i.line_no,
             name: i.name,
@@ -287,15 +373,27 @@ async fn write_changed(
             vat_gr: i.vat_gr,
             gross_gr: i.gross_gr,
         }));
-        sets.push((invoice_id, hash));
-        if rows.len() >= 4 * BATCH_ROWS {
-            run.tx.replace_items(&sets, &rows).await?;
-            sets.clear();
-            rows.clear();
+        if had_items {
+            self.changed.push((invoice_id, hash));
+        } else {
+            self.new.push((invoice_id, hash));
         }
+        if self.rows.len() >= 20 * BATCH_ROWS {
+            self.flush(run).await?;
+        }
+        Ok(())
     }
-    if run.writing() {
-        run.tx.replace_items(&sets, &rows).await?;
+
+    async fn flush(&mut self, run: &mut Run<'_>) -> anyhow::Result<()> {
+        if run.writing() {
+            let bulk = &mut run.bulk;
+            run.tx
+                .replace_items(&self.changed, &self.new, &self.rows, bulk)
+                .await?;
+        }
+        self.changed.clear();
+        self.new.clear();
+        self.rows.clear();
+        Ok(())
     }
-    Ok(())
 }

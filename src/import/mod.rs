@@ -85,19 +85,21 @@ pub async fn run_at(
     let present = files_present(dir)?;
     let mut tx = store.begin_write().await?;
     let marks = tx.notify_marks().await?;
-    tx.bulk_load_begin().await?;
+    let bulk = tx.bulk_load_begin().await?;
     let mut run = Run::new(tx, dir, pesel_key, &options.vat_rates);
+    run.bulk = bulk;
     let outcome = run.all(&present).await;
     let Run {
         mut tx,
         errors,
         mut report,
         pdfs,
+        bulk,
         ..
     } = run;
     match outcome {
         Ok(()) if errors.is_empty() => {
-            tx.bulk_load_end().await?;
+            tx.bulk_load_end(&bulk).await?;
             // The notices of what this import brought commit with it.
             report.notices = crate::notify::events::after_import(&mut tx, &marks, timing).await?;
             tx.commit().await?;
@@ -111,7 +113,6 @@ pub async fn run_at(
             Ok(report)
         }
         Ok(()) => {
-            tx.bulk_load_end().await?;
             tx.rollback().await?;
             Err(errors.into_error())
         }
@@ -207,6 +208,8 @@ pub(crate) struct Run<'a> {
     charge_changes: Vec<totals::ChargeChange>,
     /// Invoices that invoice_items.csv of this run brings items for.
     items_brought: HashSet<Slot>,
+    /// How new rows are written (PostgreSQL: `COPY`, keys checked at the end).
+    bulk: crate::store::BulkLoad,
 }
 
 impl<'a> Run<'a> {
@@ -217,11 +220,12 @@ impl<'a> Run<'a> {
             vat_rates,
             charge_changes: Vec::new(),
             items_brought: HashSet::new(),
+            bulk: crate::store::BulkLoad::default(),
             tx,
             errors: Errors::default(),
-            customers: Known::new(true),
-            contracts: Known::new(true),
-            invoices: Known::new(false),
+            customers: Known::new(),
+            contracts: Known::new(),
+            invoices: Known::new(),
             customer_by_id: HashMap::new(),
             pdfs: Pdfs::new(dir),
             report: ImportReport::default(),
@@ -356,18 +360,26 @@ impl<'a> Run<'a> {
 pub(crate) struct Pending<T> {
     new: Vec<T>,
     changed: Vec<T>,
+    /// New rows per batch: more where they are copied (PostgreSQL invoices) than a
+    /// multi-row statement's parameters allow.
+    new_limit: usize,
 }
 
 impl<T> Default for Pending<T> {
     fn default() -> Self {
-        Pending {
-            new: Vec::with_capacity(BATCH_ROWS),
-            changed: Vec::new(),
-        }
+        Pending::with_new_limit(BATCH_ROWS)
     }
 }
 
 impl<T> Pending<T> {
+    fn with_new_limit(new_limit: usize) -> Self {
+        Pending {
+            new: Vec::with_capacity(new_limit),
+            changed: Vec::new(),
+            new_limit,
+        }
+    }
+
     fn push(&mut self, claim: Claim, row: T) {
         match claim {
             Claim::New(_) => self.new.push(row),
@@ -376,7 +388,7 @@ impl<T> Pending<T> {
     }
 
     fn full(&self) -> bool {
-        self.new.len() >= BATCH_ROWS || self.changed.len() >= BATCH_ROWS
+        self.new.len() >= self.new_limit || self.changed.len() >= BATCH_ROWS
     }
 
     fn is_empty(&self) -> bool {

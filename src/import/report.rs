@@ -23,7 +23,7 @@ impl FileReport {
     }
 
     /// Counts a row with fingerprint `hash` under its claim; true when it must be written.
-    pub(crate) fn count(&mut self, claim: Claim, known: &mut Known, hash: u128) -> bool {
+    pub(crate) fn count(&mut self, claim: Claim, known: &mut Known, hash: u64) -> bool {
         match claim {
             Claim::New(slot) => {
                 known.entry_mut(slot).hash = hash;

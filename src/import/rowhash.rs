@@ -58,18 +58,23 @@ impl RowHash {
         self.opt_int(value.map(|d| i64::from(chrono::Datelike::num_days_from_ce(&d))))
     }
 
-    /// The fingerprint as a number (kept in memory) and as hex (stored).
-    pub fn finish(&mut self) -> (u128, String) {
+    /// The fingerprint as hex (stored, 128 bits) and its first 64 bits as a number
+    /// (kept in memory for each row of an import; compared with [`parse_hex`] of the
+    /// stored one).
+    pub fn finish(&mut self) -> (u64, String) {
         let digest = std::mem::take(&mut self.0).finalize();
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&digest[..16]);
-        (u128::from_be_bytes(first), hex::encode(first))
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        (u64::from_be_bytes(first), hex::encode(&digest[..16]))
     }
 }
 
-/// Reads a stored fingerprint back; anything unreadable becomes 0, which never matches.
-pub fn parse_hex(text: &str) -> u128 {
-    u128::from_str_radix(text, 16).unwrap_or(0)
+/// Reads the first 64 bits of a stored fingerprint back; anything unreadable becomes 0,
+/// which never matches.
+pub fn parse_hex(text: &str) -> u64 {
+    text.get(..text.len().min(16))
+        .and_then(|t| u64::from_str_radix(t, 16).ok())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! is new, changed or unchanged from the maps it loads with the `existing_*` functions;
 //! the upsert's own `WHERE` keeps a rerun harmless even so.
 
-use super::{Backend, Tx};
+use super::{Backend, BulkLoad, Tx};
 use anyhow::Context;
 use chrono::NaiveDate;
 use futures::TryStreamExt;
@@ -15,6 +15,9 @@ use std::sync::{Arc, LazyLock, Mutex};
 /// Rows per multi-row statement: 500 × 15 columns stays far below both backends'
 /// limits on bind parameters (SQLite 32 766, PostgreSQL 65 535).
 pub const BATCH_ROWS: usize = 500;
+
+/// New rows per `COPY` on PostgreSQL (no parameters, so no such limit).
+pub const COPY_ROWS: usize = 5_000;
 
 #[derive(Debug, Clone)]
 pub struct CustomerRow {
@@ -173,7 +176,7 @@ const CONTRACT_COLUMNS: &[&str] = &[
     "pdf_name",
     "row_hash",
 ];
-const INVOICE_COLUMNS: &[&str] = &[
+pub(super) const INVOICE_COLUMNS: &[&str] = &[
     "number",
     "customer_id",
     "kind",
@@ -190,7 +193,7 @@ const INVOICE_COLUMNS: &[&str] = &[
     "interest_to",
     "row_hash",
 ];
-const ITEM_COLUMNS: &[&str] = &[
+pub(super) const ITEM_COLUMNS: &[&str] = &[
     "invoice_id",
     "line_no",
     "name",
@@ -415,34 +418,40 @@ impl Tx {
         .context("rolling back a transaction")
     }
 
-    /// Settings for a large write on SQLite: a big page cache so the indexes stay in
-    /// memory. `bulk_load_end` puts the defaults back.
-    pub async fn bulk_load_begin(&mut self) -> anyhow::Result<()> {
-        if let Tx::Sqlite(t) = self {
-            for pragma in ["PRAGMA cache_size = -262144", "PRAGMA temp_store = MEMORY"] {
-                sqlx::query(pragma)
+    /// Settings for a large write. SQLite: no memory map on this connection while
+    /// the import reads every stored key (the mapped pages of a large database would
+    /// count in the process's memory; the page cache stays bounded). PostgreSQL: one
+    /// import at a time, and whether new rows may be copied without the row-by-row
+    /// foreign-key triggers ([`BulkLoad`]). `bulk_load_end` puts the defaults back and
+    /// checks the keys of what was copied so.
+    pub async fn bulk_load_begin(&mut self) -> anyhow::Result<BulkLoad> {
+        match self {
+            Tx::Sqlite(t) => {
+                sqlx::query("PRAGMA mmap_size = 0")
                     .execute(&mut **t)
                     .await
                     .context("setting up SQLite for a bulk load")?;
+                Ok(BulkLoad::default())
+            }
+            Tx::Postgres(t) => {
+                super::copy::lock_invoices(t).await?;
+                Ok(BulkLoad::new(super::copy::may_defer_keys(t).await?))
             }
         }
-        Ok(())
     }
 
-    pub async fn bulk_load_end(&mut self) -> anyhow::Result<()> {
-        if let Tx::Sqlite(t) = self {
-            // Back to the pool's own settings (Store::open): temp_store stays MEMORY, as
-            // the pool set it. Changing it inside a transaction fails once the
-            // connection has opened its temporary database (after an ALTER TABLE in a
-            // migration, for one).
-            for pragma in ["PRAGMA cache_size = -32768"] {
-                sqlx::query(pragma)
+    pub async fn bulk_load_end(&mut self, bulk: &BulkLoad) -> anyhow::Result<()> {
+        match self {
+            Tx::Sqlite(t) => {
+                // Back to the pool's own setting (Store::open).
+                sqlx::query(&format!("PRAGMA mmap_size = {}", super::SQLITE_MMAP_BYTES))
                     .execute(&mut **t)
                     .await
                     .context("resetting SQLite after a bulk load")?;
+                Ok(())
             }
+            Tx::Postgres(t) => super::copy::check_deferred_keys(t, bulk).await,
         }
-        Ok(())
     }
 
     async fn existing(
@@ -557,12 +566,23 @@ impl Tx {
     }
 
     /// `(invoice_id, items_hash)` of every invoice whose items were imported.
-    pub async fn existing_item_sets(&mut self) -> anyhow::Result<HashMap<i64, String>> {
+    /// The stored item sets, each as `(invoice id, items hash)`, one at a time.
+    pub async fn existing_item_sets(
+        &mut self,
+        mut each: impl FnMut(i64, &str),
+    ) -> anyhow::Result<()> {
         let sql = "SELECT invoice_id, items_hash FROM invoice_item_sets";
-        let rows: Vec<(i64, String)> =
-            on_tx!(self, |conn| sqlx::query_as(sql).fetch_all(conn).await)
-                .context("reading the imported item sets")?;
-        Ok(rows.into_iter().collect())
+        on_tx!(self, |conn| {
+            let mut rows = sqlx::query_as::<_, (i64, String)>(sql).fetch(conn);
+            while let Some((id, hash)) = rows
+                .try_next()
+                .await
+                .context("reading the imported item sets")?
+            {
+                each(id, &hash);
+            }
+            anyhow::Ok(())
+        })
     }
 
     /// The stored line items of these invoices as (invoice id, net, VAT rate), to check
@@ -672,11 +692,19 @@ impl Tx {
         )
     }
 
+    /// New invoices go to PostgreSQL with `COPY` (see [`BulkLoad`]).
     pub async fn upsert_invoices(
         &mut self,
         rows: &[InvoiceRow],
         new: bool,
+        bulk: &mut BulkLoad,
     ) -> anyhow::Result<Vec<(i64, String)>> {
+        if let Tx::Postgres(t) = self
+            && new
+            && !rows.is_empty()
+        {
+            return super::copy::copy_invoices(t, bulk, rows).await;
+        }
         run_upsert!(
             self,
             Target::Invoices,
@@ -776,15 +804,18 @@ impl Tx {
         )
     }
 
-    /// Replaces the line items of the given invoices: deletes what they had, inserts
-    /// `items` (which belong to those invoices) and records each set's hash.
+    /// Writes the line items of invoices: `changed` are invoices that had items (their
+    /// old items are deleted and their set's hash replaced), `new` invoices that had
+    /// none; `items` belong to those invoices.
     pub async fn replace_items(
         &mut self,
-        sets: &[(i64, String)],
+        changed: &[(i64, String)],
+        new: &[(i64, String)],
         items: &[ItemRow],
+        bulk: &mut BulkLoad,
     ) -> anyhow::Result<()> {
         let backend = self.backend();
-        for chunk in sets.chunks(BATCH_ROWS) {
+        for chunk in changed.chunks(BATCH_ROWS) {
             let sql = batch_sql(backend, "delete items", chunk.len(), || {
                 // One row of `chunk.len()` values: `($1, $2, …)` is the IN list.
                 format!(
@@ -800,7 +831,15 @@ impl Tx {
                 q.execute(conn).await.map(|r| r.rows_affected())
             })
             .context("deleting replaced line items")?;
-
+        }
+        let upserted = match self {
+            Tx::Postgres(t) => {
+                super::copy::copy_item_sets(t, bulk, new).await?;
+                changed
+            }
+            Tx::Sqlite(_) => &[changed, new].concat(),
+        };
+        for chunk in upserted.chunks(BATCH_ROWS) {
             let sql = batch_sql(backend, "item sets", chunk.len(), || {
                 format!(
                     "INSERT INTO invoice_item_sets (invoice_id, items_hash) VALUES {} \
@@ -816,6 +855,9 @@ impl Tx {
                 q.execute(conn).await.map(|r| r.rows_affected())
             })
             .context("recording imported item sets")?;
+        }
+        if let Tx::Postgres(t) = self {
+            return super::copy::copy_items(t, bulk, items).await;
         }
         for chunk in items.chunks(BATCH_ROWS) {
             let sql = batch_sql(backend, "insert items", chunk.len(), || {

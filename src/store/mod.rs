@@ -41,6 +41,8 @@ mod calendar_links;
 pub use billing::INTEREST_RATES_CONFIRMED;
 mod chat_sessions;
 mod chats;
+mod copy;
+pub use copy::BulkLoad;
 mod email;
 pub use email::*;
 pub mod import;

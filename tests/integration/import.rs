@@ -755,3 +755,104 @@ async fn thousands_of_rows_go_in_batches_and_an_error_late_in_the_file_imports_n
         assert_counts(&again, "invoices.csv", 0, 0, 1_800);
     }
 }
+
+/// Items of FV/X/00010 (charge 10.50) on lines 2 and 4, with FV/X/00011 (11.50) between
+/// them and FV/X/00012 (12.50) after; `last` is the net of FV/X/00010's second item.
+fn scattered_items(dir: &Path, last: &str) {
+    std::fs::write(
+        dir.join("invoice_items.csv"),
+        format!(
+            "invoice,line,name,quantity,unit,unit_price,net,vat_rate,vat,gross\n\
+             FV/X/00010,1,Ciepło,1,GJ,10.00,10.00,zw,0.00,10.00\n\
+             FV/X/00011,1,Ciepło,1,GJ,11.50,11.50,zw,0.00,11.50\n\
+             FV/X/00010,2,Opłata stała,1,szt.,{last},{last},zw,0.00,{last}\n\
+             FV/X/00012,1,Ciepło,1,GJ,12.00,12.00,zw,0.00,12.00\n\
+             FV/X/00012,2,Opłata stała,1,szt.,0.50,0.50,zw,0.00,0.50\n"
+        ),
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_items_of_an_invoice_may_stand_apart_in_the_file() {
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        import::run(&db.store, KEY, &example_dir()).await.unwrap();
+        let dir = many_invoices(20, None);
+        // Apart and not adding up: the set is still checked as a whole.
+        scattered_items(dir.path(), "0.40");
+        let err = import::run(&db.store, KEY, dir.path()).await.unwrap_err();
+        assert_invalid(
+            &err,
+            "invoice_items.csv, line 2, column gross: the items of invoice 'FV/X/00010' come to 10.40 gross (VAT per rate on the net totals) but the invoice charge is 10.50 (off by -0.10)",
+            db.label,
+        );
+        assert_eq!(count(&db.store, "invoices").await, 7, "{}", db.label);
+
+        scattered_items(dir.path(), "0.50");
+        let report = import::run(&db.store, KEY, dir.path()).await.unwrap();
+        assert_counts(&report, "invoice_items.csv", 5, 0, 0);
+        for (number, items) in [
+            ("FV/X/00010", "2 items, 1050 gr"),
+            ("FV/X/00011", "1 items, 1150 gr"),
+            ("FV/X/00012", "2 items, 1250 gr"),
+        ] {
+            let sql = format!(
+                "SELECT COUNT(*) || ' items, ' || CAST(SUM(it.net_gr) AS BIGINT) || ' gr' \
+                 FROM invoice_items it JOIN invoices i ON i.id = it.invoice_id \
+                 WHERE i.number = '{number}'"
+            );
+            assert_eq!(text(&db.store, &sql).await, items, "{number} {}", db.label);
+        }
+        let all = count(&db.store, "invoice_items").await;
+        let again = import::run(&db.store, KEY, dir.path()).await.unwrap();
+        assert_counts(&again, "invoice_items.csv", 0, 0, 5);
+        assert_eq!(count(&db.store, "invoice_items").await, all, "{}", db.label);
+    }
+}
+
+/// A database role that may not turn foreign-key triggers off (production's usual
+/// role, unlike the test cluster's superuser) imports the same rows, its keys checked
+/// row by row.
+#[tokio::test]
+async fn a_role_without_bulk_load_rights_imports_the_same() {
+    for backend in backends() {
+        let crate::helpers::Backend::Postgres(_) = &backend else {
+            continue;
+        };
+        let db = TestDb::new(&backend).await;
+        let dbname = db.url.rsplit('/').next().unwrap().to_string();
+        let role = format!("plain_{dbname}");
+        let admin = sqlx::PgPool::connect(&db.url).await.unwrap();
+        for sql in [
+            format!("CREATE ROLE {role} LOGIN"),
+            // Store::open checks its migrations (CREATE TABLE IF NOT EXISTS).
+            format!("GRANT USAGE, CREATE ON SCHEMA public TO {role}"),
+            format!("GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"),
+            format!("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+        ] {
+            sqlx::query(&sql).execute(&admin).await.unwrap();
+        }
+        let url = db.url.replacen("://postgres@", &format!("://{role}@"), 1);
+        assert_ne!(url, db.url, "the test database URL names the postgres user");
+        let plain = Store::open(&url).await.unwrap();
+        let as_role = sqlx::PgPool::connect(&url).await.unwrap();
+        let refused = sqlx::query("SET session_replication_role = replica")
+            .execute(&as_role)
+            .await;
+        assert!(refused.is_err(), "the role must not have the right");
+        as_role.close().await;
+
+        import::run(&plain, KEY, &example_dir()).await.unwrap();
+        let dir = many_invoices(1_800, None);
+        scattered_items(dir.path(), "0.50");
+        let report = import::run(&plain, KEY, dir.path()).await.unwrap();
+        assert_counts(&report, "invoices.csv", 1_800, 0, 0);
+        assert_counts(&report, "invoice_items.csv", 5, 0, 0);
+        assert_eq!(count(&db.store, "invoices").await, 1_807);
+        let again = import::run(&plain, KEY, dir.path()).await.unwrap();
+        assert_counts(&again, "invoices.csv", 0, 0, 1_800);
+        plain.close().await;
+        admin.close().await;
+    }
+}
