@@ -856,3 +856,50 @@ async fn a_role_without_bulk_load_rights_imports_the_same() {
         admin.close().await;
     }
 }
+
+/// The keys of rows copied without the row-by-row triggers are still checked before
+/// the import commits: an invoice of a customer that does not exist never lands.
+#[tokio::test]
+async fn an_invoice_of_a_missing_customer_is_refused_before_the_commit() {
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let mut tx = db.store.begin_write().await.unwrap();
+        let mut bulk = tx.bulk_load_begin().await.unwrap();
+        let is_pg = matches!(backend, crate::helpers::Backend::Postgres(_));
+        assert_eq!(
+            bulk.deferred_keys, is_pg,
+            "the test cluster runs as superuser"
+        );
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 10).unwrap();
+        let row = ebok::store::import::InvoiceRow {
+            number: "FV/NIGDZIE/1".into(),
+            customer_id: 424_242,
+            kind: "invoice",
+            issue_date: day,
+            due_date: day,
+            description: "Ciepło".into(),
+            charge_gr: 100,
+            credited_gr: 0,
+            to_pay_gr: 100,
+            interest_gr: None,
+            pdf_sha256: None,
+            pdf_name: None,
+            interest_for: None,
+            interest_to: None,
+            row_hash: "00".into(),
+        };
+        let outcome = match tx.upsert_invoices(&[row], true, &mut bulk).await {
+            Ok(_) => tx.bulk_load_end(&bulk).await,
+            Err(e) => Err(e),
+        };
+        let err = format!("{:#}", outcome.unwrap_err());
+        let expected = if is_pg {
+            "an invoice names a customer that does not exist: FV/NIGDZIE/1"
+        } else {
+            "FOREIGN KEY constraint failed"
+        };
+        assert!(err.contains(expected), "{}: {err}", db.label);
+        drop(tx);
+        assert_eq!(count(&db.store, "invoices").await, 0, "{}", db.label);
+    }
+}
