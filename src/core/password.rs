@@ -1,41 +1,102 @@
 //! Password hashing (argon2id, OWASP parameters, off the async runtime) and policy.
 
 use anyhow::Context;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, PasswordHash, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::cell::RefCell;
 
 /// OWASP minimum for argon2id: 19 MiB, 2 iterations, 1 lane.
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters")
+}
+
+thread_local! {
+    /// The 19 MiB of argon2 working memory, kept by each blocking thread that hashes.
+    /// Allocated afresh per hash, it was mapped and faulted in anew on some calls and
+    /// reused on others, so one login took 38 ms and the next 65 ms depending on the
+    /// thread it ran on; kept, every hash and check costs the same.
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs argon2 over the thread's kept working memory, grown to what `params` needs.
+fn with_blocks<T>(params: &Params, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    BLOCKS.with_borrow_mut(|blocks| {
+        if blocks.len() < params.block_count() {
+            blocks.resize(params.block_count(), Block::default());
+        }
+        f(&mut blocks[..params.block_count()])
+    })
+}
+
+fn hash_blocking(password: &[u8]) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_bytes = [0u8; 64];
+    let salt_raw = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| anyhow::anyhow!("encoding a salt: {e}"))?;
+    let params = params();
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    with_blocks(&params, |blocks| {
+        argon.hash_password_into_with_memory(password, salt_raw, &mut out, blocks)
+    })
+    .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: (&params)
+            .try_into()
+            .map_err(|e| anyhow::anyhow!("encoding argon2 parameters: {e}"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("argon2 output: {e}"))?),
+    };
+    Ok(hash.to_string())
+}
+
+/// The argon2 check of `password` against a PHC string, with the parameters the string
+/// carries (hashes made with older parameters still verify). Malformed: no match.
+fn verify_blocking(password: &[u8], stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) = (
+        Params::try_from(&parsed),
+        Algorithm::try_from(parsed.algorithm),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_raw) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    let hashed = with_blocks(&params, |blocks| {
+        argon.hash_password_into_with_memory(password, salt_raw, &mut out, blocks)
+    });
+    // Output's equality is constant-time.
+    hashed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
-    })
-    .await
-    .context("the hashing task failed")?
+    tokio::task::spawn_blocking(move || hash_blocking(password.as_bytes()))
+        .await
+        .context("the hashing task failed")?
 }
 
 /// True when `password` matches `stored`. A malformed stored hash never matches.
 pub async fn verify(password: String, stored: String) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&stored) else {
-            return false;
-        };
-        argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .context("the verifying task failed")
+    tokio::task::spawn_blocking(move || verify_blocking(password.as_bytes(), &stored))
+        .await
+        .context("the verifying task failed")
 }
 
 /// A random temporary password: 14 characters without look-alikes (0/O, 1/l/I).
@@ -97,6 +158,40 @@ mod tests {
         assert!(verify("Zielona łąka 2025".into(), h.clone()).await.unwrap());
         assert!(!verify("zielona łąka 2025".into(), h.clone()).await.unwrap());
         assert!(!verify("x".into(), "not a hash".into()).await.unwrap());
+    }
+
+    /// The kept-memory hashing agrees with the argon2 crate's own hasher and verifier
+    /// both ways, also for hashes stored with other parameters or another variant.
+    #[test]
+    fn kept_memory_agrees_with_the_argon2_crate() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let ours = hash_blocking("Zielona łąka 2025".as_bytes()).unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password("Zielona łąka 2025".as_bytes(), &parsed)
+                .is_ok()
+        );
+        for (algorithm, m, t) in [
+            (Algorithm::Argon2id, 19 * 1024, 2),
+            (Algorithm::Argon2id, 8 * 1024, 3),
+            (Algorithm::Argon2i, 32 * 1024, 1),
+        ] {
+            let params = Params::new(m, t, 1, None).unwrap();
+            let salt = SaltString::generate(&mut OsRng);
+            let theirs = Argon2::new(algorithm, Version::V0x13, params)
+                .hash_password("hasło".as_bytes(), &salt)
+                .unwrap()
+                .to_string();
+            assert!(verify_blocking("hasło".as_bytes(), &theirs), "{theirs}");
+            assert!(!verify_blocking("haslo".as_bytes(), &theirs), "{theirs}");
+        }
+        // A stored hash cut short or with a foreign parameter never matches.
+        assert!(!verify_blocking(b"x", &ours[..ours.len() - 4]));
+        assert!(!verify_blocking(
+            "Zielona łąka 2025".as_bytes(),
+            &ours.replace("p=1", "p=1,q=2")
+        ));
     }
 
     #[test]
