@@ -31,7 +31,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     let Some(mut file) = run.open(&SPEC)? else {
         return Ok(report);
     };
-    let mut batch: Pending<CustomerRow> = Pending::default();
+    let mut batch: Pending<CustomerRow> = Pending::with_new_limit(run.new_rows_per_batch());
     while !run.errors.full() {
         let errors = &mut run.errors;
         let Some(row) = file.next_row(errors) else {
@@ -152,7 +152,7 @@ async fn flush(run: &mut Run<'_>, batch: &mut Pending<CustomerRow>) -> anyhow::R
     let batches = batch.take();
     if run.writing() {
         for (rows, new) in batches {
-            let written = run.tx.upsert_customers(&rows, new).await?;
+            let written = run.tx.upsert_customers(&rows, new, &mut run.bulk).await?;
             run.customers.set_ids(written);
         }
     }

@@ -41,10 +41,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     let Some(file) = run.open(&SPEC)? else {
         return Ok(report);
     };
-    let new_limit = match run.tx.backend() {
-        crate::store::Backend::Postgres => crate::store::import::COPY_ROWS,
-        crate::store::Backend::Sqlite => crate::store::import::BATCH_ROWS,
-    };
+    let new_limit = run.new_rows_per_batch();
     let mut reader = Reader {
         file,
         report,

@@ -311,6 +311,15 @@ impl<'a> Run<'a> {
         self.errors.is_empty()
     }
 
+    /// New rows per batch: PostgreSQL copies new customers and invoices (5 000 at a
+    /// time); elsewhere a multi-row statement's parameters set the limit.
+    fn new_rows_per_batch(&self) -> usize {
+        match self.tx.backend() {
+            crate::store::Backend::Postgres => crate::store::import::COPY_ROWS,
+            crate::store::Backend::Sqlite => crate::store::import::BATCH_ROWS,
+        }
+    }
+
     /// Opens one of the files; `None` when its header is unusable (errors recorded).
     fn open(&mut self, spec: &'static Spec) -> anyhow::Result<Option<CsvFile>> {
         CsvFile::open(self.dir, spec, &mut self.errors)
@@ -360,8 +369,8 @@ impl<'a> Run<'a> {
 pub(crate) struct Pending<T> {
     new: Vec<T>,
     changed: Vec<T>,
-    /// New rows per batch: more where they are copied (PostgreSQL invoices) than a
-    /// multi-row statement's parameters allow.
+    /// New rows per batch: more where they are copied (PostgreSQL customers and
+    /// invoices) than a multi-row statement's parameters allow.
     new_limit: usize,
 }
 

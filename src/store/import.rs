@@ -147,7 +147,7 @@ pub struct ExistingRow {
     pub row_hash: String,
 }
 
-const CUSTOMER_COLUMNS: &[&str] = &[
+pub(super) const CUSTOMER_COLUMNS: &[&str] = &[
     "number",
     "kind",
     "name",
@@ -434,8 +434,10 @@ impl Tx {
                 Ok(BulkLoad::default())
             }
             Tx::Postgres(t) => {
-                super::copy::lock_invoices(t).await?;
-                Ok(BulkLoad::new(super::copy::may_defer_keys(t).await?))
+                super::copy::lock_tables(t).await?;
+                let mut bulk = BulkLoad::new(super::copy::may_defer_keys(t).await?);
+                super::copy::set_aside_indexes(t, &mut bulk).await?;
+                Ok(bulk)
             }
         }
     }
@@ -450,7 +452,10 @@ impl Tx {
                     .context("resetting SQLite after a bulk load")?;
                 Ok(())
             }
-            Tx::Postgres(t) => super::copy::check_deferred_keys(t, bulk).await,
+            Tx::Postgres(t) => {
+                super::copy::rebuild_indexes(t, bulk).await?;
+                super::copy::check_deferred_keys(t, bulk).await
+            }
         }
     }
 
@@ -641,7 +646,14 @@ impl Tx {
         &mut self,
         rows: &[CustomerRow],
         new: bool,
+        bulk: &mut BulkLoad,
     ) -> anyhow::Result<Vec<(i64, String)>> {
+        if let Tx::Postgres(t) = self
+            && new
+            && !rows.is_empty()
+        {
+            return super::copy::copy_customers(t, bulk, rows).await;
+        }
         run_upsert!(
             self,
             Target::Customers,

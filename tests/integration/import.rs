@@ -903,3 +903,117 @@ async fn an_invoice_of_a_missing_customer_is_refused_before_the_commit() {
         assert_eq!(count(&db.store, "invoices").await, 0, "{}", db.label);
     }
 }
+
+async fn indexes(pool: &sqlx::PgPool, table: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname")
+        .bind(table)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+async fn invoice_indexes(pool: &sqlx::PgPool) -> Vec<String> {
+    indexes(pool, "invoices").await
+}
+
+/// A first import into an empty PostgreSQL database builds the customers' and invoices'
+/// secondary indexes after the load: they come back exactly as the migrations made
+/// them, a duplicate number still fails the import (and leaves the indexes as they
+/// were), and only that first import keeps readers of the invoices waiting.
+#[tokio::test]
+async fn a_first_import_builds_the_invoice_indexes_after_the_load() {
+    for backend in backends() {
+        let crate::helpers::Backend::Postgres(_) = &backend else {
+            continue;
+        };
+        let db = TestDb::new(&backend).await;
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        let migrated = invoice_indexes(&pool).await;
+        assert_eq!(migrated.len(), 5, "{migrated:?}");
+
+        let customers = indexes(&pool, "customers").await;
+        assert_eq!(customers.len(), 4, "{customers:?}");
+        let report = import::run(&db.store, KEY, &example_dir()).await.unwrap();
+        assert!(report.files[0].inserted > 0, "{report:?}");
+        assert_eq!(indexes(&pool, "customers").await, customers);
+        assert_eq!(invoice_indexes(&pool).await, migrated);
+
+        // Two new invoices with one number: the rebuilt unique constraint refuses them.
+        sqlx::query("TRUNCATE invoices, invoice_items, invoice_item_sets CASCADE")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let customer: i64 = sqlx::query_scalar("SELECT min(id) FROM customers")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let mut tx = db.store.begin_write().await.unwrap();
+        let mut bulk = tx.bulk_load_begin().await.unwrap();
+        assert!(bulk.indexes_set_aside(), "the invoices table is empty");
+        // Meanwhile a reader of the invoices waits (here: gives up after 200 ms).
+        let mut reader = pool.acquire().await.unwrap();
+        sqlx::query("SET lock_timeout = '200ms'")
+            .execute(&mut *reader)
+            .await
+            .unwrap();
+        let waited = sqlx::query("SELECT count(*) FROM invoices")
+            .execute(&mut *reader)
+            .await
+            .unwrap_err();
+        assert!(waited.to_string().contains("lock timeout"), "{waited}");
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 10).unwrap();
+        let row = |hash: &str| ebok::store::import::InvoiceRow {
+            number: "FV/2025/03/TWIN".into(),
+            customer_id: customer,
+            kind: "invoice",
+            issue_date: day,
+            due_date: day,
+            description: "Ciepło".into(),
+            charge_gr: 100,
+            credited_gr: 0,
+            to_pay_gr: 100,
+            interest_gr: None,
+            pdf_sha256: None,
+            pdf_name: None,
+            interest_for: None,
+            interest_to: None,
+            row_hash: hash.into(),
+        };
+        tx.upsert_invoices(&[row("01"), row("02")], true, &mut bulk)
+            .await
+            .unwrap();
+        let err = format!("{:#}", tx.bulk_load_end(&bulk).await.unwrap_err());
+        assert!(err.contains("invoices_number_key"), "{err}");
+        drop(tx);
+        assert_eq!(invoice_indexes(&pool).await, migrated);
+
+        // The first import proper: same indexes after it, and its invoices are found.
+        let dir = many_invoices(1_800, None);
+        let report = import::run(&db.store, KEY, dir.path()).await.unwrap();
+        assert_counts(&report, "invoices.csv", 1_800, 0, 0);
+        assert_eq!(invoice_indexes(&pool).await, migrated);
+        let twin = sqlx::query(
+            "INSERT INTO invoices (number, customer_id, kind, issue_date, due_date, \
+             charge_gr, credited_gr, to_pay_gr, row_hash) SELECT number, customer_id, kind, \
+             issue_date, due_date, charge_gr, credited_gr, to_pay_gr, row_hash FROM invoices \
+             LIMIT 1",
+        )
+        .execute(&pool)
+        .await
+        .unwrap_err();
+        assert!(twin.to_string().contains("invoices_number_key"), "{twin}");
+
+        // A later import keeps the indexes, and readers read on.
+        let mut tx = db.store.begin_write().await.unwrap();
+        let bulk = tx.bulk_load_begin().await.unwrap();
+        assert!(!bulk.indexes_set_aside());
+        let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM invoices")
+            .fetch_one(&mut *reader)
+            .await
+            .unwrap();
+        assert_eq!(seen, 1_800);
+        drop(tx);
+        drop(reader);
+        pool.close().await;
+    }
+}
