@@ -919,7 +919,8 @@ async fn invoice_indexes(pool: &sqlx::PgPool) -> Vec<String> {
 /// A first import into an empty PostgreSQL database builds the customers' and invoices'
 /// secondary indexes after the load: they come back exactly as the migrations made
 /// them, a duplicate number still fails the import (and leaves the indexes as they
-/// were), and only that first import keeps readers of the invoices waiting.
+/// were), and only that first import, with no customer's account yet, keeps readers of
+/// the invoices waiting.
 #[tokio::test]
 async fn a_first_import_builds_the_invoice_indexes_after_the_load() {
     for backend in backends() {
@@ -1012,6 +1013,29 @@ async fn a_first_import_builds_the_invoice_indexes_after_the_load() {
             .await
             .unwrap();
         assert_eq!(seen, 1_800);
+        drop(tx);
+
+        // No invoices, but a customer with an account, who may be reading: indexes kept.
+        sqlx::query("TRUNCATE invoices, invoice_items, invoice_item_sets CASCADE")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO accounts (identifier, role, customer_id, name, password_hash, \
+             created_at) VALUES ('EB000777', 'customer', $1, 'Anna Nowak', 'x', now())",
+        )
+        .bind(customer)
+        .execute(&pool)
+        .await
+        .unwrap();
+        let mut tx = db.store.begin_write().await.unwrap();
+        let bulk = tx.bulk_load_begin().await.unwrap();
+        assert!(!bulk.indexes_set_aside());
+        let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM invoices")
+            .fetch_one(&mut *reader)
+            .await
+            .unwrap();
+        assert_eq!(seen, 0);
         drop(tx);
         drop(reader);
         pool.close().await;
