@@ -42,8 +42,13 @@ impl Store {
         recipient: &str,
         not_before: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let sql = "UPDATE outbox SET next_attempt_at = $1 WHERE channel = $2 AND recipient = $3 \
-                   AND status = 'pending' AND next_attempt_at < $1";
+        // No range on next_attempt_at in the WHERE: with one, SQLite chose the index on
+        // (status, next_attempt_at) and visited every pending row (23 ms with 80,000, each
+        // message of a broadcast holding the write lock that long) instead of the
+        // recipient's own few.
+        let sql = "UPDATE outbox SET next_attempt_at = \
+                     CASE WHEN next_attempt_at < $1 THEN $1 ELSE next_attempt_at END \
+                   WHERE channel = $2 AND recipient = $3 AND status = 'pending'";
         on_pool!(self, |p| sqlx::query(sql)
             .bind(not_before)
             .bind(channel)

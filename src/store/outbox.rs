@@ -142,13 +142,16 @@ impl Store {
         limit: i64,
         extra: &str,
     ) -> anyhow::Result<Vec<OutboxRow>> {
-        let lock = match self.backend() {
-            Backend::Postgres => " FOR UPDATE OF o SKIP LOCKED",
-            Backend::Sqlite => "",
+        // SQLite, without statistics, took the index on (status, next_attempt_at) and
+        // sorted every due row: 84 ms a claim with 80,000 pending, holding the write lock
+        // every sender waits for. The index in claim order stops at the limit: 0.3 ms.
+        let (index, lock) = match self.backend() {
+            Backend::Postgres => ("", " FOR UPDATE OF o SKIP LOCKED"),
+            Backend::Sqlite => (" INDEXED BY outbox_due_priority", ""),
         };
         let sql = format!(
             "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (\
-               SELECT o.id FROM outbox o WHERE {CLAIMABLE}{extra} \
+               SELECT o.id FROM outbox o{index} WHERE {CLAIMABLE}{extra} \
                ORDER BY o.priority DESC, o.next_attempt_at, o.id LIMIT $4{lock}) \
              RETURNING id, dedupe_key, channel, recipient, payload, attempts, \
                CAST(priority AS BIGINT) AS priority"
