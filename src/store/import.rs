@@ -427,10 +427,15 @@ impl Tx {
     pub async fn bulk_load_begin(&mut self) -> anyhow::Result<BulkLoad> {
         match self {
             Tx::Sqlite(t) => {
-                sqlx::query("PRAGMA mmap_size = 0")
-                    .execute(&mut **t)
-                    .await
-                    .context("setting up SQLite for a bulk load")?;
+                for sql in [
+                    "PRAGMA mmap_size = 0".to_string(),
+                    format!("PRAGMA cache_size = -{}", super::SQLITE_IMPORT_CACHE_KIB),
+                ] {
+                    sqlx::query(&sql)
+                        .execute(&mut **t)
+                        .await
+                        .context("setting up SQLite for a bulk load")?;
+                }
                 Ok(BulkLoad::default())
             }
             Tx::Postgres(t) => {
@@ -446,10 +451,15 @@ impl Tx {
         match self {
             Tx::Sqlite(t) => {
                 // Back to the pool's own setting (Store::open).
-                sqlx::query(&format!("PRAGMA mmap_size = {}", super::SQLITE_MMAP_BYTES))
-                    .execute(&mut **t)
-                    .await
-                    .context("resetting SQLite after a bulk load")?;
+                for sql in [
+                    format!("PRAGMA mmap_size = {}", super::SQLITE_MMAP_BYTES),
+                    format!("PRAGMA cache_size = -{}", super::SQLITE_CACHE_KIB),
+                ] {
+                    sqlx::query(&sql)
+                        .execute(&mut **t)
+                        .await
+                        .context("resetting SQLite after a bulk load")?;
+                }
                 Ok(())
             }
             Tx::Postgres(t) => {

@@ -134,7 +134,7 @@ impl Store {
                 // The hot pages of 100k customers' bills stay in memory: a 32 MiB page
                 // cache per connection, reads through a memory map instead of a read(2)
                 // per page.
-                .pragma("cache_size", "-32768")
+                .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                 .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
@@ -229,6 +229,11 @@ pub const SQLITE_BUSY_SECONDS: u64 = 10;
 
 /// How much of an SQLite database each connection reads through a memory map.
 pub const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
+/// SQLite's page cache per connection, in KiB (`PRAGMA cache_size` takes it negative).
+pub const SQLITE_CACHE_KIB: u64 = 32 * 1024;
+/// The page cache of the import's connection while it loads: its key tables hold what
+/// it needs to look up, and every MB it keeps counts in the process's peak.
+pub const SQLITE_IMPORT_CACHE_KIB: u64 = 8 * 1024;
 
 /// Current time as stored in the database.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
