@@ -67,6 +67,16 @@ impl Default for Notifications {
     }
 }
 
+impl Notifications {
+    /// The quiet-hours window as the notices' timing takes it.
+    pub fn quiet_hours(&self) -> crate::domain::notice::QuietHours {
+        crate::domain::notice::QuietHours {
+            from: self.quiet_from,
+            to: self.quiet_to,
+        }
+    }
+}
+
 /// "HH:MM" local time.
 fn local_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::NaiveTime, D::Error> {
     let text = String::deserialize(d)?;

@@ -152,7 +152,7 @@ fn configured(app: &App) -> Vec<Component> {
 /// Why the interest tables make the process degraded (`None`: they do not): tables
 /// older than `[interest] stale_after_days` may compute outdated interest.
 async fn interest_tables(app: &App) -> Option<String> {
-    match crate::core::rates::health(&app.store, &app.settings, app.core.today()).await {
+    match crate::rates::health(&app.store, &app.settings, app.core.today()).await {
         Ok(h) if h.stale => Some(h.describe()),
         Ok(_) => None,
         Err(e) => Some(format!("cannot read the interest tables: {e:#}")),

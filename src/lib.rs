@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod payment;
 #[cfg(test)]
 mod proptests;
+pub mod rates;
 pub mod render;
 pub mod serve;
 pub mod shutdown;

@@ -51,8 +51,8 @@ pub async fn outbox(app: &App, deliver: bool) -> anyhow::Result<()> {
 /// Prints the interest tables in force and when they were confirmed; a warning line on
 /// stderr when they are stale.
 pub async fn rates(app: &App) -> anyhow::Result<()> {
-    let health = crate::core::rates::health(&app.store, &app.settings, app.core.today()).await?;
-    print!("{}", crate::core::rates::print(&health));
+    let health = crate::rates::health(&app.store, &app.settings, app.core.today()).await?;
+    print!("{}", crate::rates::print(&health));
     if health.stale {
         eprintln!("warning: the interest tables are stale");
     }

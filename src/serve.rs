@@ -72,7 +72,7 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
 /// ([`crate::health`]). Ends when the process stops.
 async fn watch_rates(app: App) -> anyhow::Result<()> {
     while !crate::shutdown::requested() {
-        match crate::core::rates::health(&app.store, &app.settings, app.core.today()).await {
+        match crate::rates::health(&app.store, &app.settings, app.core.today()).await {
             Ok(h) if h.stale => {
                 tracing::warn!(check = "rates_stale", degraded = true, "{}", h.describe())
             }

@@ -4,8 +4,8 @@
 //! number. The decision itself is `staff::execute`'s, like a typed command.
 
 use super::command::{Lang, split_command};
-use super::reply::{Action, Reply, View};
-use crate::outbox::Payload;
+use crate::domain::payload::Payload;
+use crate::domain::reply::{Action, Reply, View};
 use serde_json::json;
 
 /// Reasons offered for a rejection; the customer reads the chosen one in an email.

@@ -4,10 +4,10 @@
 //! session: it outlives logout. Every change is audited.
 
 use super::command::NotifyChange;
-use super::reply::{Reply, View};
 use super::{Channel, Ctx, Lang};
 use crate::domain::model::Role;
-use crate::notify::Kind;
+use crate::domain::notice::Kind;
+use crate::domain::reply::{Reply, View};
 use crate::store::AuditEvent;
 use serde_json::json;
 

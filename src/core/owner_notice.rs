@@ -4,7 +4,7 @@
 
 use super::Ctx;
 use super::command::Lang;
-use crate::outbox::Payload;
+use crate::domain::payload::Payload;
 use crate::store::Account;
 use crate::store::AuditEvent;
 use serde_json::json;

@@ -8,9 +8,9 @@
 
 use super::dialogue::Dialogue;
 use super::limits;
-use super::reply::{Expect, Reply, View};
 use super::{Core, Ctx, Lang, Secret, password};
-use crate::outbox::Payload;
+use crate::domain::payload::Payload;
+use crate::domain::reply::{Expect, Reply, View};
 use crate::store::Account;
 use crate::store::AuditEvent;
 use chrono::{DateTime, Utc};
@@ -54,7 +54,7 @@ async fn perform(ctx: &mut Ctx<'_>, identifier: &str) -> anyhow::Result<Reply> {
         return Ok(Reply::new(ctx.lang, View::bare("reset_limited")));
     }
     store.rate_record(&by_source).await?;
-    let by_id = limits::RESETS_PER_IDENTIFIER.key(&super::text::fold(identifier));
+    let by_id = limits::RESETS_PER_IDENTIFIER.key(&crate::domain::text::fold(identifier));
     let id_spent = limits::RESETS_PER_IDENTIFIER
         .exceeded(store, &by_id)
         .await?;

@@ -17,7 +17,9 @@
 
 use super::headers::{AutoSubmitted, ListUnsubscribe, SuppressAutoResponses};
 use super::{EmailDeliverer, Mailer, SendError, compose};
-use crate::outbox::{Clock, Deliverer, DeliveryError, Message, Payload};
+use crate::domain::clock::Clock;
+use crate::domain::payload::Payload;
+use crate::outbox::{Deliverer, DeliveryError, Message};
 use crate::render::{Flavour, Renderer, escape_html};
 use crate::store::{DigestMember, NOTIFICATION_KEY_PREFIX, Store};
 use lettre::address::Envelope;
@@ -202,7 +204,7 @@ pub fn thread_id(address: &str, domain: &str) -> String {
 /// One notification alone as it is; several under a counted subject, one after another.
 fn digest_body(
     renderer: &Renderer,
-    lang: crate::core::Lang,
+    lang: crate::domain::lang::Lang,
     payloads: &[Payload],
 ) -> anyhow::Result<compose::Composed> {
     let parts: Vec<compose::Composed> = payloads
@@ -254,7 +256,7 @@ fn part(renderer: &Renderer, payload: &Payload) -> anyhow::Result<compose::Compo
     })
 }
 
-fn page(lang: crate::core::Lang, body: &str) -> String {
+fn page(lang: crate::domain::lang::Lang, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"></head>\
          <body><div style=\"font-family: sans-serif; white-space: pre-wrap\">{body}</div></body></html>\n",

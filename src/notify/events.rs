@@ -10,7 +10,8 @@
 //! | due soon | `due_soon:<number>` | the scheduler |
 //! | overdue | `overdue:<number>` | the scheduler |
 
-use super::{Kind, Timing, area};
+use crate::domain::area;
+use crate::domain::notice::{Kind, Timing};
 use crate::store::{Fanout, Marks, Param, Tx, URGENT, placeholders};
 use chrono::NaiveDate;
 

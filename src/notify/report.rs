@@ -1,9 +1,10 @@
 //! The operator's view: `ebok notify status` and `ebok notify preview`.
 
-use super::Kind;
 use crate::app::App;
-use crate::core::{Lang, Reply};
-use crate::outbox::Payload;
+use crate::domain::lang::Lang;
+use crate::domain::notice::Kind;
+use crate::domain::payload::Payload;
+use crate::domain::reply::Reply;
 use crate::render::Flavour;
 use serde_json::json;
 use std::fmt::Write;

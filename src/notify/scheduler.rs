@@ -7,13 +7,13 @@
 //! a lease row (`notify_jobs`) keeps two instances from doing the same work at once.
 
 use super::events::bill_reminder;
-use super::{Kind, Timing};
 use crate::app::App;
 use crate::config::Settings;
 use crate::domain::calendar::{TZ, effective_due_date, is_working_day};
 use crate::domain::interest::accrued;
 use crate::domain::model::{CustomerKind, regime_of};
 use crate::domain::money::{from_grosze, to_grosze};
+use crate::domain::notice::{Kind, Timing};
 use crate::store::Store;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::time::Duration;
@@ -71,11 +71,11 @@ pub async fn run_once(
         return Ok(None);
     }
     let n = &settings.notifications;
-    let timing = Timing::at(now, n);
+    let timing = Timing::at(now, n.quiet_hours());
     let today = timing.today();
     let horizon = today + chrono::Days::new(u64::from(n.due_soon_days));
     let bills = store.unpaid_bills_to_remind(horizon).await?;
-    let tables = crate::core::rates::in_force(store, settings).await?;
+    let tables = crate::rates::in_force(store, settings).await?;
     let mut summary = Summary {
         bills: bills.len(),
         ..Summary::default()

@@ -15,12 +15,9 @@
 //! row's dedupe key), so the copy is recognisably the same message (an email reply is
 //! stored as its exact bytes, so its copy is byte-identical).
 
-mod clock;
-mod payload;
+use crate::domain::clock::Clock;
 
-pub use clock::{Clock, write_file_clock};
-pub use payload::{Payload, TEMPLATES};
-
+use crate::domain::payload::Payload;
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -277,7 +274,7 @@ impl Worker {
         if message.priority > 0 || !message.dedupe_key.starts_with("notify:") {
             return None;
         }
-        let until = crate::notify::quiet_until(self.clock.now(), settings)?;
+        let until = crate::domain::notice::quiet_until(self.clock.now(), settings.quiet_hours())?;
         let account = message.payload.data.get("account")?.as_str()?;
         let keeps = self
             .store

@@ -3,7 +3,7 @@
 
 use super::Flavour;
 use super::strings::Strings;
-use crate::core::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::money::{format_decimal, format_number};
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext,

@@ -7,7 +7,8 @@
 mod helpers;
 mod strings;
 
-use crate::core::{Action, Lang, Reply, View};
+use crate::domain::lang::Lang;
+use crate::domain::reply::{Action, Reply, View};
 use anyhow::Context;
 use handlebars::Handlebars;
 use rust_embed::RustEmbed;

@@ -3,7 +3,7 @@
 //! transaction), announcement drafts and their progress, and the scheduler's lease.
 
 use super::{Backend, Store, Tx, now};
-use crate::notify::Timing;
+use crate::domain::notice::Timing;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -21,7 +21,7 @@ pub enum Param {
 /// `fields`, which become the template's data; its own parameters start at `$6`.
 #[derive(Debug, Clone)]
 pub struct Fanout<'a> {
-    pub kind: crate::notify::Kind,
+    pub kind: crate::domain::notice::Kind,
     pub source: &'a str,
     pub fields: &'a [&'a str],
     pub params: Vec<Param>,
@@ -230,7 +230,7 @@ impl Tx {
         account_id: i64,
         channel: &str,
         recipient: &str,
-        kinds: &[crate::notify::Kind],
+        kinds: &[crate::domain::notice::Kind],
         since_on: NaiveDate,
     ) -> anyhow::Result<u64> {
         let sql = "INSERT INTO notify_subscriptions (account_id, channel, recipient, kind, since_on, created_at) \
@@ -259,7 +259,7 @@ impl Tx {
         account_id: i64,
         channel: &str,
         recipient: &str,
-        kinds: &[crate::notify::Kind],
+        kinds: &[crate::domain::notice::Kind],
     ) -> anyhow::Result<u64> {
         let sql = "DELETE FROM notify_subscriptions \
                    WHERE account_id = $1 AND channel = $2 AND recipient = $3 AND kind = $4";

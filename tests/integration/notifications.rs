@@ -190,7 +190,7 @@ async fn an_import_notifies_subscribers_once_and_nobody_else() {
         assert_eq!(keys(&t).await, got, "({})", t.db.label);
         // What the customer reads, with the account it is about.
         let rows = notices(&t).await;
-        let payload = ebok::outbox::Payload::parse(&rows[1].3).unwrap();
+        let payload = ebok::domain::payload::Payload::parse(&rows[1].3).unwrap();
         let reply = ebok::core::Reply::new(payload.lang, payload.view().unwrap());
         let text = t
             .app
@@ -482,7 +482,7 @@ async fn the_scheduler_reminds_once_even_with_two_instances_and_restarts() {
             t.db.label
         );
         let rows = notices(&t).await;
-        let payload = ebok::outbox::Payload::parse(&rows[1].3).unwrap();
+        let payload = ebok::domain::payload::Payload::parse(&rows[1].3).unwrap();
         let reply = ebok::core::Reply::new(payload.lang, payload.view().unwrap());
         let text = t
             .app

@@ -7,7 +7,7 @@
 use crate::helpers::backends;
 use crate::telegram_support::{Bot, T};
 use ebok::core::Lang;
-use ebok::outbox::Payload;
+use ebok::domain::payload::Payload;
 use ebok::store::{Schedule, Store};
 use fake_telegram::{FakeTelegram, Limits};
 use std::time::{Duration, Instant};

@@ -14,8 +14,8 @@ pub use form::Draft;
 
 use super::dialogue::Dialogue;
 use super::limits::{self, Limit};
-use super::reply::{Expect, Reply, View};
 use super::{Core, Ctx, Secret};
+use crate::domain::reply::{Expect, Reply, View};
 use crate::store::AuditEvent;
 use crate::store::NewRegistration;
 use serde_json::json;

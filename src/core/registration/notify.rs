@@ -5,7 +5,7 @@
 
 use super::verify::Verification;
 use crate::core::{Core, Lang};
-use crate::outbox::Payload;
+use crate::domain::payload::Payload;
 use crate::store::Tx;
 use chrono::Duration;
 use serde::Serialize;

@@ -3,11 +3,11 @@
 
 use super::super::accounts::FirstPassword;
 use super::super::registration::verify::{self, Claim};
-use super::super::reply::{Reply, View};
 use super::super::{Ctx, Lang};
 use super::email_choice;
 use crate::domain::model::Role;
-use crate::outbox::Payload;
+use crate::domain::payload::Payload;
+use crate::domain::reply::{Reply, View};
 use crate::store::AuditEvent;
 use crate::store::Registration;
 use serde_json::json;

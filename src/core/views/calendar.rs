@@ -2,10 +2,10 @@
 //! bills.
 
 use super::{BillRow, CustomerCtx};
-use crate::core::reply::{Reply, View};
 use crate::domain::calendar::YearMonth;
 use crate::domain::model::Invoice;
 use crate::domain::money::from_grosze;
+use crate::domain::reply::{Reply, View};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::json;

@@ -2,7 +2,8 @@
 //! language), the same shape for every channel. Secrets (a temporary password) live in a
 //! separate map that is merged in at rendering and scrubbed once the row is done.
 
-use crate::core::{Lang, View};
+use super::lang::Lang;
+use super::reply::View;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
