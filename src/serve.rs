@@ -42,7 +42,11 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
         );
     }
     tasks.spawn(watch_rates(app.clone()));
-    tasks.spawn(crate::notify::scheduler::run(app.clone()));
+    tasks.spawn(crate::notify::scheduler::run(
+        app.store.clone(),
+        app.settings.clone(),
+        app.core.clock().clone(),
+    ));
     // The endpoint stays up while the rest stops: /readyz then says why it is not ready.
     let endpoint = http.map(|listener| {
         tracing::info!(address = ?listener.local_addr().ok(), "operations endpoint: /healthz /readyz /metrics");

@@ -1,6 +1,9 @@
 //! One integration-test binary: helpers start the real thing (a fresh SQLite file or a
 //! fresh PostgreSQL database per test, real mail servers, a fake Telegram Bot API).
 
+// The house rules of ARCHITECTURE.md (floors, no circles, file length).
+mod architecture;
+
 mod calendar_file;
 mod demo_cli;
 mod helpers;
