@@ -145,7 +145,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 app.settings.utility.require_own_bank_account()?;
             }
             // Credentials and notifications queued from the console go out meanwhile.
-            let _mail = crate::outbox::email_worker(&app)?.map(|w| w.spawn());
+            let _mail = crate::mail::email_worker(&app)?.map(|w| w.spawn());
             console(&app, &name, &downloads).await
         }
         Commands::Import { dir } => {

@@ -34,7 +34,7 @@ pub async fn staff(app: &App, command: StaffCommand) -> anyhow::Result<()> {
 /// Prints the outbox counts; with `deliver`, first sends every due email row.
 pub async fn outbox(app: &App, deliver: bool) -> anyhow::Result<()> {
     if deliver {
-        let worker = crate::outbox::email_worker(app)?
+        let worker = crate::mail::email_worker(app)?
             .context("[smtp] is not configured: nothing can deliver email")?;
         let mut done = 0;
         while worker.try_process_next().await? == Outcome::Done {

@@ -24,7 +24,7 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
         None => None,
     };
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
-    if let Some(worker) = crate::outbox::email_worker(&app)? {
+    if let Some(worker) = crate::mail::email_worker(&app)? {
         tasks.spawn(async move {
             worker.run().await;
             Ok(())

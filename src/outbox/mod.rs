@@ -341,32 +341,6 @@ impl Worker {
     }
 }
 
-/// The email worker for `app`, when SMTP is configured (`None` otherwise): notifications
-/// go as digests ([`crate::mail::digest`]).
-pub fn email_worker(app: &crate::app::App) -> anyhow::Result<Option<Worker>> {
-    let Some(smtp) = &app.settings.smtp else {
-        return Ok(None);
-    };
-    let mailer = crate::mail::Mailer::new(smtp)?;
-    let deliverer = crate::mail::DigestDeliverer::new(
-        mailer,
-        app.renderer.clone(),
-        app.store.clone(),
-        Duration::from_secs(smtp.digest_window_seconds),
-        app.core.clock().clone(),
-    );
-    Ok(Some(
-        Worker::new(
-            app.store.clone(),
-            "email",
-            Arc::new(deliverer),
-            RetryPolicy::default(),
-        )
-        .with_clock(app.core.clock().clone())
-        .with_quiet_hours(app.settings.notifications.clone()),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

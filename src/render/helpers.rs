@@ -1,7 +1,7 @@
 //! Template helpers: amounts and dates as Polish users write them, padding for
 //! aligned columns, dictionary lookups, and markup that depends on the flavour.
 
-use super::Flavour;
+use super::flavour::{Flavour, escape_html};
 use super::strings::Strings;
 use crate::domain::lang::Lang;
 use crate::domain::money::{format_decimal, format_number};
@@ -51,7 +51,7 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
         );
     }
     let esc: fn(&str) -> String = if flavour.is_html() {
-        super::escape_html
+        escape_html
     } else {
         str::to_string
     };
@@ -121,7 +121,7 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
                 let key = key.join(".");
                 let text = strings.get(lang, &key).unwrap_or(&key);
                 let text = if flavour.is_html() {
-                    super::escape_html(text)
+                    escape_html(text)
                 } else {
                     text.to_string()
                 };
