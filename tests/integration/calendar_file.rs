@@ -127,7 +127,7 @@ async fn one_all_day_event_per_unpaid_bill_on_its_effective_due_date() {
             .unwrap();
         let description = text(may, "DESCRIPTION");
         for needle in [
-            "Do zapłaty 500,00 zł do 05.05.2025 (na dokumencie 03.05.2025",
+            "Do zapłaty 500,00 zł do 05.05.2025 (termin z dokumentu 03.05.2025 to dzień wolny od pracy",
             "61 1090 1014 0000 0712 1981 2874",
             "K-00102 FV/2025/04/000102",
             "zaplac FV/2025/04/000102",

@@ -3,6 +3,7 @@
 
 mod calendar_file;
 mod demo_cli;
+mod due_dates;
 mod helpers;
 mod import;
 mod import_serving;
