@@ -10,7 +10,10 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().with_timezone(&TZ).date_naive()
 }
 
-/// Statutory public holidays in Poland (including Easter-based ones and 24 December from 2025).
+/// Statutory public holidays in Poland (the act of 18 January 1951 on days off work, as
+/// amended): the fixed days, the Easter-based ones (computed for any year), Epiphany from
+/// 2011 and Christmas Eve from 2025. Earlier changes (3 May restored in 1990, 22 July
+/// dropped then) predate any bill ebok shows, so the rule holds for 1990 onwards.
 pub fn is_public_holiday(date: NaiveDate) -> bool {
     let (y, m, d) = (date.year(), date.month(), date.day());
     let fixed = match (m, d) {
