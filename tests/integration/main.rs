@@ -10,6 +10,7 @@ mod import_serving;
 mod interest;
 mod outbox_lease;
 mod pay;
+mod rates_confirmed;
 mod sessions;
 mod store;
 mod views;
