@@ -57,16 +57,23 @@ impl RatesHealth {
             RateSource::Config => "the configuration's [interest]",
             RateSource::Import => "the billing export's interest_rates.csv",
         };
-        format!(
-            "interest tables from {source} last confirmed on {} ({} days ago; stale after {} days){}",
-            self.tables.confirmed_on,
-            self.age_days,
-            self.max_days,
-            if self.stale {
-                ": check the NBP reference rate and the commercial rate, then update them (docs/interest.md)"
-            } else {
-                ""
+        // What silences a warning depends on where the tables come from: imported
+        // tables win, so confirming the configuration's does nothing while they exist.
+        let what_to_do = match (self.stale, self.tables.source) {
+            (false, _) => "",
+            (true, RateSource::Config) => {
+                ": check the NBP reference rate and the commercial rate, then update [interest] \
+                 (its entries and confirmed_on) in the configuration and restart (docs/interest.md)"
             }
+            (true, RateSource::Import) => {
+                ": check the NBP reference rate and the commercial rate, then import \
+                 interest_rates.csv again with a later confirmed_on; the configuration's \
+                 [interest] is not used while imported tables exist (docs/interest.md)"
+            }
+        };
+        format!(
+            "interest tables from {source} last confirmed on {} ({} days ago; stale after {} days){what_to_do}",
+            self.tables.confirmed_on, self.age_days, self.max_days,
         )
     }
 }

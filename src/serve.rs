@@ -71,28 +71,39 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     result
 }
 
-/// Checks the interest tables at start and then daily: stale tables (older than
-/// `[interest] stale_after_days`) are logged as a warning; `/readyz` asks the same check
-/// ([`crate::health`]). Ends when the process stops.
+/// Checks the interest tables at start and then on each new day by the core's clock
+/// (so a clock moved by a test, or a machine woken from sleep, is noticed within a
+/// second): stale tables (older than `[interest] stale_after_days`) are logged as a
+/// warning, fresh ones as info; `/readyz` asks the same check ([`crate::health`]) at
+/// every request. Ends when the process stops.
 async fn watch_rates(app: App) -> anyhow::Result<()> {
+    let mut checked = None;
     while !crate::shutdown::requested() {
-        match crate::rates::health(&app.store, &app.settings, app.core.today()).await {
-            Ok(h) if h.stale => {
-                tracing::warn!(check = "rates_stale", degraded = true, "{}", h.describe())
-            }
-            Ok(h) => tracing::info!(check = "rates_stale", "{}", h.describe()),
-            Err(e) => tracing::warn!(
-                check = "rates_stale",
-                degraded = true,
-                "cannot read the interest tables: {e:#}"
-            ),
+        let today = app.core.today();
+        if checked != Some(today) {
+            checked = Some(today);
+            log_rates(&app, today).await;
         }
         tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(24 * 3600)) => {}
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
             () = crate::shutdown::wait() => {}
         }
     }
     Ok(())
+}
+
+async fn log_rates(app: &App, today: chrono::NaiveDate) {
+    match crate::rates::health(&app.store, &app.settings, today).await {
+        Ok(h) if h.stale => {
+            tracing::warn!(check = "rates_stale", degraded = true, "{}", h.describe())
+        }
+        Ok(h) => tracing::info!(check = "rates_stale", "{}", h.describe()),
+        Err(e) => tracing::warn!(
+            check = "rates_stale",
+            degraded = true,
+            "cannot read the interest tables: {e:#}"
+        ),
+    }
 }
 
 /// Asks every part to stop, waits for them (at most `grace`, or until a second signal),

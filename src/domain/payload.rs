@@ -95,7 +95,26 @@ impl Payload {
         };
         let mut data = self.data.clone();
         data.extend(self.secrets.clone());
+        if template.starts_with("notify_") {
+            add_pay_by(&mut data);
+        }
         Ok(View::new(template, Value::Object(data)))
+    }
+}
+
+/// A notice of a bill carries the document's `due_date`; it is shown with the day the
+/// bill must be paid by, `pay_by` (a Saturday, Sunday or holiday moves to the next
+/// working day, art. 115 KC), and `moved` when the two differ — the same date and note
+/// as the customer's views. Added at rendering, so notices queued earlier get it too.
+fn add_pay_by(data: &mut Map<String, Value>) {
+    let due = data
+        .get("due_date")
+        .and_then(Value::as_str)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    if let Some(due) = due {
+        let pay_by = crate::domain::calendar::effective_due_date(due);
+        data.insert("pay_by".into(), Value::String(pay_by.to_string()));
+        data.insert("moved".into(), Value::Bool(pay_by != due));
     }
 }
 

@@ -152,16 +152,16 @@ async fn the_rates_health_check_follows_the_tables_in_force() {
     for backend in backends() {
         let t = TestApp::new(&backend).await;
         let (store, settings) = (&t.app.store, &t.app.settings);
-        // The configuration's tables, confirmed 2026-03-05: stale 45 days later.
-        let h = ebok::rates::health(store, settings, ymd(2026, 4, 19))
+        // The configuration's tables, confirmed 2026-05-06: stale after 45 days.
+        let h = ebok::rates::health(store, settings, ymd(2026, 6, 20))
             .await
             .unwrap();
         assert!(!h.stale, "{}", h.describe());
-        let h = ebok::rates::health(store, settings, ymd(2026, 4, 20))
+        let h = ebok::rates::health(store, settings, ymd(2026, 6, 21))
             .await
             .unwrap();
         assert!(h.stale, "{}", h.describe());
-        assert!(h.describe().contains("2026-03-05"), "{}", h.describe());
+        assert!(h.describe().contains("2026-05-06"), "{}", h.describe());
         // Imported tables confirmed later are fresh again, and printed by `ebok rates`.
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(

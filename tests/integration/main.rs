@@ -6,12 +6,14 @@ mod architecture;
 
 mod calendar_file;
 mod demo_cli;
+mod due_dates;
 mod helpers;
 mod import;
 mod import_serving;
 mod interest;
 mod outbox_lease;
 mod pay;
+mod rates_confirmed;
 mod sessions;
 mod store;
 mod views;

@@ -87,9 +87,11 @@ impl CustomerCtx<'_> {
         let rows: Vec<serde_json::Value> = due
             .iter()
             .map(|i| {
+                let pay_by = effective_due_date(i.due_date);
                 json!({
                     "kind": i.kind.as_str(), "number": i.number, "to_pay": from_grosze(i.to_pay_gr),
-                    "pay_by": effective_due_date(i.due_date), "overdue": self.overdue(i),
+                    "pay_by": pay_by, "due_date": i.due_date, "moved": pay_by != i.due_date,
+                    "overdue": self.overdue(i),
                 })
             })
             .collect();
