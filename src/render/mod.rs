@@ -5,6 +5,7 @@
 //! and an operator may override any of them from a directory with the same layout.
 
 mod helpers;
+pub mod plural;
 mod strings;
 
 use crate::core::{Action, Lang, Reply, View};
