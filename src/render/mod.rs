@@ -4,7 +4,10 @@
 //! the `b`, `i`, `pre` and `code` helpers emit. Templates are compiled into the binary
 //! and an operator may override any of them from a directory with the same layout.
 
+#[cfg(test)]
+mod counts_tests;
 mod helpers;
+pub mod plural;
 mod strings;
 
 use crate::core::{Action, Lang, Reply, View};
