@@ -4,8 +4,11 @@
 //! the `b`, `i`, `pre` and `code` helpers emit. Templates are compiled into the binary
 //! and an operator may override any of them from a directory with the same layout.
 
+#[cfg(test)]
+mod counts_tests;
 mod flavour;
 mod helpers;
+pub mod plural;
 mod strings;
 
 pub use flavour::{Flavour, escape_html};

@@ -295,29 +295,6 @@ impl Tx {
         .context("reading the accounts at an address")
     }
 
-    /// Quiet hours on or off for the target.
-    pub async fn set_quiet(
-        &mut self,
-        account_id: i64,
-        channel: &str,
-        recipient: &str,
-        quiet: bool,
-    ) -> anyhow::Result<()> {
-        let sql = "INSERT INTO notify_targets (account_id, channel, recipient, quiet) \
-                   VALUES ($1, $2, $3, $4) \
-                   ON CONFLICT (account_id, channel, recipient) DO UPDATE SET quiet = excluded.quiet";
-        on_tx!(self, |c| sqlx::query(sql)
-            .bind(account_id)
-            .bind(channel)
-            .bind(recipient)
-            .bind(quiet)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("setting quiet hours")?;
-        Ok(())
-    }
-
     /// Ends every subscription of the account, on every chat and by email (locked,
     /// closed, consent withdrawn, or asked for at a password change).
     pub async fn end_subscriptions(&mut self, account_id: i64) -> anyhow::Result<u64> {
@@ -427,26 +404,6 @@ impl Tx {
 }
 
 impl Store {
-    /// Whether the account `identifier` keeps quiet hours on `channel` at `recipient`
-    /// (for email: its address on file); true unless turned off.
-    pub async fn keeps_quiet_hours(
-        &self,
-        identifier: &str,
-        channel: &str,
-        recipient: &str,
-    ) -> anyhow::Result<bool> {
-        let sql = "SELECT quiet FROM notify_recipients \
-                   WHERE identifier = $1 AND channel = $2 AND recipient = $3";
-        let quiet: Vec<bool> = on_pool!(self, |p| sqlx::query_scalar(sql)
-            .bind(identifier)
-            .bind(channel)
-            .bind(recipient)
-            .fetch_all(p)
-            .await)
-        .context("reading the quiet hours")?;
-        Ok(quiet.into_iter().all(|q| q))
-    }
-
     /// The kinds turned on for the target, and whether it keeps quiet hours.
     pub async fn subscriptions(
         &self,
@@ -602,70 +559,5 @@ impl Store {
                    ORDER BY i.due_date, i.number";
         on_pool!(self, |p| sqlx::query_as(sql).bind(until).fetch_all(p).await)
             .context("reading the unpaid bills")
-    }
-
-    /// Takes the lease of `job` for `holder` until `until` when it is free (never taken,
-    /// run out, or already this holder's); true when taken.
-    pub async fn take_job_lease(
-        &self,
-        job: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> anyhow::Result<bool> {
-        let insert = "INSERT INTO notify_jobs (job, holder, lease_until) VALUES ($1, '', $2) \
-                      ON CONFLICT (job) DO NOTHING";
-        on_pool!(self, |p| sqlx::query(insert)
-            .bind(job)
-            .bind(now)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("creating the job's lease")?;
-        let take = "UPDATE notify_jobs SET holder = $1, lease_until = $2 \
-                    WHERE job = $3 AND (lease_until <= $4 OR holder = $1)";
-        let n = on_pool!(self, |p| sqlx::query(take)
-            .bind(holder)
-            .bind(until)
-            .bind(job)
-            .bind(now)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("taking the job's lease")?;
-        Ok(n == 1)
-    }
-
-    /// Gives the lease back and records the day the job completed.
-    pub async fn finish_job(
-        &self,
-        job: &str,
-        holder: &str,
-        day: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        let sql = "UPDATE notify_jobs SET lease_until = $1, last_run_on = $2 \
-                   WHERE job = $3 AND holder = $4";
-        on_pool!(self, |p| sqlx::query(sql)
-            .bind(now)
-            .bind(day)
-            .bind(job)
-            .bind(holder)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("finishing the job")?;
-        Ok(())
-    }
-
-    /// The last day `job` completed.
-    pub async fn job_last_run(&self, job: &str) -> anyhow::Result<Option<NaiveDate>> {
-        let sql = "SELECT last_run_on FROM notify_jobs WHERE job = $1";
-        let day: Option<Option<NaiveDate>> = on_pool!(self, |p| sqlx::query_scalar(sql)
-            .bind(job)
-            .fetch_optional(p)
-            .await)
-        .context("reading the job")?;
-        Ok(day.flatten())
     }
 }

@@ -67,6 +67,9 @@ mod notify_serve;
 mod notify_mail_commands;
 // `powiadomienia` in Telegram: the greeting and the buttons.
 mod notify_telegram;
+// Notification wording and settings as customers read them (issue 18).
+mod notify_quiet;
+mod notify_wording;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_instances;

@@ -39,7 +39,16 @@ pub async fn app_with_customers(
     backend: &crate::helpers::Backend,
     numbers: &[&str],
 ) -> (TestApp, Vec<String>) {
-    let t = TestApp::new(backend).await;
+    app_with_customers_and(backend, numbers, |_| {}).await
+}
+
+/// [`app_with_customers`] with settings changed by `tweak`.
+pub async fn app_with_customers_and(
+    backend: &crate::helpers::Backend,
+    numbers: &[&str],
+    tweak: impl FnOnce(&mut ebok::Settings),
+) -> (TestApp, Vec<String>) {
+    let t = TestApp::with_settings(backend, tweak).await;
     t.app.core.freeze_today(day("2025-03-10"));
     t.app.core.clock().set(warsaw("2025-03-10 12:00"));
     import(&t, &example_dir()).await;
@@ -352,7 +361,7 @@ async fn an_area_announcement_reaches_exactly_that_areas_subscribers_after_confi
             .await;
         // Jan (WS-31) and Zofia (WS-12); the cooperative (WS-30) is not in the areas.
         assert!(draft.contains("Dotrze do 2 klientów"), "{draft}");
-        assert!(draft.contains("2 czatów Telegram"), "{draft}");
+        assert!(draft.contains("pójdzie na 2 czaty Telegram"), "{draft}");
         assert_eq!(
             keys(&t).await,
             Vec::<String>::new(),

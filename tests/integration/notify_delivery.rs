@@ -6,7 +6,7 @@
 
 use crate::helpers::backends;
 use crate::telegram_support::{Bot, T};
-use ebok::core::Lang;
+use ebok::domain::lang::Lang;
 use ebok::domain::payload::Payload;
 use ebok::store::{Schedule, Store};
 use fake_telegram::{FakeTelegram, Limits};

@@ -375,8 +375,7 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
             "correction",
             vec![
                 "Nowy dokument: Korekta KOR/2025/03/000102",
-                "-15,50 zł",
-                "24.03.2025",
+                "Nadpłata do zwrotu: 15,50 zł — nic do zapłaty.",
             ],
         ),
         (

@@ -270,7 +270,11 @@ async fn staff_are_notified_where_they_are_logged_in_and_in_the_configured_place
         let text = t
             .app
             .renderer
-            .view(ebok::render::Flavour::Telegram, ebok::core::Lang::Pl, &view)
+            .view(
+                ebok::render::Flavour::Telegram,
+                ebok::domain::lang::Lang::Pl,
+                &view,
+            )
             .unwrap();
         assert!(text.contains("Nowy wniosek o dostęp nr"), "{text}");
         assert!(

@@ -26,7 +26,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(Update::filter_my_chat_member().endpoint(on_membership))
 }
 
-fn hint(msg: &Message) -> Option<crate::core::Lang> {
+fn hint(msg: &Message) -> Option<crate::domain::lang::Lang> {
     lang_hint(msg.from.as_ref().and_then(|u| u.language_code.as_deref()))
 }
 

@@ -8,8 +8,8 @@
 
 use super::BillRow;
 use super::bills::bill_data;
-use crate::core::Lang;
 use crate::demo::{data, documents, tariff};
+use crate::domain::lang::Lang;
 use crate::domain::model::{Invoice, InvoiceItem, InvoiceKind};
 use crate::domain::money::round_grosze;
 use crate::domain::reply::View;
