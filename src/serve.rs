@@ -23,6 +23,7 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    register_probes(&app);
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
     if let Some(worker) = crate::mail::email_worker(&app)? {
         tasks.spawn(async move {
@@ -170,5 +171,28 @@ impl Signals {
         }
         #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// How `/readyz` asks Telegram and the SMTP server whether they answer.
+fn register_probes(app: &App) {
+    use crate::health::{Component, set_probe};
+    if let Some(cfg) = app.settings.telegram.clone() {
+        set_probe(
+            Component::Telegram,
+            std::sync::Arc::new(move || {
+                let cfg = cfg.clone();
+                Box::pin(async move { crate::channels::telegram::check(&cfg).await })
+            }),
+        );
+    }
+    if let Some(smtp) = app.settings.smtp.clone() {
+        set_probe(
+            Component::Smtp,
+            std::sync::Arc::new(move || {
+                let smtp = smtp.clone();
+                Box::pin(async move { crate::mail::check(&smtp).await })
+            }),
+        );
     }
 }
