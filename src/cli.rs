@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::channels::console::Console;
-use crate::config::Settings;
+use crate::config::{Purpose, Settings};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
@@ -110,6 +110,15 @@ fn default_console_name() -> String {
     )
 }
 
+/// Which sections of the configuration a command uses (checked before it starts).
+fn purpose(command: &Commands) -> Purpose {
+    match command {
+        Commands::Serve => Purpose::Serve,
+        Commands::Console { .. } | Commands::Outbox { deliver: true } => Purpose::SendsMail,
+        _ => Purpose::Other,
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
     // The demo prints its own report of the import and its logins: no log lines above it.
@@ -122,6 +131,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(url) = cli.database {
         settings.database.url = url;
     }
+    // Everything that can be known wrong is refused before anything runs (for `ebok
+    // serve` the example bank account too: customers are shown where to pay).
+    settings.check(purpose(&cli.command))?;
     match cli.command {
         Commands::Demo { fresh, no_console } => {
             if !explicit_db
@@ -176,9 +188,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::ops_cli::rates(&app).await
         }
         Commands::Serve => {
-            // Customers are shown where to pay: never the example account.
-            settings.utility.require_own_bank_account()?;
-            crate::serve::serve(App::build(settings).await?).await
+            let ready = crate::serve::Preflight::run(&settings).await?;
+            crate::serve::serve(App::build(settings).await?, ready).await
         }
         Commands::Migrate => {
             let app = App::build(settings).await?;

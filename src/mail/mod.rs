@@ -14,6 +14,7 @@ pub use compose::{Composed, build, compose, message_id};
 pub use deliver::EmailDeliverer;
 pub use digest::DigestDeliverer;
 
+use crate::config::check::Problem;
 use crate::config::{Smtp, TlsMode};
 use anyhow::Context;
 use lettre::message::Mailbox;
@@ -136,20 +137,14 @@ pub fn sender(smtp: &Smtp) -> anyhow::Result<Mailbox> {
 
 fn tls(smtp: &Smtp) -> anyhow::Result<Tls> {
     if smtp.tls == TlsMode::Plain {
-        if !is_loopback(&smtp.host) {
-            anyhow::bail!(
-                "smtp.tls = \"plain\" is allowed only for a loopback server (127.0.0.1, ::1, localhost), not {}",
-                smtp.host
-            );
+        if let Some(refused) = plain_refused(&smtp.host) {
+            anyhow::bail!("smtp.tls: {refused}");
         }
         return Ok(Tls::None);
     }
     let mut params = TlsParameters::builder(smtp.host.clone());
     if let Some(path) = &smtp.ca_cert {
-        let pem = std::fs::read(path)
-            .with_context(|| format!("reading smtp.ca_cert {}", path.display()))?;
-        let cert = Certificate::from_pem(&pem)
-            .with_context(|| format!("smtp.ca_cert {} is not a PEM certificate", path.display()))?;
+        let cert = root_certificate(path).map_err(|e| anyhow::anyhow!("smtp.ca_cert: {e}"))?;
         params = params.add_root_certificate(cert);
     }
     let params = params.build().context("setting up TLS for SMTP")?;
@@ -157,6 +152,73 @@ fn tls(smtp: &Smtp) -> anyhow::Result<Tls> {
         TlsMode::Implicit => Tls::Wrapper(params),
         _ => Tls::Required(params),
     })
+}
+
+/// The extra root certificate of `smtp.ca_cert`; the error says what to do.
+fn root_certificate(path: &std::path::Path) -> Result<Certificate, String> {
+    let pem = std::fs::read(path).map_err(|e| {
+        format!(
+            "{} cannot be read ({e}): point it at the CA's certificate (PEM), or leave it unset",
+            path.display()
+        )
+    })?;
+    Certificate::from_pem(&pem).map_err(|e| {
+        format!(
+            "{} is not a PEM certificate ({e}): point it at the CA's certificate (PEM)",
+            path.display()
+        )
+    })
+}
+
+/// Why plain text (no TLS) is refused for `host`: it is not a loopback address.
+pub fn plain_refused(host: &str) -> Option<String> {
+    (!is_loopback(host)).then(|| {
+        format!(
+            "\"plain\" (no TLS) is allowed only for a loopback server (127.0.0.1, ::1, \
+             localhost), not {host}: use \"starttls\" or \"implicit\""
+        )
+    })
+}
+
+/// What is wrong with `[smtp]` (checked before anything starts, [`crate::config::check`]).
+pub fn config_problems(smtp: &Smtp) -> Vec<Problem> {
+    let mut found = Vec::new();
+    if smtp.host.trim().is_empty() {
+        found.push(Problem::new(
+            "smtp.host",
+            "is empty: write the SMTP server's name or address",
+        ));
+    }
+    if sender(smtp).is_err() {
+        found.push(Problem::new(
+            "smtp.from_address",
+            format!(
+                "{:?} is not an email address: write the address ebok's mail comes from, \
+                 e.g. \"ebok@mpec.example.pl\"",
+                smtp.from_address
+            ),
+        ));
+    }
+    if smtp.tls == TlsMode::Plain {
+        if let Some(refused) = plain_refused(&smtp.host) {
+            found.push(Problem::new("smtp.tls", refused));
+        }
+    } else if let Some(Err(e)) = smtp.ca_cert.as_deref().map(root_certificate) {
+        found.push(Problem::new("smtp.ca_cert", e));
+    }
+    let user = smtp.user.as_deref().is_some_and(|u| !u.is_empty());
+    let password = smtp
+        .password
+        .as_ref()
+        .is_some_and(|p| !p.expose_secret().is_empty());
+    if user && !password {
+        found.push(Problem::new(
+            "smtp.password",
+            "is not set, but smtp.user is: set EBOK_SMTP__PASSWORD (or remove smtp.user \
+             for a server that takes mail without a login)",
+        ));
+    }
+    found
 }
 
 /// A literal loopback address or `localhost` (names are not resolved on purpose).
@@ -222,21 +284,6 @@ fn describe(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn smtp(host: &str, tls: TlsMode) -> Smtp {
-        Smtp {
-            host: host.into(),
-            port: 25,
-            tls,
-            user: None,
-            password: None,
-            ca_cert: None,
-            from_address: "ebok@example.test".into(),
-            from_name: "e-BOK MPEC".into(),
-            timeout_seconds: 5,
-            digest_window_seconds: 120,
-        }
-    }
 
     // The pooled transport starts a task: these need a runtime.
     #[tokio::test]

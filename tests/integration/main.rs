@@ -64,6 +64,7 @@ mod notify_mail_commands;
 mod notify_telegram;
 
 // Operations: logs, memory, health and metrics, shutdown.
+mod ops_config;
 mod ops_instances;
 mod ops_logs;
 mod ops_serve;

@@ -26,7 +26,7 @@ fn example_dir() -> std::path::PathBuf {
 }
 
 /// A line the way tracing's text format starts it: a timestamp, then a level.
-fn is_log_line(line: &str) -> bool {
+pub(crate) fn is_log_line(line: &str) -> bool {
     let plain: String = line.chars().filter(|c| *c != '\u{1b}').collect();
     ["INFO", "WARN", "ERROR", "DEBUG", "TRACE"]
         .iter()
