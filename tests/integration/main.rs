@@ -65,6 +65,7 @@ mod notify_telegram;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_config;
+mod ops_console;
 mod ops_instances;
 mod ops_logs;
 mod ops_serve;
