@@ -99,7 +99,12 @@ async fn watch_rates(app: App) -> anyhow::Result<()> {
     while !crate::shutdown::requested() {
         match crate::core::rates::health(&app.store, &app.settings, app.core.today()).await {
             Ok(h) if h.stale => {
-                tracing::warn!(check = "rates_stale", degraded = true, "{}", h.describe())
+                tracing::warn!(
+                    check = "rates_stale",
+                    degraded = true,
+                    "stale interest tables: {}",
+                    h.describe()
+                )
             }
             Ok(h) => tracing::info!(check = "rates_stale", "{}", h.describe()),
             Err(e) => tracing::warn!(

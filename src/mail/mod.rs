@@ -33,6 +33,26 @@ pub enum SendError {
     /// Never going to work: the server refused the message or the address (5xx).
     #[error("{0}")]
     Permanent(String),
+    /// Never going to work, by the recipient's doing: the mailbox does not exist, is
+    /// disabled or full (`reason`, a metric label).
+    #[error("{detail}")]
+    Unreachable {
+        reason: &'static str,
+        detail: String,
+    },
+}
+
+impl From<SendError> for crate::outbox::DeliveryError {
+    fn from(e: SendError) -> crate::outbox::DeliveryError {
+        use crate::outbox::DeliveryError;
+        match e {
+            SendError::Transient(t) => DeliveryError::Transient(t),
+            SendError::Permanent(p) => DeliveryError::Permanent(p),
+            SendError::Unreachable { reason, detail } => {
+                DeliveryError::Unreachable { reason, detail }
+            }
+        }
+    }
 }
 
 /// An SMTP connection pool and the sender's mailbox.
@@ -263,9 +283,11 @@ fn error_chain(e: &lettre::transport::smtp::Error) -> String {
 fn describe(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
     let text = error_chain(e);
     if e.is_permanent() {
-        SendError::Permanent(format!(
-            "the SMTP server {server} refused the message: {text}"
-        ))
+        let detail = format!("the SMTP server {server} refused the message: {text}");
+        match recipient_gone(&text) {
+            Some(reason) => SendError::Unreachable { reason, detail },
+            None => SendError::Permanent(detail),
+        }
     } else if e.is_timeout() {
         SendError::Transient(format!(
             "the SMTP server {server} did not answer in time: {text}"
@@ -281,9 +303,114 @@ fn describe(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
     }
 }
 
+/// Why a permanent refusal is the recipient's doing, if it is: read from the enhanced
+/// status code (RFC 3463) the servers put first (`550 5.1.1 …`), or from the words
+/// servers without one use. Refusals of ebok's own mail (5.7.x: policy, spam, relaying)
+/// are not: the operator has to look at those.
+pub fn recipient_gone(text: &str) -> Option<&'static str> {
+    let code = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|word| {
+            let parts: Vec<&str> = word.split('.').collect();
+            parts.len() == 3
+                && parts[0] == "5"
+                && parts[1..]
+                    .iter()
+                    .all(|p| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+        });
+    match code {
+        Some("5.1.1" | "5.1.6") => return Some("no_mailbox"),
+        Some("5.1.2" | "5.1.10") => return Some("no_domain"),
+        Some("5.2.1") => return Some("mailbox_disabled"),
+        Some("5.2.2") => return Some("mailbox_full"),
+        Some(_) => return None,
+        None => {}
+    }
+    let lower = text.to_lowercase();
+    let words = [
+        "user unknown",
+        "unknown user",
+        "no such user",
+        "mailbox not found",
+        "recipient not found",
+        "does not exist",
+    ];
+    words
+        .iter()
+        .any(|w| lower.contains(w))
+        .then_some("no_mailbox")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_that_are_the_recipients_doing() {
+        let cases = [
+            (
+                "permanent error (550): 5.1.1 <nikt@example.test>: Recipient address rejected: \
+                 User unknown in virtual mailbox table",
+                Some("no_mailbox"),
+            ),
+            (
+                "permanent error (550): 5.1.1 The email account that you tried to reach does \
+                 not exist. Please try double-checking the recipient's email address",
+                Some("no_mailbox"),
+            ),
+            (
+                "permanent error (550): 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not \
+                 found by SMTP address lookup",
+                Some("no_domain"),
+            ),
+            (
+                "permanent error (552): 5.2.2 The email account that you tried to reach is \
+                 over quota",
+                Some("mailbox_full"),
+            ),
+            (
+                "permanent error (550): 5.2.1 mailbox disabled",
+                Some("mailbox_disabled"),
+            ),
+            (
+                "permanent error (550): No such user here",
+                Some("no_mailbox"),
+            ),
+            // Refusals of ebok's own mail: the operator looks.
+            (
+                "permanent error (554): 5.7.1 <a@b.test>: Relay access denied",
+                None,
+            ),
+            (
+                "permanent error (550): 5.7.26 Unauthenticated email is not accepted; the \
+                 user does not exist on our blocklist",
+                None,
+            ),
+            (
+                "permanent error (552): 5.3.4 Message size exceeds fixed limit",
+                None,
+            ),
+            ("permanent error (554): Transaction failed", None),
+        ];
+        for (text, reason) in cases {
+            assert_eq!(recipient_gone(text), reason, "{text}");
+        }
+    }
+
+    fn smtp(host: &str, tls: TlsMode) -> Smtp {
+        Smtp {
+            host: host.into(),
+            port: 25,
+            tls,
+            user: None,
+            password: None,
+            ca_cert: None,
+            from_address: "ebok@example.test".into(),
+            from_name: "e-BOK MPEC".into(),
+            timeout_seconds: 5,
+            digest_window_seconds: 120,
+        }
+    }
 
     // The pooled transport starts a task: these need a runtime.
     #[tokio::test]

@@ -68,4 +68,5 @@ mod ops_config;
 mod ops_console;
 mod ops_instances;
 mod ops_logs;
+mod ops_routine;
 mod ops_serve;

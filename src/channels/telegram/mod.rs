@@ -94,7 +94,8 @@ impl Telegram {
         )
         .with_clock(self.app.core.clock().clone())
         .with_quiet_hours(self.app.settings.notifications.clone())
-        .with_recipient_spacing(self.chat_spacing());
+        .with_recipient_spacing(self.chat_spacing())
+        .with_configured_recipients(self.staff_chats());
         let rate = self.outbox_rate();
         let worker = tokio::spawn(
             dispatch::Dispatcher::new(worker, dispatch::Dispatcher::in_flight_for(rate)).run(),
@@ -102,6 +103,14 @@ impl Telegram {
         let result = listen::dispatch(self, ready).await;
         worker.abort();
         result
+    }
+
+    /// `telegram.staff_chats` as outbox recipients.
+    fn staff_chats(&self) -> Vec<String> {
+        let cfg = self.app.settings.telegram.as_ref();
+        cfg.map_or_else(Vec::new, |c| {
+            c.staff_chats.iter().map(|c| c.to_string()).collect()
+        })
     }
 
     fn outbox_lease(&self) -> u64 {
