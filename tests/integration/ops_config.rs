@@ -163,6 +163,12 @@ async fn a_bad_configuration_is_refused_before_anything_runs() {
                 "{}, {what}: no refusal\n{stderr}",
                 db.label
             );
+            let logged: Vec<&str> = stderr.lines().filter(|l| is_log_line(l)).collect();
+            assert!(
+                logged.is_empty(),
+                "{}, {what}: something ran before the refusal: {logged:#?}",
+                db.label
+            );
             for key in keys {
                 assert!(
                     stderr.contains(&format!("{key}: ")),
@@ -170,12 +176,6 @@ async fn a_bad_configuration_is_refused_before_anything_runs() {
                     db.label
                 );
             }
-            let logged: Vec<&str> = stderr.lines().filter(|l| is_log_line(l)).collect();
-            assert!(
-                logged.is_empty(),
-                "{}, {what}: something ran before the refusal: {logged:#?}",
-                db.label
-            );
             assert!(!stderr.contains("haslo-skrzynki") && !stderr.contains("TEST-token"));
         }
         // Nothing was written: the scheduler never ran, no outbox row, and Telegram
