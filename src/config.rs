@@ -11,6 +11,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+pub mod check;
+pub use check::Purpose;
+
 /// The documented default configuration, compiled in.
 pub const DEFAULT_TOML: &str = include_str!("../bot-config/ebok.toml");
 

@@ -13,16 +13,41 @@ use anyhow::Context;
 use std::time::Duration;
 use tokio::task::JoinSet;
 
-pub async fn serve(app: App) -> anyhow::Result<()> {
+/// What `ebok serve` opens and asks before it opens the database or starts anything
+/// (after [`crate::config::Settings::check`]): a port in use or a token Telegram
+/// refuses stops it here.
+pub struct Preflight {
+    http: Option<tokio::net::TcpListener>,
+    telegram: Option<crate::channels::telegram::Preflight>,
+}
+
+impl Preflight {
+    pub async fn run(settings: &crate::config::Settings) -> anyhow::Result<Preflight> {
+        let http = match &settings.http {
+            Some(http) => Some(
+                tokio::net::TcpListener::bind(http.listen.trim())
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "http.listen: cannot listen on {:?}: is another process using \
+                             it? Choose a free address:port",
+                            http.listen
+                        )
+                    })?,
+            ),
+            None => None,
+        };
+        let telegram = match &settings.telegram {
+            Some(cfg) => Some(crate::channels::telegram::preflight(cfg).await?),
+            None => None,
+        };
+        Ok(Preflight { http, telegram })
+    }
+}
+
+pub async fn serve(app: App, ready: Preflight) -> anyhow::Result<()> {
     let mut signals = Signals::new()?;
-    let http = match &app.settings.http {
-        Some(http) => Some(
-            tokio::net::TcpListener::bind(&http.listen)
-                .await
-                .with_context(|| format!("listening on http.listen = {:?}", http.listen))?,
-        ),
-        None => None,
-    };
+    let Preflight { http, telegram } = ready;
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
     if let Some(worker) = crate::outbox::email_worker(&app)? {
         tasks.spawn(async move {
@@ -33,8 +58,8 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     if app.settings.email.is_some() {
         tasks.spawn(crate::channels::email::serve(app.clone()));
     }
-    if app.settings.telegram.is_some() {
-        tasks.spawn(crate::channels::telegram::run(app.clone()));
+    if let Some(ready) = telegram {
+        tasks.spawn(crate::channels::telegram::run_checked(app.clone(), ready));
     }
     if tasks.is_empty() {
         tracing::warn!(
@@ -90,9 +115,12 @@ async fn watch_rates(app: App) -> anyhow::Result<()> {
 
 async fn log_rates(app: &App, today: chrono::NaiveDate) {
     match crate::core::rates::health(&app.store, &app.settings, today).await {
-        Ok(h) if h.stale => {
-            tracing::warn!(check = "rates_stale", degraded = true, "{}", h.describe())
-        }
+        Ok(h) if h.stale => tracing::warn!(
+            check = "rates_stale",
+            degraded = true,
+            "stale interest tables: {}",
+            h.describe()
+        ),
         Ok(h) => tracing::info!(check = "rates_stale", "{}", h.describe()),
         Err(e) => tracing::warn!(
             check = "rates_stale",

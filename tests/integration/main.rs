@@ -69,6 +69,9 @@ mod notify_quiet;
 mod notify_wording;
 
 // Operations: logs, memory, health and metrics, shutdown.
+mod ops_config;
+mod ops_console;
 mod ops_instances;
 mod ops_logs;
+mod ops_routine;
 mod ops_serve;

@@ -7,6 +7,7 @@
 //! loopback address. The extra CA of `email.ca_cert` is trusted beside the system roots.
 //! Every socket read has a timeout, so a dead server is noticed.
 
+use crate::config::check::Problem;
 use crate::config::{EmailChannel, TlsMode};
 use anyhow::{Context, anyhow, bail};
 use imap::extensions::idle::{SetReadTimeout, WaitOutcome};
@@ -88,27 +89,35 @@ impl Target {
 
     /// Fails early on a configuration that can never work.
     pub fn check(&self) -> anyhow::Result<()> {
-        if self.tls == TlsMode::Plain && !crate::mail::is_loopback(&self.host) {
-            bail!(
-                "email.imap_tls = \"plain\" is allowed only for a loopback server (127.0.0.1, ::1, localhost), not {}",
-                self.host
-            );
+        match self.problem() {
+            Some(p) => bail!("{}: {}", p.key, p.text),
+            None => Ok(()),
         }
-        if let Some(path) = &self.ca_cert {
-            self.connector()
-                .with_context(|| format!("email.ca_cert {}", path.display()))?;
+    }
+
+    /// What makes this target unusable whatever the server does: plain text off
+    /// loopback, an extra CA certificate that cannot be read.
+    pub fn problem(&self) -> Option<Problem> {
+        if self.tls == TlsMode::Plain {
+            return crate::mail::plain_refused(&self.host)
+                .map(|refused| Problem::new("email.imap_tls", refused));
         }
-        Ok(())
+        self.ca_cert.as_ref()?;
+        self.connector().err().map(|e| {
+            Problem::new(
+                "email.ca_cert",
+                format!("{e:#}: point it at the CA's certificate (PEM), or leave it unset"),
+            )
+        })
     }
 
     fn connector(&self) -> anyhow::Result<TlsConnector> {
         let mut builder = TlsConnector::builder();
         if let Some(path) = &self.ca_cert {
-            let pem = std::fs::read(path)
-                .with_context(|| format!("reading email.ca_cert {}", path.display()))?;
-            let cert = Certificate::from_pem(&pem).with_context(|| {
-                format!("email.ca_cert {} is not a PEM certificate", path.display())
-            })?;
+            let pem =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let cert = Certificate::from_pem(&pem)
+                .with_context(|| format!("{} is not a PEM certificate", path.display()))?;
             builder.add_root_certificate(cert);
         }
         builder.build().context("setting up TLS for IMAP")

@@ -67,7 +67,7 @@ impl Telegram {
     ) -> anyhow::Result<()> {
         match self.sender.delete(chat, message).await {
             Ok(()) => Ok(()),
-            Err(SendError::Blocked) => Ok(()),
+            Err(SendError::Blocked(_)) => Ok(()),
             Err(e) => {
                 tracing::warn!(error = %e, "could not delete a message with a password");
                 let text = self.text(lang, "tg_delete_failed");
@@ -92,7 +92,7 @@ impl Telegram {
             }
         };
         match self.send_reply(chat, reply, &html, edit).await {
-            Ok(()) | Err(SendError::Blocked) => Ok(()),
+            Ok(()) | Err(SendError::Blocked(_)) => Ok(()),
             Err(e) => Err(e.into()),
         }
     }
@@ -136,7 +136,7 @@ impl Telegram {
                 .await
             {
                 Ok(()) => return Ok(()),
-                Err(SendError::Blocked) => return Err(SendError::Blocked),
+                Err(e @ SendError::Blocked(_)) => return Err(e),
                 // Too old or gone: send it as a new message instead.
                 Err(e) => tracing::info!(error = %e, "could not edit, sending anew"),
             }

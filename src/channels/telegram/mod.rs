@@ -35,6 +35,7 @@ use teloxide::prelude::*;
 
 pub use buttons::Buttons;
 pub use deliver::TelegramDeliverer;
+pub use listen::{Preflight, config_problems, preflight};
 pub use send::Sender;
 
 /// The channel name in chats, sessions and outbox rows.
@@ -50,8 +51,14 @@ pub struct Telegram {
 /// Runs the bot until the task is aborted: menus, the outbox worker for Telegram rows,
 /// and the dispatcher on long polling or a webhook, as configured.
 pub async fn run(app: App) -> anyhow::Result<()> {
+    run_checked(app, Preflight::default()).await
+}
+
+/// [`run`] after `ebok serve`'s [`preflight`] (the token accepted, the webhook's socket
+/// bound).
+pub async fn run_checked(app: App, ready: Preflight) -> anyhow::Result<()> {
     let telegram = Telegram::from_settings(app)?;
-    telegram.run().await
+    telegram.run(ready).await
 }
 
 impl Telegram {
@@ -71,7 +78,7 @@ impl Telegram {
         }))
     }
 
-    pub async fn run(self: Arc<Self>) -> anyhow::Result<()> {
+    pub async fn run(self: Arc<Self>, ready: Preflight) -> anyhow::Result<()> {
         menu::register(&self).await;
         let worker = crate::outbox::Worker::new(
             self.app.store.clone(),
@@ -87,14 +94,23 @@ impl Telegram {
         )
         .with_clock(self.app.core.clock().clone())
         .with_quiet_hours(self.app.settings.notifications.clone())
-        .with_recipient_spacing(self.chat_spacing());
+        .with_recipient_spacing(self.chat_spacing())
+        .with_configured_recipients(self.staff_chats());
         let rate = self.outbox_rate();
         let worker = tokio::spawn(
             dispatch::Dispatcher::new(worker, dispatch::Dispatcher::in_flight_for(rate)).run(),
         );
-        let result = listen::dispatch(self).await;
+        let result = listen::dispatch(self, ready).await;
         worker.abort();
         result
+    }
+
+    /// `telegram.staff_chats` as outbox recipients.
+    fn staff_chats(&self) -> Vec<String> {
+        let cfg = self.app.settings.telegram.as_ref();
+        cfg.map_or_else(Vec::new, |c| {
+            c.staff_chats.iter().map(|c| c.to_string()).collect()
+        })
     }
 
     fn outbox_lease(&self) -> u64 {
