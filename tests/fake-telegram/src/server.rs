@@ -144,6 +144,10 @@ async fn handle(
         Err(e) => (Params::default(), Vec::new(), Err(ApiError::bad(e))),
     };
     fake.record(canonical(&lc), params.0, files, result.clone());
+    let stall = fake.lock().take_stall(&lc);
+    if let Some(pause) = stall {
+        tokio::time::sleep(pause).await;
+    }
     answer(&result)
 }
 
