@@ -45,6 +45,7 @@ mod email_story;
 mod telegram;
 mod telegram_crash;
 mod telegram_polling;
+mod telegram_redelivery;
 mod telegram_registration;
 mod telegram_story;
 mod telegram_support;
