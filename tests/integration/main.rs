@@ -43,6 +43,7 @@ mod email_story;
 
 // The Telegram front end (issue 4).
 mod telegram;
+mod telegram_claims;
 mod telegram_crash;
 mod telegram_polling;
 mod telegram_redelivery;
