@@ -537,3 +537,34 @@ async fn post(port: u16, body: &serde_json::Value) -> Option<u16> {
         .ok()?;
     Some(response.status().as_u16())
 }
+
+/// A reply that fails on the way every time it is tried (here: flood waits that never
+/// end for that chat) is tried again at each redelivery of its update, five times, then
+/// dropped: its update is confirmed at last. Unconfirmed, Telegram would deliver it again
+/// for ever, and once a hundred updates were waiting behind it (one `getUpdates` returns
+/// at most 100) the bot would receive nothing new.
+#[tokio::test]
+async fn a_reply_that_never_gets_through_is_dropped_after_five_tries() {
+    for backend in backends() {
+        let bot = crate::telegram_support::Bot::start(&backend).await;
+        let label = bot.t.db.label;
+        let stuck = 6601;
+        bot.fake.add_chat(stuck);
+        bot.fake
+            .fail_chat(stuck, 429, "Too Many Requests: retry after 0", Some(0));
+        bot.fake.push_text(stuck, "/kontakt");
+        let confirmed = bot
+            .fake
+            .wait_until(|f| f.pending_updates() == 0, WAIT)
+            .await;
+        // Each try gives up after 21 answers of 429 (20 flood waits honoured).
+        let refusals = bot.fake.errors().len();
+        assert!(confirmed, "{label}: never confirmed ({refusals} refusals)");
+        assert_eq!(refusals, 5 * 21, "{label}");
+        assert!(bot.fake.messages_to(stuck).is_empty(), "{label}");
+        // The chat goes on once Telegram takes its messages again.
+        bot.fake.heal_chat(stuck);
+        bot.say(stuck, "/pomoc", |m| m.visible().contains("Polecenia e-BOK"))
+            .await;
+    }
+}

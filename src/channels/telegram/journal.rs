@@ -16,7 +16,39 @@ use super::steps::{Outgoing, transient};
 use super::{Telegram, schema};
 use crate::store::TelegramUpdate;
 use anyhow::Context;
+use std::collections::HashMap;
+use std::sync::Mutex;
 use teloxide::types::{ChatId, Update};
+
+/// How often one update's reply may fail on the way (network, a flood wait that never
+/// ends) before the rest of it is dropped: a reply Telegram never takes must not hold the
+/// updates behind it back for ever (long polling confirms a batch only once all of it is
+/// answered). Telegram being unreachable stops the polling itself, so these are attempts
+/// made while Telegram answers.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// Failed attempts per update, in this process.
+static FAILED: Mutex<Option<HashMap<i64, u32>>> = Mutex::new(None);
+
+/// Counts a failed attempt at update `id`'s reply; true when it was the last allowed.
+fn failed_for_good(id: i64) -> bool {
+    let mut failed = FAILED.lock().unwrap_or_else(|p| p.into_inner());
+    let map = failed.get_or_insert_with(HashMap::new);
+    let n = map.entry(id).or_insert(0);
+    *n += 1;
+    let last = *n >= MAX_ATTEMPTS;
+    if last {
+        map.remove(&id);
+    }
+    last
+}
+
+fn succeeded(id: i64) {
+    let mut failed = FAILED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(map) = failed.as_mut() {
+        map.remove(&id);
+    }
+}
 
 /// What became of an update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +135,7 @@ async fn resend(tg: &Telegram, id: i64, reply: &str, from: usize) -> anyhow::Res
 /// Makes the calls of `out` from step `from` on, noting each one Telegram took, then the
 /// reply as sent. A call Telegram refused for good ends the reply there (logged, the rest
 /// dropped, as it would be every time); trouble on the way leaves the rest unsent, for the
-/// update's next delivery.
+/// update's next delivery ([`MAX_ATTEMPTS`] times).
 async fn send(tg: &Telegram, id: i64, out: &Outgoing, from: usize) -> anyhow::Result<()> {
     let store = &tg.app.store;
     let chat = ChatId(out.chat);
@@ -113,9 +145,18 @@ async fn send(tg: &Telegram, id: i64, out: &Outgoing, from: usize) -> anyhow::Re
             // Nothing more reaches a chat that blocked the bot.
             Err(SendError::Blocked) => break,
             Err(e) if transient(&e) => {
-                return Err(e).context(
-                    "sending a Telegram reply (the rest goes when the update comes again)",
+                if !failed_for_good(id) {
+                    return Err(e).context(
+                        "sending a Telegram reply (the rest goes when the update comes again)",
+                    );
+                }
+                tracing::error!(
+                    error = %e,
+                    update = id,
+                    attempts = MAX_ATTEMPTS,
+                    "a Telegram reply failed on the way every time: the rest of it is dropped"
                 );
+                break;
             }
             Err(e) => {
                 tracing::error!(
@@ -131,5 +172,6 @@ async fn send(tg: &Telegram, id: i64, out: &Outgoing, from: usize) -> anyhow::Re
             store.telegram_reply_progress(id, n + 1).await?;
         }
     }
+    succeeded(id);
     store.telegram_reply_sent(id).await
 }

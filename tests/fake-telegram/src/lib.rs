@@ -154,6 +154,12 @@ impl FakeTelegram {
         if let Some(e) = self.lock().take_injected(m) {
             return Err(e);
         }
+        if m != "getupdates"
+            && let Ok(chat) = p.chat_id()
+            && let Some(e) = self.lock().failing_chats.get(&chat).cloned()
+        {
+            return Err(e);
+        }
         if m == "getupdates" {
             return self.get_updates(p).await;
         }
@@ -179,6 +185,21 @@ impl FakeTelegram {
             method: method.to_ascii_lowercase(),
             err,
         });
+    }
+
+    /// From now on every call for `chat_id` fails with `code`/`description` (+
+    /// `retry_after`) until [`FakeTelegram::heal_chat`]: trouble that does not pass.
+    pub fn fail_chat(&self, chat_id: i64, code: u16, description: &str, retry_after: Option<u32>) {
+        let err = ApiError {
+            code,
+            description: description.into(),
+            retry_after,
+        };
+        self.lock().failing_chats.insert(chat_id, err);
+    }
+
+    pub fn heal_chat(&self, chat_id: i64) {
+        self.lock().failing_chats.remove(&chat_id);
     }
 
     /// The next call of `method` (case-insensitive) is carried out at once — a message is

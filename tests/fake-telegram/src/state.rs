@@ -137,6 +137,8 @@ pub(crate) struct Inner {
     pub callback_timeout: Option<Duration>,
     /// answers held back after the call was carried out: (method lower-case, for how long)
     pub stall: Vec<(String, Duration)>,
+    /// chats every call for which fails (`fail_chat`) until healed
+    pub failing_chats: BTreeMap<i64, ApiError>,
     pub files: BTreeMap<String, StoredFile>,
     /// (scope JSON, language_code) -> commands
     pub commands: BTreeMap<(String, String), Value>,
@@ -167,6 +169,7 @@ impl Default for Inner {
             callback_born: BTreeMap::new(),
             callback_timeout: Some(CALLBACK_TIMEOUT),
             stall: Vec::new(),
+            failing_chats: BTreeMap::new(),
             files: BTreeMap::new(),
             commands: BTreeMap::new(),
             webhook: String::new(),

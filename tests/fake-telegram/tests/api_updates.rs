@@ -308,6 +308,14 @@ async fn a_callback_query_is_answered_once_and_not_after_its_time() {
     .await;
     assert_eq!((status, d.as_str()), (400, too_old));
     assert!(fake.callback_answer(&late).is_none());
+    // A chat whose calls fail until healed.
+    fake.fail_chat(9, 429, "Too Many Requests: retry after 0", Some(0));
+    for _ in 0..3 {
+        let (status, _) = fails(&fake, "sendMessage", json!({"chat_id": 9, "text": "x"})).await;
+        assert_eq!(status, 429);
+    }
+    fake.heal_chat(9);
+    ok(&fake, "sendMessage", json!({"chat_id": 9, "text": "x"})).await;
     fake.set_callback_timeout(None);
     let unlimited = fake.press_button(9, mid, "Saldo");
     tokio::time::sleep(Duration::from_millis(300)).await;
