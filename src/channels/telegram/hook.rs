@@ -2,10 +2,10 @@
 //!
 //! Telegram sends an update again when it got no 200 for it (a timeout, a crash, a
 //! restart). So the 200 is given only after the update has been answered and its reply
-//! sent and recorded in `telegram_updates` (the same bookkeeping as [`super::poll`]): a crash before that makes
-//! Telegram deliver the update again instead of losing it, and an update delivered again
-//! after it was recorded — to this instance or another one on the same database — is
-//! acknowledged without being answered twice. teloxide's own webhook acknowledges an
+//! sent and recorded in `telegram_updates` (the same bookkeeping as [`super::poll`]): a
+//! crash before that makes Telegram deliver the update again instead of losing it, and an
+//! update delivered again after its reply was sent — to this instance or another one on
+//! the same database — is acknowledged without being answered twice. teloxide's own webhook acknowledges an
 //! update as soon as it is queued, and deletes the webhook when one instance stops.
 //!
 //! Several instances may serve one webhook URL on one database: an instance claims an
