@@ -6,7 +6,7 @@
 //! ([`crate::shutdown`]): polling and IDLE end, the webhook answers 503, workers claim no
 //! more rows, `/readyz` turns not ready. The commands in flight finish, for at most
 //! `[shutdown] grace_seconds`; then outbox rows still claimed by this process are made
-//! due again and the process exits 0. A second signal ends the wait at once.
+//! due again, its claims on Telegram updates are given back, and the process exits 0. A second signal ends the wait at once.
 
 use crate::app::App;
 use anyhow::Context;
@@ -131,7 +131,7 @@ async fn log_rates(app: &App, today: chrono::NaiveDate) {
 }
 
 /// Asks every part to stop, waits for them (at most `grace`, or until a second signal),
-/// then gives back the outbox claims still held.
+/// then gives back the outbox and Telegram claims still held.
 async fn stop(
     app: &App,
     tasks: &mut JoinSet<anyhow::Result<()>>,
@@ -166,6 +166,8 @@ async fn stop(
             ),
         }
     }
+    // Telegram updates cut off at the grace period: another instance takes them at once.
+    crate::channels::telegram::release_claims(&app.store).await;
     if finished {
         tracing::info!("stopped");
     }

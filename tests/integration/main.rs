@@ -45,8 +45,10 @@ mod email_story;
 
 // The Telegram front end (issue 4).
 mod telegram;
+mod telegram_claims;
 mod telegram_crash;
 mod telegram_polling;
+mod telegram_redelivery;
 mod telegram_registration;
 mod telegram_story;
 mod telegram_support;

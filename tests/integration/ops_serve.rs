@@ -95,7 +95,10 @@ impl Serve {
     }
 
     /// Waits for the child to exit, at most `within`.
-    async fn exit_within(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+    pub(crate) async fn exit_within(
+        &mut self,
+        within: Duration,
+    ) -> Option<std::process::ExitStatus> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -108,7 +111,7 @@ impl Serve {
         }
     }
 
-    fn sigterm(&self) {
+    pub(crate) fn sigterm(&self) {
         let status = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())

@@ -129,7 +129,7 @@ async fn webhook(
     };
     tracing::info!(address = %hook.address, "Telegram: webhook");
     crate::health::set(crate::health::Component::Telegram, None);
-    let forget = super::hook::forget_old(tg.app.store.clone());
+    let forget = super::hook::forget_old(tg.app.store.clone(), tg.app.core.clock().clone());
     // The webhook stays set when this instance stops: the others keep receiving.
     let lease = Duration::from_secs(cfg.webhook_claim_seconds);
     let router = super::hook::router(tg, hook.url.path(), hook.secret, lease)

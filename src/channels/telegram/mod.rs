@@ -4,19 +4,23 @@
 //! the length limit, inline keyboards from the reply's actions, documents, edits in place
 //! for paging and the calendar. Sessions and dialogue state live in the core's database.
 //!
-//! Modules: [`schema`] (the dispatch tree and its small handlers), `answer` (reply →
-//! messages), [`send`] (every Bot API call: 429 retries, 403 marking), [`pace`]
-//! (pacing: per chat, over all chats, replies first), `dispatch` (the outbox's Telegram
-//! rows, many in flight, most urgent first), [`split`],
-//! [`buttons`], `menu` (setMyCommands), [`deliver`] (outbox rows of channel "telegram":
-//! staff notifications), `listen` (long polling or webhook), `poll` (long polling that
-//! confirms an update only once it is answered), `hook` (the webhook, which does the same).
+//! Modules: [`schema`] (what an update asks for, decided), `answer` (an input through
+//! the core, its reply as Bot API calls: [`steps`]), `journal` (an update's reply stored,
+//! then sent: a redelivered update gets it again and is not run again), [`send`] (every
+//! Bot API call: 429 retries, 403 marking), [`pace`] (pacing: per chat, over all chats,
+//! replies first), `dispatch` (the outbox's Telegram rows, many in flight, most urgent
+//! first), [`split`], [`buttons`], `menu` (setMyCommands), [`deliver`] (outbox rows of
+//! channel "telegram": staff notifications), `listen` (long polling or webhook), `poll`
+//! (long polling that confirms an update only once it is answered), `hook` (the webhook,
+//! which does the same), `claim` (the webhook's claims on updates).
 
 mod answer;
 pub mod buttons;
+mod claim;
 pub mod deliver;
 pub mod dispatch;
 mod hook;
+mod journal;
 mod listen;
 mod menu;
 pub mod pace;
@@ -24,6 +28,7 @@ mod poll;
 pub mod schema;
 pub mod send;
 pub mod split;
+pub mod steps;
 
 use crate::app::App;
 use crate::core::{Lang, View};
@@ -175,6 +180,12 @@ impl Telegram {
             Lang::parse(&self.app.settings.app.default_language).unwrap_or(Lang::Pl)
         })
     }
+}
+
+/// Gives back the webhook claims this process still holds: at shutdown, once the grace
+/// period is over (the updates they hold are answered by another instance at once).
+pub async fn release_claims(store: &crate::store::Store) {
+    claim::release_held(store).await;
 }
 
 /// A bot for `cfg`'s token and API server; `timeout` replaces teloxide's default HTTP
