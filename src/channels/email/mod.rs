@@ -8,11 +8,13 @@
 //! - [`loops`]: RFC 3834 — mail that is never answered;
 //! - [`session`]: one mail = one conversation with the core, logged out at both ends;
 //! - [`reply`], [`deliver`]: the reply mail, stored ready in the outbox and sent by it;
+//!   [`bounds`]: what a reply may hold (echoes cleaned and cut, a size limit per part);
 //! - [`responder`]: the IMAP loop, exactly once, deleting mail with passwords; `process`:
 //!   one mail — recognised, refused (RFC 3834, the daily cap) or answered and recorded.
 //!
 //! `docs/email.md` is the operator's and the customer's guide.
 
+pub mod bounds;
 pub mod deliver;
 pub mod extract;
 pub mod html;
