@@ -7,6 +7,7 @@
 //! - [`parse`], [`html`]: the text of a mail; [`extract`]: which lines are commands;
 //! - [`loops`]: RFC 3834 — mail that is never answered;
 //! - [`session`]: one mail = one conversation with the core, logged out at both ends;
+//!   `echo`: how its inputs are shown back;
 //! - [`reply`], [`deliver`]: the reply mail, stored ready in the outbox and sent by it;
 //!   [`bounds`]: what a reply may hold (echoes cleaned and cut, a size limit per part);
 //! - [`responder`]: the IMAP loop, exactly once, deleting mail with passwords; `process`:
@@ -17,6 +18,7 @@
 
 pub mod bounds;
 pub mod deliver;
+mod echo;
 pub mod extract;
 pub mod html;
 pub mod imap;

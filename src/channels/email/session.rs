@@ -13,7 +13,7 @@
 //! new password twice) is answered by the next lines of the same mail, and a line
 //! that is itself a complete command ends the prompt first.
 
-use super::bounds::{ECHO_WIDTH, echo_line};
+use super::echo::{full_echo, masked_echo, short_echo};
 use super::extract::{Extracted, Input};
 use crate::core::command::{self, lookup, split_command};
 use crate::core::dialogue::Dialogue;
@@ -483,7 +483,7 @@ fn next_input(
     done.iter().position(|d| !d)
 }
 
-fn is_login(text: &str) -> bool {
+pub(super) fn is_login(text: &str) -> bool {
     split_command(text).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.names[0] == "login"))
 }
 
@@ -527,42 +527,6 @@ fn is_registration(d: &Dialogue) -> bool {
     )
 }
 
-/// A command as typed (cleaned, cut to [`ECHO_WIDTH`]); a multi-line input (a form)
-/// shows its first line.
-fn full_echo(text: &str) -> String {
-    let mut lines = text.lines();
-    let first = echo_line(lines.next().unwrap_or(""), ECHO_WIDTH);
-    if lines.next().is_some() {
-        format!("{first} […]")
-    } else {
-        first
-    }
-}
-
-/// The command word and, for a login, the identifier; the rest masked.
-fn masked_echo(text: &str) -> String {
-    let word = |w: &str| echo_line(w, WORD_WIDTH);
-    let first = word(text.split_whitespace().next().unwrap_or(""));
-    match text.split_whitespace().nth(1) {
-        Some(id) if is_login(text) => format!("{first} {} {MASK}", word(id)),
-        _ => format!("{first} {MASK}"),
-    }
-}
-
-/// The widest a word shown alone may be (then `…`).
-const WORD_WIDTH: usize = 40;
-
-/// Only the first word: what follows may be anything (even a mistyped password).
-pub fn short_echo(text: &str) -> String {
-    let mut words = text.split_whitespace();
-    let first = echo_line(words.next().unwrap_or(""), WORD_WIDTH);
-    if words.next().is_some() {
-        format!("{first} …")
-    } else {
-        first
-    }
-}
-
 /// The reply language suggested by the command words used (English names or Polish
 /// aliases), else by `Content-Language`.
 pub fn lang_hint(extracted: &Extracted, content_language: Option<&str>) -> Option<Lang> {
@@ -594,21 +558,6 @@ pub fn lang_hint(extracted: &Extracted, content_language: Option<&str>) -> Optio
 mod tests {
     use super::*;
     use crate::channels::email::extract::extract;
-
-    #[test]
-    fn echoes_never_show_what_follows_a_secret_or_an_unknown_word() {
-        assert_eq!(
-            masked_echo("ZALOGUJ EB000001 Tajne Hasło"),
-            format!("ZALOGUJ EB000001 {MASK}")
-        );
-        assert_eq!(
-            masked_echo("rejestracja\npesel: 1"),
-            format!("rejestracja {MASK}")
-        );
-        assert_eq!(short_echo("ZALOGUJE EB1 haslo"), "ZALOGUJE …");
-        assert_eq!(full_echo("rachunki 2"), "rachunki 2");
-        assert_eq!(full_echo("REJESTRACJA\nnip: 1"), "REJESTRACJA […]");
-    }
 
     #[test]
     fn the_language_follows_the_command_words() {
