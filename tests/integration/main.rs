@@ -31,6 +31,7 @@ mod chat_accounts;
 
 // The email-command front end (issue 5).
 mod email_accounts;
+mod email_bounds;
 mod email_crash_campaign;
 mod email_exactly_once;
 mod email_fixtures;

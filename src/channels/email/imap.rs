@@ -156,6 +156,14 @@ fn imap_err(context: &str, e: imap::error::Error) -> anyhow::Error {
     anyhow!("{context}: {e}")
 }
 
+/// `1,5,7`: a UID set for a command.
+fn uid_set(uids: &[u32]) -> String {
+    uids.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Connects, logs in and selects the mailbox (blocking).
 pub fn connect(target: &Target) -> anyhow::Result<Connection> {
     target.check()?;
@@ -286,19 +294,78 @@ impl Connection {
         Ok(())
     }
 
-    /// Deletes the mail for good (`\Deleted`, then UID EXPUNGE or EXPUNGE).
-    pub fn delete(&mut self, uid: u32) -> anyhow::Result<()> {
+    /// Flags a mail with a password `\Seen \Deleted`; [`Connection::expunge`] then
+    /// removes it for good.
+    pub fn flag_deleted(&mut self, uid: u32) -> anyhow::Result<()> {
         self.session
             .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen \\Deleted)")
             .map_err(|e| imap_err(&format!("UID STORE {uid} \\Deleted"), e))?;
+        Ok(())
+    }
+
+    /// UIDs of the mails flagged `\Deleted` (by ebok or by anyone else).
+    pub fn deleted(&mut self) -> anyhow::Result<Vec<u32>> {
+        let mut uids: Vec<u32> = self
+            .session
+            .uid_search("DELETED")
+            .map_err(|e| imap_err("UID SEARCH DELETED", e))?
+            .into_iter()
+            .collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// The headers of the mails `uids`, without setting `\Seen`: (UID, header bytes).
+    pub fn headers(&mut self, uids: &[u32]) -> anyhow::Result<Vec<(u32, Vec<u8>)>> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fetched = self
+            .session
+            .uid_fetch(uid_set(uids), "(UID BODY.PEEK[HEADER])")
+            .map_err(|e| imap_err("UID FETCH headers", e))?;
+        Ok(fetched
+            .iter()
+            .filter_map(|f| Some((f.uid?, f.header()?.to_vec())))
+            .collect())
+    }
+
+    /// Removes for good the mails `ours` (flagged `\Deleted` by ebok) and no other:
+    /// `UID EXPUNGE` of exactly those where the server has UIDPLUS; otherwise the
+    /// `\Deleted` flag of `others` (flagged by someone else) is taken off for the
+    /// EXPUNGE and put back after it. Cut off in between, those keep their mail and
+    /// lose only the flag.
+    pub fn expunge(&mut self, ours: &[u32], others: &[u32]) -> anyhow::Result<()> {
+        if ours.is_empty() {
+            return Ok(());
+        }
         if self.uidplus {
             self.session
-                .uid_expunge(uid.to_string())
-                .map_err(|e| imap_err(&format!("UID EXPUNGE {uid}"), e))?;
-        } else {
-            self.session.expunge().map_err(|e| imap_err("EXPUNGE", e))?;
+                .uid_expunge(uid_set(ours))
+                .map_err(|e| imap_err("UID EXPUNGE", e))?;
+            return Ok(());
         }
-        Ok(())
+        let flag = |s: &mut imap::Session<Conn>, change: &str| -> anyhow::Result<()> {
+            if !others.is_empty() {
+                s.uid_store(uid_set(others), format!("{change}FLAGS.SILENT (\\Deleted)"))
+                    .map_err(|e| imap_err("UID STORE others' \\Deleted", e))?;
+            }
+            Ok(())
+        };
+        flag(&mut self.session, "-")?;
+        let expunged = self.session.expunge().map_err(|e| imap_err("EXPUNGE", e));
+        flag(&mut self.session, "+")?;
+        expunged.map(|_| ())
+    }
+
+    /// Whether removals go by `UID EXPUNGE` (the server has UIDPLUS).
+    pub fn uid_expunge(&self) -> bool {
+        self.uidplus
+    }
+
+    /// Tests only: act as on a server without UIDPLUS.
+    pub fn forget_uidplus(&mut self) {
+        self.uidplus = false;
     }
 
     /// Waits up to `timeout` for the mailbox to change: IDLE when the server has it,

@@ -7,19 +7,25 @@
 //! - [`parse`], [`html`]: the text of a mail; [`extract`]: which lines are commands;
 //! - [`loops`]: RFC 3834 — mail that is never answered;
 //! - [`session`]: one mail = one conversation with the core, logged out at both ends;
+//!   `echo`: how its inputs are shown back;
 //! - [`reply`], [`deliver`]: the reply mail, stored ready in the outbox and sent by it;
+//!   [`bounds`]: what a reply may hold (echoes cleaned and cut, a size limit per part);
 //! - [`responder`]: the IMAP loop, exactly once, deleting mail with passwords; `process`:
-//!   one mail — recognised, refused (RFC 3834, the daily cap) or answered and recorded.
+//!   one mail — recognised, refused (RFC 3834, the daily cap) or answered and recorded;
+//!   `purge`: mail with passwords expunged, also what a crash left flagged.
 //!
 //! `docs/email.md` is the operator's and the customer's guide.
 
+pub mod bounds;
 pub mod deliver;
+mod echo;
 pub mod extract;
 pub mod html;
 pub mod imap;
 pub mod loops;
 pub mod parse;
 mod process;
+mod purge;
 pub mod reply;
 pub mod responder;
 pub mod session;
