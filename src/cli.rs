@@ -3,7 +3,8 @@
 
 use crate::app::App;
 use crate::channels::console::Console;
-use crate::config::Settings;
+use crate::config::{Purpose, Settings};
+use crate::telemetry::Verbosity;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
@@ -41,6 +42,10 @@ pub enum Commands {
         /// Prepare the data and print the logins, but do not open the console.
         #[arg(long)]
         no_console: bool,
+        /// Log what ebok does (RUST_LOG, default info) on stderr, without colours; without
+        /// it only warnings and errors are logged, so the terminal shows the conversation.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Chat with e-BOK in the terminal (also reads commands piped on stdin).
     Console {
@@ -50,6 +55,10 @@ pub enum Commands {
         /// Where downloaded PDFs are saved.
         #[arg(long, default_value = "downloads")]
         downloads: PathBuf,
+        /// Log what ebok does (RUST_LOG, default info) on stderr, without colours; without
+        /// it only warnings and errors are logged, so the terminal shows the conversation.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Import billing data (CSV files and PDFs) from a directory; see docs/import.md.
     Import { dir: PathBuf },
@@ -110,20 +119,40 @@ fn default_console_name() -> String {
     )
 }
 
+/// How much a command logs: the console and the demo show a conversation (and the demo
+/// its report), so they log only warnings unless asked.
+fn verbosity(command: &Commands) -> Verbosity {
+    match command {
+        Commands::Demo { verbose, .. } | Commands::Console { verbose, .. } => {
+            Verbosity::Conversation { verbose: *verbose }
+        }
+        _ => Verbosity::Normal,
+    }
+}
+
+/// Which sections of the configuration a command uses (checked before it starts).
+fn purpose(command: &Commands) -> Purpose {
+    match command {
+        Commands::Serve => Purpose::Serve,
+        Commands::Console { .. } | Commands::Outbox { deliver: true } => Purpose::SendsMail,
+        _ => Purpose::Other,
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
-    // The demo prints its own report of the import and its logins: no log lines above it.
-    let verbosity = match cli.command {
-        Commands::Demo { .. } => crate::telemetry::Verbosity::Quiet,
-        _ => crate::telemetry::Verbosity::Normal,
-    };
-    crate::telemetry::init(&settings.log, verbosity);
+    crate::telemetry::init(&settings.log, verbosity(&cli.command));
     let explicit_db = cli.database.is_some();
     if let Some(url) = cli.database {
         settings.database.url = url;
     }
+    // Everything that can be known wrong is refused before anything runs (for `ebok
+    // serve` the example bank account too: customers are shown where to pay).
+    settings.check(purpose(&cli.command))?;
     match cli.command {
-        Commands::Demo { fresh, no_console } => {
+        Commands::Demo {
+            fresh, no_console, ..
+        } => {
             if !explicit_db
                 && let Some(origin) = Settings::database_url_origin(cli.config.as_deref())
             {
@@ -137,7 +166,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             crate::demo_cli::run(settings, explicit_db, fresh, no_console).await
         }
-        Commands::Console { name, downloads } => {
+        Commands::Console {
+            name, downloads, ..
+        } => {
             let app = App::build(settings).await?;
             // The console shows payment details: the example account only on a demo's
             // database.
@@ -176,9 +207,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::ops_cli::rates(&app).await
         }
         Commands::Serve => {
-            // Customers are shown where to pay: never the example account.
-            settings.utility.require_own_bank_account()?;
-            crate::serve::serve(App::build(settings).await?).await
+            let ready = crate::serve::Preflight::run(&settings).await?;
+            crate::serve::serve(App::build(settings).await?, ready).await
         }
         Commands::Migrate => {
             let app = App::build(settings).await?;
