@@ -11,8 +11,8 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-pub mod check;
-pub use check::Purpose;
+mod problem;
+pub use problem::{Problem, Purpose};
 
 /// The documented default configuration, compiled in.
 pub const DEFAULT_TOML: &str = include_str!("../bot-config/ebok.toml");

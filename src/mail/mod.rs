@@ -16,7 +16,7 @@ pub use deliver::EmailDeliverer;
 pub use digest::DigestDeliverer;
 pub use worker::email_worker;
 
-use crate::config::check::Problem;
+use crate::config::Problem;
 use crate::config::{Smtp, TlsMode};
 use anyhow::Context;
 use lettre::message::Mailbox;
