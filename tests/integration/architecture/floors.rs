@@ -12,7 +12,7 @@ const FLOORS: &[(&str, u8)] = &[
     ("domain/", 0),
     ("payment/", 1),
     ("ics.rs", 1),
-    ("config.rs", 1),
+    ("config/", 1),
     ("shutdown.rs", 2),
     ("telemetry.rs", 2),
     ("store/", 3),
