@@ -65,5 +65,6 @@ mod notify_telegram;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_instances;
+mod ops_login_burst;
 mod ops_logs;
 mod ops_serve;
