@@ -92,6 +92,33 @@ pub async fn verify(password: String, stored: String) -> anyhow::Result<bool> {
     hash_pool::run(move |blocks| verify_with(password.as_bytes(), &stored, blocks)).await
 }
 
+/// What a typed password is checked as, in order: trimmed (what every channel and form
+/// gives alike — Telegram apps and mail lines lose edge spaces), then as typed when that
+/// differs (a password stored before edge whitespace was refused).
+pub fn as_typed(typed: &str) -> Vec<String> {
+    let trimmed = typed.trim();
+    let mut candidates = vec![trimmed.to_string()];
+    if trimmed != typed {
+        candidates.push(typed.to_string());
+    }
+    candidates
+}
+
+/// Which of `candidates` (see [`as_typed`]) matches `stored`: the index of the first
+/// that does. One job on one hashing thread; every candidate is checked until one
+/// matches, so a failure costs the same for any stored hash (the dummy one included).
+pub async fn verify_first(
+    candidates: Vec<String>,
+    stored: String,
+) -> anyhow::Result<Option<usize>> {
+    hash_pool::run(move |blocks| {
+        candidates
+            .iter()
+            .position(|c| verify_with(c.as_bytes(), &stored, blocks))
+    })
+    .await
+}
+
 /// A random temporary password: 14 characters without look-alikes (0/O, 1/l/I).
 pub fn temporary() -> String {
     use rand::Rng;
@@ -111,14 +138,21 @@ pub enum PolicyError {
     Common,
     ContainsPersonalData,
     SameAsOld,
+    /// Begins or ends with a space (or another blank): apps and mail lose those, so
+    /// such a password could not be typed everywhere.
+    EdgeWhitespace,
 }
 
 pub const MIN_LEN: usize = 8;
 pub const MAX_LEN: usize = 128;
 
-/// Checks a new password: 8–128 characters (counted as characters, no truncation or
-/// case folding), not a common password, not containing the identifier, email or name.
+/// Checks a new password: no blank at either end, 8–128 characters (counted as
+/// characters, no truncation or case folding), not a common password, not containing the
+/// identifier, email or name.
 pub fn check(password: &str, personal: &[&str]) -> Result<(), PolicyError> {
+    if password.trim() != password {
+        return Err(PolicyError::EdgeWhitespace);
+    }
     let len = password.chars().count();
     if len < MIN_LEN {
         return Err(PolicyError::TooShort);
@@ -212,8 +246,42 @@ mod tests {
             check("Ciepła woda w kranie", &["Jan Kowalski", "K000123"]),
             Ok(())
         );
+        // A blank at either end is refused (whatever else is wrong), inside it is fine.
+        for edged in [
+            "Zimowy Wieczór 2026 ",
+            " Zimowy Wieczór 2026",
+            "Zimowy\tWieczór\t",
+            "x\u{a0}",
+        ] {
+            assert_eq!(
+                check(edged, &[]),
+                Err(PolicyError::EdgeWhitespace),
+                "{edged:?}"
+            );
+        }
+        assert_eq!(check("Zimowy Wieczór 2026", &[]), Ok(()));
         // 64 characters are accepted in full
         assert_eq!(check(&"Zażółć gęślą jaźń ".repeat(4)[..60], &[]), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_login_checks_the_trimmed_password_then_the_typed_one() {
+        assert_eq!(as_typed("Zimowy Wieczór"), ["Zimowy Wieczór"]);
+        assert_eq!(
+            as_typed(" Zimowy Wieczór \t"),
+            ["Zimowy Wieczór", " Zimowy Wieczór \t"]
+        );
+        let old = hash("Zimowy Wieczór 2026 ".into()).await.unwrap();
+        let new = hash("Zimowy Wieczór 2026".into()).await.unwrap();
+        let typed = as_typed("Zimowy Wieczór 2026 ");
+        assert_eq!(
+            verify_first(typed.clone(), old.clone()).await.unwrap(),
+            Some(1)
+        );
+        assert_eq!(verify_first(typed, new.clone()).await.unwrap(), Some(0));
+        let trimmed = as_typed("Zimowy Wieczór 2026");
+        assert_eq!(verify_first(trimmed.clone(), old).await.unwrap(), None);
+        assert_eq!(verify_first(trimmed, new).await.unwrap(), Some(0));
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod figures;
 mod credentials_mail;
 mod lifecycle;
 mod login_security;
+mod password_blanks;
 mod passwords;
 mod registration;
 mod staff;

@@ -16,7 +16,11 @@ use crate::core::text::fold;
 /// One input for the core.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
+    /// The line trimmed (a form: its lines joined).
     pub text: String,
+    /// The line as written: what a password answer or a login line gives the core, which
+    /// checks a password trimmed and then as typed (see `core::password::as_typed`).
+    pub raw: String,
     pub from_subject: bool,
 }
 
@@ -33,15 +37,17 @@ pub fn extract(subject: &str, body: &str) -> Extracted {
     let mut out = Extracted::default();
     match subject_command(subject) {
         SubjectKind::Command(text) => out.inputs.push(Input {
+            raw: text.clone(),
             text,
             from_subject: true,
         }),
         SubjectKind::Other(text) => out.ignored_subject = Some(text),
         SubjectKind::Reply | SubjectKind::Empty => {}
     }
-    for text in group_fields(body_lines(body)) {
+    for (text, raw) in group_fields(lines_as_written(body)) {
         out.inputs.push(Input {
             text,
+            raw,
             from_subject: false,
         });
     }
@@ -86,8 +92,13 @@ pub fn strip_reply_prefix(subject: &str) -> Option<&str> {
 
 /// Body lines that may be commands, trimmed, in order.
 pub fn body_lines(body: &str) -> Vec<String> {
+    lines_as_written(body).into_iter().map(|(t, _)| t).collect()
+}
+
+/// [`body_lines`], each also as written (without its line ending).
+fn lines_as_written(body: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = body.lines().map(|l| l.trim_end_matches('\r')).collect();
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
     for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim();
         if *raw == "-- " || line == "--" || is_end(line) || starts_unquoted_original(&lines, i) {
@@ -99,7 +110,7 @@ pub fn body_lines(body: &str) -> Vec<String> {
         if is_attribution(line) {
             // Gmail wraps long attributions: "On Mon, … Jan Kowalski <jan@…>" / "wrote:",
             // "pon., 3 mar 2025 o 10:15 Jan <jan@…>" / "napisał(a):".
-            if let Some(prev) = out.last() {
+            if let Some((prev, _)) = out.last() {
                 let p = fold(prev);
                 let started =
                     p.starts_with("on ") || p.starts_with("w dniu") || p.starts_with("dnia ");
@@ -110,7 +121,7 @@ pub fn body_lines(body: &str) -> Vec<String> {
             }
             continue;
         }
-        out.push(line.to_string());
+        out.push((line.to_string(), raw.to_string()));
     }
     out
 }
@@ -198,24 +209,26 @@ fn is_register(line: &str) -> bool {
     split_command(line).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.names[0] == "register"))
 }
 
-/// Joins runs of field lines into one input (to a `REGISTER` line before them).
-fn group_fields(lines: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// Joins runs of field lines into one input (to a `REGISTER` line before them); a
+/// joined input is as written what it is trimmed.
+fn group_fields(lines: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
     // Whether the last entry of `out` accepts more field lines.
     let mut open = false;
-    for line in lines {
+    for (line, raw) in lines {
         if is_field_line(&line) {
             match out.last_mut() {
-                Some(last) if open => {
+                Some((last, last_raw)) if open => {
                     last.push('\n');
                     last.push_str(&line);
+                    last_raw.clone_from(last);
                 }
-                _ => out.push(line),
+                _ => out.push((line, raw)),
             }
             open = true;
         } else {
             open = is_register(&line);
-            out.push(line);
+            out.push((line, raw));
         }
     }
     out
@@ -284,6 +297,29 @@ mod tests {
                 "REJESTRACJA\nnazwa: Jan Kowalski\nPESEL: 44051401359\nregulamin: tak",
                 "SALDO",
                 "umowa: UM/1"
+            ]
+        );
+    }
+
+    /// A password goes to the core as written (the core trims it alike for every
+    /// channel); everything else is read trimmed.
+    #[test]
+    fn inputs_keep_the_line_as_written_beside_the_trimmed_one() {
+        let e = extract(
+            "",
+            "  ZALOGUJ K1 Zimowy Wieczór \r\n Zimowy \nREJESTRACJA\nnazwa: Jan \n",
+        );
+        let pairs: Vec<(&str, &str)> = e
+            .inputs
+            .iter()
+            .map(|i| (i.text.as_str(), i.raw.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("ZALOGUJ K1 Zimowy Wieczór", "  ZALOGUJ K1 Zimowy Wieczór "),
+                ("Zimowy", " Zimowy "),
+                ("REJESTRACJA\nnazwa: Jan", "REJESTRACJA\nnazwa: Jan"),
             ]
         );
     }
