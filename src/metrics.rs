@@ -72,6 +72,7 @@ pub struct Metrics {
     pub commands: Family<CommandLabels, Counter>,
     pub command_seconds: Family<LatencyLabels, Histogram>,
     pub logins: Family<ResultLabels, Counter>,
+    pub hash_waiting: Gauge,
     pub outbox_pending: Family<ChannelLabels, Gauge>,
     pub outbox_oldest_seconds: Family<ChannelLabels, Gauge<f64, AtomicU64>>,
     pub deliveries: Family<ResultLabels, Counter>,
@@ -98,6 +99,7 @@ impl Metrics {
             commands: Family::default(),
             command_seconds: Family::new_with_constructor(latency_histogram),
             logins: Family::default(),
+            hash_waiting: Gauge::default(),
             outbox_pending: Family::default(),
             outbox_oldest_seconds: Family::default(),
             deliveries: Family::default(),
@@ -126,6 +128,11 @@ impl Metrics {
             "logins",
             "Login attempts by channel and result (ok, failed)",
             m.logins.clone(),
+        );
+        r.register(
+            "password_hash_waiting",
+            "Password hashes and checks (logins, changes) waiting for a hashing thread",
+            m.hash_waiting.clone(),
         );
         r.register(
             "outbox_pending",
@@ -220,6 +227,12 @@ impl Metrics {
                 result: if ok { "ok" } else { "failed" }.into(),
             })
             .inc();
+    }
+
+    /// Password hashes and checks now waiting for a hashing thread.
+    pub fn password_hash_waiting(&self, waiting: usize) {
+        self.hash_waiting
+            .set(i64::try_from(waiting).unwrap_or(i64::MAX));
     }
 
     /// `result`: "sent", "retried", "failed" or "unreachable".

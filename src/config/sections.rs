@@ -163,4 +163,8 @@ pub struct Security {
     pub session_max_hours: i64,
     /// Accounts one chat (Telegram chat, email address, console) may be logged in to at once.
     pub max_chat_accounts: usize,
+    /// Threads that hash and check passwords (19 MiB of memory each while in use); the
+    /// rest wait in line. 0: one per core, at most 4.
+    #[serde(default)]
+    pub password_hash_threads: usize,
 }

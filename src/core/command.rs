@@ -538,6 +538,21 @@ pub fn split_command(text: &str) -> Option<(String, &str)> {
     Some((fold(head), rest))
 }
 
+/// What follows the identifier of a login line, as typed after the one blank that
+/// separates them: the login checks it trimmed, then as typed (a password stored with a
+/// blank at an end, before such passwords were refused).
+fn typed_password<'a>(text: &'a str, identifier: &str) -> &'a str {
+    let line = text.trim_start().trim_end_matches(['\r', '\n']);
+    let after_word = line.find(char::is_whitespace).map_or("", |i| &line[i..]);
+    let after_id = after_word
+        .trim_start()
+        .strip_prefix(identifier)
+        .unwrap_or_default();
+    let mut rest = after_id.chars();
+    rest.next();
+    rest.as_str()
+}
+
 /// The table entry whose names include `word` (already folded).
 pub fn lookup(word: &str) -> Option<&'static CommandSpec> {
     COMMANDS.iter().find(|s| s.names.contains(&word))
@@ -571,9 +586,9 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 identifier: Some(rest.to_string()),
                 password: None,
             }),
-            Some((id, pw)) => Ok(Command::Login {
+            Some((id, _)) => Ok(Command::Login {
                 identifier: Some(id.to_string()),
-                password: Some(Secret(pw.trim().to_string())),
+                password: Some(Secret(typed_password(text, id).to_string())),
             }),
         },
         "logout" => match args.as_slice() {
@@ -860,6 +875,26 @@ mod tests {
                 password: Some(Secret("Tajne.Haslo".into()))
             })
         );
+    }
+
+    /// The password is kept as typed (the core checks it trimmed first); the line's
+    /// own ending and the blanks before the identifier are not part of it.
+    #[test]
+    fn a_login_password_keeps_its_edge_blanks_for_the_core() {
+        let password = |line: &str| match parse(line) {
+            Ok(Command::Login { password, .. }) => password.map(|p| p.0),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            password("zaloguj EB000001 Zimowy Wieczór 2026 ").as_deref(),
+            Some("Zimowy Wieczór 2026 ")
+        );
+        assert_eq!(
+            password("  /login@ebok_bot   EB000001  Zimowy\r\n").as_deref(),
+            Some(" Zimowy")
+        );
+        assert_eq!(password("ZALOGUJ EB000001 hasło").as_deref(), Some("hasło"));
+        assert_eq!(password("zaloguj EB000001   ").as_deref(), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod command;
 mod common_passwords;
 pub mod dialogue;
+pub mod hash_pool;
 pub mod password;
 
 pub mod accounts;

@@ -118,6 +118,9 @@ pub(super) async fn enqueue_password_mail(
 pub(super) enum Matched {
     None,
     Current,
+    /// The current password, only as typed with a blank at an end (stored before such
+    /// passwords were refused): it works, and the customer is advised to change it.
+    CurrentAsTyped,
     /// The pending reset password: promote exactly that one, as this argon2 hash.
     Reset(Promotion),
 }
@@ -149,7 +152,9 @@ fn same(a: &str, b: &str) -> bool {
 
 /// Checks `password` against the account's password (argon2; the dummy hash for
 /// unknown identifiers, so neither the answer nor its timing tells whether the
-/// identifier exists) and against a pending, unexpired reset.
+/// identifier exists) and against a pending, unexpired reset. The password is checked
+/// trimmed, then as typed when that differs (see [`password::as_typed`]): both checks
+/// run for a wrong password whatever the identifier, in one job of a hashing thread.
 pub(super) async fn check_login(
     core: &Core,
     account: Option<&Account>,
@@ -167,16 +172,21 @@ pub(super) async fn check_login(
     let pending = r
         .reset_hash
         .filter(|_| r.reset_expires_at.is_some_and(|t| t > Utc::now()));
-    let matches_current = password::verify(password.0.clone(), current).await?;
+    let mut candidates = password::as_typed(&password.0);
+    let matched = password::verify_first(candidates.clone(), current).await?;
     let Some(account) = account else {
         return Ok(Matched::None);
     };
-    if matches_current {
-        return Ok(Matched::Current);
+    match matched {
+        Some(0) => return Ok(Matched::Current),
+        Some(_) => return Ok(Matched::CurrentAsTyped),
+        None => {}
     }
+    // Reset passwords have no blanks: the trimmed form is the one.
+    let trimmed = candidates.swap_remove(0);
     match pending {
-        Some(reset_hash) if same(&token_hash(&password.0), &reset_hash) => {
-            let new_hash = password::hash(password.0).await?;
+        Some(reset_hash) if same(&token_hash(&trimmed), &reset_hash) => {
+            let new_hash = password::hash(trimmed).await?;
             tracing::info!(account = %account.identifier, "login with a reset password");
             Ok(Matched::Reset(Promotion {
                 reset_hash,

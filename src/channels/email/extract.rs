@@ -16,7 +16,11 @@ use crate::domain::text::fold;
 /// One input for the core.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
+    /// The line trimmed (a form: its lines joined).
     pub text: String,
+    /// The line as written: what a password answer or a login line gives the core, which
+    /// checks a password trimmed and then as typed (see `core::password::as_typed`).
+    pub raw: String,
     pub from_subject: bool,
 }
 
@@ -33,15 +37,17 @@ pub fn extract(subject: &str, body: &str) -> Extracted {
     let mut out = Extracted::default();
     match subject_command(subject) {
         SubjectKind::Command(text) => out.inputs.push(Input {
+            raw: text.clone(),
             text,
             from_subject: true,
         }),
         SubjectKind::Other(text) => out.ignored_subject = Some(text),
         SubjectKind::Reply | SubjectKind::Empty => {}
     }
-    for text in group_fields(body_lines(body)) {
+    for (text, raw) in group_fields(lines_as_written(body)) {
         out.inputs.push(Input {
             text,
+            raw,
             from_subject: false,
         });
     }
@@ -115,9 +121,14 @@ impl Folded {
 
 /// Body lines that may be commands, trimmed, in order.
 pub fn body_lines(body: &str) -> Vec<String> {
+    lines_as_written(body).into_iter().map(|(t, _)| t).collect()
+}
+
+/// [`body_lines`], each also as written (without its line ending).
+fn lines_as_written(body: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = body.lines().map(|l| l.trim_end_matches('\r')).collect();
     let folded: Vec<Folded> = lines.iter().map(|l| Folded::new(l.trim())).collect();
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
     // The folded form of each line kept.
     let mut out_folded: Vec<&Folded> = Vec::new();
     for (i, raw) in lines.iter().enumerate() {
@@ -144,7 +155,7 @@ pub fn body_lines(body: &str) -> Vec<String> {
             }
             continue;
         }
-        out.push(line.to_string());
+        out.push((line.to_string(), raw.to_string()));
         out_folded.push(f);
     }
     out
@@ -232,23 +243,24 @@ fn is_register(line: &str) -> bool {
 }
 
 /// Joins runs of field lines into one input (to a `REGISTER` line before them).
-fn group_fields(lines: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn group_fields(lines: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
     // Whether the last entry of `out` accepts more field lines.
     let mut open = false;
-    for line in lines {
+    for (line, raw) in lines {
         if is_field_line(&line) {
             match out.last_mut() {
-                Some(last) if open => {
+                Some((last, last_raw)) if open => {
                     last.push('\n');
                     last.push_str(&line);
+                    last_raw.clone_from(last);
                 }
-                _ => out.push(line),
+                _ => out.push((line, raw)),
             }
             open = true;
         } else {
             open = is_register(&line);
-            out.push(line);
+            out.push((line, raw));
         }
     }
     out
@@ -317,6 +329,29 @@ mod tests {
                 "REJESTRACJA\nnazwa: Jan Kowalski\nPESEL: 44051401359\nregulamin: tak",
                 "SALDO",
                 "umowa: UM/1"
+            ]
+        );
+    }
+
+    /// A password goes to the core as written (the core trims it alike for every
+    /// channel); everything else is read trimmed.
+    #[test]
+    fn inputs_keep_the_line_as_written_beside_the_trimmed_one() {
+        let e = extract(
+            "",
+            "  ZALOGUJ K1 Zimowy Wieczór \r\n Zimowy \nREJESTRACJA\nnazwa: Jan \n",
+        );
+        let pairs: Vec<(&str, &str)> = e
+            .inputs
+            .iter()
+            .map(|i| (i.text.as_str(), i.raw.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("ZALOGUJ K1 Zimowy Wieczór", "  ZALOGUJ K1 Zimowy Wieczór "),
+                ("Zimowy", " Zimowy "),
+                ("REJESTRACJA\nnazwa: Jan", "REJESTRACJA\nnazwa: Jan"),
             ]
         );
     }

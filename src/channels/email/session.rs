@@ -428,7 +428,14 @@ async fn run_one(core: &Core, origin: &Origin, input: &Input, pending: &mut Expe
     }
     let typed_secret = *pending == Expect::Secret;
     let was_command = *pending == Expect::Command;
-    let reply = core.handle(origin, text).await;
+    // A password goes to the core as written: it checks a login trimmed and then as
+    // typed, and refuses a new password with a blank at either end (not silently cut).
+    let given = if typed_secret || (was_command && is_login(text)) {
+        input.raw.as_str()
+    } else {
+        text
+    };
+    let reply = core.handle(origin, given).await;
     *pending = reply.expect;
     let understood = !(was_command
         && reply
