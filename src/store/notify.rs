@@ -170,7 +170,7 @@ impl Tx {
     pub async fn notify_fanout(&mut self, f: &Fanout<'_>) -> anyhow::Result<u64> {
         let sql = fanout_sql(self.backend(), f);
         let t = &f.timing;
-        let template = f.kind.template();
+        let template = crate::domain::notice::Notice::template_of(f.kind);
         let rows = on_tx!(self, |c| {
             let q = sqlx::query(&sql)
                 .bind(template)
