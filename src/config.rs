@@ -11,6 +11,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod problem;
+pub use problem::{Problem, Purpose};
+
 /// The documented default configuration, compiled in.
 pub const DEFAULT_TOML: &str = include_str!("../bot-config/ebok.toml");
 
@@ -356,8 +359,8 @@ pub struct Telegram {
     #[serde(default = "default_poll_timeout_seconds")]
     pub poll_timeout_seconds: u64,
     /// Webhook mode: how long an instance's claim on an update keeps the other instances
-    /// off it. Renewed while the update is being answered, so it only bounds how soon an
-    /// update whose instance died is taken over.
+    /// off it. Renewed every third of it while the update is being answered, so it only
+    /// bounds how soon an update whose instance died is taken over.
     #[serde(default = "default_webhook_claim_seconds")]
     pub webhook_claim_seconds: u64,
 }
@@ -391,7 +394,7 @@ fn default_poll_timeout_seconds() -> u64 {
 }
 
 fn default_webhook_claim_seconds() -> u64 {
-    120
+    15
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -632,7 +635,7 @@ mod tests {
             webhook_secret: Some(SecretString::from("s3cret-hook")),
             messages_per_second: 30,
             poll_timeout_seconds: 25,
-            webhook_claim_seconds: 120,
+            webhook_claim_seconds: 15,
             chat_messages_per_second: 1,
             chat_burst: 2,
             allow_paid_broadcast: false,

@@ -10,7 +10,6 @@ pub mod cli;
 pub mod config;
 pub mod core;
 pub mod demo;
-mod demo_cli;
 pub mod domain;
 pub mod health;
 pub mod http;
@@ -19,7 +18,6 @@ pub mod import;
 pub mod mail;
 pub mod metrics;
 pub mod notify;
-mod ops_cli;
 pub mod outbox;
 pub mod payment;
 #[cfg(test)]

@@ -45,6 +45,12 @@ pub struct ResultLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    pub channel: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct CodeLabels {
     pub code: String,
 }
@@ -69,6 +75,7 @@ pub struct Metrics {
     pub outbox_pending: Family<ChannelLabels, Gauge>,
     pub outbox_oldest_seconds: Family<ChannelLabels, Gauge<f64, AtomicU64>>,
     pub deliveries: Family<ResultLabels, Counter>,
+    pub unreachable: Family<ReasonLabels, Counter>,
     pub telegram_errors: Family<CodeLabels, Counter>,
     pub imap_seen: Counter,
     pub imap_mails: Family<MailLabels, Counter>,
@@ -94,6 +101,7 @@ impl Metrics {
             outbox_pending: Family::default(),
             outbox_oldest_seconds: Family::default(),
             deliveries: Family::default(),
+            unreachable: Family::default(),
             telegram_errors: Family::default(),
             imap_seen: Counter::default(),
             imap_mails: Family::default(),
@@ -131,8 +139,14 @@ impl Metrics {
         );
         r.register(
             "deliveries",
-            "Outbox delivery attempts by channel and result (sent, retried, failed)",
+            "Outbox delivery attempts by channel and result (sent, retried, failed, unreachable)",
             m.deliveries.clone(),
+        );
+        r.register(
+            "unreachable_recipients",
+            "Deliveries given up because the recipient cannot be reached by their own doing \
+             (blocked the bot, deleted the account, no such mailbox), by channel and reason",
+            m.unreachable.clone(),
         );
         r.register(
             "telegram_api_errors",
@@ -208,12 +222,23 @@ impl Metrics {
             .inc();
     }
 
-    /// `result`: "sent", "retried" or "failed".
+    /// `result`: "sent", "retried", "failed" or "unreachable".
     pub fn delivery(&self, channel: &str, result: &str) {
         self.deliveries
             .get_or_create(&ResultLabels {
                 channel: channel.into(),
                 result: result.into(),
+            })
+            .inc();
+    }
+
+    /// A delivery given up because the recipient cannot be reached (`reason`: a fixed
+    /// word such as "blocked" or "no_mailbox").
+    pub fn unreachable(&self, channel: &str, reason: &str) {
+        self.unreachable
+            .get_or_create(&ReasonLabels {
+                channel: channel.into(),
+                reason: reason.into(),
             })
             .inc();
     }

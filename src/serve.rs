@@ -6,23 +6,48 @@
 //! ([`crate::shutdown`]): polling and IDLE end, the webhook answers 503, workers claim no
 //! more rows, `/readyz` turns not ready. The commands in flight finish, for at most
 //! `[shutdown] grace_seconds`; then outbox rows still claimed by this process are made
-//! due again and the process exits 0. A second signal ends the wait at once.
+//! due again, its claims on Telegram updates are given back, and the process exits 0. A second signal ends the wait at once.
 
 use crate::app::App;
 use anyhow::Context;
 use std::time::Duration;
 use tokio::task::JoinSet;
 
-pub async fn serve(app: App) -> anyhow::Result<()> {
+/// What `ebok serve` opens and asks before it opens the database or starts anything
+/// (after [`crate::config::Settings::check`]): a port in use or a token Telegram
+/// refuses stops it here.
+pub struct Preflight {
+    http: Option<tokio::net::TcpListener>,
+    telegram: Option<crate::channels::telegram::Preflight>,
+}
+
+impl Preflight {
+    pub async fn run(settings: &crate::config::Settings) -> anyhow::Result<Preflight> {
+        let http = match &settings.http {
+            Some(http) => Some(
+                tokio::net::TcpListener::bind(http.listen.trim())
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "http.listen: cannot listen on {:?}: is another process using \
+                             it? Choose a free address:port",
+                            http.listen
+                        )
+                    })?,
+            ),
+            None => None,
+        };
+        let telegram = match &settings.telegram {
+            Some(cfg) => Some(crate::channels::telegram::preflight(cfg).await?),
+            None => None,
+        };
+        Ok(Preflight { http, telegram })
+    }
+}
+
+pub async fn serve(app: App, ready: Preflight) -> anyhow::Result<()> {
     let mut signals = Signals::new()?;
-    let http = match &app.settings.http {
-        Some(http) => Some(
-            tokio::net::TcpListener::bind(&http.listen)
-                .await
-                .with_context(|| format!("listening on http.listen = {:?}", http.listen))?,
-        ),
-        None => None,
-    };
+    let Preflight { http, telegram } = ready;
     register_probes(&app);
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
     if let Some(worker) = crate::mail::email_worker(&app)? {
@@ -34,8 +59,8 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     if app.settings.email.is_some() {
         tasks.spawn(crate::channels::email::serve(app.clone()));
     }
-    if app.settings.telegram.is_some() {
-        tasks.spawn(crate::channels::telegram::run(app.clone()));
+    if let Some(ready) = telegram {
+        tasks.spawn(crate::channels::telegram::run_checked(app.clone(), ready));
     }
     if tasks.is_empty() {
         tracing::warn!(
@@ -95,9 +120,12 @@ async fn watch_rates(app: App) -> anyhow::Result<()> {
 
 async fn log_rates(app: &App, today: chrono::NaiveDate) {
     match crate::rates::health(&app.store, &app.settings, today).await {
-        Ok(h) if h.stale => {
-            tracing::warn!(check = "rates_stale", degraded = true, "{}", h.describe())
-        }
+        Ok(h) if h.stale => tracing::warn!(
+            check = "rates_stale",
+            degraded = true,
+            "stale interest tables: {}",
+            h.describe()
+        ),
         Ok(h) => tracing::info!(check = "rates_stale", "{}", h.describe()),
         Err(e) => tracing::warn!(
             check = "rates_stale",
@@ -108,7 +136,7 @@ async fn log_rates(app: &App, today: chrono::NaiveDate) {
 }
 
 /// Asks every part to stop, waits for them (at most `grace`, or until a second signal),
-/// then gives back the outbox claims still held.
+/// then gives back the outbox and Telegram claims still held.
 async fn stop(
     app: &App,
     tasks: &mut JoinSet<anyhow::Result<()>>,
@@ -143,6 +171,8 @@ async fn stop(
             ),
         }
     }
+    // Telegram updates cut off at the grace period: another instance takes them at once.
+    crate::channels::telegram::release_claims(&app.store).await;
     if finished {
         tracing::info!("stopped");
     }

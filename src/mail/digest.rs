@@ -16,7 +16,7 @@
 //! one-click needs an HTTPS address to POST to, and ebok has no public web endpoint.
 
 use super::headers::{AutoSubmitted, ListUnsubscribe, SuppressAutoResponses};
-use super::{EmailDeliverer, Mailer, SendError, compose};
+use super::{EmailDeliverer, Mailer, compose};
 use crate::domain::clock::Clock;
 use crate::domain::payload::Payload;
 use crate::outbox::{Deliverer, DeliveryError, Message};
@@ -125,10 +125,7 @@ impl DigestDeliverer {
         let mail = self
             .build(composed, to, &message.dedupe_key)
             .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
-        self.mailer.send(mail).await.map_err(|e| match e {
-            SendError::Transient(t) => DeliveryError::Transient(t),
-            SendError::Permanent(p) => DeliveryError::Permanent(p),
-        })
+        self.mailer.send(mail).await.map_err(DeliveryError::from)
     }
 
     fn build(
@@ -177,7 +174,7 @@ impl Deliverer for DigestDeliverer {
         let result = self.send_digest(message, &members).await;
         let finished = match &result {
             Ok(()) => self.store.finish_digest(message.id, "sent", None).await,
-            Err(DeliveryError::Permanent(e)) => {
+            Err(DeliveryError::Permanent(e) | DeliveryError::Unreachable { detail: e, .. }) => {
                 self.store
                     .finish_digest(message.id, "failed", Some(e))
                     .await

@@ -28,6 +28,14 @@ pub fn email_worker(app: &crate::app::App) -> anyhow::Result<Option<Worker>> {
             RetryPolicy::default(),
         )
         .with_clock(app.core.clock().clone())
-        .with_quiet_hours(app.settings.notifications.clone()),
+        .with_quiet_hours(app.settings.notifications.clone())
+        .with_configured_recipients(
+            app.settings
+                .email
+                .iter()
+                .flat_map(|e| &e.staff_addresses)
+                .map(|a| a.trim().to_lowercase())
+                .collect(),
+        ),
     ))
 }

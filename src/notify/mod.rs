@@ -9,5 +9,4 @@
 //! - [`scheduler`]: the daily run for due-soon and overdue notices in `ebok serve`.
 
 pub mod events;
-pub mod report;
 pub mod scheduler;

@@ -58,6 +58,8 @@ pub use import_runs::{ImportRun, ImportStats};
 pub use ops::OutboxStat;
 mod settings;
 mod telegram;
+mod telegram_replies;
+pub use telegram_replies::TelegramUpdate;
 mod throttle;
 pub use throttle::*;
 mod delivery;

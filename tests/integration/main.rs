@@ -34,6 +34,7 @@ mod chat_accounts;
 
 // The email-command front end (issue 5).
 mod email_accounts;
+mod email_bounds;
 mod email_crash_campaign;
 mod email_exactly_once;
 mod email_fixtures;
@@ -48,8 +49,10 @@ mod email_story;
 
 // The Telegram front end (issue 4).
 mod telegram;
+mod telegram_claims;
 mod telegram_crash;
 mod telegram_polling;
+mod telegram_redelivery;
 mod telegram_registration;
 mod telegram_story;
 mod telegram_support;
@@ -74,6 +77,9 @@ mod notify_wording;
 mod notify_typed;
 
 // Operations: logs, memory, health and metrics, shutdown.
+mod ops_config;
+mod ops_console;
 mod ops_instances;
 mod ops_logs;
+mod ops_routine;
 mod ops_serve;

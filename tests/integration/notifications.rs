@@ -519,7 +519,7 @@ async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
         let dir = example_copy();
         new_rows(dir.path());
         import(&t, dir.path()).await;
-        let status = ebok::notify::report::status(&t.app).await.unwrap();
+        let status = ebok::cli::notify::status(&t.app).await.unwrap();
         let line = |kind: &str| {
             status
                 .lines()
@@ -532,7 +532,7 @@ async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
         };
         assert_eq!(line("invoice"), "invoice telegram pending 1", "{status}");
         assert_eq!(line("payment"), "payment telegram pending 1", "{status}");
-        let preview = ebok::notify::report::preview(&t.app, "invoice:FV/2025/03/000102")
+        let preview = ebok::cli::notify::preview(&t.app, "invoice:FV/2025/03/000102")
             .await
             .unwrap();
         assert!(
@@ -543,14 +543,14 @@ async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
             preview.contains("New document: Invoice FV/2025/03/000102"),
             "{preview}"
         );
-        let sample = ebok::notify::report::preview(&t.app, "due_soon")
+        let sample = ebok::cli::notify::preview(&t.app, "due_soon")
             .await
             .unwrap();
         assert!(
             sample.contains("Przypomnienie: termin płatności"),
             "{sample}"
         );
-        let err = ebok::notify::report::preview(&t.app, "plotka:1")
+        let err = ebok::cli::notify::preview(&t.app, "plotka:1")
             .await
             .unwrap_err();
         assert!(err.to_string().contains("is not a kind"), "{err}");

@@ -33,9 +33,7 @@ const FLOORS: &[(&str, u8)] = &[
     ("channels/email/", 12),
     ("http.rs", 12),
     ("serve.rs", 13),
-    ("cli.rs", 14),
-    ("demo_cli.rs", 14),
-    ("ops_cli.rs", 14),
+    ("cli/", 14),
     ("lib.rs", 15),
 ];
 

@@ -1,8 +1,8 @@
 //! Operator commands: staff accounts (`ebok staff …`), the interest tables (`ebok
 //! rates`) and the outbox (`ebok outbox`).
 
+use super::args::StaffCommand;
 use crate::app::App;
-use crate::cli::StaffCommand;
 use crate::core::staff::{self, StaffAddError};
 use crate::outbox::Outcome;
 use anyhow::Context;
