@@ -21,6 +21,7 @@ mod owner_notice;
 pub mod registration;
 mod reset;
 pub mod staff;
+mod staff_notice;
 
 mod announce;
 pub mod decisions;

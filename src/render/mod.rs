@@ -8,6 +8,8 @@
 mod counts_tests;
 mod flavour;
 mod helpers;
+#[cfg(test)]
+mod notices_tests;
 pub mod plural;
 mod strings;
 

@@ -74,6 +74,8 @@ mod notify_telegram;
 // Notification wording and settings as customers read them (issue 18).
 mod notify_quiet;
 mod notify_wording;
+// Every notice the database writes is a typed notice (issue 19).
+mod notify_typed;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_config;

@@ -132,7 +132,8 @@ pub async fn account_id(t: &TestApp, identifier: &str) -> i64 {
         .id
 }
 
-fn new_rows(dir: &std::path::Path) {
+/// New invoices and payments for K-00102 and K-00101 in the import example `dir`.
+pub fn new_rows(dir: &std::path::Path) {
     append(
         dir,
         "invoices.csv",

@@ -1,55 +1,8 @@
-//! Notices as plain data: the kinds a customer turns on or off, their event keys, and
-//! when a notice written now may go (quiet hours).
+//! When a notice written now may go: quiet hours (Europe/Warsaw local time) and the
+//! urgent notices they do not hold.
 
-use super::calendar::TZ;
+use crate::domain::calendar::TZ;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
-
-crate::text_enum!(
-    /// A kind of notification a customer can turn on or off.
-    Kind {
-        Invoice = "invoice",
-        Payment = "payment",
-        DueSoon = "due_soon",
-        Overdue = "overdue",
-        Collection = "collection",
-        Announcement = "announcement",
-    }
-);
-
-impl Kind {
-    /// The kind a customer typed: the Polish or English word, any case, with or without
-    /// diacritics.
-    pub fn parse_word(word: &str) -> Option<Kind> {
-        Some(match super::text::fold(word).as_str() {
-            "faktury" | "faktura" | "invoices" | "invoice" | "bills" => Kind::Invoice,
-            "wplaty" | "wplata" | "payments" | "payment" => Kind::Payment,
-            "terminy" | "termin" | "due" | "due-soon" | "due_soon" => Kind::DueSoon,
-            "zaleglosci" | "zaleglosc" | "overdue" => Kind::Overdue,
-            "windykacja" | "windykacje" | "collections" | "collection" => Kind::Collection,
-            "komunikaty" | "komunikat" | "awarie" | "announcements" | "announcement" => {
-                Kind::Announcement
-            }
-            _ => return None,
-        })
-    }
-
-    /// The outbox template of this kind's notices.
-    pub fn template(self) -> &'static str {
-        match self {
-            Kind::Invoice => "notify_invoice",
-            Kind::Payment => "notify_payment",
-            Kind::DueSoon => "notify_due_soon",
-            Kind::Overdue => "notify_overdue",
-            Kind::Collection => "notify_collection",
-            Kind::Announcement => "notify_announcement",
-        }
-    }
-}
-
-/// The dedupe key of the notice of `event` to `recipient` on `channel`.
-pub fn dedupe_key(event: &str, channel: &str, recipient: &str) -> String {
-    format!("notify:{event}:{channel}:{recipient}")
-}
 
 /// The daily window of quiet hours (local time, Europe/Warsaw): from `from` until `to`;
 /// it may span midnight (21:00–08:00) or not (13:00–15:00); equal ends: none.
@@ -157,16 +110,5 @@ mod tests {
             Some(warsaw("2026-12-02 15:00"))
         );
         assert_eq!(quiet_until(warsaw("2026-12-02 12:00"), day), None);
-    }
-
-    #[test]
-    fn kinds_are_read_in_both_languages() {
-        assert_eq!(Kind::parse_word("Zaległości"), Some(Kind::Overdue));
-        assert_eq!(Kind::parse_word("payments"), Some(Kind::Payment));
-        assert_eq!(Kind::parse_word("wpłaty"), Some(Kind::Payment));
-        assert_eq!(Kind::parse_word("plotki"), None);
-        for kind in Kind::ALL {
-            assert_eq!(Kind::parse_word(kind.as_str()), Some(*kind));
-        }
     }
 }
