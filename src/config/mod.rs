@@ -3,6 +3,8 @@
 //! Later sources win. Secrets are `SecretString`: their `Debug` prints `[REDACTED]`.
 
 mod channels;
+#[cfg(test)]
+mod interest_tests;
 mod load;
 mod problem;
 mod sections;
