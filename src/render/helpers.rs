@@ -71,34 +71,24 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
             ),
         );
     }
-    reg.register_helper(
-        "date",
-        Box::new(
-            move |h: &Helper,
-                  _: &Handlebars,
-                  _: &Context,
-                  _: &mut RenderContext,
-                  out: &mut dyn Output| {
-                let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
-                out.write(&esc(&format_date(&text)))?;
-                Ok(())
-            },
-        ),
-    );
-    reg.register_helper(
-        "datetime",
-        Box::new(
-            move |h: &Helper,
-                  _: &Handlebars,
-                  _: &Context,
-                  _: &mut RenderContext,
-                  out: &mut dyn Output| {
-                let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
-                out.write(&esc(&format_datetime(&text)))?;
-                Ok(())
-            },
-        ),
-    );
+    let dates: [(&str, fn(&str) -> String); 2] =
+        [("date", format_date), ("datetime", format_datetime)];
+    for (name, format) in dates {
+        reg.register_helper(
+            name,
+            Box::new(
+                move |h: &Helper,
+                      _: &Handlebars,
+                      _: &Context,
+                      _: &mut RenderContext,
+                      out: &mut dyn Output| {
+                    let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+                    out.write(&esc(&format(&text)))?;
+                    Ok(())
+                },
+            ),
+        );
+    }
     reg.register_helper("add", Box::new(add));
     reg.register_helper("concat", Box::new(concat));
     reg.register_helper("rate", Box::new(rate));
