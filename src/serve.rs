@@ -48,8 +48,9 @@ impl Preflight {
 pub async fn serve(app: App, ready: Preflight) -> anyhow::Result<()> {
     let mut signals = Signals::new()?;
     let Preflight { http, telegram } = ready;
+    register_probes(&app);
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
-    if let Some(worker) = crate::outbox::email_worker(&app)? {
+    if let Some(worker) = crate::mail::email_worker(&app)? {
         tasks.spawn(async move {
             worker.run().await;
             Ok(())
@@ -67,7 +68,11 @@ pub async fn serve(app: App, ready: Preflight) -> anyhow::Result<()> {
         );
     }
     tasks.spawn(watch_rates(app.clone()));
-    tasks.spawn(crate::notify::scheduler::run(app.clone()));
+    tasks.spawn(crate::notify::scheduler::run(
+        app.store.clone(),
+        app.settings.clone(),
+        app.core.clock().clone(),
+    ));
     // The endpoint stays up while the rest stops: /readyz then says why it is not ready.
     let endpoint = http.map(|listener| {
         tracing::info!(address = ?listener.local_addr().ok(), "operations endpoint: /healthz /readyz /metrics");
@@ -114,7 +119,7 @@ async fn watch_rates(app: App) -> anyhow::Result<()> {
 }
 
 async fn log_rates(app: &App, today: chrono::NaiveDate) {
-    match crate::core::rates::health(&app.store, &app.settings, today).await {
+    match crate::rates::health(&app.store, &app.settings, today).await {
         Ok(h) if h.stale => tracing::warn!(
             check = "rates_stale",
             degraded = true,
@@ -196,5 +201,28 @@ impl Signals {
         }
         #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// How `/readyz` asks Telegram and the SMTP server whether they answer.
+fn register_probes(app: &App) {
+    use crate::health::{Component, set_probe};
+    if let Some(cfg) = app.settings.telegram.clone() {
+        set_probe(
+            Component::Telegram,
+            std::sync::Arc::new(move || {
+                let cfg = cfg.clone();
+                Box::pin(async move { crate::channels::telegram::check(&cfg).await })
+            }),
+        );
+    }
+    if let Some(smtp) = app.settings.smtp.clone() {
+        set_probe(
+            Component::Smtp,
+            std::sync::Arc::new(move || {
+                let smtp = smtp.clone();
+                Box::pin(async move { crate::mail::check(&smtp).await })
+            }),
+        );
     }
 }

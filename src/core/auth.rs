@@ -2,9 +2,9 @@
 
 use super::dialogue::Dialogue;
 use super::password::{self, PolicyError};
-use super::reply::{Expect, Reply, View};
 use super::{Channel, Ctx, Secret};
 use crate::domain::model::Role;
+use crate::domain::reply::{Expect, Reply, View};
 use crate::store::Account;
 use crate::store::AuditEvent;
 use chrono::{Duration, Utc};
@@ -54,7 +54,10 @@ fn throttle_keys(ctx: &Ctx<'_>, identifier: &str, trusted: bool) -> Vec<String> 
     if trusted {
         return vec![source];
     }
-    vec![format!("id:{}", super::text::fold(identifier)), source]
+    vec![
+        format!("id:{}", crate::domain::text::fold(identifier)),
+        source,
+    ]
 }
 
 /// Seconds the user must still wait before trying again, if any.

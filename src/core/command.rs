@@ -2,32 +2,9 @@
 //! case- and diacritics-insensitive, with or without a leading `/` (and Telegram's
 //! `@botname` suffix). The [`COMMANDS`] table also generates the help text.
 
-use super::text::fold;
 use crate::domain::calendar::YearMonth;
-
-/// A language of replies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Pl,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Pl => "pl",
-            Lang::En => "en",
-        }
-    }
-    pub fn parse(text: &str) -> Option<Lang> {
-        match fold(text.trim()).as_str() {
-            "pl" | "polski" | "polish" | "pol" => Some(Lang::Pl),
-            "en" | "english" | "angielski" | "eng" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+pub use crate::domain::lang::Lang;
+use crate::domain::text::fold;
 
 /// A parsed command. Secrets (passwords) are wrapped so `Debug` never shows them.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,9 +134,9 @@ pub enum NotifyChange {
     /// Nothing: show the settings.
     Show,
     /// Turn one kind (or every kind) on.
-    On(Option<crate::notify::Kind>),
+    On(Option<crate::domain::notice::Kind>),
     /// Turn one kind (or every kind) off.
-    Off(Option<crate::notify::Kind>),
+    Off(Option<crate::domain::notice::Kind>),
     /// End every subscription of the account, on every chat and by email.
     OffEverywhere,
     /// Quiet hours on or off.
@@ -176,7 +153,7 @@ fn on_off(word: &str) -> Option<bool> {
 }
 
 fn notify_change(args: &[&str]) -> Option<NotifyChange> {
-    use crate::notify::Kind;
+    use crate::domain::notice::Kind;
     let everywhere = |w: &str| matches!(fold(w).as_str(), "wszedzie" | "everywhere" | "all-chats");
     let quiet = |w: &str| {
         matches!(

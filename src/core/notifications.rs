@@ -4,10 +4,10 @@
 //! session: it outlives logout. Every change is audited.
 
 use super::command::NotifyChange;
-use super::reply::{Reply, View};
 use super::{Channel, Ctx, Lang};
 use crate::domain::model::Role;
-use crate::notify::Kind;
+use crate::domain::notice::Kind;
+use crate::domain::reply::{Reply, View};
 use crate::store::AuditEvent;
 use serde_json::json;
 
@@ -153,7 +153,9 @@ async fn release_held(
     recipient: &str,
 ) -> anyhow::Result<u64> {
     let now = ctx.core.clock().now();
-    let Some(until) = crate::notify::quiet_until(now, &ctx.core.settings().notifications) else {
+    let Some(until) =
+        crate::domain::notice::quiet_until(now, ctx.core.settings().notifications.quiet_hours())
+    else {
         return Ok(0);
     };
     // Email notices are addressed to the address on file as stored.

@@ -163,9 +163,9 @@ pub fn check(password: &str, personal: &[&str]) -> Result<(), PolicyError> {
     if super::common_passwords::is_common(password) {
         return Err(PolicyError::Common);
     }
-    let folded = super::text::fold(password);
+    let folded = crate::domain::text::fold(password);
     for item in personal {
-        for part in super::text::fold(item).split(|c: char| !c.is_alphanumeric()) {
+        for part in crate::domain::text::fold(item).split(|c: char| !c.is_alphanumeric()) {
             if part.chars().count() >= 4 && folded.contains(part) {
                 return Err(PolicyError::ContainsPersonalData);
             }

@@ -8,13 +8,13 @@
 
 use super::dialogue::Dialogue;
 use super::limits;
-use super::reply::{Expect, Reply, View};
 use super::{Core, Ctx, Lang, Secret, password};
-use crate::outbox::Payload;
+use crate::domain::notice::{Notice, Reset};
+use crate::domain::payload::Payload;
+use crate::domain::reply::{Expect, Reply, View};
 use crate::store::Account;
 use crate::store::AuditEvent;
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 /// `reset [identifier]`.
 pub(super) async fn request(
@@ -54,7 +54,7 @@ async fn perform(ctx: &mut Ctx<'_>, identifier: &str) -> anyhow::Result<Reply> {
         return Ok(Reply::new(ctx.lang, View::bare("reset_limited")));
     }
     store.rate_record(&by_source).await?;
-    let by_id = limits::RESETS_PER_IDENTIFIER.key(&super::text::fold(identifier));
+    let by_id = limits::RESETS_PER_IDENTIFIER.key(&crate::domain::text::fold(identifier));
     let id_spent = limits::RESETS_PER_IDENTIFIER
         .exceeded(store, &by_id)
         .await?;
@@ -95,19 +95,14 @@ pub(super) async fn enqueue_password_mail(
         anyhow::bail!("the account has no email address on file");
     };
     let lang = Lang::parse(&account.lang).unwrap_or(Lang::Pl);
-    let payload = Payload::new(
-        lang,
-        "mail_reset",
-        json!({
-            "name": account.name,
-            "identifier": account.identifier,
-            // A timestamp: templates show its date in Warsaw.
-            "expires": expires.to_rfc3339(),
-            "by_staff": by_staff,
-            "phones": core.settings().utility.customer_service_phones,
-        }),
-    )
-    .with_secret("password", temporary);
+    let notice = Notice::Reset(Reset {
+        name: account.name.clone(),
+        identifier: account.identifier.clone(),
+        expires,
+        by_staff,
+        phones: core.settings().utility.customer_service_phones.clone(),
+    });
+    let payload = Payload::of(lang, &notice).with_secret("password", temporary);
     let key = format!("reset:{}:{}", account.id, uuid::Uuid::new_v4().simple());
     tx.enqueue(&key, "email", email.trim(), &payload.to_json())
         .await

@@ -17,7 +17,9 @@
 
 use super::headers::{AutoSubmitted, ListUnsubscribe, SuppressAutoResponses};
 use super::{EmailDeliverer, Mailer, compose};
-use crate::outbox::{Clock, Deliverer, DeliveryError, Message, Payload};
+use crate::domain::clock::Clock;
+use crate::domain::payload::Payload;
+use crate::outbox::{Deliverer, DeliveryError, Message};
 use crate::render::{Flavour, Renderer};
 use crate::store::{DigestMember, NOTIFICATION_KEY_PREFIX, Store};
 use lettre::address::Envelope;
@@ -204,7 +206,7 @@ pub fn thread_id(address: &str, domain: &str) -> String {
 /// about different accounts of one address) and how to change or stop them by mail.
 fn digest_body(
     renderer: &Renderer,
-    lang: crate::core::Lang,
+    lang: crate::domain::lang::Lang,
     payloads: &[Payload],
     utility: &str,
 ) -> anyhow::Result<compose::Composed> {
@@ -282,7 +284,7 @@ fn part(
 /// to change or stop notifications by mail, at the utility's command address.
 fn footer(
     renderer: &Renderer,
-    lang: crate::core::Lang,
+    lang: crate::domain::lang::Lang,
     first: &Payload,
     account_line: bool,
     utility: &str,
@@ -323,7 +325,7 @@ fn headline(text: &str) -> Option<String> {
     Some(format!("{}…", cut.trim_end()))
 }
 
-fn page(lang: crate::core::Lang, body: &str) -> String {
+fn page(lang: crate::domain::lang::Lang, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"></head>\
          <body><div style=\"font-family: sans-serif; white-space: pre-wrap\">{body}</div></body></html>\n",
@@ -370,8 +372,8 @@ mod tests {
                 .unwrap()
                 .subject
         };
-        let pl = crate::core::Lang::Pl;
-        let en = crate::core::Lang::En;
+        let pl = crate::domain::lang::Lang::Pl;
+        let en = crate::domain::lang::Lang::En;
         assert_eq!(subject(pl, 1), "Zaksięgowaliśmy wpłatę 1,00 zł");
         assert_eq!(
             subject(pl, 2),

@@ -9,12 +9,14 @@ mod compose;
 mod deliver;
 pub mod digest;
 pub mod headers;
+mod worker;
 
 pub use compose::{Composed, build, compose, message_id};
 pub use deliver::EmailDeliverer;
 pub use digest::DigestDeliverer;
+pub use worker::email_worker;
 
-use crate::config::check::Problem;
+use crate::config::Problem;
 use crate::config::{Smtp, TlsMode};
 use anyhow::Context;
 use lettre::message::Mailbox;

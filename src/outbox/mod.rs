@@ -17,12 +17,9 @@
 //! row's dedupe key), so the copy is recognisably the same message (an email reply is
 //! stored as its exact bytes, so its copy is byte-identical).
 
-mod clock;
-mod payload;
+use crate::domain::clock::Clock;
 
-pub use clock::{Clock, write_file_clock};
-pub use payload::{Payload, TEMPLATES};
-
+use crate::domain::payload::Payload;
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -316,7 +313,7 @@ impl Worker {
         if message.priority > 0 || !message.dedupe_key.starts_with("notify:") {
             return None;
         }
-        let until = crate::notify::quiet_until(self.clock.now(), settings)?;
+        let until = crate::domain::notice::quiet_until(self.clock.now(), settings.quiet_hours())?;
         let account = message.payload.data.get("account")?.as_str()?;
         let keeps = self
             .store
@@ -381,40 +378,6 @@ impl Worker {
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(self.run())
     }
-}
-
-/// The email worker for `app`, when SMTP is configured (`None` otherwise): notifications
-/// go as digests ([`crate::mail::digest`]).
-pub fn email_worker(app: &crate::app::App) -> anyhow::Result<Option<Worker>> {
-    let Some(smtp) = &app.settings.smtp else {
-        return Ok(None);
-    };
-    let mailer = crate::mail::Mailer::new(smtp)?;
-    let deliverer = crate::mail::DigestDeliverer::new(
-        mailer,
-        app.renderer.clone(),
-        app.store.clone(),
-        Duration::from_secs(smtp.digest_window_seconds),
-        app.core.clock().clone(),
-    );
-    Ok(Some(
-        Worker::new(
-            app.store.clone(),
-            "email",
-            Arc::new(deliverer),
-            RetryPolicy::default(),
-        )
-        .with_clock(app.core.clock().clone())
-        .with_quiet_hours(app.settings.notifications.clone())
-        .with_configured_recipients(
-            app.settings
-                .email
-                .iter()
-                .flat_map(|e| &e.staff_addresses)
-                .map(|a| a.trim().to_lowercase())
-                .collect(),
-        ),
-    ))
 }
 
 #[cfg(test)]

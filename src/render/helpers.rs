@@ -1,9 +1,9 @@
 //! Template helpers: amounts and dates as Polish users write them, padding for
 //! aligned columns, dictionary lookups, and markup that depends on the flavour.
 
-use super::Flavour;
+use super::flavour::{Flavour, escape_html};
 use super::strings::Strings;
-use crate::core::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::money::{format_decimal, format_number};
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext,
@@ -51,7 +51,7 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
         );
     }
     let esc: fn(&str) -> String = if flavour.is_html() {
-        super::escape_html
+        escape_html
     } else {
         str::to_string
     };
@@ -71,34 +71,24 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
             ),
         );
     }
-    reg.register_helper(
-        "date",
-        Box::new(
-            move |h: &Helper,
-                  _: &Handlebars,
-                  _: &Context,
-                  _: &mut RenderContext,
-                  out: &mut dyn Output| {
-                let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
-                out.write(&esc(&format_date(&text)))?;
-                Ok(())
-            },
-        ),
-    );
-    reg.register_helper(
-        "datetime",
-        Box::new(
-            move |h: &Helper,
-                  _: &Handlebars,
-                  _: &Context,
-                  _: &mut RenderContext,
-                  out: &mut dyn Output| {
-                let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
-                out.write(&esc(&format_datetime(&text)))?;
-                Ok(())
-            },
-        ),
-    );
+    let dates: [(&str, fn(&str) -> String); 2] =
+        [("date", format_date), ("datetime", format_datetime)];
+    for (name, format) in dates {
+        reg.register_helper(
+            name,
+            Box::new(
+                move |h: &Helper,
+                      _: &Handlebars,
+                      _: &Context,
+                      _: &mut RenderContext,
+                      out: &mut dyn Output| {
+                    let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+                    out.write(&esc(&format(&text)))?;
+                    Ok(())
+                },
+            ),
+        );
+    }
     reg.register_helper("add", Box::new(add));
     reg.register_helper("concat", Box::new(concat));
     reg.register_helper("rate", Box::new(rate));
@@ -130,7 +120,7 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
                 let key = key.join(".");
                 let text = strings.get(lang, &key).unwrap_or(&key);
                 let text = if flavour.is_html() {
-                    super::escape_html(text)
+                    escape_html(text)
                 } else {
                     text.to_string()
                 };

@@ -6,11 +6,17 @@
 
 #[cfg(test)]
 mod counts_tests;
+mod flavour;
 mod helpers;
+#[cfg(test)]
+mod notices_tests;
 pub mod plural;
 mod strings;
 
-use crate::core::{Action, Lang, Reply, View};
+pub use flavour::{Flavour, escape_html};
+
+use crate::domain::lang::Lang;
+use crate::domain::reply::{Action, Reply, View};
 use anyhow::Context;
 use handlebars::Handlebars;
 use rust_embed::RustEmbed;
@@ -20,23 +26,6 @@ use strings::Strings;
 #[derive(RustEmbed)]
 #[folder = "templates/"]
 struct Builtin;
-
-/// How a reply is written out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Flavour {
-    /// Plain UTF-8 text: console and the text part of emails.
-    Text,
-    /// Telegram's HTML subset (b, i, code, pre), with &, <, > escaped.
-    Telegram,
-    /// The HTML part of emails.
-    EmailHtml,
-}
-
-impl Flavour {
-    fn is_html(self) -> bool {
-        !matches!(self, Flavour::Text)
-    }
-}
 
 /// Compiled templates for every flavour.
 pub struct Renderer {
@@ -207,19 +196,4 @@ fn registry(
             .with_context(|| format!("compiling the template {path}"))?;
     }
     Ok(reg)
-}
-
-/// Escapes text for Telegram's HTML and for email HTML: only &, <, > and ".
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            other => out.push(other),
-        }
-    }
-    out
 }

@@ -4,7 +4,7 @@
 //! (English: `{{plural n "chat" "chats"}}`); Rust code that writes a count (a mail
 //! subject) uses [`category`].
 
-use crate::core::Lang;
+use crate::domain::lang::Lang;
 
 /// Which form a number takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -45,6 +45,7 @@ mod copy;
 pub use copy::BulkLoad;
 mod email;
 pub use email::*;
+mod fan_out;
 pub mod import;
 mod import_runs;
 mod notify;

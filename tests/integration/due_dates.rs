@@ -298,14 +298,14 @@ async fn notices_name_the_effective_due_date() {
         }
         let rows = notices(&t).await;
         // A notice as its recipient reads it, in `lang` and `flavour`.
-        let rendered = |key: &str, lang: ebok::core::Lang, flavour: Flavour| {
+        let rendered = |key: &str, lang: ebok::domain::lang::Lang, flavour: Flavour| {
             let (_, _, _, payload) = rows.iter().find(|r| r.0 == key).unwrap();
-            let mut payload = ebok::outbox::Payload::parse(payload).unwrap();
+            let mut payload = ebok::domain::payload::Payload::parse(payload).unwrap();
             payload.lang = lang;
             let reply = Reply::new(lang, payload.view().unwrap());
             t.app.renderer.reply(flavour, &reply).unwrap()
         };
-        use ebok::core::Lang::{En, Pl};
+        use ebok::domain::lang::Lang::{En, Pl};
         for flavour in [Flavour::Text, Flavour::Telegram, Flavour::EmailHtml] {
             let soon = rendered(
                 "notify:due_soon:FV/2026/12/000504:telegram:5001",

@@ -105,7 +105,7 @@ impl EmailRig {
     pub fn start_workers(&mut self) {
         let smtp = self.t.app.settings.smtp.clone().expect("smtp settings");
         self.start_reply_worker(&smtp);
-        if let Some(w) = ebok::outbox::email_worker(&self.t.app).expect("email worker") {
+        if let Some(w) = ebok::mail::email_worker(&self.t.app).expect("email worker") {
             self.tasks.push(w.spawn());
         }
     }

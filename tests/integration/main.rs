@@ -1,6 +1,9 @@
 //! One integration-test binary: helpers start the real thing (a fresh SQLite file or a
 //! fresh PostgreSQL database per test, real mail servers, a fake Telegram Bot API).
 
+// The house rules of ARCHITECTURE.md (floors, no circles, file length).
+mod architecture;
+
 mod calendar_file;
 mod demo_cli;
 mod due_dates;
@@ -71,6 +74,8 @@ mod notify_telegram;
 // Notification wording and settings as customers read them (issue 18).
 mod notify_quiet;
 mod notify_wording;
+// Every notice the database writes is a typed notice (issue 19).
+mod notify_typed;
 
 // Operations: logs, memory, health and metrics, shutdown.
 mod ops_config;

@@ -132,7 +132,8 @@ pub async fn account_id(t: &TestApp, identifier: &str) -> i64 {
         .id
 }
 
-fn new_rows(dir: &std::path::Path) {
+/// New invoices and payments for K-00102 and K-00101 in the import example `dir`.
+pub fn new_rows(dir: &std::path::Path) {
     append(
         dir,
         "invoices.csv",
@@ -199,7 +200,7 @@ async fn an_import_notifies_subscribers_once_and_nobody_else() {
         assert_eq!(keys(&t).await, got, "({})", t.db.label);
         // What the customer reads, with the account it is about.
         let rows = notices(&t).await;
-        let payload = ebok::outbox::Payload::parse(&rows[1].3).unwrap();
+        let payload = ebok::domain::payload::Payload::parse(&rows[1].3).unwrap();
         let reply = ebok::core::Reply::new(payload.lang, payload.view().unwrap());
         let text = t
             .app
@@ -491,7 +492,7 @@ async fn the_scheduler_reminds_once_even_with_two_instances_and_restarts() {
             t.db.label
         );
         let rows = notices(&t).await;
-        let payload = ebok::outbox::Payload::parse(&rows[1].3).unwrap();
+        let payload = ebok::domain::payload::Payload::parse(&rows[1].3).unwrap();
         let reply = ebok::core::Reply::new(payload.lang, payload.view().unwrap());
         let text = t
             .app
@@ -518,7 +519,7 @@ async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
         let dir = example_copy();
         new_rows(dir.path());
         import(&t, dir.path()).await;
-        let status = ebok::notify::report::status(&t.app).await.unwrap();
+        let status = ebok::cli::notify::status(&t.app).await.unwrap();
         let line = |kind: &str| {
             status
                 .lines()
@@ -531,7 +532,7 @@ async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
         };
         assert_eq!(line("invoice"), "invoice telegram pending 1", "{status}");
         assert_eq!(line("payment"), "payment telegram pending 1", "{status}");
-        let preview = ebok::notify::report::preview(&t.app, "invoice:FV/2025/03/000102")
+        let preview = ebok::cli::notify::preview(&t.app, "invoice:FV/2025/03/000102")
             .await
             .unwrap();
         assert!(
@@ -542,14 +543,14 @@ async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
             preview.contains("New document: Invoice FV/2025/03/000102"),
             "{preview}"
         );
-        let sample = ebok::notify::report::preview(&t.app, "due_soon")
+        let sample = ebok::cli::notify::preview(&t.app, "due_soon")
             .await
             .unwrap();
         assert!(
             sample.contains("Przypomnienie: termin płatności"),
             "{sample}"
         );
-        let err = ebok::notify::report::preview(&t.app, "plotka:1")
+        let err = ebok::cli::notify::preview(&t.app, "plotka:1")
             .await
             .unwrap_err();
         assert!(err.to_string().contains("is not a kind"), "{err}");

@@ -7,9 +7,11 @@
 use crate::email_helpers::{Proxy, fast_policy, smtp_settings};
 use crate::helpers::{Backend, TestApp, backends};
 use crate::notify_delivery::notice;
-use ebok::core::Lang;
+use ebok::domain::clock::Clock;
+use ebok::domain::lang::Lang;
+use ebok::domain::payload::Payload;
 use ebok::mail::{DigestDeliverer, Mailer};
-use ebok::outbox::{Clock, Outcome, Payload, Worker};
+use ebok::outbox::{Outcome, Worker};
 use ebok::store::{Schedule, Store};
 use mail_support::{MailEnv, ParsedMail};
 use std::sync::Arc;

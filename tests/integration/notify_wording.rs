@@ -7,7 +7,7 @@ use crate::notifications::{app_with_customers, app_with_customers_and, as_custom
 use crate::notifications::{keys, warsaw};
 use crate::telegram_support::{append, example_copy, import};
 use ebok::core::{Channel, Lang, Reply};
-use ebok::outbox::Payload;
+use ebok::domain::payload::Payload;
 use ebok::render::Flavour;
 
 const CREDIT: &str = "KOR/2025/03/000102";

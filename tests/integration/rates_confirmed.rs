@@ -36,7 +36,7 @@ impl Rig {
 
     /// Moves every process's clock to `at` (Warsaw time, `YYYY-MM-DD HH:MM`).
     fn set_clock(&self, at: &str) {
-        ebok::outbox::write_file_clock(&self.clock(), warsaw(at)).unwrap();
+        ebok::domain::clock::write_file_clock(&self.clock(), warsaw(at)).unwrap();
     }
 
     fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {

@@ -601,8 +601,8 @@ async fn a_user_who_blocked_the_bot_is_marked_and_skipped() {
 }
 
 fn notification(chat: i64) -> ebok::outbox::Message {
-    let payload = ebok::outbox::Payload::new(
-        ebok::core::Lang::Pl,
+    let payload = ebok::domain::payload::Payload::new(
+        ebok::domain::lang::Lang::Pl,
         "staff_new_request",
         serde_json::json!({"id": 1, "kind": "person", "name": "X", "email": "x@example.test",
             "verification": {"flags": [], "all_ok": false}}),

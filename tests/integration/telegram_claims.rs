@@ -10,7 +10,7 @@
 use crate::helpers::{Backend, TestDb, backends};
 use crate::ops_serve::{Serve, WAIT, free_port, telegram_env};
 use chrono::{DateTime, Utc};
-use ebok::outbox::write_file_clock;
+use ebok::domain::clock::write_file_clock;
 use fake_telegram::FakeTelegram;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -10,9 +10,10 @@
 //! that bounces cannot start a loop.
 
 use super::reply::{REPLY_CHANNEL, ReplyMail};
+use crate::domain::payload::Payload;
 use crate::mail::Mailer;
 use crate::mail::headers::{AutoSubmitted, SuppressAutoResponses};
-use crate::outbox::{Deliverer, DeliveryError, Message, Payload, RetryPolicy, Worker};
+use crate::outbox::{Deliverer, DeliveryError, Message, RetryPolicy, Worker};
 use crate::store::Store;
 use lettre::address::Envelope;
 use lettre::message::header::ContentType;

@@ -11,7 +11,7 @@
 //! `REGISTER` / `REJESTRACJA` line just before them.
 
 use crate::core::command::{lookup, split_command};
-use crate::core::text::fold;
+use crate::domain::text::fold;
 
 /// One input for the core.
 #[derive(Debug, Clone, PartialEq, Eq)]

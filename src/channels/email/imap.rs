@@ -7,7 +7,7 @@
 //! loopback address. The extra CA of `email.ca_cert` is trusted beside the system roots.
 //! Every socket read has a timeout, so a dead server is noticed.
 
-use crate::config::check::Problem;
+use crate::config::Problem;
 use crate::config::{EmailChannel, TlsMode};
 use anyhow::{Context, anyhow, bail};
 use imap::extensions::idle::{SetReadTimeout, WaitOutcome};

@@ -34,7 +34,7 @@ pub use reply::REPLY_CHANNEL;
 pub use responder::{CrashPoint, Disposition, Options, Responder};
 
 use crate::app::App;
-use crate::config::check::Problem;
+use crate::config::Problem;
 use crate::outbox::RetryPolicy;
 use anyhow::Context;
 use secrecy::ExposeSecret;

@@ -129,8 +129,8 @@ impl Responder {
     ) -> anyhow::Result<ReplyMail> {
         let settings = &self.app.settings;
         let lang = session::lang_hint(extracted, mail.language.as_deref())
-            .or_else(|| crate::core::Lang::parse(&settings.app.default_language))
-            .unwrap_or(crate::core::Lang::Pl);
+            .or_else(|| crate::domain::lang::Lang::parse(&settings.app.default_language))
+            .unwrap_or(crate::domain::lang::Lang::Pl);
         reply::cap_notice(
             &self.app.renderer,
             mail,

@@ -8,7 +8,7 @@ use super::extract::strip_reply_prefix;
 use super::parse::Inbound;
 use super::session::{Conversation, MAX_COMMANDS, MAX_NOT_UNDERSTOOD, Section};
 use crate::core::{Attachment, Lang, View};
-use crate::outbox::Payload;
+use crate::domain::payload::Payload;
 use crate::render::{Flavour, Renderer};
 use anyhow::Context;
 use base64::Engine as _;

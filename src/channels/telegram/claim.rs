@@ -10,7 +10,7 @@
 //!
 //! Claims are dated by the core's clock, which tests move instead of waiting.
 
-use crate::outbox::Clock;
+use crate::domain::clock::Clock;
 use crate::store::Store;
 use chrono::{DateTime, SubsecRound, Utc};
 use std::collections::BTreeMap;

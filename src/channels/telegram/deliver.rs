@@ -46,7 +46,7 @@ impl Deliverer for TelegramDeliverer {
             .view()
             .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
         let mut reply = Reply::new(message.payload.lang, view);
-        reply.actions = crate::core::decisions::notification_actions(&message.payload);
+        reply.actions = message.payload.actions();
         let html = self
             .tg
             .app

@@ -42,7 +42,7 @@ pub(super) struct Hook {
 const REMEMBER: chrono::Duration = chrono::Duration::days(2);
 
 /// Deletes records older than [`REMEMBER`] (and claims left by dead instances) every hour until the task is aborted.
-pub(super) async fn forget_old(store: crate::store::Store, clock: crate::outbox::Clock) {
+pub(super) async fn forget_old(store: crate::store::Store, clock: crate::domain::clock::Clock) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every.tick().await;

@@ -2,7 +2,7 @@
 //! ([`super::hook`]), for running several instances behind one URL.
 
 use super::Telegram;
-use crate::config::check::Problem;
+use crate::config::Problem;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use std::net::SocketAddr;

@@ -48,7 +48,7 @@ pub async fn decide(tg: &Telegram, update: Update) -> anyhow::Result<Outgoing> {
     }
 }
 
-fn hint(msg: &Message) -> Option<crate::core::Lang> {
+fn hint(msg: &Message) -> Option<crate::domain::lang::Lang> {
     lang_hint(msg.from.as_ref().and_then(|u| u.language_code.as_deref()))
 }
 

@@ -7,7 +7,7 @@
 
 use super::send::SendError;
 use super::{Sender, Telegram};
-use crate::core::Lang;
+use crate::domain::lang::Lang;
 use serde::{Deserialize, Serialize};
 use teloxide::ApiError;
 use teloxide::RequestError;

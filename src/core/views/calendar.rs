@@ -4,10 +4,10 @@
 //! Saturday 31 January is on February's page.
 
 use super::{BillRow, CustomerCtx};
-use crate::core::reply::{Reply, View};
 use crate::domain::calendar::{YearMonth, earliest_due_payable_from, effective_due_date};
 use crate::domain::model::Invoice;
 use crate::domain::money::from_grosze;
+use crate::domain::reply::{Reply, View};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::json;

@@ -8,11 +8,11 @@
 
 use super::{CustomerCtx, as_typed_then_upper, not_found};
 use crate::core::command::PayTarget;
-use crate::core::reply::{Attachment, Reply, View};
 use crate::domain::calendar::effective_due_date;
 use crate::domain::model::Invoice;
 use crate::domain::money::from_grosze;
 use crate::domain::nrb::Nrb;
+use crate::domain::reply::{Attachment, Reply, View};
 use crate::payment::{png, title, zbp};
 use rust_decimal::Decimal;
 use serde_json::json;

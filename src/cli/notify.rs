@@ -1,11 +1,11 @@
 //! The operator's view: `ebok notify status` and `ebok notify preview`.
 
-use super::Kind;
 use crate::app::App;
-use crate::core::{Lang, Reply};
-use crate::outbox::Payload;
+use crate::domain::lang::Lang;
+use crate::domain::notice::{Kind, Notice};
+use crate::domain::payload::Payload;
+use crate::domain::reply::Reply;
 use crate::render::Flavour;
-use serde_json::json;
 use std::fmt::Write;
 
 /// Notifications by kind, channel and state, as a table; also logged as fields.
@@ -44,9 +44,9 @@ pub async fn status(app: &App) -> anyhow::Result<String> {
 pub async fn preview(app: &App, event: &str) -> anyhow::Result<String> {
     let payload = match app.store.notice_payload(event).await? {
         Some(text) => Payload::parse(&text)?,
-        None => match event.parse::<Kind>() {
-            Ok(kind) => sample(kind),
-            Err(_) => anyhow::bail!(
+        None => match event.parse::<Kind>().ok().and_then(Notice::example_of) {
+            Some(example) => Payload::of(Lang::Pl, &example),
+            None => anyhow::bail!(
                 "no notification was written for {event:?}, and it is not a kind ({}): give an \
                  event key such as invoice:FV/2025/03/000102 (see `ebok notify status`) or a kind",
                 Kind::ALL
@@ -66,22 +66,4 @@ pub async fn preview(app: &App, event: &str) -> anyhow::Result<String> {
         let _ = writeln!(out, "--- {} ({}) ---\n{text}", p.template, lang.code());
     }
     Ok(out)
-}
-
-/// Example data of a kind.
-fn sample(kind: Kind) -> Payload {
-    let common = json!({
-        "event": format!("{}:example", kind.as_str()),
-        "account": "EB000000", "customer": "K-00102", "customer_name": "Jan Kowalski",
-        "number": "FV/2025/03/000102", "doc_kind": "invoice", "issue_date": "2025-03-10",
-        "due_date": "2025-03-24", "effective_due": "2025-03-24", "charge_gr": 81240,
-        "to_pay_gr": 81240, "interest_per_day_gr": 25, "reference": "PB/2025/03/10/0101",
-        "paid_on": "2025-03-10", "amount_gr": 50000, "invoice_number": "FV/2025/02/000102",
-        "title": "Awaria sieci – ul. Toruńska", "case_number": "WN/2025/0040",
-        "stage": "demand", "opened_on": "2025-03-01", "updated_on": "2025-03-10",
-        "principal_gr": 93430, "interest_gr": 340, "costs_gr": 0,
-        "message_kind": "failure", "body": "Dostawa ciepła może być ograniczona do 6:00.",
-        "valid_from": "2025-03-10", "valid_to": "2025-03-11",
-    });
-    Payload::new(Lang::Pl, kind.template(), common)
 }

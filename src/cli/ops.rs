@@ -1,8 +1,8 @@
 //! Operator commands: staff accounts (`ebok staff …`), the interest tables (`ebok
 //! rates`) and the outbox (`ebok outbox`).
 
+use super::args::StaffCommand;
 use crate::app::App;
-use crate::cli::StaffCommand;
 use crate::core::staff::{self, StaffAddError};
 use crate::outbox::Outcome;
 use anyhow::Context;
@@ -34,7 +34,7 @@ pub async fn staff(app: &App, command: StaffCommand) -> anyhow::Result<()> {
 /// Prints the outbox counts; with `deliver`, first sends every due email row.
 pub async fn outbox(app: &App, deliver: bool) -> anyhow::Result<()> {
     if deliver {
-        let worker = crate::outbox::email_worker(app)?
+        let worker = crate::mail::email_worker(app)?
             .context("[smtp] is not configured: nothing can deliver email")?;
         let mut done = 0;
         while worker.try_process_next().await? == Outcome::Done {
@@ -51,8 +51,8 @@ pub async fn outbox(app: &App, deliver: bool) -> anyhow::Result<()> {
 /// Prints the interest tables in force and when they were confirmed; a warning line on
 /// stderr when they are stale.
 pub async fn rates(app: &App) -> anyhow::Result<()> {
-    let health = crate::core::rates::health(&app.store, &app.settings, app.core.today()).await?;
-    print!("{}", crate::core::rates::print(&health));
+    let health = crate::rates::health(&app.store, &app.settings, app.core.today()).await?;
+    print!("{}", crate::rates::print(&health));
     if health.stale {
         eprintln!("warning: the interest tables are stale");
     }

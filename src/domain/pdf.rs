@@ -217,6 +217,23 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// A plain PDF document: a title and paragraphs, Polish letters included (used for the
+/// example set in `docs/import-example/` and by tests).
+pub fn simple_pdf(
+    title: &str,
+    date: chrono::NaiveDate,
+    paragraphs: &[&str],
+) -> anyhow::Result<Vec<u8>> {
+    let mut w = Writer::new(title, date, title)?;
+    w.text(title, 15.0, true);
+    w.rule();
+    for p in paragraphs {
+        w.gap(2.0);
+        w.paragraph(p, 10.0);
+    }
+    w.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

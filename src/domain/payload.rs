@@ -1,28 +1,17 @@
-//! What an outbox row carries: a view to render for the recipient (template, typed data,
-//! language), the same shape for every channel. Secrets (a temporary password) live in a
-//! separate map that is merged in at rendering and scrubbed once the row is done.
+//! What an outbox row carries: for a notice ([`Notice`]), its template and data and the
+//! recipient's language, the same shape for every channel; for the email front end's
+//! replies, their own record (template `email_reply`, never rendered from here). Secrets
+//! (a temporary password) live in a separate map that is merged in at rendering and
+//! scrubbed once the row is done.
 
-use crate::core::{Lang, View};
+use super::lang::Lang;
+use super::notice::Notice;
+use super::reply::{Action, View};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Templates that outbox rows may name. A row naming anything else is refused: the
-/// renderer needs `&'static str` names, and a row must not pick arbitrary templates.
-pub const TEMPLATES: &[&str] = &[
-    "mail_credentials",
-    "mail_foreign_sender",
-    "mail_rejected",
-    "mail_reset",
-    "notify_announcement",
-    "notify_collection",
-    "notify_due_soon",
-    "notify_invoice",
-    "notify_overdue",
-    "notify_payment",
-    "staff_new_request",
-];
-
-/// The JSON in `outbox.payload`.
+/// The JSON in `outbox.payload`: `{"lang", "template", "data", "secrets",
+/// "in_reply_to"}`. A notice's `template` and `data` are its [`Notice`] as JSON.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
 pub struct Payload {
     pub lang: Lang,
@@ -48,7 +37,19 @@ impl std::fmt::Debug for Payload {
 }
 
 impl Payload {
-    /// A payload for `template` with `data` (a struct or `json!` object).
+    /// The payload of `notice` for a recipient who reads `lang`.
+    pub fn of(lang: Lang, notice: &Notice) -> Payload {
+        Payload {
+            lang,
+            template: notice.template().to_string(),
+            data: notice.data(),
+            secrets: Map::new(),
+            in_reply_to: None,
+        }
+    }
+
+    /// A payload for `template` with `data` (a struct or `json!` object): the email
+    /// front end's records. Notices are written with [`Payload::of`].
     pub fn new(lang: Lang, template: &'static str, data: impl Serialize) -> Payload {
         let data = match serde_json::to_value(data) {
             Ok(Value::Object(map)) => map,
@@ -87,17 +88,33 @@ impl Payload {
         copy
     }
 
+    /// The notice the row carries. A row naming another template, or whose data do not
+    /// fit its template's, is refused: a row must not pick arbitrary templates, and a
+    /// notice renders only from the data its template was written for.
+    pub fn notice(&self) -> anyhow::Result<Notice> {
+        if !Notice::TEMPLATES.contains(&self.template.as_str()) {
+            anyhow::bail!("the outbox names an unknown template {:?}", self.template);
+        }
+        let tagged = serde_json::json!({ "template": self.template, "data": self.data });
+        serde_json::from_value(tagged).map_err(|e| {
+            anyhow::anyhow!("the outbox's {} notice is unreadable: {e}", self.template)
+        })
+    }
+
     /// The view to render, with secrets merged into its data.
     pub fn view(&self) -> anyhow::Result<View> {
-        let Some(template) = TEMPLATES.iter().find(|t| **t == self.template) else {
-            anyhow::bail!("the outbox names an unknown template {:?}", self.template);
-        };
-        let mut data = self.data.clone();
+        let notice = self.notice()?;
+        let mut data = notice.data();
         data.extend(self.secrets.clone());
-        if template.starts_with("notify_") {
+        if notice.kind().is_some() {
             add_pay_by(&mut data);
         }
-        Ok(View::new(template, Value::Object(data)))
+        Ok(View::new(notice.template(), Value::Object(data)))
+    }
+
+    /// The buttons offered with the notice (none when the row holds no notice).
+    pub fn actions(&self) -> Vec<Action> {
+        self.notice().map(|n| n.actions()).unwrap_or_default()
     }
 }
 
@@ -121,14 +138,18 @@ fn add_pay_by(data: &mut Map<String, Value>) {
 mod tests {
     use super::*;
 
+    use crate::domain::notice::Credentials;
+
+    fn credentials() -> Notice {
+        Notice::Credentials(Credentials {
+            identifier: "EB1".into(),
+            ..Credentials::example()
+        })
+    }
+
     #[test]
     fn secrets_render_but_are_scrubbed_and_never_debugged() {
-        let p = Payload::new(
-            Lang::Pl,
-            "mail_credentials",
-            serde_json::json!({ "identifier": "EB1" }),
-        )
-        .with_secret("password", "Tajne123");
+        let p = Payload::of(Lang::Pl, &credentials()).with_secret("password", "Tajne123");
         let view = p.view().unwrap();
         assert_eq!(view.data["password"], "Tajne123");
         assert_eq!(view.data["identifier"], "EB1");
@@ -140,10 +161,24 @@ mod tests {
 
     #[test]
     fn unknown_templates_are_refused() {
-        let p = Payload::new(Lang::En, "mail_credentials", ());
+        let p = Payload::of(Lang::En, &credentials());
         let mut bad = p.clone();
         bad.template = "balance".into();
         assert!(bad.view().is_err());
         assert!(p.view().is_ok());
+    }
+
+    #[test]
+    fn a_notice_without_its_data_is_refused() {
+        let p = Payload::new(
+            Lang::En,
+            "mail_credentials",
+            serde_json::json!({"name": "X"}),
+        );
+        let err = p.view().unwrap_err().to_string();
+        assert!(
+            err.contains("mail_credentials notice is unreadable"),
+            "{err}"
+        );
     }
 }

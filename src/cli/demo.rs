@@ -64,7 +64,7 @@ pub async fn run(
     if no_console {
         return Ok(());
     }
-    crate::cli::console(&app, "demo", Path::new("downloads")).await
+    super::console::console(&app, "demo", Path::new("downloads")).await
 }
 
 /// The setting that marks a database `ebok demo` filled (generated customers).

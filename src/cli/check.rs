@@ -6,78 +6,46 @@
 //! The checks of a front end's own keys live with the code that uses them (the SMTP
 //! transport, the IMAP target, the Telegram webhook); this module calls them all.
 
-use super::Settings;
+use crate::config::{Problem, Purpose, Settings};
 use std::fmt::Write as _;
 
-/// What the configuration is checked for: each command checks the sections it uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    /// `ebok serve`: every configured section, and the utility's own bank account.
-    Serve,
-    /// Commands that send the outbox's mail (`ebok console`, `ebok outbox --deliver`):
-    /// `[smtp]` as well.
-    SendsMail,
-    /// Every other command: the database, `[app]` and `[security]`.
-    Other,
+/// Every problem of the configuration for `purpose`, as one error naming each key;
+/// `Ok` when there is none.
+pub fn check(settings: &Settings, purpose: Purpose) -> anyhow::Result<()> {
+    let problems = problems(settings, purpose);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut text = format!(
+        "the configuration cannot be used ({} {}); nothing was started:",
+        problems.len(),
+        if problems.len() == 1 {
+            "problem"
+        } else {
+            "problems"
+        }
+    );
+    for p in &problems {
+        let _ = write!(text, "\n  - {}: {}", p.key, p.text);
+    }
+    anyhow::bail!(text)
 }
 
-/// One thing wrong with the configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The key (`telegram.webhook_secret`) or section (`[smtp]`) concerned.
-    pub key: String,
-    /// What is wrong and what to do.
-    pub text: String,
-}
-
-impl Problem {
-    pub fn new(key: &str, text: impl Into<String>) -> Problem {
-        Problem {
-            key: key.to_string(),
-            text: text.into(),
-        }
+/// The problems of the configuration for `purpose` (empty: none).
+pub fn problems(settings: &Settings, purpose: Purpose) -> Vec<Problem> {
+    let mut found = Vec::new();
+    database(settings, &mut found);
+    app(settings, &mut found);
+    security(settings, &mut found);
+    if purpose != Purpose::Other
+        && let Some(smtp) = &settings.smtp
+    {
+        found.extend(crate::mail::config_problems(smtp));
     }
-}
-
-impl Settings {
-    /// Every problem of the configuration for `purpose`, as one error naming each key;
-    /// `Ok` when there is none.
-    pub fn check(&self, purpose: Purpose) -> anyhow::Result<()> {
-        let problems = self.problems(purpose);
-        if problems.is_empty() {
-            return Ok(());
-        }
-        let mut text = format!(
-            "the configuration cannot be used ({} {}); nothing was started:",
-            problems.len(),
-            if problems.len() == 1 {
-                "problem"
-            } else {
-                "problems"
-            }
-        );
-        for p in &problems {
-            let _ = write!(text, "\n  - {}: {}", p.key, p.text);
-        }
-        anyhow::bail!(text)
+    if purpose == Purpose::Serve {
+        serve(settings, &mut found);
     }
-
-    /// The problems of the configuration for `purpose` (empty: none).
-    pub fn problems(&self, purpose: Purpose) -> Vec<Problem> {
-        let mut found = Vec::new();
-        database(self, &mut found);
-        app(self, &mut found);
-        security(self, &mut found);
-        if purpose != Purpose::Other
-            && let Some(smtp) = &self.smtp
-        {
-            found.extend(crate::mail::config_problems(smtp));
-        }
-        if purpose == Purpose::Serve {
-            serve(self, &mut found);
-        }
-        found
-    }
+    found
 }
 
 fn database(s: &Settings, found: &mut Vec<Problem>) {
@@ -105,7 +73,7 @@ fn database(s: &Settings, found: &mut Vec<Problem>) {
 }
 
 fn app(s: &Settings, found: &mut Vec<Problem>) {
-    if crate::core::Lang::parse(&s.app.default_language).is_none() {
+    if crate::domain::lang::Lang::parse(&s.app.default_language).is_none() {
         found.push(Problem::new(
             "app.default_language",
             format!(
@@ -199,7 +167,7 @@ fn serve(s: &Settings, found: &mut Vec<Problem>) {
     }
 }
 
-fn http_problems(http: &super::Http, found: &mut Vec<Problem>) {
+fn http_problems(http: &crate::config::Http, found: &mut Vec<Problem>) {
     if !is_host_port(&http.listen) {
         found.push(Problem::new(
             "http.listen",
@@ -240,7 +208,7 @@ mod tests {
     const OWN_ACCOUNT: &str = "[utility]\nbank_account = \"60 1020 1026 0000 1234 5678 9012\"\n";
 
     fn with(toml: &str) -> Settings {
-        Figment::from(Toml::string(super::super::DEFAULT_TOML))
+        Figment::from(Toml::string(crate::config::DEFAULT_TOML))
             .merge(Toml::string(OWN_ACCOUNT))
             .merge(Toml::string(toml))
             .extract()
@@ -248,15 +216,15 @@ mod tests {
     }
 
     fn keys(s: &Settings, purpose: Purpose) -> Vec<String> {
-        s.problems(purpose).into_iter().map(|p| p.key).collect()
+        problems(s, purpose).into_iter().map(|p| p.key).collect()
     }
 
     #[test]
     fn the_shipped_defaults_pass_but_for_the_example_account() {
         let s = Settings::defaults().unwrap();
-        assert!(s.problems(Purpose::Other).is_empty());
+        assert!(problems(&s, Purpose::Other).is_empty());
         assert_eq!(keys(&s, Purpose::Serve), ["utility.bank_account"]);
-        assert!(with("").problems(Purpose::Serve).is_empty());
+        assert!(problems(&with(""), Purpose::Serve).is_empty());
     }
 
     #[test]
@@ -276,7 +244,7 @@ mod tests {
                 "http.public_url"
             ]
         );
-        let err = s.check(Purpose::Serve).unwrap_err().to_string();
+        let err = check(&s, Purpose::Serve).unwrap_err().to_string();
         assert!(err.contains("5 problems"), "{err}");
         assert!(err.contains("write \"pl\" or \"en\""), "{err}");
     }
@@ -289,7 +257,7 @@ mod tests {
         );
         assert_eq!(keys(&s, Purpose::Serve), ["[email]", "email.imap_tls"]);
         // Other commands do not use the mailbox.
-        assert!(s.problems(Purpose::SendsMail).is_empty());
+        assert!(problems(&s, Purpose::SendsMail).is_empty());
     }
 
     #[test]
@@ -308,7 +276,7 @@ mod tests {
         );
         let s = with("[telegram]\ntoken = \"REPLACE\"\n");
         assert_eq!(keys(&s, Purpose::Serve), ["telegram.token"]);
-        let err = s.check(Purpose::Serve).unwrap_err().to_string();
+        let err = check(&s, Purpose::Serve).unwrap_err().to_string();
         assert!(!err.contains("REPLACE"), "a token is never quoted: {err}");
     }
 
@@ -322,7 +290,7 @@ mod tests {
         let expected = ["smtp.from_address", "smtp.tls", "smtp.password"];
         assert_eq!(keys(&s, Purpose::SendsMail), expected);
         assert_eq!(keys(&s, Purpose::Serve), expected);
-        assert!(s.problems(Purpose::Other).is_empty());
+        assert!(problems(&s, Purpose::Other).is_empty());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What the core answers: channel-neutral views (a template name and typed data),
 //! files to attach, and follow-up actions a front end may offer as buttons.
 
-use super::command::Lang;
+use super::lang::Lang;
 use serde::Serialize;
 
 /// One rendered unit: `template` names a file under `templates/<lang>/`.

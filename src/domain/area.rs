@@ -3,7 +3,7 @@
 //! `WS-31` and in `Zazamcze`), compared without case or diacritics. Nothing else: `WS-3`
 //! is not `WS-31`.
 
-use crate::core::text::fold;
+use super::text::fold;
 
 /// The targets of a comma-separated list (`WS-31, WS-32`), folded; empty: everyone.
 pub fn targets(list: &str) -> Vec<String> {
