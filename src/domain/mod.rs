@@ -2,6 +2,7 @@
 //! interest for delay, VAT summaries and the billing records.
 
 pub mod calendar;
+pub mod export;
 pub mod ids;
 pub mod interest;
 pub mod model;

@@ -1,59 +1,31 @@
 //! collections.csv: debt-collection cases, from a reminder to court and the bailiff.
 
-use super::fields::Spec;
-use super::known::{Claim, Known};
-use super::report::FileReport;
+use super::fields::Row;
+use super::known::Claim;
+use super::reader::KeyedFile;
 use super::rowhash::RowHash;
-use super::{Pending, Run, duplicate};
-use crate::domain::model::{CollectionStage, CollectionStatus};
-use crate::store::import::CollectionRow;
+use super::shared::{KeyTable, Shared, customer};
+use crate::domain::model::{Collection, CollectionStage, CollectionStatus};
+use crate::store::import::Imported;
 
-pub static SPEC: Spec = Spec {
-    file: "collections.csv",
-    required: &[
-        "case_number",
-        "customer",
-        "stage",
-        "status",
-        "opened_on",
-        "updated_on",
-        "principal",
-    ],
-    optional: &[
-        "interest",
-        "costs",
-        "court",
-        "signature",
-        "bailiff",
-        "description",
-    ],
-};
+pub struct Collections;
 
-pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
-    let mut report = FileReport::new(SPEC.file);
-    let Some(mut file) = run.open(&SPEC)? else {
-        return Ok(report);
-    };
-    let mut known = Known::new();
-    run.tx
-        .existing_collections(|row| known.add_existing(row, 0))
-        .await?;
-    let mut batch: Pending<CollectionRow> = Pending::default();
-    while !run.errors.full() {
-        let errors = &mut run.errors;
-        let Some(row) = file.next_row(errors) else {
-            break;
-        };
-        report.rows += 1;
-        let Some(case) = row.text(errors, "case_number") else {
-            continue;
-        };
-        let claim = known.claim(case, row.line);
-        if let Claim::Duplicate(first) = claim {
-            duplicate(errors, &row, "case_number", "case number", case, first);
-            continue;
-        }
-        let owner = Run::customer(errors, &run.customers, &row, "customer");
+impl KeyedFile for Collections {
+    type Record = Imported<Collection>;
+    const KEY_NAME: &'static str = "case number";
+    const KEYS: KeyTable = KeyTable::Own;
+
+    fn check(
+        &mut self,
+        shared: &mut Shared,
+        row: &Row<'_>,
+        case: &str,
+        _claim: Claim,
+    ) -> Option<(u64, Self::Record)> {
+        let Shared {
+            errors, customers, ..
+        } = shared;
+        let owner = customer(errors, customers, row, "customer");
         let stage: Option<CollectionStage> = row.choice(errors, "stage");
         let status: Option<CollectionStatus> = row.choice(errors, "status");
         let opened_on = row.date(errors, "opened_on");
@@ -113,11 +85,11 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             owner, stage, status, opened_on, updated_on, principal, interest, costs,
         )
         else {
-            continue;
+            return None;
         };
         let (interest_gr, costs_gr) = (interest.unwrap_or(0), costs.unwrap_or(0));
         let (hash, row_hash) = RowHash::new()
-            .text(run.customers.key(owner))
+            .text(customers.key(owner))
             .text(stage.as_str())
             .text(status.as_str())
             .date(opened_on)
@@ -130,41 +102,27 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .opt(bailiff)
             .text(description)
             .finish();
-        if report.count(claim, &mut known, hash) && run.writing() {
-            batch.push(
-                claim,
-                CollectionRow {
-                    case_number: case.to_string(),
-                    customer_id: run.customers.entry(owner).id,
-                    stage: stage.as_str(),
-                    status: status.as_str(),
-                    opened_on,
-                    updated_on,
-                    principal_gr,
-                    interest_gr,
-                    costs_gr,
-                    court: court.map(str::to_string),
-                    signature: signature.map(str::to_string),
-                    bailiff: bailiff.map(str::to_string),
-                    description: description.to_string(),
-                    row_hash,
-                },
-            );
-        }
-        if batch.full() {
-            flush(run, &mut batch).await?;
-        }
+        let record = Collection {
+            case_number: case.to_string(),
+            stage,
+            status,
+            opened_on,
+            updated_on,
+            principal_gr,
+            interest_gr,
+            costs_gr,
+            court: court.map(str::to_string),
+            signature: signature.map(str::to_string),
+            bailiff: bailiff.map(str::to_string),
+            description: description.to_string(),
+        };
+        Some((
+            hash,
+            Imported {
+                record,
+                customer_id: customers.entry(owner).id,
+                row_hash,
+            },
+        ))
     }
-    flush(run, &mut batch).await?;
-    Ok(report)
-}
-
-async fn flush(run: &mut Run<'_>, batch: &mut Pending<CollectionRow>) -> anyhow::Result<()> {
-    let batches = batch.take();
-    if run.writing() {
-        for (rows, new) in batches {
-            run.tx.upsert_collections(&rows, new).await?;
-        }
-    }
-    Ok(())
 }

@@ -1,51 +1,29 @@
 //! messages.csv: announcements (failures, interruptions, the summer maintenance break,
 //! tariffs, information), optionally for one heat area.
 
-use super::fields::Spec;
-use super::known::{Claim, Known};
-use super::report::FileReport;
+use super::fields::Row;
+use super::known::Claim;
+use super::reader::KeyedFile;
 use super::rowhash::RowHash;
-use super::{Pending, Run, duplicate};
-use crate::domain::model::MessageKind;
-use crate::store::import::MessageRow;
+use super::shared::{KeyTable, Shared};
+use crate::domain::model::{Announcement, MessageKind};
+use crate::store::import::Imported;
 
-pub static SPEC: Spec = Spec {
-    file: "messages.csv",
-    required: &["reference", "kind", "title", "body", "valid_from"],
-    optional: &["valid_to", "area"],
-};
+pub struct Messages;
 
-pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
-    let mut report = FileReport::new(SPEC.file);
-    let Some(mut file) = run.open(&SPEC)? else {
-        return Ok(report);
-    };
-    let mut known = Known::new();
-    run.tx
-        .existing_messages(|row| known.add_existing(row, 0))
-        .await?;
-    let mut batch: Pending<MessageRow> = Pending::default();
-    while !run.errors.full() {
-        let errors = &mut run.errors;
-        let Some(row) = file.next_row(errors) else {
-            break;
-        };
-        report.rows += 1;
-        let Some(reference) = row.text(errors, "reference") else {
-            continue;
-        };
-        let claim = known.claim(reference, row.line);
-        if let Claim::Duplicate(first) = claim {
-            duplicate(
-                errors,
-                &row,
-                "reference",
-                "message reference",
-                reference,
-                first,
-            );
-            continue;
-        }
+impl KeyedFile for Messages {
+    type Record = Imported<Announcement>;
+    const KEY_NAME: &'static str = "message reference";
+    const KEYS: KeyTable = KeyTable::Own;
+
+    fn check(
+        &mut self,
+        shared: &mut Shared,
+        row: &Row<'_>,
+        reference: &str,
+        _claim: Claim,
+    ) -> Option<(u64, Self::Record)> {
+        let errors = &mut shared.errors;
         let kind: Option<MessageKind> = row.choice(errors, "kind");
         let title = row.text(errors, "title");
         let body = row.text(errors, "body");
@@ -64,7 +42,7 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
         let (Some(kind), Some(title), Some(body), Some(valid_from), Some(valid_to)) =
             (kind, title, body, valid_from, valid_to)
         else {
-            continue;
+            return None;
         };
         let (hash, row_hash) = RowHash::new()
             .text(kind.as_str())
@@ -74,35 +52,22 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             .opt_date(valid_to)
             .opt(area)
             .finish();
-        if report.count(claim, &mut known, hash) && run.writing() {
-            batch.push(
-                claim,
-                MessageRow {
-                    reference: reference.to_string(),
-                    kind: kind.as_str(),
-                    title: title.to_string(),
-                    body: body.to_string(),
-                    valid_from,
-                    valid_to,
-                    area: area.map(str::to_string),
-                    row_hash,
-                },
-            );
-        }
-        if batch.full() {
-            flush(run, &mut batch).await?;
-        }
+        let record = Announcement {
+            reference: reference.to_string(),
+            kind,
+            title: title.to_string(),
+            body: body.to_string(),
+            valid_from,
+            valid_to,
+            area: area.map(str::to_string),
+        };
+        Some((
+            hash,
+            Imported {
+                record,
+                customer_id: 0,
+                row_hash,
+            },
+        ))
     }
-    flush(run, &mut batch).await?;
-    Ok(report)
-}
-
-async fn flush(run: &mut Run<'_>, batch: &mut Pending<MessageRow>) -> anyhow::Result<()> {
-    let batches = batch.take();
-    if run.writing() {
-        for (rows, new) in batches {
-            run.tx.upsert_messages(&rows, new).await?;
-        }
-    }
-    Ok(())
 }

@@ -41,11 +41,10 @@ mod calendar_links;
 pub use billing::INTEREST_RATES_CONFIRMED;
 mod chat_sessions;
 mod chats;
-mod copy;
-pub use copy::BulkLoad;
 mod email;
 pub use email::*;
 pub mod import;
+pub use import::BulkLoad;
 mod import_runs;
 mod notify;
 pub use notify::*;
@@ -199,6 +198,14 @@ impl Tx {
             Tx::Postgres(t) => t.commit().await,
         }
         .context("committing a transaction")
+    }
+
+    pub async fn rollback(self) -> anyhow::Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
+        .context("rolling back a transaction")
     }
 
     pub fn backend(&self) -> Backend {
