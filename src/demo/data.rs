@@ -1,13 +1,14 @@
 //! The demo data set in memory: customers, contracts, 24 months of invoices, payments,
 //! a court case and announcements, all dated relative to `today`.
 
+use super::announcements;
 use super::people;
 use super::tariff::{
     self, CAPACITY, CARRIER, HEAT, Line, TRANSMISSION_FIXED, TRANSMISSION_VARIABLE,
 };
 use crate::domain::calendar::{YearMonth, effective_due_date};
 use crate::domain::interest::{RatePeriod, accrued};
-use crate::domain::model::{CollectionStage, CustomerKind, MessageKind};
+use crate::domain::model::{Announcement, CollectionStage, CustomerKind};
 use chrono::{Datelike, Days, NaiveDate};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -106,17 +107,6 @@ pub struct Case {
     pub description: String,
 }
 
-#[derive(Debug, Clone)]
-pub struct Message {
-    pub reference: String,
-    pub kind: MessageKind,
-    pub title: String,
-    pub body: String,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    pub area: Option<String>,
-}
-
 #[derive(Debug, Default)]
 pub struct DataSet {
     pub customers: Vec<Customer>,
@@ -124,7 +114,7 @@ pub struct DataSet {
     pub invoices: Vec<Invoice>,
     pub payments: Vec<Payment>,
     pub cases: Vec<Case>,
-    pub messages: Vec<Message>,
+    pub messages: Vec<Announcement>,
 }
 
 const MONTH_NAMES: [&str; 12] = [
@@ -210,7 +200,14 @@ pub fn build(rng: &mut StdRng, today: NaiveDate, statutory: &[RatePeriod]) -> Da
     contracts(&mut set, today);
     invoices(rng, &mut set, today);
     payments(rng, &mut set, today, statutory);
-    set.messages = messages(&set, today);
+    let area = |habit: Habit| {
+        set.customers
+            .iter()
+            .find(|c| c.habit == habit)
+            .map(|c| c.area.clone())
+    };
+    // The failure where the debtor lives, the interruption where a good payer does.
+    set.messages = announcements::build(today, area(Habit::Overdue), area(Habit::OnTime));
     set
 }
 
@@ -552,88 +549,4 @@ fn court_case(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate, statutory: 
             opened_on.format("%d.%m.%Y")
         ),
     });
-}
-
-fn messages(set: &DataSet, today: NaiveDate) -> Vec<Message> {
-    let area = |habit: Habit| {
-        set.customers
-            .iter()
-            .find(|c| c.habit == habit)
-            .map(|c| c.area.clone())
-    };
-    let summer = if today.month() >= 7 {
-        today.year() + 1
-    } else {
-        today.year()
-    };
-    let tariff_year = if today.month() >= 7 {
-        today.year()
-    } else {
-        today.year() - 1
-    };
-    let ymd = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today);
-    vec![
-        Message {
-            reference: format!("KOM/{}/001", today.year()),
-            kind: MessageKind::Failure,
-            title: "Awaria sieci ciepłowniczej".to_string(),
-            body: "Z powodu awarii sieci ciepłowniczej dostawa ciepła do budynków zasilanych z \
-                   tego węzła może być ograniczona. Pracujemy nad usunięciem awarii. \
-                   Przepraszamy za utrudnienia."
-                .to_string(),
-            valid_from: days(today, -1),
-            valid_to: Some(days(today, 2)),
-            area: area(Habit::Overdue),
-        },
-        Message {
-            reference: format!("KOM/{}/002", today.year()),
-            kind: MessageKind::Interruption,
-            title: "Planowana przerwa w dostawie ciepła".to_string(),
-            body: format!(
-                "{} w godz. 8:00–14:00 nastąpi przerwa w dostawie ciepła i ciepłej wody \
-                 (prace przyłączeniowe).",
-                days(today, 6).format("%d.%m.%Y")
-            ),
-            valid_from: today,
-            valid_to: Some(days(today, 6)),
-            area: area(Habit::OnTime),
-        },
-        Message {
-            reference: format!("KOM/{summer}/003"),
-            kind: MessageKind::Maintenance,
-            title: format!("Letnia przerwa remontowa {summer}"),
-            body: format!(
-                "Przerwa remontowa sieci ciepłowniczej potrwa od 16 do 27 czerwca {summer} r. \
-                 W tym czasie nie będzie dostawy ciepłej wody. Terminy dla osiedli podamy w \
-                 osobnych komunikatach."
-            ),
-            valid_from: ymd(summer, 5, 15),
-            valid_to: Some(ymd(summer, 6, 27)),
-            area: None,
-        },
-        Message {
-            reference: format!("KOM/{tariff_year}/004"),
-            kind: MessageKind::Tariff,
-            title: format!("Nowa taryfa dla ciepła od 1 lipca {tariff_year} r."),
-            body: format!(
-                "Prezes Urzędu Regulacji Energetyki zatwierdził nową taryfę dla ciepła. Ceny i \
-                 stawki opłat rosną średnio o 4%. Taryfa obowiązuje od 1 lipca {tariff_year} r.; \
-                 jej tekst jest dostępny w Biurze Obsługi Klienta."
-            ),
-            valid_from: ymd(tariff_year, 6, 15),
-            valid_to: None,
-            area: None,
-        },
-        Message {
-            reference: "KOM/INFO/URE".to_string(),
-            kind: MessageKind::Information,
-            title: "Prawo energetyczne i Urząd Regulacji Energetyki".to_string(),
-            body: "Ustawa Prawo energetyczne, taryfy oraz prawa odbiorców ciepła, energii \
-                   elektrycznej i gazu: https://www.ure.gov.pl"
-                .to_string(),
-            valid_from: ymd(today.year(), 1, 1),
-            valid_to: None,
-            area: None,
-        },
-    ]
 }

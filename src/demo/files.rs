@@ -1,0 +1,181 @@
+//! The demo data set written as the billing system's CSV files. Each file's header is
+//! its spec's columns ([`crate::domain::export`]), every column of the format, and each
+//! row gives one value per column in that order (the CSV writer refuses a row of
+//! another length).
+
+use super::data::DataSet;
+use super::tariff;
+use crate::domain::export::{self, FileSpec};
+use anyhow::Context;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::path::Path;
+
+/// Writes every file of the data set into `dir`.
+pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
+    let number = |i: usize| set.customers[i].number.clone();
+    let none = String::new;
+    write_file(
+        dir,
+        &export::CUSTOMERS,
+        set.customers.iter().map(|c| {
+            vec![
+                c.number.clone(),
+                c.kind.to_string(),
+                c.name.clone(),
+                c.pesel.clone().unwrap_or_default(),
+                c.nip.clone().unwrap_or_default(),
+                c.address.clone(),
+                c.area.clone(),
+                c.email.clone(),
+                none(), // phone
+                none(), // interest_regime: by kind
+                none(), // bank_account: the utility's
+            ]
+        }),
+    )?;
+    write_file(
+        dir,
+        &export::CONTRACTS,
+        set.contracts.iter().map(|c| {
+            let kind = if c.parent.is_some() {
+                "annex"
+            } else {
+                "contract"
+            };
+            vec![
+                c.number.clone(),
+                number(c.customer),
+                kind.to_string(),
+                c.parent.clone().unwrap_or_default(),
+                c.title.clone(),
+                c.signed_on.to_string(),
+                c.valid_from.to_string(),
+                none(), // valid_to: open-ended
+                "active".to_string(),
+                c.pdf.clone(),
+            ]
+        }),
+    )?;
+    write_file(
+        dir,
+        &export::INVOICES,
+        set.invoices.iter().map(|i| {
+            let (interest_for, interest_to) = match &i.interest_for {
+                Some((of, to)) => (of.clone(), to.to_string()),
+                None => (none(), none()),
+            };
+            vec![
+                i.number.clone(),
+                number(i.customer),
+                i.kind.to_string(),
+                i.issue_date.to_string(),
+                i.due_date.to_string(),
+                i.description.clone(),
+                money(i.charge),
+                money(i.credited),
+                money(i.to_pay()),
+                none(), // interest: computed by ebok
+                i.pdf.clone().unwrap_or_default(),
+                interest_for,
+                interest_to,
+            ]
+        }),
+    )?;
+    write_file(
+        dir,
+        &export::INVOICE_ITEMS,
+        set.invoices.iter().flat_map(|i| {
+            i.lines.iter().enumerate().map(|(n, l)| {
+                vec![
+                    i.number.clone(),
+                    (n + 1).to_string(),
+                    l.name.to_string(),
+                    l.quantity.to_string(),
+                    l.unit.to_string(),
+                    l.unit_price.to_string(),
+                    money(l.net),
+                    tariff::VAT_RATE.to_string(),
+                    money(l.vat),
+                    money(l.gross),
+                ]
+            })
+        }),
+    )?;
+    write_file(
+        dir,
+        &export::PAYMENTS,
+        set.payments.iter().map(|p| {
+            vec![
+                p.reference.clone(),
+                number(p.customer),
+                p.paid_on.to_string(),
+                money(p.amount),
+                p.invoice.clone().unwrap_or_default(),
+                p.title.clone(),
+            ]
+        }),
+    )?;
+    write_file(
+        dir,
+        &export::COLLECTIONS,
+        set.cases.iter().map(|c| {
+            vec![
+                c.case_number.clone(),
+                number(c.customer),
+                c.stage.to_string(),
+                if c.open { "open" } else { "closed" }.to_string(),
+                c.opened_on.to_string(),
+                c.updated_on.to_string(),
+                money(c.principal),
+                money(c.interest),
+                money(c.costs),
+                c.court.clone().unwrap_or_default(),
+                c.signature.clone().unwrap_or_default(),
+                none(), // bailiff: not at enforcement
+                c.description.clone(),
+            ]
+        }),
+    )?;
+    write_file(
+        dir,
+        &export::MESSAGES,
+        set.messages.iter().map(|m| {
+            vec![
+                m.reference.clone(),
+                m.kind.to_string(),
+                m.title.clone(),
+                m.body.clone(),
+                m.valid_from.to_string(),
+                opt_date(m.valid_to),
+                m.area.clone().unwrap_or_default(),
+            ]
+        }),
+    )
+}
+
+fn money(d: Decimal) -> String {
+    format!("{:.2}", d)
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn write_file(
+    dir: &Path,
+    spec: &FileSpec,
+    rows: impl Iterator<Item = Vec<String>>,
+) -> anyhow::Result<()> {
+    let path = dir.join(spec.file);
+    let mut w =
+        csv::Writer::from_path(&path).with_context(|| format!("creating {}", path.display()))?;
+    w.write_record(spec.names())?;
+    for row in rows {
+        w.write_record(&row)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    w.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
