@@ -280,4 +280,30 @@ mod tests {
             }
         }
     }
+
+    /// docs/import.md documents each file in a table, one row a column: the same
+    /// columns in the same order, "yes" in its third cell for the required ones.
+    #[test]
+    fn the_documented_columns_are_the_specs() {
+        let doc = include_str!("../../docs/import.md");
+        for spec in FILES {
+            let heading = format!("\n### {}\n", spec.file);
+            let start = doc.find(&heading).expect(spec.file) + heading.len();
+            let section = doc[start..].split("\n#").next().unwrap_or_default();
+            let documented: Vec<(String, bool)> = section
+                .lines()
+                .filter(|l| l.starts_with("| `"))
+                .map(|l| {
+                    let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                    (cells[1].trim_matches('`').to_string(), cells[3] == "yes")
+                })
+                .collect();
+            let declared: Vec<(String, bool)> = spec
+                .columns
+                .iter()
+                .map(|c| (c.name.to_string(), c.required))
+                .collect();
+            assert_eq!(documented, declared, "{}", spec.file);
+        }
+    }
 }

@@ -1,10 +1,10 @@
 //! collections.csv: debt-collection cases, from a reminder to court and the bailiff.
 
+use super::error::Errors;
 use super::fields::Row;
-use super::known::Claim;
-use super::reader::KeyedFile;
+use super::reader::{Found, KeyedFile};
 use super::rowhash::RowHash;
-use super::shared::{KeyTable, Shared, customer};
+use super::shared::{KeyTable, Shared};
 use crate::domain::model::{Collection, CollectionStage, CollectionStatus};
 use crate::store::import::Imported;
 
@@ -18,14 +18,14 @@ impl KeyedFile for Collections {
     fn check(
         &mut self,
         shared: &mut Shared,
-        row: &Row<'_>,
-        case: &str,
-        _claim: Claim,
+        row: &Row,
+        found: Found,
     ) -> Option<(u64, Self::Record)> {
+        let case = found.key;
         let Shared {
             errors, customers, ..
         } = shared;
-        let owner = customer(errors, customers, row, "customer");
+        let owner = found.owner;
         let stage: Option<CollectionStage> = row.choice(errors, "stage");
         let status: Option<CollectionStatus> = row.choice(errors, "status");
         let opened_on = row.date(errors, "opened_on");
@@ -42,35 +42,13 @@ impl KeyedFile for Collections {
                 row.error(errors, column, "cannot be negative");
             }
         }
-        if let (Some(opened), Some(updated)) = (opened_on, updated_on)
-            && updated < opened
-        {
-            row.error(
-                errors,
-                "updated_on",
-                format!("{updated} is before opened_on {opened}"),
-            );
-        }
+        row.not_before(errors, ("updated_on", updated_on), ("opened_on", opened_on));
         let (court, signature, bailiff) = (
             row.opt_text("court"),
             row.opt_text("signature"),
             row.opt_text("bailiff"),
         );
-        if stage == Some(CollectionStage::Court) {
-            if court.is_none() {
-                row.error(errors, "court", "a case in court needs the court's name");
-            }
-            if signature.is_none() {
-                row.error(
-                    errors,
-                    "signature",
-                    "a case in court needs its signature (e.g. I C 1234/25)",
-                );
-            }
-        }
-        if stage == Some(CollectionStage::Enforcement) && bailiff.is_none() {
-            row.error(errors, "bailiff", "enforcement needs the bailiff's name");
-        }
+        check_stage(errors, row, stage, (court, signature, bailiff));
         let description = row.raw("description");
         let (
             Some(owner),
@@ -124,5 +102,29 @@ impl KeyedFile for Collections {
                 row_hash,
             },
         ))
+    }
+}
+
+/// A case in court names the court and its signature; enforcement names the bailiff.
+fn check_stage(
+    errors: &mut Errors,
+    row: &Row,
+    stage: Option<CollectionStage>,
+    (court, signature, bailiff): (Option<&str>, Option<&str>, Option<&str>),
+) {
+    if stage == Some(CollectionStage::Court) {
+        if court.is_none() {
+            row.error(errors, "court", "a case in court needs the court's name");
+        }
+        if signature.is_none() {
+            row.error(
+                errors,
+                "signature",
+                "a case in court needs its signature (e.g. I C 1234/25)",
+            );
+        }
+    }
+    if stage == Some(CollectionStage::Enforcement) && bailiff.is_none() {
+        row.error(errors, "bailiff", "enforcement needs the bailiff's name");
     }
 }

@@ -4,9 +4,9 @@
 use super::error::Errors;
 use super::fields::Row;
 use super::known::{Claim, Known};
-use super::reader::KeyedFile;
+use super::reader::{Found, KeyedFile};
 use super::rowhash::RowHash;
-use super::shared::{KeyTable, LaterRef, Shared, customer, of_customer, pdf};
+use super::shared::{KeyTable, LaterRef, Shared, of_customer, pdf};
 use crate::domain::export::CONTRACTS;
 use crate::domain::model::{Contract, ContractKind, ContractStatus};
 use crate::store::import::Imported;
@@ -29,10 +29,10 @@ impl KeyedFile for Contracts {
     fn check(
         &mut self,
         shared: &mut Shared,
-        row: &Row<'_>,
-        number: &str,
-        claim: Claim,
+        row: &Row,
+        found: Found,
     ) -> Option<(u64, Self::Record)> {
+        let number = found.key;
         let Shared {
             errors,
             customers,
@@ -40,7 +40,7 @@ impl KeyedFile for Contracts {
             pdfs,
             ..
         } = shared;
-        let owner = customer(errors, customers, row, "customer");
+        let owner = found.owner;
         let kind: Option<ContractKind> = row.choice(errors, "kind");
         let title = row.text(errors, "title");
         let signed_on = row.date(errors, "signed_on");
@@ -62,15 +62,11 @@ impl KeyedFile for Contracts {
             ),
             _ => {}
         }
-        if let (Some(from), Some(Some(to))) = (valid_from, valid_to)
-            && to < from
-        {
-            row.error(
-                errors,
-                "valid_to",
-                format!("{to} is before valid_from {from}"),
-            );
-        }
+        row.not_before(
+            errors,
+            ("valid_to", valid_to.flatten()),
+            ("valid_from", valid_from),
+        );
         let (
             Some(owner),
             Some(kind),
@@ -86,7 +82,7 @@ impl KeyedFile for Contracts {
         else {
             return None;
         };
-        let (Claim::New(slot) | Claim::Existing(slot)) = claim else {
+        let (Claim::New(slot) | Claim::Existing(slot)) = found.claim else {
             return None;
         };
         let entry = contracts.entry_mut(slot);

@@ -2,8 +2,7 @@
 
 use super::error::Errors;
 use super::fields::Row;
-use super::known::Claim;
-use super::reader::KeyedFile;
+use super::reader::{Found, KeyedFile};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, Shared};
 use crate::domain::ids::{Nip, Pesel};
@@ -25,10 +24,10 @@ impl KeyedFile for Customers {
     fn check(
         &mut self,
         shared: &mut Shared,
-        row: &Row<'_>,
-        number: &str,
-        _claim: Claim,
-    ) -> Option<(u64, CustomerRow)> {
+        row: &Row,
+        found: Found,
+    ) -> Option<(u64, Self::Record)> {
+        let number = found.key;
         let errors = &mut shared.errors;
         let kind: Option<CustomerKind> = row.choice(errors, "kind");
         let name = row.text(errors, "name");

@@ -283,6 +283,25 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// Records an error on `column` when its date `later` is before `earlier`, the
+    /// date of `earlier_column` (either may be missing: nothing to compare).
+    pub fn not_before(
+        &self,
+        errors: &mut Errors,
+        (column, later): (&str, Option<NaiveDate>),
+        (earlier_column, earlier): (&str, Option<NaiveDate>),
+    ) {
+        if let (Some(later), Some(earlier)) = (later, earlier)
+            && later < earlier
+        {
+            self.fail(
+                errors,
+                column,
+                format!("{later} is before {earlier_column} {earlier}"),
+            );
+        }
+    }
+
     /// A required amount, in grosze.
     pub fn amount(&self, errors: &mut Errors, column: &str) -> Option<i64> {
         let value = self.text(errors, column)?;

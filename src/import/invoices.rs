@@ -4,9 +4,9 @@ use super::error::Errors;
 use super::fields::Row;
 use super::known::{Claim, Slot};
 use super::parse::show_grosze;
-use super::reader::KeyedFile;
+use super::reader::{Found, KeyedFile};
 use super::rowhash::RowHash;
-use super::shared::{ChargeChange, KeyTable, LaterRef, Shared, customer, of_customer, pdf};
+use super::shared::{ChargeChange, KeyTable, LaterRef, Shared, of_customer, pdf};
 use crate::domain::export::INVOICES;
 use crate::domain::model::{Invoice, InvoiceKind};
 use crate::store::import::Imported;
@@ -31,10 +31,10 @@ impl KeyedFile for Invoices {
     fn check(
         &mut self,
         shared: &mut Shared,
-        row: &Row<'_>,
-        number: &str,
-        claim: Claim,
+        row: &Row,
+        found: Found,
     ) -> Option<(u64, Self::Record)> {
+        let number = found.key;
         let Shared {
             errors,
             customers,
@@ -43,7 +43,7 @@ impl KeyedFile for Invoices {
             charge_changes,
             ..
         } = shared;
-        let owner = customer(errors, customers, row, "customer");
+        let owner = found.owner;
         let kind: Option<InvoiceKind> = row.choice(errors, "kind");
         let issue_date = row.date(errors, "issue_date");
         let due_date = row.date(errors, "due_date");
@@ -52,25 +52,17 @@ impl KeyedFile for Invoices {
         let to_pay = row.amount(errors, "to_pay");
         let interest = row.opt_amount(errors, "interest");
         let pdf = pdf(errors, pdfs, row, "pdf");
-        if let (Some(issue), Some(due)) = (issue_date, due_date)
-            && due < issue
-        {
-            row.error(
-                errors,
-                "due_date",
-                format!("{due} is before issue_date {issue}"),
-            );
-        }
+        row.not_before(errors, ("due_date", due_date), ("issue_date", issue_date));
         check_amounts(errors, row, (charge, credited, to_pay), interest.flatten());
         let charged = charged_interest(errors, row, kind, issue_date, owner, &mut self.refs);
         let description = row.raw("description");
-        let (Claim::New(slot) | Claim::Existing(slot)) = claim else {
+        let (Claim::New(slot) | Claim::Existing(slot)) = found.claim else {
             return None;
         };
         // Kept even for a row with errors, so item lines do not report it missing too.
         if let (Some(owner), Some(charge)) = (owner, charge) {
             let entry = invoices.entry_mut(slot);
-            if matches!(claim, Claim::Existing(_)) && entry.extra != charge {
+            if matches!(found.claim, Claim::Existing(_)) && entry.extra != charge {
                 charge_changes.push(ChargeChange {
                     slot,
                     line: row.line,

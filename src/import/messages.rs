@@ -2,8 +2,7 @@
 //! tariffs, information), optionally for one heat area.
 
 use super::fields::Row;
-use super::known::Claim;
-use super::reader::KeyedFile;
+use super::reader::{Found, KeyedFile};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, Shared};
 use crate::domain::model::{Announcement, MessageKind};
@@ -19,25 +18,21 @@ impl KeyedFile for Messages {
     fn check(
         &mut self,
         shared: &mut Shared,
-        row: &Row<'_>,
-        reference: &str,
-        _claim: Claim,
+        row: &Row,
+        found: Found,
     ) -> Option<(u64, Self::Record)> {
+        let reference = found.key;
         let errors = &mut shared.errors;
         let kind: Option<MessageKind> = row.choice(errors, "kind");
         let title = row.text(errors, "title");
         let body = row.text(errors, "body");
         let valid_from = row.date(errors, "valid_from");
         let valid_to = row.opt_date(errors, "valid_to");
-        if let (Some(from), Some(Some(to))) = (valid_from, valid_to)
-            && to < from
-        {
-            row.error(
-                errors,
-                "valid_to",
-                format!("{to} is before valid_from {from}"),
-            );
-        }
+        row.not_before(
+            errors,
+            ("valid_to", valid_to.flatten()),
+            ("valid_from", valid_from),
+        );
         let area = row.opt_text("area");
         let (Some(kind), Some(title), Some(body), Some(valid_from), Some(valid_to)) =
             (kind, title, body, valid_from, valid_to)

@@ -1,10 +1,9 @@
 //! payments.csv: money received, optionally settling a named invoice.
 
 use super::fields::Row;
-use super::known::Claim;
-use super::reader::KeyedFile;
+use super::reader::{Found, KeyedFile};
 use super::rowhash::RowHash;
-use super::shared::{KeyTable, Shared, customer, of_customer};
+use super::shared::{KeyTable, Shared, of_customer};
 use crate::domain::export::INVOICES;
 use crate::domain::model::Payment;
 use crate::store::import::Imported;
@@ -19,17 +18,17 @@ impl KeyedFile for Payments {
     fn check(
         &mut self,
         shared: &mut Shared,
-        row: &Row<'_>,
-        reference: &str,
-        _claim: Claim,
+        row: &Row,
+        found: Found,
     ) -> Option<(u64, Self::Record)> {
+        let reference = found.key;
         let Shared {
             errors,
             customers,
             invoices,
             ..
         } = shared;
-        let owner = customer(errors, customers, row, "customer");
+        let owner = found.owner;
         let paid_on = row.date(errors, "paid_on");
         let amount = row.amount(errors, "amount");
         if amount == Some(0) {

@@ -7,10 +7,10 @@
 
 use super::error::Errors;
 use super::fields::{CsvFile, Row};
-use super::known::Claim;
+use super::known::{Claim, Slot};
 use super::report::FileReport;
 use super::run::Run;
-use super::shared::{KeyTable, Shared, duplicate};
+use super::shared::{KeyTable, Shared, customer, duplicate};
 use crate::domain::export::FileSpec;
 use crate::store::import::{BATCH_ROWS, ImportRow};
 
@@ -33,13 +33,22 @@ pub trait KeyedFile: Send + 'static {
     fn check(
         &mut self,
         shared: &mut Shared,
-        row: &Row<'_>,
-        key: &str,
-        claim: Claim,
+        row: &Row,
+        found: Found,
     ) -> Option<(u64, Self::Record)>;
 
     /// Checks that need the whole file read (references to rows further on).
     fn finish(&mut self, _shared: &mut Shared) {}
+}
+
+/// What the reader knows of a row before its file's checks.
+pub struct Found<'k> {
+    pub key: &'k str,
+    /// Whether the key is new to ebok.
+    pub claim: Claim,
+    /// The customer named in the `customer` column, for the files that have one; `None`
+    /// when it is not known (the error recorded).
+    pub owner: Option<Slot>,
 }
 
 pub fn spec<F: KeyedFile + ?Sized>() -> &'static FileSpec {
@@ -67,6 +76,7 @@ pub async fn import<F: KeyedFile>(run: &mut Run<'_>, file: F) -> anyhow::Result<
         csv,
         file,
         report: FileReport::new(spec.file),
+        owned: spec.names().any(|c| c == "customer"),
     };
     let mut ready: Pending<F::Record> = Pending::new(new_limit);
     let mut more = true;
@@ -118,6 +128,8 @@ struct Reading<F> {
     csv: CsvFile,
     file: F,
     report: FileReport,
+    /// Whether the file's rows name their customer.
+    owned: bool,
 }
 
 impl<F: KeyedFile> Reading<F> {
@@ -142,7 +154,12 @@ impl<F: KeyedFile> Reading<F> {
                 duplicate(&mut shared.errors, &row, column, F::KEY_NAME, key, first);
                 continue;
             }
-            let Some((hash, record)) = self.file.check(shared, &row, key, claim) else {
+            let owner = self
+                .owned
+                .then(|| customer(&mut shared.errors, &shared.customers, &row, "customer"))
+                .flatten();
+            let found = Found { key, claim, owner };
+            let Some((hash, record)) = self.file.check(shared, &row, found) else {
                 continue;
             };
             if self.report.count(claim, shared.keys(F::KEYS), hash) && writing {

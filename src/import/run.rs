@@ -7,8 +7,8 @@ use super::pdf::Pdfs;
 use super::shared::Shared;
 use crate::domain::export::{self, FileSpec};
 use crate::domain::model::{Contract, Invoice};
-use crate::store::import::{CustomerRow, Imported};
-use crate::store::{BulkLoad, Tx};
+use crate::store::Tx;
+use crate::store::import::{BulkLoad, CustomerRow, Imported};
 use std::path::Path;
 
 pub struct Run<'a> {

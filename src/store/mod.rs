@@ -44,7 +44,6 @@ mod chats;
 mod email;
 pub use email::*;
 pub mod import;
-pub use import::BulkLoad;
 mod import_runs;
 mod notify;
 pub use notify::*;
