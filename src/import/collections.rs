@@ -2,7 +2,7 @@
 
 use super::error::Errors;
 use super::fields::Row;
-use super::reader::{Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, Shared};
 use crate::domain::model::{Collection, CollectionStage, CollectionStatus};
@@ -15,12 +15,7 @@ impl KeyedFile for Collections {
     const KEY_NAME: &'static str = "case number";
     const KEYS: KeyTable = KeyTable::Own;
 
-    fn check(
-        &mut self,
-        shared: &mut Shared,
-        row: &Row,
-        found: Found,
-    ) -> Option<(u64, Self::Record)> {
+    fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
         let case = found.key;
         let Shared {
             errors, customers, ..
@@ -66,20 +61,6 @@ impl KeyedFile for Collections {
             return None;
         };
         let (interest_gr, costs_gr) = (interest.unwrap_or(0), costs.unwrap_or(0));
-        let (hash, row_hash) = RowHash::new()
-            .text(customers.key(owner))
-            .text(stage.as_str())
-            .text(status.as_str())
-            .date(opened_on)
-            .date(updated_on)
-            .int(principal_gr)
-            .int(interest_gr)
-            .int(costs_gr)
-            .opt(court)
-            .opt(signature)
-            .opt(bailiff)
-            .text(description)
-            .finish();
         let record = Collection {
             case_number: case.to_string(),
             stage,
@@ -94,6 +75,7 @@ impl KeyedFile for Collections {
             bailiff: bailiff.map(str::to_string),
             description: description.to_string(),
         };
+        let (hash, row_hash) = fingerprint(customers.key(owner), &record);
         Some((
             hash,
             Imported {
@@ -127,4 +109,23 @@ fn check_stage(
     if stage == Some(CollectionStage::Enforcement) && bailiff.is_none() {
         row.error(errors, "bailiff", "enforcement needs the bailiff's name");
     }
+}
+
+/// The fingerprint of a case's values as the file gives them (its customer by number,
+/// missing interest and costs as 0.00).
+fn fingerprint(customer: &str, c: &Collection) -> (u64, String) {
+    RowHash::new()
+        .text(customer)
+        .text(c.stage.as_str())
+        .text(c.status.as_str())
+        .date(c.opened_on)
+        .date(c.updated_on)
+        .int(c.principal_gr)
+        .int(c.interest_gr)
+        .int(c.costs_gr)
+        .opt(c.court.as_deref())
+        .opt(c.signature.as_deref())
+        .opt(c.bailiff.as_deref())
+        .text(&c.description)
+        .finish()
 }

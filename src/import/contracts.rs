@@ -4,7 +4,7 @@
 use super::error::Errors;
 use super::fields::Row;
 use super::known::{Claim, Known};
-use super::reader::{Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, LaterRef, Shared, of_customer, pdf};
 use crate::domain::export::CONTRACTS;
@@ -26,12 +26,7 @@ impl KeyedFile for Contracts {
         row.number(errors, "number")
     }
 
-    fn check(
-        &mut self,
-        shared: &mut Shared,
-        row: &Row,
-        found: Found,
-    ) -> Option<(u64, Self::Record)> {
+    fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
         let number = found.key;
         let Shared {
             errors,
@@ -95,18 +90,6 @@ impl KeyedFile for Contracts {
                 key: parent.to_string(),
             });
         }
-        let (hash, row_hash) = RowHash::new()
-            .text(customers.key(owner))
-            .text(kind.as_str())
-            .opt(parent)
-            .text(title)
-            .date(signed_on)
-            .date(valid_from)
-            .opt_date(valid_to)
-            .text(status.as_str())
-            .opt(pdf.as_ref().map(|f| f.sha256.as_str()))
-            .opt(pdf.as_ref().map(|f| f.name.as_str()))
-            .finish();
         let record = Contract {
             id: 0,
             number: number.to_string(),
@@ -120,6 +103,7 @@ impl KeyedFile for Contracts {
             pdf_sha256: pdf.as_ref().map(|f| f.sha256.clone()),
             pdf_name: pdf.map(|f| f.name),
         };
+        let (hash, row_hash) = fingerprint(customers.key(owner), &record);
         Some((
             hash,
             Imported {
@@ -151,4 +135,21 @@ fn parent_is_valid(contracts: &Known, customers: &Known, p: &LaterRef) -> Result
     }
     let file = CONTRACTS.file;
     of_customer(contracts, customers, "contract", file, &p.key, p.owner).map(|_| ())
+}
+
+/// The fingerprint of a contract's values as the file gives them (its customer by
+/// number).
+fn fingerprint(customer: &str, c: &Contract) -> (u64, String) {
+    RowHash::new()
+        .text(customer)
+        .text(c.kind.as_str())
+        .opt(c.parent_number.as_deref())
+        .text(&c.title)
+        .date(c.signed_on)
+        .date(c.valid_from)
+        .opt_date(c.valid_to)
+        .text(c.status.as_str())
+        .opt(c.pdf_sha256.as_deref())
+        .opt(c.pdf_name.as_deref())
+        .finish()
 }

@@ -2,7 +2,7 @@
 
 use super::error::Errors;
 use super::fields::Row;
-use super::reader::{Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, Shared};
 use crate::domain::ids::{Nip, Pesel};
@@ -21,12 +21,7 @@ impl KeyedFile for Customers {
     const KEY_NAME: &'static str = "customer number";
     const KEYS: KeyTable = KeyTable::Customers;
 
-    fn check(
-        &mut self,
-        shared: &mut Shared,
-        row: &Row,
-        found: Found,
-    ) -> Option<(u64, Self::Record)> {
+    fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
         let number = found.key;
         let errors = &mut shared.errors;
         let kind: Option<CustomerKind> = row.choice(errors, "kind");

@@ -266,21 +266,12 @@ impl<'a> Row<'a> {
     }
 
     pub fn date(&self, errors: &mut Errors, column: &str) -> Option<NaiveDate> {
-        let value = self.text(errors, column)?;
-        parse_date(value)
-            .map_err(|r| self.fail(errors, column, r))
-            .ok()
+        self.parsed(errors, column, parse_date)
     }
 
     /// `Some(None)` when empty, `None` when invalid.
     pub fn opt_date(&self, errors: &mut Errors, column: &str) -> Option<Option<NaiveDate>> {
-        match self.opt_text(column) {
-            None => Some(None),
-            Some(v) => parse_date(v)
-                .map(Some)
-                .map_err(|r| self.fail(errors, column, r))
-                .ok(),
-        }
+        self.opt_parsed(errors, column, parse_date)
     }
 
     /// Records an error on `column` when its date `later` is before `earlier`, the
@@ -304,28 +295,43 @@ impl<'a> Row<'a> {
 
     /// A required amount, in grosze.
     pub fn amount(&self, errors: &mut Errors, column: &str) -> Option<i64> {
-        let value = self.text(errors, column)?;
-        parse_grosze(value)
-            .map_err(|r| self.fail(errors, column, r))
-            .ok()
+        self.parsed(errors, column, parse_grosze)
     }
 
     /// `Some(None)` when empty, `None` when invalid.
     pub fn opt_amount(&self, errors: &mut Errors, column: &str) -> Option<Option<i64>> {
+        self.opt_parsed(errors, column, parse_grosze)
+    }
+
+    pub fn decimal(&self, errors: &mut Errors, column: &str) -> Option<Decimal> {
+        self.parsed(errors, column, parse_decimal)
+    }
+
+    /// A required value read by `parse`; its error is recorded against `column`.
+    fn parsed<T>(
+        &self,
+        errors: &mut Errors,
+        column: &str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let value = self.text(errors, column)?;
+        parse(value).map_err(|r| self.fail(errors, column, r)).ok()
+    }
+
+    /// An optional value read by `parse`: `Some(None)` when empty, `None` when invalid.
+    fn opt_parsed<T>(
+        &self,
+        errors: &mut Errors,
+        column: &str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
         match self.opt_text(column) {
             None => Some(None),
-            Some(v) => parse_grosze(v)
+            Some(v) => parse(v)
                 .map(Some)
                 .map_err(|r| self.fail(errors, column, r))
                 .ok(),
         }
-    }
-
-    pub fn decimal(&self, errors: &mut Errors, column: &str) -> Option<Decimal> {
-        let value = self.text(errors, column)?;
-        parse_decimal(value)
-            .map_err(|r| self.fail(errors, column, r))
-            .ok()
     }
 
     /// One of a closed set of values (a `text_enum`).

@@ -4,7 +4,7 @@ use super::error::Errors;
 use super::fields::Row;
 use super::known::{Claim, Slot};
 use super::parse::show_grosze;
-use super::reader::{Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile};
 use super::rowhash::RowHash;
 use super::shared::{ChargeChange, KeyTable, LaterRef, Shared, of_customer, pdf};
 use crate::domain::export::INVOICES;
@@ -28,12 +28,7 @@ impl KeyedFile for Invoices {
         row.number(errors, "number")
     }
 
-    fn check(
-        &mut self,
-        shared: &mut Shared,
-        row: &Row,
-        found: Found,
-    ) -> Option<(u64, Self::Record)> {
+    fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
         let number = found.key;
         let Shared {
             errors,

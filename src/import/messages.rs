@@ -2,7 +2,7 @@
 //! tariffs, information), optionally for one heat area.
 
 use super::fields::Row;
-use super::reader::{Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, Shared};
 use crate::domain::model::{Announcement, MessageKind};
@@ -15,12 +15,7 @@ impl KeyedFile for Messages {
     const KEY_NAME: &'static str = "message reference";
     const KEYS: KeyTable = KeyTable::Own;
 
-    fn check(
-        &mut self,
-        shared: &mut Shared,
-        row: &Row,
-        found: Found,
-    ) -> Option<(u64, Self::Record)> {
+    fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
         let reference = found.key;
         let errors = &mut shared.errors;
         let kind: Option<MessageKind> = row.choice(errors, "kind");

@@ -117,7 +117,7 @@ pub async fn run_at(
 
 /// Reads the `present` files in order; the report of each.
 async fn all(run: &mut Run<'_>, present: &[&'static FileSpec]) -> anyhow::Result<Vec<FileReport>> {
-    run.load_keys(present).await?;
+    run.load_shared_keys(present).await?;
     let mut reports = Vec::new();
     for spec in present {
         if run.shared.errors.full() {

@@ -1,7 +1,7 @@
 //! payments.csv: money received, optionally settling a named invoice.
 
 use super::fields::Row;
-use super::reader::{Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, Shared, of_customer};
 use crate::domain::export::INVOICES;
@@ -15,12 +15,7 @@ impl KeyedFile for Payments {
     const KEY_NAME: &'static str = "payment reference";
     const KEYS: KeyTable = KeyTable::Own;
 
-    fn check(
-        &mut self,
-        shared: &mut Shared,
-        row: &Row,
-        found: Found,
-    ) -> Option<(u64, Self::Record)> {
+    fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
         let reference = found.key;
         let Shared {
             errors,

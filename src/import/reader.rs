@@ -9,7 +9,7 @@ use super::error::Errors;
 use super::fields::{CsvFile, Row};
 use super::known::{Claim, Slot};
 use super::report::FileReport;
-use super::run::Run;
+use super::run::{Run, load_keys};
 use super::shared::{KeyTable, Shared, customer, duplicate};
 use crate::domain::export::FileSpec;
 use crate::store::import::{BATCH_ROWS, ImportRow};
@@ -41,6 +41,10 @@ pub trait KeyedFile: Send + 'static {
     fn finish(&mut self, _shared: &mut Shared) {}
 }
 
+/// A checked row: its fingerprint (the first 64 bits) and the record to write; `None`
+/// when it has errors.
+pub type Checked<R> = Option<(u64, R)>;
+
 /// What the reader knows of a row before its file's checks.
 pub struct Found<'k> {
     pub key: &'k str,
@@ -66,10 +70,7 @@ pub async fn import<F: KeyedFile>(run: &mut Run<'_>, file: F) -> anyhow::Result<
         return Ok(FileReport::new(spec.file));
     };
     if F::KEYS == KeyTable::Own {
-        let own = &mut run.shared.own;
-        run.tx
-            .existing_rows::<F::Record>(|row| own.add_existing(row, 0))
-            .await?;
+        load_keys::<F::Record>(&mut run.tx, &mut run.shared.own, |_| 0).await?;
     }
     let new_limit = run.tx.new_rows_per_batch::<F::Record>();
     let mut reading = Reading {

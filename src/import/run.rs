@@ -2,13 +2,13 @@
 //! writes, and what the checks of its files share.
 
 use super::fields::CsvFile;
-use super::known::Slot;
+use super::known::{Known, Slot};
 use super::pdf::Pdfs;
 use super::shared::Shared;
 use crate::domain::export::{self, FileSpec};
 use crate::domain::model::{Contract, Invoice};
 use crate::store::Tx;
-use crate::store::import::{BulkLoad, CustomerRow, Imported};
+use crate::store::import::{BulkLoad, CustomerRow, ImportRow, Imported};
 use std::path::Path;
 
 pub struct Run<'a> {
@@ -62,38 +62,37 @@ impl<'a> Run<'a> {
     /// Loads the stored keys that the `present` files refer to: customers for all but
     /// messages and the interest tables, contracts for annexes, invoices for items,
     /// payments and interest notes.
-    pub async fn load_keys(&mut self, present: &[&'static FileSpec]) -> anyhow::Result<()> {
+    pub async fn load_shared_keys(&mut self, present: &[&'static FileSpec]) -> anyhow::Result<()> {
         let has = |spec: &FileSpec| present.iter().any(|p| p.file == spec.file);
-        let shared = &mut self.shared;
+        let (tx, shared) = (&mut self.tx, &mut self.shared);
         if present
             .iter()
             .any(|f| f.file != export::MESSAGES.file && f.file != export::INTEREST_RATES.file)
         {
-            let known = &mut shared.customers;
-            self.tx
-                .existing_rows::<CustomerRow>(|row| known.add_existing(row, 0))
-                .await?;
+            load_keys::<CustomerRow>(tx, &mut shared.customers, |_| 0).await?;
         }
         let owners = shared.customers.slots_by_id();
         let owner = |id: i64| owners.get(&id).copied().unwrap_or(Slot::MAX);
         if has(&export::CONTRACTS) {
-            let known = &mut shared.contracts;
-            self.tx
-                .existing_rows::<Imported<Contract>>(|row| {
-                    let slot = owner(row.customer_id);
-                    known.add_existing(row, slot);
-                })
-                .await?;
+            load_keys::<Imported<Contract>>(tx, &mut shared.contracts, owner).await?;
         }
         if has(&export::INVOICES) || has(&export::INVOICE_ITEMS) || has(&export::PAYMENTS) {
-            let known = &mut shared.invoices;
-            self.tx
-                .existing_rows::<Imported<Invoice>>(|row| {
-                    let slot = owner(row.customer_id);
-                    known.add_existing(row, slot);
-                })
-                .await?;
+            load_keys::<Imported<Invoice>>(tx, &mut shared.invoices, owner).await?;
         }
         Ok(())
     }
+}
+
+/// Adds the stored rows of `R`'s table to `known`, each with the slot `owner` gives its
+/// customer's id.
+pub async fn load_keys<R: ImportRow>(
+    tx: &mut Tx,
+    known: &mut Known,
+    owner: impl Fn(i64) -> Slot,
+) -> anyhow::Result<()> {
+    tx.existing_rows::<R>(|row| {
+        let slot = owner(row.customer_id);
+        known.add_existing(row, slot);
+    })
+    .await
 }

@@ -5,6 +5,7 @@
 //! import commits, and a first import's indexes built after the load
 //! ([`super::indexes`]).
 
+use super::indexes::{rebuild_indexes, set_aside_indexes};
 use crate::store::Tx;
 use anyhow::Context;
 use sqlx::PgConnection;
@@ -20,8 +21,8 @@ pub struct BulkLoad {
     /// The statements that take ids from the sequences of customers and invoices.
     pub(super) id_blocks: Vec<(&'static str, String)>,
     /// What rebuilds the secondary indexes and unique constraints set aside for a first
-    /// import ([`super::indexes::set_aside_indexes`]).
-    pub(super) rebuild: Vec<String>,
+    /// import ([`set_aside_indexes`]).
+    rebuild: Vec<String>,
 }
 
 impl BulkLoad {
@@ -74,7 +75,7 @@ impl Tx {
             Tx::Postgres(t) => {
                 lock_tables(t).await?;
                 let mut bulk = BulkLoad::new(may_defer_keys(t).await?);
-                super::indexes::set_aside_indexes(t, &mut bulk).await?;
+                bulk.rebuild = set_aside_indexes(t).await?;
                 Ok(bulk)
             }
         }
@@ -96,7 +97,7 @@ impl Tx {
                 Ok(())
             }
             Tx::Postgres(t) => {
-                super::indexes::rebuild_indexes(t, bulk).await?;
+                rebuild_indexes(t, &bulk.rebuild).await?;
                 check_deferred_keys(t, bulk).await
             }
         }

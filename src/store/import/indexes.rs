@@ -1,7 +1,6 @@
 //! A first import's indexes on PostgreSQL: set aside while the empty tables load, built
 //! once before the commit.
 
-use super::bulk::BulkLoad;
 use anyhow::Context;
 use sqlx::PgConnection;
 
@@ -13,10 +12,9 @@ use sqlx::PgConnection;
 /// nothing to show yet, as no customer has an account. A later import, or one with
 /// customers' accounts in the database, keeps the indexes and the tables readable. The definitions are read from the catalogue and run again as they were; a
 /// duplicate number fails the rebuild and so the import.
-pub(super) async fn set_aside_indexes(
-    conn: &mut PgConnection,
-    bulk: &mut BulkLoad,
-) -> anyhow::Result<()> {
+///
+/// Returns the statements that build what was set aside.
+pub(super) async fn set_aside_indexes(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     // A customer with an account could be reading (a data set loaded in two steps):
     // then the indexes stay, and so does everyone's access.
     let readers: bool =
@@ -24,24 +22,27 @@ pub(super) async fn set_aside_indexes(
             .fetch_one(&mut *conn)
             .await
             .context("checking for customers' accounts before a first import")?;
+    let mut rebuild = Vec::new();
     if readers {
-        return Ok(());
+        return Ok(rebuild);
     }
     for table in ["customers", "invoices"] {
-        set_aside(conn, bulk, table).await?;
+        set_aside(conn, &mut rebuild, table).await?;
     }
-    if bulk.indexes_set_aside() {
+    if !rebuild.is_empty() {
         tracing::info!(
-            indexes = bulk.rebuild.len(),
+            indexes = rebuild.len(),
             "first import: the secondary indexes of the empty tables are built after the load"
         );
     }
-    Ok(())
+    Ok(rebuild)
 }
 
+/// Sets aside the indexes of `table` when it is empty, adding what builds them again to
+/// `rebuild`.
 async fn set_aside(
     conn: &mut PgConnection,
-    bulk: &mut BulkLoad,
+    rebuild: &mut Vec<String>,
     table: &'static str,
 ) -> anyhow::Result<()> {
     // Only the table's owner may drop and build its indexes.
@@ -92,13 +93,13 @@ async fn set_aside(
     let mut drops = Vec::new();
     for (name, definition) in constraints {
         drops.push(format!("ALTER TABLE {table} DROP CONSTRAINT {name}"));
-        bulk.rebuild.push(format!(
+        rebuild.push(format!(
             "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
         ));
     }
     for (name, definition) in indexes {
         drops.push(format!("DROP INDEX {name}"));
-        bulk.rebuild.push(definition);
+        rebuild.push(definition);
     }
     for sql in drops {
         sqlx::query(&sql)
@@ -109,12 +110,12 @@ async fn set_aside(
     Ok(())
 }
 
-/// Builds what [`set_aside_indexes`] set aside.
+/// Builds what [`set_aside_indexes`] set aside: the statements it returned.
 pub(super) async fn rebuild_indexes(
     conn: &mut PgConnection,
-    bulk: &BulkLoad,
+    rebuild: &[String],
 ) -> anyhow::Result<()> {
-    for sql in &bulk.rebuild {
+    for sql in rebuild {
         sqlx::query(sql)
             .execute(&mut *conn)
             .await
