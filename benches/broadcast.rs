@@ -17,9 +17,9 @@
 //! at its commit. The email digests' rows are written straight into the outbox, three
 //! per address. `EBOK_BENCH_CHATS` and `EBOK_BENCH_ADDRESSES` size the runs.
 
-use ebok::core::Lang;
-use ebok::notify::Timing;
-use ebok::outbox::Payload;
+use ebok::domain::lang::Lang;
+use ebok::domain::notice::Timing;
+use ebok::domain::payload::Payload;
 use ebok::store::{NewAnnouncement, Schedule, Store};
 use fake_telegram::{FakeTelegram, Limits};
 use std::path::Path;

@@ -160,7 +160,7 @@ async fn run_ebok(url: &str, store: Store) -> anyhow::Result<Figures> {
         webhook_secret: None,
         messages_per_second: 0,
         poll_timeout_seconds: 25,
-        webhook_claim_seconds: 120,
+        webhook_claim_seconds: 15,
         chat_messages_per_second: 0,
         chat_burst: 1,
         allow_paid_broadcast: false,

@@ -29,6 +29,8 @@ impl App {
         let renderer =
             Renderer::new(settings.app.templates_dir.as_deref()).context("loading templates")?;
         let pesel_key = crate::import::pesel_key(&store, &settings).await?;
+        // Before the core's first hash: the process has one pool of hashing threads.
+        crate::core::hash_pool::configure(settings.security.password_hash_threads);
         let settings = Arc::new(settings);
         let core = Core::new(store.clone(), settings.clone()).await?;
         Ok(App {

@@ -1,14 +1,17 @@
 //! Liveness and readiness. `/healthz`: the process runs. `/readyz`: the database answers
 //! and its schema is current, every configured front end is connected (Telegram
 //! polling or its webhook set, the command mailbox logged in) and the SMTP server takes
-//! a connection. Stale interest tables make it `degraded`, not unready. Front ends
-//! report their state here as it changes ([`set`]); the database, Telegram (getMe, or
-//! getWebhookInfo showing our URL) and the SMTP server are asked at each request.
+//! a connection. Stale interest tables make it `degraded`, not unready.
+//!
+//! This module only keeps the parts' states: front ends report theirs as it changes
+//! ([`set`]) and register how to ask their outside service ([`set_probe`]: Telegram's
+//! getMe, the SMTP server's greeting); the operations endpoint ([`crate::http`]) puts the
+//! answer together with the database's and the interest tables' checks ([`assemble`]).
 
-use crate::app::App;
+use futures::future::BoxFuture;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The parts that report their own readiness.
@@ -18,6 +21,17 @@ pub enum Component {
     Telegram,
     Imap,
     Smtp,
+}
+
+impl Component {
+    /// The check's name in `/readyz`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Component::Telegram => "telegram",
+            Component::Imap => "imap",
+            Component::Smtp => "smtp",
+        }
+    }
 }
 
 /// The answer of `/readyz`.
@@ -33,6 +47,7 @@ pub struct Readiness {
 }
 
 static STATES: Mutex<BTreeMap<Component, Option<String>>> = Mutex::new(BTreeMap::new());
+static PROBES: Mutex<BTreeMap<Component, Probe>> = Mutex::new(BTreeMap::new());
 static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Records a front end's state: `None` connected, `Some(why)` not.
@@ -51,36 +66,38 @@ pub fn stopping() -> bool {
     STOPPING.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// How long the database may take to answer before it counts as gone.
-const DATABASE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Asks an outside service whether it answers: `Err(why)` when not.
+pub type Probe = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
 
-pub async fn readiness(app: &App) -> Readiness {
-    let mut checks = BTreeMap::new();
-    let db = async {
-        match tokio::time::timeout(DATABASE_TIMEOUT, app.store.check_ready()).await {
-            Ok(Ok(())) => "ok".to_string(),
-            Ok(Err(e)) => format!("{e:#}"),
-            Err(_) => format!(
-                "the database did not answer within {} s",
-                DATABASE_TIMEOUT.as_secs()
-            ),
-        }
-    };
-    let components = futures::future::join_all(
-        configured(app)
-            .into_iter()
-            .map(|c| async move { (c, component(app, c).await) }),
-    );
-    let (db, components) = tokio::join!(db, components);
-    checks.insert("database".to_string(), db);
-    for (component, state) in components {
-        let name = serde_json::to_value(component)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        checks.insert(name, state);
+/// Registers how to ask `component`'s outside service, asked at each readiness check
+/// once the component itself reports it is fine.
+pub fn set_probe(component: Component, probe: Probe) {
+    if let Ok(mut probes) = PROBES.lock() {
+        probes.insert(component, probe);
     }
-    let degraded = interest_tables(app).await;
+}
+
+/// How long Telegram or the SMTP server may take to answer a check.
+const SERVICE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The readiness answer: `database` ("ok" or why not), each `configured` component's
+/// state and probe, and `degraded` (why the interest tables need an operator, if they do).
+pub async fn assemble(
+    database: String,
+    configured: &[Component],
+    degraded: Option<String>,
+) -> Readiness {
+    let mut checks = BTreeMap::new();
+    checks.insert("database".to_string(), database);
+    let states = futures::future::join_all(
+        configured
+            .iter()
+            .map(|c| async move { (*c, component(*c).await) }),
+    )
+    .await;
+    for (component, state) in states {
+        checks.insert(component.name().to_string(), state);
+    }
     if stopping() {
         checks.insert("process".to_string(), "shutting down".to_string());
     }
@@ -96,12 +113,9 @@ pub async fn readiness(app: &App) -> Readiness {
     }
 }
 
-/// How long Telegram or the SMTP server may take to answer a check.
-const SERVICE_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// "ok" or why `component` is not ready: the state its front end reported, then (when
 /// that is fine) whether the outside service answers now.
-async fn component(app: &App, component: Component) -> String {
+async fn component(component: Component) -> String {
     let reported = match component {
         // Nothing runs for SMTP but the outbox worker, which does not report.
         Component::Smtp => None,
@@ -114,47 +128,13 @@ async fn component(app: &App, component: Component) -> String {
     if let Some(why) = reported {
         return why;
     }
-    let probe = async {
-        match component {
-            Component::Telegram => match &app.settings.telegram {
-                Some(cfg) => crate::channels::telegram::check(cfg).await,
-                None => Ok(()),
-            },
-            Component::Smtp => match &app.settings.smtp {
-                Some(smtp) => crate::mail::check(smtp).await,
-                None => Ok(()),
-            },
-            // IDLE notices a lost connection itself and reports it.
-            Component::Imap => Ok(()),
-        }
+    let probe = PROBES.lock().ok().and_then(|p| p.get(&component).cloned());
+    let Some(probe) = probe else {
+        return "ok".to_string();
     };
-    match tokio::time::timeout(SERVICE_TIMEOUT, probe).await {
+    match tokio::time::timeout(SERVICE_TIMEOUT, probe()).await {
         Ok(Ok(())) => "ok".to_string(),
         Ok(Err(why)) => why,
         Err(_) => format!("no answer within {} s", SERVICE_TIMEOUT.as_secs()),
-    }
-}
-
-fn configured(app: &App) -> Vec<Component> {
-    let mut list = Vec::new();
-    if app.settings.telegram.is_some() {
-        list.push(Component::Telegram);
-    }
-    if app.settings.email.is_some() {
-        list.push(Component::Imap);
-    }
-    if app.settings.smtp.is_some() {
-        list.push(Component::Smtp);
-    }
-    list
-}
-
-/// Why the interest tables make the process degraded (`None`: they do not): tables
-/// older than `[interest] stale_after_days` may compute outdated interest.
-async fn interest_tables(app: &App) -> Option<String> {
-    match crate::core::rates::health(&app.store, &app.settings, app.core.today()).await {
-        Ok(h) if h.stale => Some(h.describe()),
-        Ok(_) => None,
-        Err(e) => Some(format!("cannot read the interest tables: {e:#}")),
     }
 }

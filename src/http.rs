@@ -5,11 +5,13 @@
 //! alone; an unknown or revoked token is 404, as is every other path.
 
 use crate::app::App;
+use crate::health::{Component, Readiness};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use std::time::Duration;
 
 /// The OpenMetrics text format that prometheus-client writes (Prometheus scrapes it).
 const METRICS_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -36,7 +38,7 @@ async fn healthz() -> Response {
 }
 
 async fn readyz(State(app): State<App>) -> Response {
-    let readiness = crate::health::readiness(&app).await;
+    let readiness = readiness(&app).await;
     let status = if readiness.ready {
         StatusCode::OK
     } else {
@@ -77,5 +79,42 @@ async fn calendar(State(app): State<App>, Path(file): Path<String>) -> Response 
             tracing::error!(error = format!("{e:#}"), "serving a calendar subscription");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// How long the database may take to answer before it counts as gone.
+const DATABASE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `/readyz`: the database, the configured front ends (as they report through
+/// [`crate::health`]) and the interest tables.
+pub async fn readiness(app: &App) -> Readiness {
+    let database = match tokio::time::timeout(DATABASE_TIMEOUT, app.store.check_ready()).await {
+        Ok(Ok(())) => "ok".to_string(),
+        Ok(Err(e)) => format!("{e:#}"),
+        Err(_) => format!(
+            "the database did not answer within {} s",
+            DATABASE_TIMEOUT.as_secs()
+        ),
+    };
+    let mut configured = Vec::new();
+    if app.settings.telegram.is_some() {
+        configured.push(Component::Telegram);
+    }
+    if app.settings.email.is_some() {
+        configured.push(Component::Imap);
+    }
+    if app.settings.smtp.is_some() {
+        configured.push(Component::Smtp);
+    }
+    crate::health::assemble(database, &configured, interest_tables(app).await).await
+}
+
+/// Why the interest tables make the process degraded (`None`: they do not): tables
+/// older than `[interest] stale_after_days` may compute outdated interest.
+async fn interest_tables(app: &App) -> Option<String> {
+    match crate::rates::health(&app.store, &app.settings, app.core.today()).await {
+        Ok(h) if h.stale => Some(h.describe()),
+        Ok(_) => None,
+        Err(e) => Some(format!("cannot read the interest tables: {e:#}")),
     }
 }

@@ -4,8 +4,8 @@
 //! All-day events carry plain dates (`DTSTART;VALUE=DATE`), which calendar apps show on
 //! that day in any time zone, so no VTIMEZONE is needed; the dates are the utility's
 //! (Europe/Warsaw), named in `X-WR-TIMEZONE`. Each event's UID is made of the customer's
-//! and the bill's numbers, so importing a later export again updates the events instead
-//! of adding copies.
+//! and the bill's numbers, encoded so that no two bills share one ([`uid`]), so
+//! importing a later export again updates the events instead of adding copies.
 
 use chrono::{Duration, NaiveDate, Utc};
 use icalendar::{Alarm, Calendar, Component, Event, EventLike, Trigger};
@@ -25,20 +25,43 @@ pub struct DueEvent {
     pub description: String,
 }
 
-/// A stable UID for a customer's bill: `K-00102.FV-2025-02-000102@<domain>`.
+/// A stable UID for a customer's bill: `K-00102.FV-2025-02-000102@<domain>`, the same
+/// in every export and through the subscription link.
+///
+/// Different bills never share one (a calendar app would keep one event and drop the
+/// other's reminder): each part is encoded, not cleaned up, so it decodes back to the
+/// number. In the customer's number letters, digits, `-` and `_` stay and every other
+/// byte is `%XX`, so it holds no `.` and the first `.` ends it. In the bill's number
+/// letters, digits, `_` and `.` stay, `/` becomes `-` (as earlier files wrote it, so
+/// the usual numbers keep the UIDs calendars already have) and every other byte, `-`
+/// included, is `%XX`: `FV/MX/0007` is `FV-MX-0007`, `FV-MX-0007` is `FV%2DMX%2D0007`.
 pub fn uid(customer_number: &str, bill_number: &str, domain: &str) -> String {
-    let part = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect()
-    };
-    format!("{}.{}@{}", part(customer_number), part(bill_number), domain)
+    let customer = encode(customer_number, |b| match b {
+        b'-' | b'_' => Some(b as char),
+        _ => None,
+    });
+    let bill = encode(bill_number, |b| match b {
+        b'_' | b'.' => Some(b as char),
+        b'/' => Some('-'),
+        _ => None,
+    });
+    format!("{customer}.{bill}@{domain}")
+}
+
+/// `text` with ASCII letters and digits kept, the bytes `other` maps written as it
+/// says, and every other byte as `%XX`.
+fn encode(text: &str, other: impl Fn(u8) -> Option<char>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b as char);
+        } else if let Some(c) = other(b) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The calendar file: `events`, each with a display alarm at 9:00 `reminder_days`
@@ -122,5 +145,22 @@ mod tests {
         );
         assert!(text.contains("PRODID:-//ebok//e-BOK//PL"), "{text}");
         assert!(text.contains("X-WR-TIMEZONE:Europe/Warsaw"), "{text}");
+    }
+
+    #[test]
+    fn numbers_differing_only_in_separators_get_their_own_uids() {
+        let d = "mpec.example";
+        // The usual numbers keep the UIDs earlier files gave them.
+        assert_eq!(
+            uid("K-00102", "FV/MX/0007", d),
+            "K-00102.FV-MX-0007@mpec.example"
+        );
+        assert_eq!(
+            uid("K-00102", "FV-MX-0007", d),
+            "K-00102.FV%2DMX%2D0007@mpec.example"
+        );
+        assert_ne!(uid("K-00102", "FV 7", d), uid("K-00102", "FV_7", d));
+        assert_ne!(uid("K.1", "2", d), uid("K", "1.2", d));
+        assert_eq!(uid("K-1", "FV/ż%@", d), "K-1.FV-%C5%BC%25%40@mpec.example");
     }
 }

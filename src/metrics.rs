@@ -45,6 +45,12 @@ pub struct ResultLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    pub channel: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct CodeLabels {
     pub code: String,
 }
@@ -66,9 +72,11 @@ pub struct Metrics {
     pub commands: Family<CommandLabels, Counter>,
     pub command_seconds: Family<LatencyLabels, Histogram>,
     pub logins: Family<ResultLabels, Counter>,
+    pub hash_waiting: Gauge,
     pub outbox_pending: Family<ChannelLabels, Gauge>,
     pub outbox_oldest_seconds: Family<ChannelLabels, Gauge<f64, AtomicU64>>,
     pub deliveries: Family<ResultLabels, Counter>,
+    pub unreachable: Family<ReasonLabels, Counter>,
     pub telegram_errors: Family<CodeLabels, Counter>,
     pub imap_seen: Counter,
     pub imap_mails: Family<MailLabels, Counter>,
@@ -91,9 +99,11 @@ impl Metrics {
             commands: Family::default(),
             command_seconds: Family::new_with_constructor(latency_histogram),
             logins: Family::default(),
+            hash_waiting: Gauge::default(),
             outbox_pending: Family::default(),
             outbox_oldest_seconds: Family::default(),
             deliveries: Family::default(),
+            unreachable: Family::default(),
             telegram_errors: Family::default(),
             imap_seen: Counter::default(),
             imap_mails: Family::default(),
@@ -120,6 +130,11 @@ impl Metrics {
             m.logins.clone(),
         );
         r.register(
+            "password_hash_waiting",
+            "Password hashes and checks (logins, changes) waiting for a hashing thread",
+            m.hash_waiting.clone(),
+        );
+        r.register(
             "outbox_pending",
             "Outbox rows waiting to be delivered, by channel",
             m.outbox_pending.clone(),
@@ -131,8 +146,14 @@ impl Metrics {
         );
         r.register(
             "deliveries",
-            "Outbox delivery attempts by channel and result (sent, retried, failed)",
+            "Outbox delivery attempts by channel and result (sent, retried, failed, unreachable)",
             m.deliveries.clone(),
+        );
+        r.register(
+            "unreachable_recipients",
+            "Deliveries given up because the recipient cannot be reached by their own doing \
+             (blocked the bot, deleted the account, no such mailbox), by channel and reason",
+            m.unreachable.clone(),
         );
         r.register(
             "telegram_api_errors",
@@ -208,12 +229,29 @@ impl Metrics {
             .inc();
     }
 
-    /// `result`: "sent", "retried" or "failed".
+    /// Password hashes and checks now waiting for a hashing thread.
+    pub fn password_hash_waiting(&self, waiting: usize) {
+        self.hash_waiting
+            .set(i64::try_from(waiting).unwrap_or(i64::MAX));
+    }
+
+    /// `result`: "sent", "retried", "failed" or "unreachable".
     pub fn delivery(&self, channel: &str, result: &str) {
         self.deliveries
             .get_or_create(&ResultLabels {
                 channel: channel.into(),
                 result: result.into(),
+            })
+            .inc();
+    }
+
+    /// A delivery given up because the recipient cannot be reached (`reason`: a fixed
+    /// word such as "blocked" or "no_mailbox").
+    pub fn unreachable(&self, channel: &str, reason: &str) {
+        self.unreachable
+            .get_or_create(&ReasonLabels {
+                channel: channel.into(),
+                reason: reason.into(),
             })
             .inc();
     }

@@ -6,25 +6,51 @@
 //! ([`crate::shutdown`]): polling and IDLE end, the webhook answers 503, workers claim no
 //! more rows, `/readyz` turns not ready. The commands in flight finish, for at most
 //! `[shutdown] grace_seconds`; then outbox rows still claimed by this process are made
-//! due again and the process exits 0. A second signal ends the wait at once.
+//! due again, its claims on Telegram updates are given back, and the process exits 0. A second signal ends the wait at once.
 
 use crate::app::App;
 use anyhow::Context;
 use std::time::Duration;
 use tokio::task::JoinSet;
 
-pub async fn serve(app: App) -> anyhow::Result<()> {
+/// What `ebok serve` opens and asks before it opens the database or starts anything
+/// (after [`crate::config::Settings::check`]): a port in use or a token Telegram
+/// refuses stops it here.
+pub struct Preflight {
+    http: Option<tokio::net::TcpListener>,
+    telegram: Option<crate::channels::telegram::Preflight>,
+}
+
+impl Preflight {
+    pub async fn run(settings: &crate::config::Settings) -> anyhow::Result<Preflight> {
+        let http = match &settings.http {
+            Some(http) => Some(
+                tokio::net::TcpListener::bind(http.listen.trim())
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "http.listen: cannot listen on {:?}: is another process using \
+                             it? Choose a free address:port",
+                            http.listen
+                        )
+                    })?,
+            ),
+            None => None,
+        };
+        let telegram = match &settings.telegram {
+            Some(cfg) => Some(crate::channels::telegram::preflight(cfg).await?),
+            None => None,
+        };
+        Ok(Preflight { http, telegram })
+    }
+}
+
+pub async fn serve(app: App, ready: Preflight) -> anyhow::Result<()> {
     let mut signals = Signals::new()?;
-    let http = match &app.settings.http {
-        Some(http) => Some(
-            tokio::net::TcpListener::bind(&http.listen)
-                .await
-                .with_context(|| format!("listening on http.listen = {:?}", http.listen))?,
-        ),
-        None => None,
-    };
+    let Preflight { http, telegram } = ready;
+    register_probes(&app);
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
-    if let Some(worker) = crate::outbox::email_worker(&app)? {
+    if let Some(worker) = crate::mail::email_worker(&app)? {
         tasks.spawn(async move {
             worker.run().await;
             Ok(())
@@ -33,8 +59,8 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     if app.settings.email.is_some() {
         tasks.spawn(crate::channels::email::serve(app.clone()));
     }
-    if app.settings.telegram.is_some() {
-        tasks.spawn(crate::channels::telegram::run(app.clone()));
+    if let Some(ready) = telegram {
+        tasks.spawn(crate::channels::telegram::run_checked(app.clone(), ready));
     }
     if tasks.is_empty() {
         tracing::warn!(
@@ -42,7 +68,11 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
         );
     }
     tasks.spawn(watch_rates(app.clone()));
-    tasks.spawn(crate::notify::scheduler::run(app.clone()));
+    tasks.spawn(crate::notify::scheduler::run(
+        app.store.clone(),
+        app.settings.clone(),
+        app.core.clock().clone(),
+    ));
     // The endpoint stays up while the rest stops: /readyz then says why it is not ready.
     let endpoint = http.map(|listener| {
         tracing::info!(address = ?listener.local_addr().ok(), "operations endpoint: /healthz /readyz /metrics");
@@ -67,32 +97,46 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     result
 }
 
-/// Checks the interest tables at start and then daily: stale tables (older than
-/// `[interest] stale_after_days`) are logged as a warning; `/readyz` asks the same check
-/// ([`crate::health`]). Ends when the process stops.
+/// Checks the interest tables at start and then on each new day by the core's clock
+/// (so a clock moved by a test, or a machine woken from sleep, is noticed within a
+/// second): stale tables (older than `[interest] stale_after_days`) are logged as a
+/// warning, fresh ones as info; `/readyz` asks the same check ([`crate::health`]) at
+/// every request. Ends when the process stops.
 async fn watch_rates(app: App) -> anyhow::Result<()> {
+    let mut checked = None;
     while !crate::shutdown::requested() {
-        match crate::core::rates::health(&app.store, &app.settings, app.core.today()).await {
-            Ok(h) if h.stale => {
-                tracing::warn!(check = "rates_stale", degraded = true, "{}", h.describe())
-            }
-            Ok(h) => tracing::info!(check = "rates_stale", "{}", h.describe()),
-            Err(e) => tracing::warn!(
-                check = "rates_stale",
-                degraded = true,
-                "cannot read the interest tables: {e:#}"
-            ),
+        let today = app.core.today();
+        if checked != Some(today) {
+            checked = Some(today);
+            log_rates(&app, today).await;
         }
         tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(24 * 3600)) => {}
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
             () = crate::shutdown::wait() => {}
         }
     }
     Ok(())
 }
 
+async fn log_rates(app: &App, today: chrono::NaiveDate) {
+    match crate::rates::health(&app.store, &app.settings, today).await {
+        Ok(h) if h.stale => tracing::warn!(
+            check = "rates_stale",
+            degraded = true,
+            "stale interest tables: {}",
+            h.describe()
+        ),
+        Ok(h) => tracing::info!(check = "rates_stale", "{}", h.describe()),
+        Err(e) => tracing::warn!(
+            check = "rates_stale",
+            degraded = true,
+            "cannot read the interest tables: {e:#}"
+        ),
+    }
+}
+
 /// Asks every part to stop, waits for them (at most `grace`, or until a second signal),
-/// then gives back the outbox claims still held.
+/// then gives back the outbox and Telegram claims still held.
 async fn stop(
     app: &App,
     tasks: &mut JoinSet<anyhow::Result<()>>,
@@ -127,6 +171,8 @@ async fn stop(
             ),
         }
     }
+    // Telegram updates cut off at the grace period: another instance takes them at once.
+    crate::channels::telegram::release_claims(&app.store).await;
     if finished {
         tracing::info!("stopped");
     }
@@ -155,5 +201,28 @@ impl Signals {
         }
         #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// How `/readyz` asks Telegram and the SMTP server whether they answer.
+fn register_probes(app: &App) {
+    use crate::health::{Component, set_probe};
+    if let Some(cfg) = app.settings.telegram.clone() {
+        set_probe(
+            Component::Telegram,
+            std::sync::Arc::new(move || {
+                let cfg = cfg.clone();
+                Box::pin(async move { crate::channels::telegram::check(&cfg).await })
+            }),
+        );
+    }
+    if let Some(smtp) = app.settings.smtp.clone() {
+        set_probe(
+            Component::Smtp,
+            std::sync::Arc::new(move || {
+                let smtp = smtp.clone();
+                Box::pin(async move { crate::mail::check(&smtp).await })
+            }),
+        );
     }
 }

@@ -10,9 +10,9 @@
 //! cancels what has not gone yet (or drops a draft).
 
 use super::Ctx;
-use super::reply::{Reply, View};
-use super::text::fold;
 use crate::domain::model::MessageKind;
+use crate::domain::reply::{Reply, View};
+use crate::domain::text::fold;
 use crate::store::AuditEvent;
 use crate::store::{AnnouncementDraft, NewAnnouncement};
 use chrono::NaiveDate;
@@ -57,7 +57,7 @@ fn read(text: &str, today: NaiveDate) -> Result<Draft<'_>, &'static str> {
             .any(|p| folded.starts_with(p));
         if is_area {
             let list = &first[first.find('=').map_or(0, |i| i + 1)..];
-            if crate::notify::area::targets(list).is_empty() {
+            if crate::domain::area::targets(list).is_empty() {
                 return Err("area");
             }
             areas = list.to_string();
@@ -137,14 +137,14 @@ pub(super) async fn publish(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Rep
     let suffix = &uuid::Uuid::new_v4().simple().to_string()[..6];
     let reference = format!("EBOK-{}-{suffix}", today.format("%Y%m%d"));
     let store = ctx.core.store();
-    let targets = crate::notify::area::targets(&draft.areas);
+    let targets = crate::domain::area::targets(&draft.areas);
     let reach = if targets.is_empty() {
         store.announcement_reach(None).await?
     } else {
         let mut tx = store.begin().await?;
         let areas = tx.customer_areas().await?;
         tx.commit().await?;
-        let reached = crate::notify::area::reached(&targets, &areas);
+        let reached = crate::domain::area::reached(&targets, &areas);
         store.announcement_reach(Some(&reached)).await?
     };
     let mut tx = store.begin().await?;
@@ -227,7 +227,7 @@ async fn send(ctx: &mut Ctx<'_>, reference: &str) -> anyhow::Result<Reply> {
         area: (!d.areas.is_empty()).then_some(d.areas.as_str()),
     })
     .await?;
-    let targets = crate::notify::area::targets(&d.areas);
+    let targets = crate::domain::area::targets(&d.areas);
     let notices =
         crate::notify::events::announcement(&mut tx, reference, &d.kind, &targets, timing).await?;
     tx.audit(

@@ -2,9 +2,9 @@
 
 use super::dialogue::Dialogue;
 use super::password::{self, PolicyError};
-use super::reply::{Expect, Reply, View};
 use super::{Channel, Ctx, Secret};
 use crate::domain::model::Role;
+use crate::domain::reply::{Expect, Reply, View};
 use crate::store::Account;
 use crate::store::AuditEvent;
 use chrono::{Duration, Utc};
@@ -54,7 +54,10 @@ fn throttle_keys(ctx: &Ctx<'_>, identifier: &str, trusted: bool) -> Vec<String> 
     if trusted {
         return vec![source];
     }
-    vec![format!("id:{}", super::text::fold(identifier)), source]
+    vec![
+        format!("id:{}", crate::domain::text::fold(identifier)),
+        source,
+    ]
 }
 
 /// Seconds the user must still wait before trying again, if any.
@@ -195,6 +198,10 @@ async fn attempt(ctx: &mut Ctx<'_>, identifier: &str, password: Secret) -> anyho
     }
     let mut reply = super::staff::home(ctx).await?;
     reply.views.insert(0, View::bare("login_ok"));
+    if matched == super::reset::Matched::CurrentAsTyped {
+        // It works here, but apps and mail that drop the blank cannot send it.
+        reply.views.insert(1, View::bare("password_edge_blank"));
+    }
     let customer = ctx.account.as_ref().filter(|a| a.role == Role::Customer);
     if let Some(a) = customer
         && store.subscription_targets(a.id).await? == 0
@@ -412,7 +419,13 @@ async fn check_old_password(
             View::new("login_wait", json!({ "seconds": seconds })),
         )));
     }
-    if password::verify(candidate, account.password_hash.clone()).await? {
+    // Trimmed, then as typed: the same check as a login's (a password stored with a
+    // blank at an end still proves who this is).
+    let candidates = password::as_typed(&candidate);
+    if password::verify_first(candidates, account.password_hash.clone())
+        .await?
+        .is_some()
+    {
         return Ok(Ok(()));
     }
     let seconds = record_failure(ctx, &keys).await?;
@@ -467,7 +480,9 @@ async fn change_repeat(
     let Some(account) = logged_in(ctx) else {
         return reset_to_login(ctx).await;
     };
-    if !password::verify(text.to_string(), new_hash.to_string()).await? {
+    // The new password has no blank at either end (the policy refused it): the repeat
+    // is compared as a login compares, trimmed.
+    if !password::verify(text.trim().to_string(), new_hash.to_string()).await? {
         ctx.core
             .set_dialogue(ctx.origin, &Dialogue::ChangeNew { forced })
             .await?;

@@ -10,10 +10,10 @@
 //! powers (and a customer's view beside staff notices). Logging in to a staff account
 //! while any account is open, or to a customer account while a staff one is, is refused.
 
-use super::reply::{Reply, View};
 use super::{Ctx, dialogue::Dialogue};
 use crate::domain::model::Role;
 use crate::domain::money::from_grosze;
+use crate::domain::reply::{Reply, View};
 use crate::store::{Account, AuditEvent, OpenSession};
 use serde_json::json;
 

@@ -2,32 +2,9 @@
 //! case- and diacritics-insensitive, with or without a leading `/` (and Telegram's
 //! `@botname` suffix). The [`COMMANDS`] table also generates the help text.
 
-use super::text::fold;
 use crate::domain::calendar::YearMonth;
-
-/// A language of replies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Pl,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Pl => "pl",
-            Lang::En => "en",
-        }
-    }
-    pub fn parse(text: &str) -> Option<Lang> {
-        match fold(text.trim()).as_str() {
-            "pl" | "polski" | "polish" | "pol" => Some(Lang::Pl),
-            "en" | "english" | "angielski" | "eng" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+pub use crate::domain::lang::Lang;
+use crate::domain::text::fold;
 
 /// A parsed command. Secrets (passwords) are wrapped so `Debug` never shows them.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,9 +134,9 @@ pub enum NotifyChange {
     /// Nothing: show the settings.
     Show,
     /// Turn one kind (or every kind) on.
-    On(Option<crate::notify::Kind>),
+    On(Option<crate::domain::notice::Kind>),
     /// Turn one kind (or every kind) off.
-    Off(Option<crate::notify::Kind>),
+    Off(Option<crate::domain::notice::Kind>),
     /// End every subscription of the account, on every chat and by email.
     OffEverywhere,
     /// Quiet hours on or off.
@@ -176,7 +153,7 @@ fn on_off(word: &str) -> Option<bool> {
 }
 
 fn notify_change(args: &[&str]) -> Option<NotifyChange> {
-    use crate::notify::Kind;
+    use crate::domain::notice::Kind;
     let everywhere = |w: &str| matches!(fold(w).as_str(), "wszedzie" | "everywhere" | "all-chats");
     let quiet = |w: &str| {
         matches!(
@@ -561,6 +538,21 @@ pub fn split_command(text: &str) -> Option<(String, &str)> {
     Some((fold(head), rest))
 }
 
+/// What follows the identifier of a login line, as typed after the one blank that
+/// separates them: the login checks it trimmed, then as typed (a password stored with a
+/// blank at an end, before such passwords were refused).
+fn typed_password<'a>(text: &'a str, identifier: &str) -> &'a str {
+    let line = text.trim_start().trim_end_matches(['\r', '\n']);
+    let after_word = line.find(char::is_whitespace).map_or("", |i| &line[i..]);
+    let after_id = after_word
+        .trim_start()
+        .strip_prefix(identifier)
+        .unwrap_or_default();
+    let mut rest = after_id.chars();
+    rest.next();
+    rest.as_str()
+}
+
 /// The table entry whose names include `word` (already folded).
 pub fn lookup(word: &str) -> Option<&'static CommandSpec> {
     COMMANDS.iter().find(|s| s.names.contains(&word))
@@ -594,9 +586,9 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 identifier: Some(rest.to_string()),
                 password: None,
             }),
-            Some((id, pw)) => Ok(Command::Login {
+            Some((id, _)) => Ok(Command::Login {
                 identifier: Some(id.to_string()),
-                password: Some(Secret(pw.trim().to_string())),
+                password: Some(Secret(typed_password(text, id).to_string())),
             }),
         },
         "logout" => match args.as_slice() {
@@ -883,6 +875,26 @@ mod tests {
                 password: Some(Secret("Tajne.Haslo".into()))
             })
         );
+    }
+
+    /// The password is kept as typed (the core checks it trimmed first); the line's
+    /// own ending and the blanks before the identifier are not part of it.
+    #[test]
+    fn a_login_password_keeps_its_edge_blanks_for_the_core() {
+        let password = |line: &str| match parse(line) {
+            Ok(Command::Login { password, .. }) => password.map(|p| p.0),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            password("zaloguj EB000001 Zimowy Wieczór 2026 ").as_deref(),
+            Some("Zimowy Wieczór 2026 ")
+        );
+        assert_eq!(
+            password("  /login@ebok_bot   EB000001  Zimowy\r\n").as_deref(),
+            Some(" Zimowy")
+        );
+        assert_eq!(password("ZALOGUJ EB000001 hasło").as_deref(), Some("hasło"));
+        assert_eq!(password("zaloguj EB000001   ").as_deref(), None);
     }
 
     #[test]

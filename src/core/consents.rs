@@ -3,9 +3,9 @@
 
 use super::Ctx;
 use super::dialogue::Dialogue;
-use super::reply::{Expect, Reply, View};
-use super::text::fold;
 use crate::domain::model::Role;
+use crate::domain::reply::{Expect, Reply, View};
+use crate::domain::text::fold;
 use crate::store::AuditEvent;
 use serde_json::json;
 

@@ -1,11 +1,11 @@
-//! Staff decisions for front ends with buttons: the actions offered with a notification
-//! of a new request (approve, reject), and what `odrzuc <nr>` without a reason shows to
-//! staff — common reasons as one-tap actions, or a reason of their own typed after the
-//! number. The decision itself is `staff::execute`'s, like a typed command.
+//! Staff decisions for front ends with buttons: what `odrzuc <nr>` without a reason shows
+//! to staff — common reasons as one-tap actions, or a reason of their own typed after
+//! the number. The decision itself is `staff::execute`'s, like a typed command. (The
+//! buttons of staff's notice of a new request are the notice's own:
+//! `domain::notice::NewRequest::actions`.)
 
 use super::command::{Lang, split_command};
-use super::reply::{Action, Reply, View};
-use crate::outbox::Payload;
+use crate::domain::reply::{Reply, View};
 use serde_json::json;
 
 /// Reasons offered for a rejection; the customer reads the chosen one in an email.
@@ -24,53 +24,6 @@ fn reasons(lang: Lang) -> &'static [&'static str] {
             "The customer already has an e-BOK account.",
         ],
     }
-}
-
-/// Follow-up actions for an outbox notification (none for most of them).
-pub fn notification_actions(payload: &Payload) -> Vec<Action> {
-    if payload.template.starts_with("notify_") {
-        return customer_notice_actions(payload);
-    }
-    if payload.template != "staff_new_request" {
-        return Vec::new();
-    }
-    let Some(id) = payload.data.get("id").and_then(serde_json::Value::as_i64) else {
-        return Vec::new();
-    };
-    let action = |kind, command: String| Action {
-        kind,
-        arg: id.to_string(),
-        command,
-        row: 0,
-    };
-    vec![
-        action("approve", format!("zatwierdz {id}")),
-        action("reject", format!("odrzuc {id}")),
-    ]
-}
-
-/// A customer's notice: the bill's details and PDF (they ask for a login as any command
-/// does), and the notification settings.
-fn customer_notice_actions(payload: &Payload) -> Vec<Action> {
-    let action = |kind, arg: &str, command: String, row| Action {
-        kind,
-        arg: arg.to_string(),
-        command,
-        row,
-    };
-    let mut actions = Vec::new();
-    let number = payload
-        .data
-        .get("number")
-        .and_then(serde_json::Value::as_str);
-    if let Some(number) = number {
-        actions.push(action("details", number, format!("faktura {number}"), 0));
-        if payload.template == "notify_invoice" {
-            actions.push(action("pdf", number, format!("pdf {number}"), 0));
-        }
-    }
-    actions.push(action("notifications", "", "powiadomienia".into(), 1));
-    actions
 }
 
 /// `odrzuc <nr>` from staff, without a reason: the reasons to choose from. `None` when
@@ -99,18 +52,6 @@ pub(super) fn choose_reason(lang: Lang, text: &str) -> Option<Reply> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_new_request_offers_approve_and_reject() {
-        let p = Payload::new(Lang::Pl, "staff_new_request", json!({ "id": 12 }));
-        let commands: Vec<String> = notification_actions(&p)
-            .into_iter()
-            .map(|a| a.command)
-            .collect();
-        assert_eq!(commands, ["zatwierdz 12", "odrzuc 12"]);
-        let other = Payload::new(Lang::Pl, "mail_credentials", json!({ "id": 12 }));
-        assert!(notification_actions(&other).is_empty());
-    }
 
     #[test]
     fn reasons_are_commands_that_parse_and_fit_a_button() {

@@ -3,8 +3,8 @@
 //! panel, bills, calendar and documents after it; pending requests for staff.
 
 use super::Ctx;
-use super::reply::Reply;
 use crate::domain::model::Role;
+use crate::domain::reply::Reply;
 
 pub(super) fn with_main_menu(ctx: &Ctx<'_>, reply: Reply) -> Reply {
     let role = ctx.account.as_ref().map(|a| a.role);

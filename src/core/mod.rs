@@ -7,14 +7,12 @@
 pub mod command;
 mod common_passwords;
 pub mod dialogue;
+pub mod hash_pool;
 pub mod password;
-pub mod reply;
-pub mod text;
 
 pub mod accounts;
 mod auth;
 mod chat_accounts;
-pub mod rates;
 mod views;
 
 mod consents;
@@ -23,6 +21,7 @@ mod owner_notice;
 pub mod registration;
 mod reset;
 pub mod staff;
+mod staff_notice;
 
 mod announce;
 pub mod decisions;
@@ -30,8 +29,8 @@ mod menu;
 mod notifications;
 mod registration_steps;
 
+pub use crate::domain::reply::{Action, Attachment, Expect, Reply, View};
 pub use command::{COMMANDS, Command, Lang, NotifyChange, ParseError, PayTarget, Secret, parse};
-pub use reply::{Action, Attachment, Expect, Reply, View};
 
 use crate::config::Settings;
 use crate::domain::model::Customer;
@@ -96,7 +95,7 @@ struct Inner {
     /// A fixed "today" for reproducible output (tests, screenshots); `None`: the clock.
     frozen_today: std::sync::RwLock<Option<chrono::NaiveDate>>,
     /// "Now" for notices (quiet hours): the system clock, which tests set and move.
-    clock: crate::outbox::Clock,
+    clock: crate::domain::clock::Clock,
     /// Templates for text the core puts in files (the calendar's events), built on
     /// first use with the configured overrides.
     renderer: std::sync::OnceLock<Arc<crate::render::Renderer>>,
@@ -156,8 +155,8 @@ impl Core {
     pub async fn new(store: Store, settings: Arc<Settings>) -> anyhow::Result<Core> {
         let dummy_hash = password::hash(password::temporary()).await?;
         let clock = match &settings.app.test_clock_file {
-            Some(path) => crate::outbox::Clock::from_file(path),
-            None => crate::outbox::Clock::default(),
+            Some(path) => crate::domain::clock::Clock::from_file(path),
+            None => crate::domain::clock::Clock::default(),
         };
         Ok(Core {
             inner: Arc::new(Inner {
@@ -188,13 +187,16 @@ impl Core {
     }
 
     /// The core's clock: the system's, unless a test set or moved it.
-    pub fn clock(&self) -> &crate::outbox::Clock {
+    pub fn clock(&self) -> &crate::domain::clock::Clock {
         &self.inner.clock
     }
 
     /// When notices written now may go (quiet hours of `[notifications]`).
-    pub fn timing(&self) -> crate::notify::Timing {
-        crate::notify::Timing::at(self.inner.clock.now(), &self.settings().notifications)
+    pub fn timing(&self) -> crate::domain::notice::Timing {
+        crate::domain::notice::Timing::at(
+            self.inner.clock.now(),
+            self.settings().notifications.quiet_hours(),
+        )
     }
 
     pub fn store(&self) -> &Store {

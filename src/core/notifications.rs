@@ -4,10 +4,10 @@
 //! session: it outlives logout. Every change is audited.
 
 use super::command::NotifyChange;
-use super::reply::{Reply, View};
 use super::{Channel, Ctx, Lang};
 use crate::domain::model::Role;
-use crate::notify::Kind;
+use crate::domain::notice::Kind;
+use crate::domain::reply::{Reply, View};
 use crate::store::AuditEvent;
 use serde_json::json;
 
@@ -65,6 +65,7 @@ pub(super) async fn handle(ctx: &mut Ctx<'_>, change: NotifyChange) -> anyhow::R
     } else {
         "email".to_string()
     };
+    let mut released = 0;
     let changed = match change {
         NotifyChange::Show => None,
         NotifyChange::On(kind) | NotifyChange::Off(kind) => {
@@ -103,19 +104,68 @@ pub(super) async fn handle(ctx: &mut Ctx<'_>, change: NotifyChange) -> anyhow::R
             Some("off_everywhere")
         }
         NotifyChange::Quiet(quiet) => {
-            let mut tx = store.begin().await?;
-            tx.set_quiet(account.id, channel, &recipient, quiet).await?;
-            let event = if quiet {
-                AuditEvent::QuietHoursOn
-            } else {
-                AuditEvent::QuietHoursOff
-            };
-            tx.audit(&account.identifier, event, &place, "").await?;
-            tx.commit().await?;
+            released = set_quiet_hours(ctx, &account, channel, &recipient, &place, quiet).await?;
             Some(if quiet { "quiet_on" } else { "quiet_off" })
         }
     };
-    settings_view(ctx, account.id, channel, &recipient, changed).await
+    settings_view(ctx, account.id, channel, &recipient, changed, released).await
+}
+
+/// Quiet hours on or off for the target, audited; turned off, the notices they hold are
+/// released in the same transaction. Returns how many were released.
+async fn set_quiet_hours(
+    ctx: &Ctx<'_>,
+    account: &crate::store::Account,
+    channel: &str,
+    recipient: &str,
+    place: &str,
+    quiet: bool,
+) -> anyhow::Result<u64> {
+    let mut tx = ctx.core.store().begin().await?;
+    tx.set_quiet(account.id, channel, recipient, quiet).await?;
+    let released = if quiet {
+        0
+    } else {
+        release_held(ctx, &mut tx, account, channel, recipient).await?
+    };
+    let event = if quiet {
+        AuditEvent::QuietHoursOn
+    } else {
+        AuditEvent::QuietHoursOff
+    };
+    let detail = match released {
+        0 => String::new(),
+        n => format!("{n} held notices released"),
+    };
+    tx.audit(&account.identifier, event, place, &detail).await?;
+    tx.commit().await?;
+    Ok(released)
+}
+
+/// Quiet hours turned off "let everything through at once": the notices they hold for
+/// this account at this target (the chat, or the address on file) become due now, in
+/// the transaction that turns them off. Returns how many.
+async fn release_held(
+    ctx: &Ctx<'_>,
+    tx: &mut crate::store::Tx,
+    account: &crate::store::Account,
+    channel: &str,
+    recipient: &str,
+) -> anyhow::Result<u64> {
+    let now = ctx.core.clock().now();
+    let Some(until) =
+        crate::domain::notice::quiet_until(now, ctx.core.settings().notifications.quiet_hours())
+    else {
+        return Ok(0);
+    };
+    // Email notices are addressed to the address on file as stored.
+    let to = match (channel, account.email.as_deref()) {
+        ("email", Some(address)) => address,
+        ("email", None) => return Ok(0),
+        _ => recipient,
+    };
+    tx.release_held_notices(&account.identifier, channel, to, now, until)
+        .await
 }
 
 /// `powiadomienia wylacz [rodzaj]` mailed without a login (the `List-Unsubscribe` link
@@ -161,6 +211,7 @@ async fn settings_view(
     channel: &'static str,
     recipient: &str,
     changed: Option<&'static str>,
+    released: u64,
 ) -> anyhow::Result<Reply> {
     let store = ctx.core.store();
     let (on, quiet) = store.subscriptions(account_id, channel, recipient).await?;
@@ -178,9 +229,11 @@ async fn settings_view(
             json!({
                 "channel": channel,
                 "changed": changed,
+                "released": released,
                 "kinds": kinds,
                 "any_on": !on.is_empty(),
                 "quiet": quiet,
+                "quiet_window": n.quiet_from != n.quiet_to,
                 "quiet_from": n.quiet_from.format("%H:%M").to_string(),
                 "quiet_to": n.quiet_to.format("%H:%M").to_string(),
                 "due_soon_days": n.due_soon_days,

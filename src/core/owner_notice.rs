@@ -4,10 +4,10 @@
 
 use super::Ctx;
 use super::command::Lang;
-use crate::outbox::Payload;
+use crate::domain::notice::{ForeignSender, Notice};
+use crate::domain::payload::Payload;
 use crate::store::Account;
 use crate::store::AuditEvent;
-use serde_json::json;
 
 pub(super) async fn foreign_sender(ctx: &Ctx<'_>, account: &Account) -> anyhow::Result<()> {
     let Some(email) = account.email.as_deref().filter(|e| !e.trim().is_empty()) else {
@@ -15,17 +15,13 @@ pub(super) async fn foreign_sender(ctx: &Ctx<'_>, account: &Account) -> anyhow::
     };
     let core = ctx.core;
     let sender = ctx.origin.source.as_str();
-    let payload = Payload::new(
-        Lang::parse(&account.lang).unwrap_or(Lang::Pl),
-        "mail_foreign_sender",
-        json!({
-            "identifier": account.identifier,
-            "sender": sender,
-            // A timestamp: templates show it in Warsaw time.
-            "at": crate::store::now().to_rfc3339(),
-            "phones": core.settings().utility.customer_service_phones,
-        }),
-    );
+    let notice = Notice::ForeignSender(ForeignSender {
+        identifier: account.identifier.clone(),
+        sender: sender.to_string(),
+        at: crate::store::now(),
+        phones: core.settings().utility.customer_service_phones.clone(),
+    });
+    let payload = Payload::of(Lang::parse(&account.lang).unwrap_or(Lang::Pl), &notice);
     let key = format!("foreign-sender:{}:{}", account.id, core.today());
     let mut tx = core.store().begin().await?;
     tx.enqueue(&key, "email", email.trim(), &payload.to_json())

@@ -11,9 +11,9 @@
 
 use super::dialogue::Dialogue;
 use super::registration::{self, Draft};
-use super::reply::{Attachment, Expect, Reply, View};
-use super::text::fold;
 use super::{Channel, Ctx, Secret};
+use crate::domain::reply::{Attachment, Expect, Reply, View};
+use crate::domain::text::fold;
 use serde_json::{Value, json};
 
 /// The steps in order (keys of `strings.toml` `[reg_field]`, as `Draft::missing` names them).
@@ -280,7 +280,7 @@ fn regulations(ctx: &Ctx<'_>) -> Reply {
         .filter(|p| !p.is_empty())
         .collect();
     let title = format!("Regulamin e-BOK {}", r.version);
-    match crate::demo::simple_pdf(&title, ctx.core.today(), &paragraphs) {
+    match crate::domain::pdf::simple_pdf(&title, ctx.core.today(), &paragraphs) {
         Ok(body) => reply.attachments.push(Attachment {
             file_name: format!("regulamin-e-BOK-{}.pdf", r.version),
             content_type: "application/pdf".into(),

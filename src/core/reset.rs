@@ -8,13 +8,13 @@
 
 use super::dialogue::Dialogue;
 use super::limits;
-use super::reply::{Expect, Reply, View};
 use super::{Core, Ctx, Lang, Secret, password};
-use crate::outbox::Payload;
+use crate::domain::notice::{Notice, Reset};
+use crate::domain::payload::Payload;
+use crate::domain::reply::{Expect, Reply, View};
 use crate::store::Account;
 use crate::store::AuditEvent;
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 /// `reset [identifier]`.
 pub(super) async fn request(
@@ -54,7 +54,7 @@ async fn perform(ctx: &mut Ctx<'_>, identifier: &str) -> anyhow::Result<Reply> {
         return Ok(Reply::new(ctx.lang, View::bare("reset_limited")));
     }
     store.rate_record(&by_source).await?;
-    let by_id = limits::RESETS_PER_IDENTIFIER.key(&super::text::fold(identifier));
+    let by_id = limits::RESETS_PER_IDENTIFIER.key(&crate::domain::text::fold(identifier));
     let id_spent = limits::RESETS_PER_IDENTIFIER
         .exceeded(store, &by_id)
         .await?;
@@ -95,19 +95,14 @@ pub(super) async fn enqueue_password_mail(
         anyhow::bail!("the account has no email address on file");
     };
     let lang = Lang::parse(&account.lang).unwrap_or(Lang::Pl);
-    let payload = Payload::new(
-        lang,
-        "mail_reset",
-        json!({
-            "name": account.name,
-            "identifier": account.identifier,
-            // A timestamp: templates show its date in Warsaw.
-            "expires": expires.to_rfc3339(),
-            "by_staff": by_staff,
-            "phones": core.settings().utility.customer_service_phones,
-        }),
-    )
-    .with_secret("password", temporary);
+    let notice = Notice::Reset(Reset {
+        name: account.name.clone(),
+        identifier: account.identifier.clone(),
+        expires,
+        by_staff,
+        phones: core.settings().utility.customer_service_phones.clone(),
+    });
+    let payload = Payload::of(lang, &notice).with_secret("password", temporary);
     let key = format!("reset:{}:{}", account.id, uuid::Uuid::new_v4().simple());
     tx.enqueue(&key, "email", email.trim(), &payload.to_json())
         .await
@@ -118,6 +113,9 @@ pub(super) async fn enqueue_password_mail(
 pub(super) enum Matched {
     None,
     Current,
+    /// The current password, only as typed with a blank at an end (stored before such
+    /// passwords were refused): it works, and the customer is advised to change it.
+    CurrentAsTyped,
     /// The pending reset password: promote exactly that one, as this argon2 hash.
     Reset(Promotion),
 }
@@ -149,7 +147,9 @@ fn same(a: &str, b: &str) -> bool {
 
 /// Checks `password` against the account's password (argon2; the dummy hash for
 /// unknown identifiers, so neither the answer nor its timing tells whether the
-/// identifier exists) and against a pending, unexpired reset.
+/// identifier exists) and against a pending, unexpired reset. The password is checked
+/// trimmed, then as typed when that differs (see [`password::as_typed`]): both checks
+/// run for a wrong password whatever the identifier, in one job of a hashing thread.
 pub(super) async fn check_login(
     core: &Core,
     account: Option<&Account>,
@@ -167,16 +167,21 @@ pub(super) async fn check_login(
     let pending = r
         .reset_hash
         .filter(|_| r.reset_expires_at.is_some_and(|t| t > Utc::now()));
-    let matches_current = password::verify(password.0.clone(), current).await?;
+    let mut candidates = password::as_typed(&password.0);
+    let matched = password::verify_first(candidates.clone(), current).await?;
     let Some(account) = account else {
         return Ok(Matched::None);
     };
-    if matches_current {
-        return Ok(Matched::Current);
+    match matched {
+        Some(0) => return Ok(Matched::Current),
+        Some(_) => return Ok(Matched::CurrentAsTyped),
+        None => {}
     }
+    // Reset passwords have no blanks: the trimmed form is the one.
+    let trimmed = candidates.swap_remove(0);
     match pending {
-        Some(reset_hash) if same(&token_hash(&password.0), &reset_hash) => {
-            let new_hash = password::hash(password.0).await?;
+        Some(reset_hash) if same(&token_hash(&trimmed), &reset_hash) => {
+            let new_hash = password::hash(trimmed).await?;
             tracing::info!(account = %account.identifier, "login with a reset password");
             Ok(Matched::Reset(Promotion {
                 reset_hash,

@@ -1,10 +1,10 @@
 //! The demo's PDF documents: heat-sales contracts, an annex and e-invoices.
 
 use super::data::{Contract, Customer, Invoice};
-use super::pdf::{Cell, Writer, left_margin, right_edge};
 use super::tariff::VAT_RATE;
 use crate::config::Utility;
 use crate::domain::money::{format_decimal, format_number};
+use crate::domain::pdf::{Cell, Writer, left_margin, right_edge};
 use crate::domain::vat::per_rate;
 
 fn date(d: chrono::NaiveDate) -> String {

@@ -6,7 +6,6 @@ mod announcements;
 pub(crate) mod data;
 pub(crate) mod documents;
 mod files;
-mod pdf;
 mod people;
 pub(crate) mod tariff;
 
@@ -67,19 +66,6 @@ pub fn generate_with_seed(dir: &Path, today: NaiveDate, seed: u64) -> anyhow::Re
     let pdf_files = write_pdfs(dir, &set, &settings)?;
     files::write(dir, &set)?;
     Ok(summary(&set, pdf_files))
-}
-
-/// A plain PDF document: a title and paragraphs, Polish letters included (used for the
-/// example set in `docs/import-example/` and by tests).
-pub fn simple_pdf(title: &str, date: NaiveDate, paragraphs: &[&str]) -> anyhow::Result<Vec<u8>> {
-    let mut w = pdf::Writer::new(title, date, title)?;
-    w.text(title, 15.0, true);
-    w.rule();
-    for p in paragraphs {
-        w.gap(2.0);
-        w.paragraph(p, 10.0);
-    }
-    w.finish()
 }
 
 fn note(c: &data::Customer) -> String {
@@ -242,7 +228,7 @@ mod tests {
         for (name, title, date, paragraphs) in docs {
             std::fs::write(
                 dir.join(name),
-                simple_pdf(title, date, &paragraphs).unwrap(),
+                crate::domain::pdf::simple_pdf(title, date, &paragraphs).unwrap(),
             )
             .unwrap();
         }

@@ -10,7 +10,10 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().with_timezone(&TZ).date_naive()
 }
 
-/// Statutory public holidays in Poland (including Easter-based ones and 24 December from 2025).
+/// Statutory public holidays in Poland (the act of 18 January 1951 on days off work, as
+/// amended): the fixed days, the Easter-based ones (computed for any year), Epiphany from
+/// 2011 and Christmas Eve from 2025. Earlier changes (3 May restored in 1990, 22 July
+/// dropped then) predate any bill ebok shows, so the rule holds for 1990 onwards.
 pub fn is_public_holiday(date: NaiveDate) -> bool {
     let (y, m, d) = (date.year(), date.month(), date.day());
     let fixed = match (m, d) {
@@ -64,6 +67,17 @@ pub fn effective_due_date(due: NaiveDate) -> NaiveDate {
         d = d.succ_opt().unwrap_or(d);
     }
     d
+}
+
+/// The earliest date on a document whose effective due date is `day` or later: `day`
+/// itself, or earlier when the days just before it are days off (a bill due Saturday
+/// 31 January is payable on Monday 2 February, so it belongs to February).
+pub fn earliest_due_payable_from(day: NaiveDate) -> NaiveDate {
+    let mut first = day;
+    while let Some(before) = first.pred_opt().filter(|d| !is_working_day(*d)) {
+        first = before;
+    }
+    first
 }
 
 /// A calendar month, as in `2025-03`.
@@ -212,6 +226,97 @@ mod tests {
         assert_eq!(effective_due_date(ymd(2026, 4, 6)), ymd(2026, 4, 7));
         // a working day stays
         assert_eq!(effective_due_date(ymd(2025, 3, 14)), ymd(2025, 3, 14));
+    }
+
+    /// The public holidays of `year` as (month, day).
+    fn holidays(year: i32) -> Vec<(u32, u32)> {
+        let mut found = Vec::new();
+        let mut d = ymd(year, 1, 1);
+        while d.year() == year {
+            if is_public_holiday(d) {
+                found.push((d.month(), d.day()));
+            }
+            d = d.succ_opt().unwrap();
+        }
+        found
+    }
+
+    #[test]
+    fn holidays_of_2026_and_2027() {
+        // Easter 5 April 2026 and 28 March 2027 (with Easter Monday, Pentecost and
+        // Corpus Christi), the fixed days, and Christmas Eve.
+        let fixed_end = [(8, 15), (11, 1), (11, 11), (12, 24), (12, 25), (12, 26)];
+        let mut y2026 = vec![
+            (1, 1),
+            (1, 6),
+            (4, 5),
+            (4, 6),
+            (5, 1),
+            (5, 3),
+            (5, 24),
+            (6, 4),
+        ];
+        y2026.extend(fixed_end);
+        assert_eq!(holidays(2026), y2026);
+        let mut y2027 = vec![
+            (1, 1),
+            (1, 6),
+            (3, 28),
+            (3, 29),
+            (5, 1),
+            (5, 3),
+            (5, 16),
+            (5, 27),
+        ];
+        y2027.extend(fixed_end);
+        assert_eq!(holidays(2027), y2027);
+    }
+
+    #[test]
+    fn the_due_dates_of_the_winter_of_2026() {
+        for ((y, m, d), (ey, em, ed)) in [
+            ((2026, 10, 31), (2026, 11, 2)), // Saturday, then All Saints' Sunday
+            ((2026, 11, 14), (2026, 11, 16)),
+            ((2026, 12, 12), (2026, 12, 14)),
+            ((2026, 12, 20), (2026, 12, 21)),
+            ((2026, 12, 24), (2026, 12, 28)), // Christmas Eve, Christmas, weekend
+            ((2027, 1, 6), (2027, 1, 7)),
+            ((2027, 1, 31), (2027, 2, 1)),
+            ((2026, 12, 15), (2026, 12, 15)),
+        ] {
+            assert_eq!(
+                effective_due_date(ymd(y, m, d)),
+                ymd(ey, em, ed),
+                "{y}-{m}-{d}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_month_starts_with_the_days_off_before_it() {
+        // Monday 2 February 2026: Saturday 31 January and Sunday 1 February move to it.
+        assert_eq!(earliest_due_payable_from(ymd(2026, 2, 1)), ymd(2026, 1, 31));
+        // Monday 2 November 2026: Saturday 31 October, All Saints' Sunday.
+        assert_eq!(
+            earliest_due_payable_from(ymd(2026, 11, 1)),
+            ymd(2026, 10, 31)
+        );
+        // Friday 1 January 2027 (a holiday) after Thursday 31 December: none before.
+        assert_eq!(earliest_due_payable_from(ymd(2027, 1, 1)), ymd(2027, 1, 1));
+        // Monday 28 December 2026 takes the 24th to the 27th; Tuesday the 29th nothing.
+        assert_eq!(
+            earliest_due_payable_from(ymd(2026, 12, 29)),
+            ymd(2026, 12, 29)
+        );
+        assert_eq!(
+            earliest_due_payable_from(ymd(2026, 12, 28)),
+            ymd(2026, 12, 24)
+        );
+        for first in [ymd(2026, 2, 1), ymd(2026, 11, 1), ymd(2026, 12, 28)] {
+            let from = earliest_due_payable_from(first);
+            assert!(effective_due_date(from) >= first);
+            assert!(effective_due_date(from.pred_opt().unwrap()) < first);
+        }
     }
 
     #[test]

@@ -458,8 +458,8 @@ mod tests {
             .unwrap()
             .interest
             .tables();
-        assert_eq!(tables.confirmed_on, ymd(2026, 3, 5));
-        assert!(!tables.is_stale(ymd(2026, 4, 19), 45));
-        assert!(tables.is_stale(ymd(2026, 4, 20), 45));
+        assert_eq!(tables.confirmed_on, ymd(2026, 5, 6));
+        assert!(!tables.is_stale(ymd(2026, 6, 20), 45));
+        assert!(tables.is_stale(ymd(2026, 6, 21), 45));
     }
 }

@@ -1,13 +1,21 @@
 //! Domain rules that need no database: money, identifiers, the Polish calendar,
 //! interest for delay, VAT summaries and the billing records.
 
+pub mod area;
 pub mod calendar;
+pub mod clock;
 pub mod export;
 pub mod ids;
 pub mod interest;
+pub mod lang;
 pub mod model;
 pub mod money;
+pub mod notice;
 pub mod nrb;
+pub mod payload;
+pub mod pdf;
+pub mod reply;
+pub mod text;
 pub mod vat;
 
 /// Declares a closed set of values stored as text, with parsing and serde support.

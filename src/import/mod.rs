@@ -54,9 +54,9 @@ pub async fn run_with(
     dir: &Path,
     options: &crate::config::Import,
 ) -> Result<ImportReport, ImportError> {
-    let timing = crate::notify::Timing::at(
+    let timing = crate::domain::notice::Timing::at(
         crate::store::now(),
-        &crate::config::Notifications::default(),
+        crate::config::Notifications::default().quiet_hours(),
     );
     run_at(store, pesel_key, dir, options, timing).await
 }
@@ -69,7 +69,7 @@ pub async fn run_at(
     pesel_key: &[u8],
     dir: &Path,
     options: &crate::config::Import,
-    timing: crate::notify::Timing,
+    timing: crate::domain::notice::Timing,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let present = files_present(dir)?;

@@ -3,7 +3,7 @@
 //! same template, and a Message-ID derived from the outbox row's dedupe key.
 
 use super::headers::{AutoSubmitted, SuppressAutoResponses};
-use crate::outbox::Payload;
+use crate::domain::payload::Payload;
 use crate::render::{Flavour, Renderer};
 use anyhow::Context;
 use lettre::Message;

@@ -1,6 +1,6 @@
 //! The outbox deliverer for channel `"email"`.
 
-use super::{Mailer, SendError, compose};
+use super::{Mailer, compose};
 use crate::outbox::{Deliverer, DeliveryError, Message};
 use crate::render::Renderer;
 use lettre::message::Mailbox;
@@ -40,9 +40,6 @@ impl Deliverer for EmailDeliverer {
             compose::AUTOMATIC_NOTICES.contains(&message.payload.template.as_str()),
         )
         .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
-        self.mailer.send(mail).await.map_err(|e| match e {
-            SendError::Transient(t) => DeliveryError::Transient(t),
-            SendError::Permanent(p) => DeliveryError::Permanent(p),
-        })
+        self.mailer.send(mail).await.map_err(DeliveryError::from)
     }
 }

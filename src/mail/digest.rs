@@ -16,9 +16,11 @@
 //! one-click needs an HTTPS address to POST to, and ebok has no public web endpoint.
 
 use super::headers::{AutoSubmitted, ListUnsubscribe, SuppressAutoResponses};
-use super::{EmailDeliverer, Mailer, SendError, compose};
-use crate::outbox::{Clock, Deliverer, DeliveryError, Message, Payload};
-use crate::render::{Flavour, Renderer, escape_html};
+use super::{EmailDeliverer, Mailer, compose};
+use crate::domain::clock::Clock;
+use crate::domain::payload::Payload;
+use crate::outbox::{Deliverer, DeliveryError, Message};
+use crate::render::{Flavour, Renderer};
 use crate::store::{DigestMember, NOTIFICATION_KEY_PREFIX, Store};
 use lettre::address::Envelope;
 use lettre::message::{Mailbox, MultiPart};
@@ -117,15 +119,13 @@ impl DigestDeliverer {
             .map(|m| Payload::parse(&m.payload))
             .collect::<anyhow::Result<_>>()
             .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
-        let composed = digest_body(&self.renderer, message.payload.lang, &payloads)
+        let utility = self.mailer.from().email.to_string();
+        let composed = digest_body(&self.renderer, message.payload.lang, &payloads, &utility)
             .map_err(|e| DeliveryError::Permanent(format!("rendering the digest failed: {e:#}")))?;
         let mail = self
             .build(composed, to, &message.dedupe_key)
             .map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
-        self.mailer.send(mail).await.map_err(|e| match e {
-            SendError::Transient(t) => DeliveryError::Transient(t),
-            SendError::Permanent(p) => DeliveryError::Permanent(p),
-        })
+        self.mailer.send(mail).await.map_err(DeliveryError::from)
     }
 
     fn build(
@@ -174,7 +174,7 @@ impl Deliverer for DigestDeliverer {
         let result = self.send_digest(message, &members).await;
         let finished = match &result {
             Ok(()) => self.store.finish_digest(message.id, "sent", None).await,
-            Err(DeliveryError::Permanent(e)) => {
+            Err(DeliveryError::Permanent(e) | DeliveryError::Unreachable { detail: e, .. }) => {
                 self.store
                     .finish_digest(message.id, "failed", Some(e))
                     .await
@@ -199,62 +199,133 @@ pub fn thread_id(address: &str, domain: &str) -> String {
     format!("<notify-{}@{domain}>", &hex::encode(digest)[..24])
 }
 
-/// One notification alone as it is; several under a counted subject, one after another.
+/// The mail of a digest. Subject: one notification's own headline (its first line:
+/// "Awaria: ul. Toruńska"), or the first one's and how many others ("… i 2 inne
+/// powiadomienia"). Body: the notifications one after another, numbered when several,
+/// and one footer — the account they are about (each names its own when they are
+/// about different accounts of one address) and how to change or stop them by mail.
 fn digest_body(
     renderer: &Renderer,
-    lang: crate::core::Lang,
+    lang: crate::domain::lang::Lang,
     payloads: &[Payload],
+    utility: &str,
 ) -> anyhow::Result<compose::Composed> {
+    let Some(first) = payloads.first() else {
+        anyhow::bail!("a digest without notifications");
+    };
+    let customers: std::collections::BTreeSet<String> = payloads
+        .iter()
+        .filter_map(|p| p.data.get("customer").map(|c| c.to_string()))
+        .collect();
+    let each_names_its_account = customers.len() > 1;
     let parts: Vec<compose::Composed> = payloads
         .iter()
-        .map(|p| part(renderer, p))
+        .map(|p| part(renderer, p, each_names_its_account))
         .collect::<anyhow::Result<_>>()?;
-    let prefix = renderer.string(lang, "email.subject_prefix");
-    if let [only] = parts.as_slice() {
-        return Ok(compose::Composed {
-            subject: format!("{prefix}: {}", only.subject),
-            text: only.text.clone(),
-            html: page(lang, &only.html),
-        });
-    }
-    let subject = renderer
-        .string(lang, "email.digest_subject")
-        .replace("{count}", &parts.len().to_string());
+    let footer = footer(renderer, lang, first, !each_names_its_account, utility)?;
+    let numbered = parts.len() > 1;
     let mut text = String::new();
     let mut html = String::new();
     for (i, p) in parts.iter().enumerate() {
-        text.push_str(&format!(
-            "{}. {}\n\n{}\n\n",
-            i + 1,
-            p.subject,
-            p.text.trim_end()
-        ));
-        html.push_str(&format!(
-            "<h3>{}. {}</h3>\n<div style=\"white-space: pre-wrap\">{}</div>\n<hr>\n",
-            i + 1,
-            escape_html(&p.subject),
-            p.html
-        ));
+        let number = if numbered {
+            format!("{}. ", i + 1)
+        } else {
+            String::new()
+        };
+        text.push_str(&format!("{number}{}\n\n", p.text.trim_end()));
+        html.push_str(&format!("<div>{number}{}</div>\n<hr>\n", p.html));
     }
+    text.push_str(&footer.text);
+    text.push('\n');
+    html.push_str(&footer.html);
+    let lead = &parts[0].subject;
+    let subject = match parts.len() - 1 {
+        0 => lead.clone(),
+        others => {
+            let n = i64::try_from(others).unwrap_or(i64::MAX);
+            let form = crate::render::plural::category(lang, n).as_str();
+            renderer
+                .string(lang, &format!("email.digest_subject.{form}"))
+                .replace("{first}", lead)
+                .replace("{count}", &others.to_string())
+        }
+    };
     Ok(compose::Composed {
-        subject: format!("{prefix}: {subject}"),
+        subject,
         text,
         html: page(lang, &html),
     })
 }
 
-/// A notification's own subject (without the prefix), text and HTML body.
-fn part(renderer: &Renderer, payload: &Payload) -> anyhow::Result<compose::Composed> {
-    let view = payload.view()?;
+/// A notification's subject (its headline), text and HTML body, as a part of a mail:
+/// without the chat's footer, and with the account line only when `account_line`.
+fn part(
+    renderer: &Renderer,
+    payload: &Payload,
+    account_line: bool,
+) -> anyhow::Result<compose::Composed> {
+    let mut view = payload.view()?;
+    if let Some(data) = view.data.as_object_mut() {
+        data.insert("_in_mail".into(), true.into());
+        data.insert("_account_line".into(), account_line.into());
+    }
     let lang = payload.lang;
+    let text = renderer.view(Flavour::Text, lang, &view)?;
+    let subject = headline(&text)
+        .unwrap_or_else(|| renderer.string(lang, &format!("mail_subject.{}", payload.template)));
     Ok(compose::Composed {
-        subject: renderer.string(lang, &format!("mail_subject.{}", payload.template)),
+        subject,
+        html: renderer.view(Flavour::EmailHtml, lang, &view)?,
+        text,
+    })
+}
+
+/// The footer of a notification mail, once: the account (when `account_line`) and how
+/// to change or stop notifications by mail, at the utility's command address.
+fn footer(
+    renderer: &Renderer,
+    lang: crate::domain::lang::Lang,
+    first: &Payload,
+    account_line: bool,
+    utility: &str,
+) -> anyhow::Result<compose::Composed> {
+    let field = |name: &str| first.data.get(name).cloned().unwrap_or_default();
+    let view = crate::core::View::new(
+        "notify_mail_footer",
+        serde_json::json!({
+            "account_line": account_line,
+            "customer": field("customer"),
+            "customer_name": field("customer_name"),
+            "address": utility,
+            "unsubscribe": UNSUBSCRIBE_SUBJECT,
+        }),
+    );
+    Ok(compose::Composed {
+        subject: String::new(),
         text: renderer.view(Flavour::Text, lang, &view)?,
         html: renderer.view(Flavour::EmailHtml, lang, &view)?,
     })
 }
 
-fn page(lang: crate::core::Lang, body: &str) -> String {
+/// Longest subject taken from a headline (a title may have 200 characters).
+const SUBJECT_CHARS: usize = 100;
+
+/// The first line of a notification without its leading symbol ("⚠️ Awaria: …" →
+/// "Awaria: …"), cut to [`SUBJECT_CHARS`]; `None` when there is no text.
+fn headline(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = line.trim_start_matches(|c: char| !c.is_alphanumeric());
+    if line.is_empty() {
+        return None;
+    }
+    if line.chars().count() <= SUBJECT_CHARS {
+        return Some(line.to_string());
+    }
+    let cut: String = line.chars().take(SUBJECT_CHARS - 1).collect();
+    Some(format!("{}…", cut.trim_end()))
+}
+
+fn page(lang: crate::domain::lang::Lang, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"></head>\
          <body><div style=\"font-family: sans-serif; white-space: pre-wrap\">{body}</div></body></html>\n",
@@ -265,6 +336,75 @@ fn page(lang: crate::core::Lang, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subject_is_the_headline_without_its_symbol_and_not_too_long() {
+        assert_eq!(
+            headline("⚠️ Awaria: ul. Toruńska\nTreść").as_deref(),
+            Some("Awaria: ul. Toruńska")
+        );
+        assert_eq!(
+            headline("\n\n🧾 Nowy dokument").as_deref(),
+            Some("Nowy dokument")
+        );
+        assert_eq!(headline("  \n"), None);
+        let long = format!("ℹ️ Informacja: {}", "ż".repeat(300));
+        let cut = headline(&long).unwrap();
+        assert_eq!(cut.chars().count(), SUBJECT_CHARS);
+        assert!(cut.ends_with('…'), "{cut}");
+    }
+
+    #[test]
+    fn a_digest_subject_counts_the_other_notifications_in_each_language() {
+        let renderer = Renderer::new(None).unwrap();
+        let notice = |lang, n: i64| {
+            Payload::new(
+                lang,
+                "notify_payment",
+                serde_json::json!({"event": "payment:1", "account": "EB1", "customer": "K-1",
+                    "customer_name": "Jan", "reference": "PB/1", "paid_on": "2025-03-10",
+                    "amount_gr": n * 100, "invoice_number": null, "title": null}),
+            )
+        };
+        let subject = |lang, count: i64| {
+            let payloads: Vec<Payload> = (1..=count).map(|n| notice(lang, n)).collect();
+            digest_body(&renderer, lang, &payloads, "ebok@example.test")
+                .unwrap()
+                .subject
+        };
+        let pl = crate::domain::lang::Lang::Pl;
+        let en = crate::domain::lang::Lang::En;
+        assert_eq!(subject(pl, 1), "Zaksięgowaliśmy wpłatę 1,00 zł");
+        assert_eq!(
+            subject(pl, 2),
+            "Zaksięgowaliśmy wpłatę 1,00 zł i 1 inne powiadomienie"
+        );
+        assert_eq!(
+            subject(pl, 5),
+            "Zaksięgowaliśmy wpłatę 1,00 zł i 4 inne powiadomienia"
+        );
+        assert_eq!(
+            subject(pl, 6),
+            "Zaksięgowaliśmy wpłatę 1,00 zł i 5 innych powiadomień"
+        );
+        assert_eq!(
+            subject(pl, 13),
+            "Zaksięgowaliśmy wpłatę 1,00 zł i 12 innych powiadomień"
+        );
+        assert_eq!(
+            subject(pl, 23),
+            "Zaksięgowaliśmy wpłatę 1,00 zł i 22 inne powiadomienia"
+        );
+        assert_eq!(subject(en, 1), "Payment of 1,00 zł booked");
+        assert_eq!(
+            subject(en, 2),
+            "Payment of 1,00 zł booked and 1 other notification"
+        );
+        assert_eq!(
+            subject(en, 3),
+            "Payment of 1,00 zł booked and 2 other notifications"
+        );
+    }
 
     #[test]
     fn one_thread_per_address() {

@@ -9,11 +9,14 @@ mod compose;
 mod deliver;
 pub mod digest;
 pub mod headers;
+mod worker;
 
 pub use compose::{Composed, build, compose, message_id};
 pub use deliver::EmailDeliverer;
 pub use digest::DigestDeliverer;
+pub use worker::email_worker;
 
+use crate::config::Problem;
 use crate::config::{Smtp, TlsMode};
 use anyhow::Context;
 use lettre::message::Mailbox;
@@ -32,6 +35,26 @@ pub enum SendError {
     /// Never going to work: the server refused the message or the address (5xx).
     #[error("{0}")]
     Permanent(String),
+    /// Never going to work, by the recipient's doing: the mailbox does not exist, is
+    /// disabled or full (`reason`, a metric label).
+    #[error("{detail}")]
+    Unreachable {
+        reason: &'static str,
+        detail: String,
+    },
+}
+
+impl From<SendError> for crate::outbox::DeliveryError {
+    fn from(e: SendError) -> crate::outbox::DeliveryError {
+        use crate::outbox::DeliveryError;
+        match e {
+            SendError::Transient(t) => DeliveryError::Transient(t),
+            SendError::Permanent(p) => DeliveryError::Permanent(p),
+            SendError::Unreachable { reason, detail } => {
+                DeliveryError::Unreachable { reason, detail }
+            }
+        }
+    }
 }
 
 /// An SMTP connection pool and the sender's mailbox.
@@ -136,20 +159,14 @@ pub fn sender(smtp: &Smtp) -> anyhow::Result<Mailbox> {
 
 fn tls(smtp: &Smtp) -> anyhow::Result<Tls> {
     if smtp.tls == TlsMode::Plain {
-        if !is_loopback(&smtp.host) {
-            anyhow::bail!(
-                "smtp.tls = \"plain\" is allowed only for a loopback server (127.0.0.1, ::1, localhost), not {}",
-                smtp.host
-            );
+        if let Some(refused) = plain_refused(&smtp.host) {
+            anyhow::bail!("smtp.tls: {refused}");
         }
         return Ok(Tls::None);
     }
     let mut params = TlsParameters::builder(smtp.host.clone());
     if let Some(path) = &smtp.ca_cert {
-        let pem = std::fs::read(path)
-            .with_context(|| format!("reading smtp.ca_cert {}", path.display()))?;
-        let cert = Certificate::from_pem(&pem)
-            .with_context(|| format!("smtp.ca_cert {} is not a PEM certificate", path.display()))?;
+        let cert = root_certificate(path).map_err(|e| anyhow::anyhow!("smtp.ca_cert: {e}"))?;
         params = params.add_root_certificate(cert);
     }
     let params = params.build().context("setting up TLS for SMTP")?;
@@ -157,6 +174,73 @@ fn tls(smtp: &Smtp) -> anyhow::Result<Tls> {
         TlsMode::Implicit => Tls::Wrapper(params),
         _ => Tls::Required(params),
     })
+}
+
+/// The extra root certificate of `smtp.ca_cert`; the error says what to do.
+fn root_certificate(path: &std::path::Path) -> Result<Certificate, String> {
+    let pem = std::fs::read(path).map_err(|e| {
+        format!(
+            "{} cannot be read ({e}): point it at the CA's certificate (PEM), or leave it unset",
+            path.display()
+        )
+    })?;
+    Certificate::from_pem(&pem).map_err(|e| {
+        format!(
+            "{} is not a PEM certificate ({e}): point it at the CA's certificate (PEM)",
+            path.display()
+        )
+    })
+}
+
+/// Why plain text (no TLS) is refused for `host`: it is not a loopback address.
+pub fn plain_refused(host: &str) -> Option<String> {
+    (!is_loopback(host)).then(|| {
+        format!(
+            "\"plain\" (no TLS) is allowed only for a loopback server (127.0.0.1, ::1, \
+             localhost), not {host}: use \"starttls\" or \"implicit\""
+        )
+    })
+}
+
+/// What is wrong with `[smtp]` (checked before anything starts, [`crate::config::check`]).
+pub fn config_problems(smtp: &Smtp) -> Vec<Problem> {
+    let mut found = Vec::new();
+    if smtp.host.trim().is_empty() {
+        found.push(Problem::new(
+            "smtp.host",
+            "is empty: write the SMTP server's name or address",
+        ));
+    }
+    if sender(smtp).is_err() {
+        found.push(Problem::new(
+            "smtp.from_address",
+            format!(
+                "{:?} is not an email address: write the address ebok's mail comes from, \
+                 e.g. \"ebok@mpec.example.pl\"",
+                smtp.from_address
+            ),
+        ));
+    }
+    if smtp.tls == TlsMode::Plain {
+        if let Some(refused) = plain_refused(&smtp.host) {
+            found.push(Problem::new("smtp.tls", refused));
+        }
+    } else if let Some(Err(e)) = smtp.ca_cert.as_deref().map(root_certificate) {
+        found.push(Problem::new("smtp.ca_cert", e));
+    }
+    let user = smtp.user.as_deref().is_some_and(|u| !u.is_empty());
+    let password = smtp
+        .password
+        .as_ref()
+        .is_some_and(|p| !p.expose_secret().is_empty());
+    if user && !password {
+        found.push(Problem::new(
+            "smtp.password",
+            "is not set, but smtp.user is: set EBOK_SMTP__PASSWORD (or remove smtp.user \
+             for a server that takes mail without a login)",
+        ));
+    }
+    found
 }
 
 /// A literal loopback address or `localhost` (names are not resolved on purpose).
@@ -201,9 +285,11 @@ fn error_chain(e: &lettre::transport::smtp::Error) -> String {
 fn describe(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
     let text = error_chain(e);
     if e.is_permanent() {
-        SendError::Permanent(format!(
-            "the SMTP server {server} refused the message: {text}"
-        ))
+        let detail = format!("the SMTP server {server} refused the message: {text}");
+        match recipient_gone(&text) {
+            Some(reason) => SendError::Unreachable { reason, detail },
+            None => SendError::Permanent(detail),
+        }
     } else if e.is_timeout() {
         SendError::Transient(format!(
             "the SMTP server {server} did not answer in time: {text}"
@@ -219,9 +305,99 @@ fn describe(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
     }
 }
 
+/// Why a permanent refusal is the recipient's doing, if it is: read from the enhanced
+/// status code (RFC 3463) the servers put first (`550 5.1.1 …`), or from the words
+/// servers without one use. Refusals of ebok's own mail (5.7.x: policy, spam, relaying)
+/// are not: the operator has to look at those.
+pub fn recipient_gone(text: &str) -> Option<&'static str> {
+    let code = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|word| {
+            let parts: Vec<&str> = word.split('.').collect();
+            parts.len() == 3
+                && parts[0] == "5"
+                && parts[1..]
+                    .iter()
+                    .all(|p| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+        });
+    match code {
+        Some("5.1.1" | "5.1.6") => return Some("no_mailbox"),
+        Some("5.1.2" | "5.1.10") => return Some("no_domain"),
+        Some("5.2.1") => return Some("mailbox_disabled"),
+        Some("5.2.2") => return Some("mailbox_full"),
+        Some(_) => return None,
+        None => {}
+    }
+    let lower = text.to_lowercase();
+    let words = [
+        "user unknown",
+        "unknown user",
+        "no such user",
+        "mailbox not found",
+        "recipient not found",
+        "does not exist",
+    ];
+    words
+        .iter()
+        .any(|w| lower.contains(w))
+        .then_some("no_mailbox")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_that_are_the_recipients_doing() {
+        let cases = [
+            (
+                "permanent error (550): 5.1.1 <nikt@example.test>: Recipient address rejected: \
+                 User unknown in virtual mailbox table",
+                Some("no_mailbox"),
+            ),
+            (
+                "permanent error (550): 5.1.1 The email account that you tried to reach does \
+                 not exist. Please try double-checking the recipient's email address",
+                Some("no_mailbox"),
+            ),
+            (
+                "permanent error (550): 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not \
+                 found by SMTP address lookup",
+                Some("no_domain"),
+            ),
+            (
+                "permanent error (552): 5.2.2 The email account that you tried to reach is \
+                 over quota",
+                Some("mailbox_full"),
+            ),
+            (
+                "permanent error (550): 5.2.1 mailbox disabled",
+                Some("mailbox_disabled"),
+            ),
+            (
+                "permanent error (550): No such user here",
+                Some("no_mailbox"),
+            ),
+            // Refusals of ebok's own mail: the operator looks.
+            (
+                "permanent error (554): 5.7.1 <a@b.test>: Relay access denied",
+                None,
+            ),
+            (
+                "permanent error (550): 5.7.26 Unauthenticated email is not accepted; the \
+                 user does not exist on our blocklist",
+                None,
+            ),
+            (
+                "permanent error (552): 5.3.4 Message size exceeds fixed limit",
+                None,
+            ),
+            ("permanent error (554): Transaction failed", None),
+        ];
+        for (text, reason) in cases {
+            assert_eq!(recipient_gone(text), reason, "{text}");
+        }
+    }
 
     fn smtp(host: &str, tls: TlsMode) -> Smtp {
         Smtp {

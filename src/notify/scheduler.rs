@@ -7,13 +7,13 @@
 //! a lease row (`notify_jobs`) keeps two instances from doing the same work at once.
 
 use super::events::bill_reminder;
-use super::{Kind, Timing};
-use crate::app::App;
 use crate::config::Settings;
 use crate::domain::calendar::{TZ, effective_due_date, is_working_day};
+use crate::domain::clock::Clock;
 use crate::domain::interest::accrued;
 use crate::domain::model::{CustomerKind, regime_of};
 use crate::domain::money::{from_grosze, to_grosze};
+use crate::domain::notice::{Kind, Timing};
 use crate::store::Store;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::time::Duration;
@@ -71,11 +71,11 @@ pub async fn run_once(
         return Ok(None);
     }
     let n = &settings.notifications;
-    let timing = Timing::at(now, n);
+    let timing = Timing::at(now, n.quiet_hours());
     let today = timing.today();
     let horizon = today + chrono::Days::new(u64::from(n.due_soon_days));
     let bills = store.unpaid_bills_to_remind(horizon).await?;
-    let tables = crate::core::rates::in_force(store, settings).await?;
+    let tables = crate::rates::in_force(store, settings).await?;
     let mut summary = Summary {
         bills: bills.len(),
         ..Summary::default()
@@ -149,10 +149,16 @@ const RETRY: chrono::Duration = chrono::Duration::minutes(1);
 /// core's clock. A run that found the lease taken, or failed, is retried after a minute
 /// until the run of its day is recorded (by this process or another); a daily run
 /// another process already made is not made again.
-pub async fn run(app: App) -> anyhow::Result<()> {
+pub async fn run(
+    store: Store,
+    settings: std::sync::Arc<Settings>,
+    clock: Clock,
+) -> anyhow::Result<()> {
     let holder = uuid::Uuid::new_v4().simple().to_string();
-    let settings = &app.settings;
-    let clock = app.core.clock();
+    let job = Job {
+        store: &store,
+        settings: &settings,
+    };
     let mut due = clock.now();
     // The day the next run is for; `None`: the run at start, which always runs.
     let mut for_day: Option<NaiveDate> = None;
@@ -161,8 +167,8 @@ pub async fn run(app: App) -> anyhow::Result<()> {
         if now >= due {
             let day = for_day.unwrap_or_else(|| local_date(now));
             let done = match for_day {
-                Some(day) if recorded(&app).await >= Some(day) => true,
-                _ => attempt(&app, now, day, &holder).await,
+                Some(day) if job.recorded().await >= Some(day) => true,
+                _ => job.attempt(now, day, &holder).await,
             };
             (due, for_day) = if done {
                 let next = next_run(now, &settings.notifications);
@@ -183,20 +189,28 @@ fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&TZ).date_naive()
 }
 
-/// The last day a run completed, by any process.
-async fn recorded(app: &App) -> Option<NaiveDate> {
-    app.store.job_last_run(JOB).await.ok().flatten()
+/// What the daily loop works with.
+struct Job<'a> {
+    store: &'a Store,
+    settings: &'a Settings,
 }
 
-/// One run as of `now`; true when the run for `day` is recorded (by this process or
-/// another).
-async fn attempt(app: &App, now: DateTime<Utc>, day: NaiveDate, holder: &str) -> bool {
-    match run_once(&app.store, &app.settings, now, holder).await {
-        Ok(Some(_)) => true,
-        Ok(None) => recorded(app).await >= Some(day),
-        Err(e) => {
-            tracing::error!(job = JOB, error = format!("{e:#}"), "the reminders failed");
-            false
+impl Job<'_> {
+    /// The last day a run completed, by any process.
+    async fn recorded(&self) -> Option<NaiveDate> {
+        self.store.job_last_run(JOB).await.ok().flatten()
+    }
+
+    /// One run as of `now`; true when the run for `day` is recorded (by this process or
+    /// another).
+    async fn attempt(&self, now: DateTime<Utc>, day: NaiveDate, holder: &str) -> bool {
+        match run_once(self.store, self.settings, now, holder).await {
+            Ok(Some(_)) => true,
+            Ok(None) => self.recorded().await >= Some(day),
+            Err(e) => {
+                tracing::error!(job = JOB, error = format!("{e:#}"), "the reminders failed");
+                false
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The durable outbox's delivery side. Rows are written by the core in the same
 //! transaction as the change that causes them (`Tx::enqueue`); a [`Worker`] per channel
 //! claims due rows, hands them to that channel's [`Deliverer`], and records the result:
-//! sent (secrets scrubbed), retry later with exponential backoff, or failed for good.
+//! sent (secrets scrubbed), retry later with exponential backoff, or failed for good —
+//! logged as an error, or at INFO when the recipient cannot be reached by their own
+//! doing (blocked the bot, no such mailbox), which is no fault of ebok's.
 //!
 //! Channels and recipients:
 //! - `"email"`: recipient is an address; delivered by [`crate::mail::EmailDeliverer`].
@@ -15,12 +17,9 @@
 //! row's dedupe key), so the copy is recognisably the same message (an email reply is
 //! stored as its exact bytes, so its copy is byte-identical).
 
-mod clock;
-mod payload;
+use crate::domain::clock::Clock;
 
-pub use clock::{Clock, write_file_clock};
-pub use payload::{Payload, TEMPLATES};
-
+use crate::domain::payload::Payload;
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,9 +44,17 @@ pub enum DeliveryError {
     /// Try again later (server down, timeout, 4xx).
     #[error("{0}")]
     Transient(String),
-    /// Will never work (bad address, 5xx, unknown template).
+    /// Will never work (bad address, 5xx, unknown template): the operator should look.
     #[error("{0}")]
     Permanent(String),
+    /// Will never work, by the recipient's doing: they blocked the bot, deleted their
+    /// account, their mailbox does not exist. An expected outcome, counted by `reason`
+    /// (a metric label), not an error.
+    #[error("{detail}")]
+    Unreachable {
+        reason: &'static str,
+        detail: String,
+    },
     /// Not tried: the row goes at this moment (an email notification waiting for the
     /// others of its digest). No attempt is counted.
     #[error("held until {0}")]
@@ -116,6 +123,9 @@ pub struct Worker {
     quiet: Option<crate::config::Notifications>,
     /// The least time between two rows to one recipient, kept across processes.
     spacing: Option<chrono::Duration>,
+    /// Recipients the configuration names (staff chats and addresses): one that cannot
+    /// be reached is the operator's to correct, not a customer's choice.
+    configured: Arc<Vec<String>>,
 }
 
 impl Worker {
@@ -133,7 +143,15 @@ impl Worker {
             clock: Clock::default(),
             quiet: None,
             spacing: None,
+            configured: Arc::default(),
         }
+    }
+
+    /// The worker treating `recipients` (named in the configuration) as the operator's:
+    /// if one cannot be reached, that is logged as an error, not as a routine outcome.
+    pub fn with_configured_recipients(mut self, recipients: Vec<String>) -> Worker {
+        self.configured = Arc::new(recipients);
+        self
     }
 
     /// The worker holding back a non-urgent notification that is due during its
@@ -256,6 +274,24 @@ impl Worker {
                 tracing::debug!(id = message.id, %at, "held");
                 self.store.outbox_defer(message.id, at).await?;
             }
+            Err(DeliveryError::Unreachable { reason, detail })
+                if !self.configured.contains(&message.recipient) =>
+            {
+                // The recipient's doing (a customer who left): no alert for it.
+                tracing::info!(id = message.id, reason, %detail, "not delivered: the recipient cannot be reached");
+                metrics.delivery(&self.channel, "unreachable");
+                metrics.unreachable(&self.channel, reason);
+                self.store
+                    .outbox_abandoned(message.id, &detail, &scrubbed)
+                    .await?;
+            }
+            Err(DeliveryError::Unreachable { detail, .. }) => {
+                tracing::error!(id = message.id, recipient = %message.recipient, error = %detail, "a recipient named in the configuration cannot be reached: correct telegram.staff_chats or email.staff_addresses");
+                metrics.delivery(&self.channel, "failed");
+                self.store
+                    .outbox_abandoned(message.id, &detail, &scrubbed)
+                    .await?;
+            }
             Err(DeliveryError::Permanent(error)) => {
                 tracing::error!(id = message.id, %error, "delivery failed for good");
                 metrics.delivery(&self.channel, "failed");
@@ -277,7 +313,7 @@ impl Worker {
         if message.priority > 0 || !message.dedupe_key.starts_with("notify:") {
             return None;
         }
-        let until = crate::notify::quiet_until(self.clock.now(), settings)?;
+        let until = crate::domain::notice::quiet_until(self.clock.now(), settings.quiet_hours())?;
         let account = message.payload.data.get("account")?.as_str()?;
         let keeps = self
             .store
@@ -342,32 +378,6 @@ impl Worker {
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(self.run())
     }
-}
-
-/// The email worker for `app`, when SMTP is configured (`None` otherwise): notifications
-/// go as digests ([`crate::mail::digest`]).
-pub fn email_worker(app: &crate::app::App) -> anyhow::Result<Option<Worker>> {
-    let Some(smtp) = &app.settings.smtp else {
-        return Ok(None);
-    };
-    let mailer = crate::mail::Mailer::new(smtp)?;
-    let deliverer = crate::mail::DigestDeliverer::new(
-        mailer,
-        app.renderer.clone(),
-        app.store.clone(),
-        Duration::from_secs(smtp.digest_window_seconds),
-        app.core.clock().clone(),
-    );
-    Ok(Some(
-        Worker::new(
-            app.store.clone(),
-            "email",
-            Arc::new(deliverer),
-            RetryPolicy::default(),
-        )
-        .with_clock(app.core.clock().clone())
-        .with_quiet_hours(app.settings.notifications.clone()),
-    ))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod commands;
 mod csv_fields;
 mod email;
+mod ics;
 mod ids;
 mod money;
 mod split;

@@ -1,9 +1,9 @@
 //! Template helpers: amounts and dates as Polish users write them, padding for
 //! aligned columns, dictionary lookups, and markup that depends on the flavour.
 
-use super::Flavour;
+use super::flavour::{Flavour, escape_html};
 use super::strings::Strings;
-use crate::core::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::money::{format_decimal, format_number};
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext,
@@ -51,7 +51,7 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
         );
     }
     let esc: fn(&str) -> String = if flavour.is_html() {
-        super::escape_html
+        escape_html
     } else {
         str::to_string
     };
@@ -103,6 +103,20 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
     reg.register_helper("concat", Box::new(concat));
     reg.register_helper("rate", Box::new(rate));
     reg.register_helper("is_negative", Box::new(is_negative));
+    reg.register_helper("abs", Box::new(abs));
+    reg.register_helper(
+        "plural",
+        Box::new(
+            move |h: &Helper,
+                  _: &Handlebars,
+                  ctx: &Context,
+                  _: &mut RenderContext,
+                  out: &mut dyn Output| {
+                out.write(&esc(&plural_form(h, lang_of(ctx))?))?;
+                Ok(())
+            },
+        ),
+    );
     reg.register_helper(
         "t",
         Box::new(
@@ -111,17 +125,12 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
                   ctx: &Context,
                   _: &mut RenderContext,
                   out: &mut dyn Output| {
-                let lang = ctx
-                    .data()
-                    .get("_lang")
-                    .and_then(Value::as_str)
-                    .and_then(Lang::parse)
-                    .unwrap_or(Lang::Pl);
+                let lang = lang_of(ctx);
                 let key: Vec<String> = h.params().iter().map(|p| p.value().render()).collect();
                 let key = key.join(".");
                 let text = strings.get(lang, &key).unwrap_or(&key);
                 let text = if flavour.is_html() {
-                    super::escape_html(text)
+                    escape_html(text)
                 } else {
                     text.to_string()
                 };
@@ -214,6 +223,54 @@ fn is_negative(
         out.write("true")?;
     }
     Ok(())
+}
+
+/// `{{abs n}}`: the magnitude of an amount (a credit of -5000 grosze is shown as 50,00 zł
+/// next to the word that says it is a credit).
+fn abs(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    out.write(&decimal_param(h, 0)?.abs().to_string())?;
+    Ok(())
+}
+
+/// The language the view is rendered in (`_lang`, set by the renderer).
+fn lang_of(ctx: &Context) -> Lang {
+    ctx.data()
+        .get("_lang")
+        .and_then(Value::as_str)
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::Pl)
+}
+
+/// `{{plural n "czat" "czaty" "czatów"}}` (English: `{{plural n "chat" "chats"}}`): the
+/// form of the noun after `n` ([`super::plural`]); a count that is not a whole number
+/// takes the last form.
+fn plural_form(h: &Helper, lang: Lang) -> Result<String, RenderError> {
+    let count = decimal_param(h, 0)?;
+    let forms: Vec<String> = h
+        .params()
+        .iter()
+        .skip(1)
+        .map(|p| p.value().render())
+        .collect();
+    if forms.is_empty() {
+        return Err(RenderErrorReason::Other("plural needs the forms of the noun".into()).into());
+    }
+    let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
+    let whole = count
+        .fract()
+        .is_zero()
+        .then(|| i64::try_from(count).ok())
+        .flatten();
+    Ok(match whole {
+        Some(n) => super::plural::choose(lang, n, &forms).to_string(),
+        None => forms[forms.len() - 1].to_string(),
+    })
 }
 
 /// A stored timestamp (RFC 3339, UTC) as the utility's local time.

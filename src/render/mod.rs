@@ -4,10 +4,19 @@
 //! the `b`, `i`, `pre` and `code` helpers emit. Templates are compiled into the binary
 //! and an operator may override any of them from a directory with the same layout.
 
+#[cfg(test)]
+mod counts_tests;
+mod flavour;
 mod helpers;
+#[cfg(test)]
+mod notices_tests;
+pub mod plural;
 mod strings;
 
-use crate::core::{Action, Lang, Reply, View};
+pub use flavour::{Flavour, escape_html};
+
+use crate::domain::lang::Lang;
+use crate::domain::reply::{Action, Reply, View};
 use anyhow::Context;
 use handlebars::Handlebars;
 use rust_embed::RustEmbed;
@@ -17,23 +26,6 @@ use strings::Strings;
 #[derive(RustEmbed)]
 #[folder = "templates/"]
 struct Builtin;
-
-/// How a reply is written out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Flavour {
-    /// Plain UTF-8 text: console and the text part of emails.
-    Text,
-    /// Telegram's HTML subset (b, i, code, pre), with &, <, > escaped.
-    Telegram,
-    /// The HTML part of emails.
-    EmailHtml,
-}
-
-impl Flavour {
-    fn is_html(self) -> bool {
-        !matches!(self, Flavour::Text)
-    }
-}
 
 /// Compiled templates for every flavour.
 pub struct Renderer {
@@ -204,19 +196,4 @@ fn registry(
             .with_context(|| format!("compiling the template {path}"))?;
     }
     Ok(reg)
-}
-
-/// Escapes text for Telegram's HTML and for email HTML: only &, <, > and ".
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            other => out.push(other),
-        }
-    }
-    out
 }

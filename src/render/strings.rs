@@ -1,7 +1,7 @@
 //! Short texts (labels, kinds, month names, button captions) from
 //! `templates/<lang>/strings.toml`, flattened to dotted keys.
 
-use crate::core::Lang;
+use crate::domain::lang::Lang;
 use anyhow::Context;
 use std::collections::HashMap;
 use std::sync::Arc;

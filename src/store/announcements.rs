@@ -15,7 +15,7 @@ pub struct NewAnnouncement<'a> {
     pub body: &'a str,
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
-    /// Comma-separated heat areas (see [`crate::notify::area`]); `None`: everyone.
+    /// Comma-separated heat areas (see [`crate::domain::area`]); `None`: everyone.
     pub area: Option<&'a str>,
 }
 

@@ -243,7 +243,7 @@ impl Store {
     }
 
     /// Announcements in force on `today` for everyone or for `area` (one of the heat
-    /// areas they name, see [`crate::notify::area`]), newest first, at most 50.
+    /// areas they name, see [`crate::domain::area`]), newest first, at most 50.
     pub async fn announcements(
         &self,
         area: &str,
@@ -258,9 +258,9 @@ impl Store {
         Ok(all
             .into_iter()
             .filter(|m| {
-                let targets = crate::notify::area::targets(m.area.as_deref().unwrap_or(""));
+                let targets = crate::domain::area::targets(m.area.as_deref().unwrap_or(""));
                 targets.is_empty()
-                    || (!area.is_empty() && crate::notify::area::matches(&targets, area))
+                    || (!area.is_empty() && crate::domain::area::matches(&targets, area))
             })
             .take(50)
             .collect())

@@ -2,8 +2,12 @@
 //! exactly-once record, written in the reply's transaction) and replies per sender per
 //! day (the daily cap).
 
+use super::notify::placeholders;
 use super::{Backend, Store, Tx, now};
 use anyhow::Context;
+
+/// Values looked up in one query (SQLite allows 32,766 parameters, PostgreSQL 65,535).
+const LOOKUP_CHUNK: usize = 500;
 
 /// What was done with one inbound mail.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -59,6 +63,63 @@ impl Store {
             .fetch_optional(p)
             .await)
         .context("reading the processed-mail record")
+    }
+
+    /// Of the mails `uids` of `mailbox` (this UIDVALIDITY), those recorded, with
+    /// whether each is to be deleted: (UID, purge).
+    pub async fn email_recorded(
+        &self,
+        mailbox: &str,
+        uidvalidity: u32,
+        uids: &[u32],
+    ) -> anyhow::Result<Vec<(u32, bool)>> {
+        let mut out = Vec::new();
+        for chunk in uids.chunks(LOOKUP_CHUNK) {
+            let sql = format!(
+                "SELECT uid, purge FROM email_processed \
+                 WHERE mailbox = $1 AND uidvalidity = $2 AND uid IN {}",
+                placeholders(3, chunk.len())
+            );
+            let rows: Vec<(i64, bool)> = on_pool!(self, |p| {
+                let mut q = sqlx::query_as(&sql)
+                    .bind(mailbox)
+                    .bind(i64::from(uidvalidity));
+                for uid in chunk {
+                    q = q.bind(i64::from(*uid));
+                }
+                q.fetch_all(p).await
+            })
+            .context("reading processed-mail records")?;
+            out.extend(
+                rows.into_iter()
+                    .filter_map(|(uid, purge)| Some((u32::try_from(uid).ok()?, purge))),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Of `fingerprints`, those of mails recorded as to be deleted.
+    pub async fn email_purged_fingerprints(
+        &self,
+        fingerprints: &[String],
+    ) -> anyhow::Result<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in fingerprints.chunks(LOOKUP_CHUNK) {
+            let sql = format!(
+                "SELECT fingerprint FROM email_processed WHERE purge = $1 AND fingerprint IN {}",
+                placeholders(2, chunk.len())
+            );
+            let found: Vec<String> = on_pool!(self, |p| {
+                let mut q = sqlx::query_scalar(&sql).bind(true);
+                for f in chunk {
+                    q = q.bind(f);
+                }
+                q.fetch_all(p).await
+            })
+            .context("reading processed-mail records")?;
+            out.extend(found);
+        }
+        Ok(out)
     }
 
     /// Replies sent to `sender` on `day` and whether the notice went out (tests, operators).

@@ -1,38 +1,10 @@
-//! Notifications in the database: subscriptions, the fan-out of an event to its
-//! recipients as outbox rows (one set-based INSERT … SELECT, in the caller's
-//! transaction), announcement drafts and their progress, and the scheduler's lease.
+//! Notifications in the database: subscriptions, what an import starts from, the
+//! announcement drafts and their progress, the operator's counts. The fan-out of an
+//! event to its recipients is in `fan_out.rs`.
 
 use super::{Backend, Store, Tx, now};
-use crate::notify::Timing;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
-
-/// A parameter of a fan-out's source query.
-#[derive(Debug, Clone)]
-pub enum Param {
-    Int(i64),
-    Text(String),
-    Date(NaiveDate),
-}
-
-/// One event (or a set of them) to write as notices. `source` is a SELECT yielding
-/// `ev_key` (the event's stable key), `customer_id`, `ev_on` (the event's date, checked
-/// against the subscription's first day when `since` is set) and one column per name in
-/// `fields`, which become the template's data; its own parameters start at `$6`.
-#[derive(Debug, Clone)]
-pub struct Fanout<'a> {
-    pub kind: crate::notify::Kind,
-    pub source: &'a str,
-    pub fields: &'a [&'a str],
-    pub params: Vec<Param>,
-    pub timing: Timing,
-    /// 10 for an urgent notice (delivered first, not held by quiet hours), else 0.
-    pub priority: i32,
-    pub since: bool,
-}
-
-/// The outbox priority of an urgent notice.
-pub const URGENT: i32 = 10;
 
 /// Where an import starts: the highest row ids (rows above them are new in it) and the
 /// stage of each open collection case of customers someone gets collection notices for.
@@ -100,60 +72,8 @@ pub struct UnpaidBill {
 
 const CANCELLED: &str = "cancelled by staff";
 
-fn json_object(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "json_object",
-        Backend::Postgres => "json_build_object",
-    }
-}
-
-/// The INSERT … SELECT of a fan-out. Fixed parameters: $1 template, $2 held-until,
-/// $3 now, $4 priority, $5 kind.
-fn fanout_sql(backend: Backend, f: &Fanout<'_>) -> String {
-    let obj = json_object(backend);
-    let fields: String = f
-        .fields
-        .iter()
-        .map(|name| format!(", '{name}', ev.{name}"))
-        .collect();
-    let since = if f.since {
-        " AND ev.ev_on >= r.since_on"
-    } else {
-        ""
-    };
-    format!(
-        "INSERT INTO outbox (dedupe_key, channel, recipient, payload, next_attempt_at, created_at, priority) \
-         SELECT 'notify:' || ev.ev_key || ':' || r.channel || ':' || r.recipient, r.channel, r.recipient, \
-           CAST({obj}('lang', r.lang, 'template', $1, 'data', {obj}(\
-             'event', ev.ev_key, 'account', r.identifier, 'customer', c.number, \
-             'customer_name', c.name{fields})) AS TEXT), \
-           CASE WHEN r.quiet THEN $2 ELSE $3 END, $3, $4 \
-         FROM ({source}) ev \
-         JOIN notify_recipients r ON r.customer_id = ev.customer_id AND r.kind = $5{since} \
-         JOIN customers c ON c.id = ev.customer_id \
-         WHERE r.recipient IS NOT NULL \
-         ON CONFLICT (dedupe_key) DO NOTHING",
-        source = f.source
-    )
-}
-
-/// Binds `params` after the query's fixed ones.
-macro_rules! bind_params {
-    ($query:expr, $params:expr) => {{
-        let mut q = $query;
-        for p in $params {
-            q = match p {
-                Param::Int(v) => q.bind(*v),
-                Param::Text(v) => q.bind(v.clone()),
-                Param::Date(v) => q.bind(*v),
-            };
-        }
-        q
-    }};
-}
-
 /// `IN ($n, $n+1, …)` for `count` values from `$first`; `IN (NULL)` for none.
-pub fn placeholders(first: usize, count: usize) -> String {
+pub(super) fn placeholders(first: usize, count: usize) -> String {
     if count == 0 {
         return "(NULL)".into();
     }
@@ -161,43 +81,7 @@ pub fn placeholders(first: usize, count: usize) -> String {
     format!("({})", list.join(", "))
 }
 
-/// Notices written at once from which PostgreSQL's statistics of the outbox are renewed.
-const BIG_FANOUT: u64 = 1_000;
-
 impl Tx {
-    /// Writes the notices of `f` for its current subscribers; returns how many rows are
-    /// new (a notice written before, by anyone, is not written again).
-    pub async fn notify_fanout(&mut self, f: &Fanout<'_>) -> anyhow::Result<u64> {
-        let sql = fanout_sql(self.backend(), f);
-        let t = &f.timing;
-        let template = f.kind.template();
-        let rows = on_tx!(self, |c| {
-            let q = sqlx::query(&sql)
-                .bind(template)
-                .bind(t.held_until)
-                .bind(t.now)
-                .bind(f.priority)
-                .bind(f.kind.as_str());
-            bind_params!(q, &f.params)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })
-        .with_context(|| format!("writing {} notices", f.kind))?;
-        if rows >= BIG_FANOUT && self.backend() == super::Backend::Postgres {
-            // Fresh statistics in the same transaction, so the first claim after the
-            // commit is planned for the rows it must pick from: planned on the stats of
-            // a nearly empty outbox, the claim of a 100,000-row broadcast took 11 s
-            // instead of 25 ms (docs/benchmarks.md).
-            on_tx!(self, |c| sqlx::query("ANALYZE outbox")
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))
-            .context("analyzing the outbox after a large broadcast")?;
-        }
-        Ok(rows)
-    }
-
     /// The highest ids of the tables an import adds events to.
     pub async fn notify_marks(&mut self) -> anyhow::Result<Marks> {
         let sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM invoices), \
@@ -230,7 +114,7 @@ impl Tx {
         account_id: i64,
         channel: &str,
         recipient: &str,
-        kinds: &[crate::notify::Kind],
+        kinds: &[crate::domain::notice::Kind],
         since_on: NaiveDate,
     ) -> anyhow::Result<u64> {
         let sql = "INSERT INTO notify_subscriptions (account_id, channel, recipient, kind, since_on, created_at) \
@@ -259,7 +143,7 @@ impl Tx {
         account_id: i64,
         channel: &str,
         recipient: &str,
-        kinds: &[crate::notify::Kind],
+        kinds: &[crate::domain::notice::Kind],
     ) -> anyhow::Result<u64> {
         let sql = "DELETE FROM notify_subscriptions \
                    WHERE account_id = $1 AND channel = $2 AND recipient = $3 AND kind = $4";
@@ -293,29 +177,6 @@ impl Tx {
             .fetch_all(c)
             .await)
         .context("reading the accounts at an address")
-    }
-
-    /// Quiet hours on or off for the target.
-    pub async fn set_quiet(
-        &mut self,
-        account_id: i64,
-        channel: &str,
-        recipient: &str,
-        quiet: bool,
-    ) -> anyhow::Result<()> {
-        let sql = "INSERT INTO notify_targets (account_id, channel, recipient, quiet) \
-                   VALUES ($1, $2, $3, $4) \
-                   ON CONFLICT (account_id, channel, recipient) DO UPDATE SET quiet = excluded.quiet";
-        on_tx!(self, |c| sqlx::query(sql)
-            .bind(account_id)
-            .bind(channel)
-            .bind(recipient)
-            .bind(quiet)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("setting quiet hours")?;
-        Ok(())
     }
 
     /// Ends every subscription of the account, on every chat and by email (locked,
@@ -427,26 +288,6 @@ impl Tx {
 }
 
 impl Store {
-    /// Whether the account `identifier` keeps quiet hours on `channel` at `recipient`
-    /// (for email: its address on file); true unless turned off.
-    pub async fn keeps_quiet_hours(
-        &self,
-        identifier: &str,
-        channel: &str,
-        recipient: &str,
-    ) -> anyhow::Result<bool> {
-        let sql = "SELECT quiet FROM notify_recipients \
-                   WHERE identifier = $1 AND channel = $2 AND recipient = $3";
-        let quiet: Vec<bool> = on_pool!(self, |p| sqlx::query_scalar(sql)
-            .bind(identifier)
-            .bind(channel)
-            .bind(recipient)
-            .fetch_all(p)
-            .await)
-        .context("reading the quiet hours")?;
-        Ok(quiet.into_iter().all(|q| q))
-    }
-
     /// The kinds turned on for the target, and whether it keeps quiet hours.
     pub async fn subscriptions(
         &self,
@@ -602,70 +443,5 @@ impl Store {
                    ORDER BY i.due_date, i.number";
         on_pool!(self, |p| sqlx::query_as(sql).bind(until).fetch_all(p).await)
             .context("reading the unpaid bills")
-    }
-
-    /// Takes the lease of `job` for `holder` until `until` when it is free (never taken,
-    /// run out, or already this holder's); true when taken.
-    pub async fn take_job_lease(
-        &self,
-        job: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> anyhow::Result<bool> {
-        let insert = "INSERT INTO notify_jobs (job, holder, lease_until) VALUES ($1, '', $2) \
-                      ON CONFLICT (job) DO NOTHING";
-        on_pool!(self, |p| sqlx::query(insert)
-            .bind(job)
-            .bind(now)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("creating the job's lease")?;
-        let take = "UPDATE notify_jobs SET holder = $1, lease_until = $2 \
-                    WHERE job = $3 AND (lease_until <= $4 OR holder = $1)";
-        let n = on_pool!(self, |p| sqlx::query(take)
-            .bind(holder)
-            .bind(until)
-            .bind(job)
-            .bind(now)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("taking the job's lease")?;
-        Ok(n == 1)
-    }
-
-    /// Gives the lease back and records the day the job completed.
-    pub async fn finish_job(
-        &self,
-        job: &str,
-        holder: &str,
-        day: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        let sql = "UPDATE notify_jobs SET lease_until = $1, last_run_on = $2 \
-                   WHERE job = $3 AND holder = $4";
-        on_pool!(self, |p| sqlx::query(sql)
-            .bind(now)
-            .bind(day)
-            .bind(job)
-            .bind(holder)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .context("finishing the job")?;
-        Ok(())
-    }
-
-    /// The last day `job` completed.
-    pub async fn job_last_run(&self, job: &str) -> anyhow::Result<Option<NaiveDate>> {
-        let sql = "SELECT last_run_on FROM notify_jobs WHERE job = $1";
-        let day: Option<Option<NaiveDate>> = on_pool!(self, |p| sqlx::query_scalar(sql)
-            .bind(job)
-            .fetch_optional(p)
-            .await)
-        .context("reading the job")?;
-        Ok(day.flatten())
     }
 }

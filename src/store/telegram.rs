@@ -1,13 +1,17 @@
-//! Which Telegram updates were answered, until Telegram has been told (`telegram_updates`).
+//! Which Telegram updates were answered, until Telegram has been told (`telegram_updates`),
+//! and which are being answered (`telegram_claims`). Their replies:
+//! [`super::telegram_replies`].
 
 use super::{Store, now};
 use anyhow::Context;
 use std::collections::HashSet;
 
 impl Store {
-    /// The updates with ids in `first..=last` that were answered already.
+    /// The updates with ids in `first..=last` that were answered already, their replies
+    /// sent (one whose stored reply is not known to be sent is not among them).
     pub async fn telegram_answered(&self, first: i64, last: i64) -> anyhow::Result<HashSet<i64>> {
-        let sql = "SELECT update_id FROM telegram_updates WHERE update_id BETWEEN $1 AND $2";
+        let sql = "SELECT update_id FROM telegram_updates WHERE update_id BETWEEN $1 AND $2 \
+                   AND reply IS NULL";
         let ids: Vec<(i64,)> = on_pool!(self, |p| sqlx::query_as(sql)
             .bind(first)
             .bind(last)
@@ -17,7 +21,8 @@ impl Store {
         Ok(ids.into_iter().map(|(id,)| id).collect())
     }
 
-    /// Records that update `update_id` (from `chat_id`) has been answered.
+    /// Records that update `update_id` (from `chat_id`) has been answered, with nothing
+    /// (more) to send.
     pub async fn telegram_answered_now(&self, update_id: i64, chat_id: i64) -> anyhow::Result<()> {
         let sql = "INSERT INTO telegram_updates (update_id, chat_id, answered_at) \
                    VALUES ($1, $2, $3) ON CONFLICT (update_id) DO NOTHING";
@@ -60,8 +65,8 @@ impl Store {
     }
 
     /// Whether an update of `chat_id` earlier than `update_id` is claimed (live at `now`)
-    /// and not yet answered: the later one must wait, so that one chat's updates are
-    /// answered in order across instances.
+    /// and not yet answered, or answered with its reply not yet sent: the later one must
+    /// wait, so that one chat's updates are answered in order across instances.
     pub async fn telegram_earlier_claimed(
         &self,
         update_id: i64,
@@ -70,7 +75,8 @@ impl Store {
     ) -> anyhow::Result<bool> {
         let sql = "SELECT c.update_id FROM telegram_claims c \
                    WHERE c.chat_id = $1 AND c.update_id < $2 AND c.claimed_until >= $3 \
-                   AND NOT EXISTS (SELECT 1 FROM telegram_updates u WHERE u.update_id = c.update_id) \
+                   AND NOT EXISTS (SELECT 1 FROM telegram_updates u \
+                                   WHERE u.update_id = c.update_id AND u.reply IS NULL) \
                    LIMIT 1";
         let found: Option<(i64,)> = on_pool!(self, |p| sqlx::query_as(sql)
             .bind(chat_id)

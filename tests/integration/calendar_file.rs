@@ -127,7 +127,7 @@ async fn one_all_day_event_per_unpaid_bill_on_its_effective_due_date() {
             .unwrap();
         let description = text(may, "DESCRIPTION");
         for needle in [
-            "Do zapłaty 500,00 zł do 05.05.2025 (na dokumencie 03.05.2025",
+            "Do zapłaty 500,00 zł do 05.05.2025 (termin z dokumentu 03.05.2025 to dzień wolny od pracy",
             "61 1090 1014 0000 0712 1981 2874",
             "K-00102 FV/2025/04/000102",
             "zaplac FV/2025/04/000102",
@@ -191,6 +191,71 @@ async fn a_calendar_holds_only_the_accounts_own_unpaid_bills() {
         // Logged out: no file.
         zofia.send("wyloguj").await;
         assert!(zofia.send("kalendarz ics").await.attachments.is_empty());
+    }
+}
+
+/// Two bills whose numbers differ only in separators (`FV/MX/0007`, `FV-MX-0007`, both
+/// legal) are two events with their own UIDs and reminders, the same in every export.
+#[tokio::test]
+async fn bills_differing_only_in_separators_are_two_events() {
+    for backend in backends() {
+        let t = app(&backend).await;
+        let dir = edited_example(&[(
+            "invoices.csv",
+            "FV/2025/01/000201,",
+            Some(
+                "FV/2025/04/000102,K-00102,invoice,2025-04-18,2025-05-03,Ciepło – kwiecień 2025,500.00,0.00,500.00,,,,\n\
+                 FV/MX/0007,K-00102,invoice,2025-04-18,2025-05-14,Ciepła woda,70.00,0.00,70.00,,,,\n\
+                 FV-MX-0007,K-00102,invoice,2025-04-18,2025-05-14,Ciepła woda – lokal 2,80.00,0.00,80.00,,,,\n\
+                 FV/2025/01/000201,",
+            ),
+        )]);
+        ebok::import::run(&t.app.store, &t.app.pesel_key, dir.path())
+            .await
+            .expect("both numbers import");
+        login_customer(&t, "K-00102", "jan").await;
+        let chat = t.console("jan");
+        let cal = parse_ics(&chat.send("kalendarz ics").await);
+        let uid_of = |summary: &str| -> Vec<String> {
+            cal.events
+                .iter()
+                .filter(|e| text(e, "SUMMARY").starts_with(summary))
+                .map(|e| text(e, "UID"))
+                .collect()
+        };
+        assert_eq!(
+            uid_of("Faktura FV/MX/0007 — 70,00 zł"),
+            ["K-00102.FV-MX-0007@www.mpec.com.pl"],
+            "{}",
+            t.db.label
+        );
+        assert_eq!(
+            uid_of("Faktura FV-MX-0007 — 80,00 zł"),
+            ["K-00102.FV%2DMX%2D0007@www.mpec.com.pl"]
+        );
+        let all = uids_and_days(&cal);
+        assert_eq!(all.len(), 5, "{all:?}");
+        let distinct: std::collections::BTreeSet<&String> = all.iter().map(|(u, _)| u).collect();
+        assert_eq!(distinct.len(), 5, "one UID per bill: {all:?}");
+        // Each event keeps its own reminder.
+        let alarms: std::collections::BTreeSet<String> = cal
+            .events
+            .iter()
+            .flat_map(|e| &e.alarms)
+            .filter_map(|a| a.properties.iter().find(|p| p.name == "UID"))
+            .filter_map(|p| p.value.clone())
+            .collect();
+        assert_eq!(alarms.len(), 5, "{alarms:?}");
+        // The same UIDs in the next export, in either language.
+        assert_eq!(
+            uids_and_days(&parse_ics(&chat.send("kalendarz ics").await)),
+            all
+        );
+        chat.send("language en").await;
+        assert_eq!(
+            uids_and_days(&parse_ics(&chat.send("calendar ics").await)),
+            all
+        );
     }
 }
 
@@ -317,7 +382,9 @@ async fn a_private_subscription_link_serves_the_accounts_own_calendar_until_revo
             "invoices.csv",
             "FV/2025/01/000201,",
             Some(
-                "FV/2025/04/000102,K-00102,invoice,2025-04-18,2025-05-03,Ciepło – kwiecień 2025,500.00,0.00,500.00,,,,\nFV/2025/05/000102,K-00102,invoice,2025-05-20,2025-06-04,Ciepło – maj 2025,300.00,0.00,300.00,,,,\nFV/2025/01/000201,",
+                "FV/2025/04/000102,K-00102,invoice,2025-04-18,2025-05-03,Ciepło – kwiecień 2025,500.00,0.00,500.00,,,,\nFV/2025/05/000102,K-00102,invoice,2025-05-20,2025-06-04,Ciepło – maj 2025,300.00,0.00,300.00,,,,\n\
+                 FV/MX/0007,K-00102,invoice,2025-05-20,2025-06-05,Ciepła woda,70.00,0.00,70.00,,,,\nFV-MX-0007,K-00102,invoice,2025-05-20,2025-06-05,Ciepła woda,80.00,0.00,80.00,,,,\n\
+                 FV/2025/01/000201,",
             ),
         )]);
         ebok::import::run(&t.app.store, &t.app.pesel_key, dir.path())
@@ -326,8 +393,13 @@ async fn a_private_subscription_link_serves_the_accounts_own_calendar_until_revo
         let (status, body) = get(first.clone()).await;
         assert_eq!(status, 200);
         let served = parse_bytes(body.as_bytes());
-        assert_eq!(served.events.len(), 4);
+        assert_eq!(served.events.len(), 6);
         assert!(body.contains("FV/2025/05/000102"), "{body}");
+        // The link and the file give every bill the same UID, FV/MX/0007 and
+        // FV-MX-0007 each their own.
+        let file = parse_ics(&jan.send("kalendarz ics").await);
+        assert_eq!(uids_and_days(&served), uids_and_days(&file));
+        assert!(body.contains("UID:K-00102.FV%2DMX%2D0007@"), "{body}");
 
         // Zofia's link gives her calendar only: none of Jan's bills.
         login_customer(&t, "K-00101", "zofia").await;

@@ -394,7 +394,7 @@ async fn a_chat_holds_at_most_the_configured_number_of_accounts() {
         .account(Some(customer(&t, "F-00201").await), "SM", PASSWORD)
         .await;
     let out = chat.say(&format!("zaloguj {firm} {PASSWORD}")).await;
-    assert!(out.contains("jest już zalogowanych 2 kont"), "{out}");
+    assert!(out.contains("są już zalogowane 2 konta"), "{out}");
     assert_eq!(
         chat.send("saldo").await.logged_in_as.as_deref(),
         Some(jan.as_str())

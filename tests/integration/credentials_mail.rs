@@ -309,7 +309,7 @@ async fn a_crash_after_sending_repeats_the_mail_with_the_same_message_id() {
             dedupe_key: row.dedupe_key.clone(),
             channel: row.channel.clone(),
             recipient: row.recipient.clone(),
-            payload: ebok::outbox::Payload::parse(&row.payload).unwrap(),
+            payload: ebok::domain::payload::Payload::parse(&row.payload).unwrap(),
             attempts: row.attempts,
             priority: row.priority,
         };

@@ -103,7 +103,8 @@ async fn serve_and_console_refuse_the_example_bank_account_but_the_demo_runs_wit
             let err = String::from_utf8_lossy(&out.stderr);
             assert!(!out.status.success(), "{args:?}: {err}");
             assert!(
-                err.contains("utility.bank_account is still the example account")
+                err.contains("utility.bank_account")
+                    && err.contains("is still the example account")
                     && err.contains("61 1090 1014 0000 0712 1981 2874")
                     && err.contains("[utility]")
                     && err.contains("EBOK_UTILITY__BANK_ACCOUNT"),

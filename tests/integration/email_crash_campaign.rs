@@ -1,14 +1,15 @@
 //! The crash campaign: `ebok serve` (only the email front end) runs as a real child
 //! process and is killed with SIGKILL at random moments while command mails arrive
-//! over SMTP (Postfix → Dovecot). Afterwards every mail has been answered, and where a
-//! reply went out twice (killed in the middle of sending it) the copies are identical
-//! byte for byte.
+//! over SMTP (Postfix → Dovecot), some of them with a customer's login line. Afterwards
+//! every mail has been answered, where a reply went out twice (killed in the middle of
+//! sending it) the copies are identical byte for byte, and no mail with the password is
+//! left in the mailbox (flagged `\Deleted` or not).
 //!
 //! Sized for CI (about half a minute per backend). Longer runs:
 //! `EBOK_CRASH_MAILS=2000 EBOK_CRASH_SEED=<seed> scripts/test -p ebok --test integration
 //! -- email_crash_campaign --nocapture` (the seed of every run is printed).
 
-use crate::email_helpers::{EmailRig, as_sent, unseen, until};
+use crate::email_helpers::{EmailRig, as_sent, customer_account, unseen, until};
 use crate::helpers::backends;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -93,8 +94,9 @@ impl Drop for ServeProcess {
     }
 }
 
-/// A command mail (a few commands without login, so each one is cheap to answer).
-fn command_mail(rng: &mut StdRng, from: &str, to: &str, id: &str) -> String {
+/// A command mail: a few commands without login (each one cheap to answer) or, with
+/// `login`, that line and `SALDO`.
+fn command_mail(rng: &mut StdRng, from: &str, to: &str, id: &str, login: Option<&str>) -> String {
     const BODIES: &[&str] = &[
         "KONTAKT",
         "POMOC",
@@ -102,12 +104,25 @@ fn command_mail(rng: &mut StdRng, from: &str, to: &str, id: &str) -> String {
         "KONTAKT\nPOMOC",
         "JEZYK en\nHELP",
     ];
-    let body = BODIES[rng.gen_range(0..BODIES.len())].replace('\n', "\r\n");
+    let body = match login {
+        Some(line) => format!("{line}\nSALDO"),
+        None => BODIES[rng.gen_range(0..BODIES.len())].to_string(),
+    }
+    .replace('\n', "\r\n");
     format!(
         "From: {from}\r\nTo: {to}\r\nSubject: e-BOK\r\nMessage-ID: <{id}>\r\n\
          Date: Mon, 30 Nov 2026 08:00:00 +0100\r\nMIME-Version: 1.0\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
     )
+}
+
+/// Mails in the utility's mailbox (`\Deleted` ones too: all not expunged) holding
+/// `secret`.
+async fn left_with_password(rig: &EmailRig, secret: &str) -> usize {
+    let all = rig.mail.fetch_all(&rig.utility).await.expect("IMAP");
+    all.iter()
+        .filter(|m| String::from_utf8_lossy(&m.raw).contains(secret))
+        .count()
 }
 
 /// Replies (raw, as delivered) per request id, for every sender.
@@ -139,11 +154,18 @@ async fn email_crash_campaign_every_mail_answered_duplicates_identical() {
         let senders: Vec<String> = (0..SENDERS)
             .map(|i| rig.mail.fresh_address_with(&format!("crash{i}")))
             .collect();
+        // The first sender is a customer who logs in by mail.
+        let creds = customer_account(rig.app(), "K-00102", &senders[0]).await;
+        let login = format!("ZALOGUJ {} {}", creds.identifier, creds.password);
         let mut mails = Vec::new();
+        let mut logins = 0;
         for n in 0..total {
-            let from = senders[rng.gen_range(0..SENDERS)].clone();
+            let pick = rng.gen_range(0..SENDERS);
+            let from = senders[pick].clone();
             let id = format!("crash-{seed:x}-{n}@client.example.test");
-            let raw = command_mail(&mut rng, &from, &rig.utility, &id);
+            let with_login = (pick == 0 && rng.gen_bool(0.5)).then_some(login.as_str());
+            logins += usize::from(with_login.is_some());
+            let raw = command_mail(&mut rng, &from, &rig.utility, &id, with_login);
             mails.push((from, id, raw, Duration::from_millis(rng.gen_range(0..40))));
         }
         let sending = {
@@ -220,10 +242,24 @@ async fn email_crash_campaign_every_mail_answered_duplicates_identical() {
             unseen(r).await.is_empty()
         })
         .await;
+        // What a kill left flagged for deletion went when the last process connected;
+        // the mail it answered last may still be between its flag and the expunge.
+        let secret = creds.password.clone();
+        until("no mail with the password left in the mailbox", || {
+            let secret = secret.clone();
+            async move { left_with_password(r, &secret).await == 0 }
+        })
+        .await;
         last.kill();
+        assert_eq!(left_with_password(&rig, &creds.password).await, 0);
+        let leftovers = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches("flagged for deletion but not expunged")
+            .count();
         println!(
-            "crash campaign on {}: {total} mails answered after {kills} kills; \
-             {} replies went out more than once (identical)",
+            "crash campaign on {}: {total} mails ({logins} with a password) answered after \
+             {kills} kills; {} replies went out more than once (identical); {leftovers} \
+             restarts expunged a mail a kill left flagged; no password left in the mailbox",
             rig.t.db.label,
             duplicates.len()
         );

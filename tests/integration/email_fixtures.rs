@@ -177,6 +177,18 @@ async fn fixtures_are_answered_end_to_end() {
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let body = text(&reply);
+        // Postfix ends malformed_mime's header at its stray line, so its MIME lines
+        // arrive as text: five of them stop the reading before RACHUNKI, and the reply
+        // counts the lines it did not read (it lists none of them).
+        let expected = if name == "malformed_mime" {
+            assert!(
+                body.contains("Pominięto dalsze wiersze: 7."),
+                "{name}:\n{body}"
+            );
+            &expected[..1]
+        } else {
+            &expected[..]
+        };
         for input in expected {
             let word = input.split_whitespace().next().unwrap();
             assert!(

@@ -24,6 +24,7 @@ pub fn fast_options() -> Options {
         reconnect_min: Duration::from_millis(100),
         reconnect_max: Duration::from_millis(500),
         io_timeout: Duration::from_secs(15),
+        uid_expunge: true,
         crash_at: None,
     }
 }
@@ -104,7 +105,7 @@ impl EmailRig {
     pub fn start_workers(&mut self) {
         let smtp = self.t.app.settings.smtp.clone().expect("smtp settings");
         self.start_reply_worker(&smtp);
-        if let Some(w) = ebok::outbox::email_worker(&self.t.app).expect("email worker") {
+        if let Some(w) = ebok::mail::email_worker(&self.t.app).expect("email worker") {
             self.tasks.push(w.spawn());
         }
     }
@@ -412,6 +413,24 @@ pub async fn drain(responder: &Responder, n: usize) {
         if done < n {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+}
+
+/// Runs `responder` (set to crash) until its simulated crash: the mail it crashes on may
+/// still be on its way.
+pub async fn drain_until_crash(responder: &Responder) {
+    let deadline = tokio::time::Instant::now() + REPLY_WAIT;
+    loop {
+        match responder.run_once().await {
+            Err(e) if format!("{e:#}").contains("simulated crash") => return,
+            Err(e) => panic!("the responder failed: {e:#}"),
+            Ok(_) => {}
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no mail came to crash on"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

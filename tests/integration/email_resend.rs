@@ -5,8 +5,9 @@
 use crate::email_helpers::{EmailRig, as_sent, drain, fast_options, until};
 use crate::helpers::backends;
 use ebok::channels::email::{REPLY_CHANNEL, deliver::ReplyDeliverer, deliver::reply_worker};
+use ebok::domain::clock::Clock;
 use ebok::mail::Mailer;
-use ebok::outbox::{Clock, Deliverer, DeliveryError, Message, Outcome, RetryPolicy, Worker};
+use ebok::outbox::{Deliverer, DeliveryError, Message, Outcome, RetryPolicy, Worker};
 use std::sync::Arc;
 use std::time::Duration;
 

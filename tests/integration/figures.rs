@@ -300,7 +300,7 @@ async fn the_panels_next_due_date_is_the_effective_one() {
     for panel in panel_with_note_due("2025-04-26", (2025, 4, 22)).await {
         assert!(
             panel.contains(
-                "Najbliższy termin: 28.04.2025 (na dokumencie 26.04.2025, dzień wolny od pracy) — 2,98 zł (NO/2025/04/000007)"
+                "Najbliższy termin: 28.04.2025 (termin z dokumentu 26.04.2025 to dzień wolny od pracy, przesunięty na pierwszy dzień roboczy) — 2,98 zł (NO/2025/04/000007)"
             ),
             "{panel}"
         );
@@ -310,7 +310,7 @@ async fn the_panels_next_due_date_is_the_effective_one() {
     for panel in panel_with_note_due("2025-12-24", (2025, 12, 20)).await {
         assert!(
             panel.contains(
-                "Najbliższy termin: 29.12.2025 (na dokumencie 24.12.2025, dzień wolny od pracy) — 2,98 zł (NO/2025/04/000007)"
+                "Najbliższy termin: 29.12.2025 (termin z dokumentu 24.12.2025 to dzień wolny od pracy, przesunięty na pierwszy dzień roboczy) — 2,98 zł (NO/2025/04/000007)"
             ),
             "{panel}"
         );

@@ -152,16 +152,16 @@ async fn the_rates_health_check_follows_the_tables_in_force() {
     for backend in backends() {
         let t = TestApp::new(&backend).await;
         let (store, settings) = (&t.app.store, &t.app.settings);
-        // The configuration's tables, confirmed 2026-03-05: stale 45 days later.
-        let h = ebok::core::rates::health(store, settings, ymd(2026, 4, 19))
+        // The configuration's tables, confirmed 2026-05-06: stale after 45 days.
+        let h = ebok::rates::health(store, settings, ymd(2026, 6, 20))
             .await
             .unwrap();
         assert!(!h.stale, "{}", h.describe());
-        let h = ebok::core::rates::health(store, settings, ymd(2026, 4, 20))
+        let h = ebok::rates::health(store, settings, ymd(2026, 6, 21))
             .await
             .unwrap();
         assert!(h.stale, "{}", h.describe());
-        assert!(h.describe().contains("2026-03-05"), "{}", h.describe());
+        assert!(h.describe().contains("2026-05-06"), "{}", h.describe());
         // Imported tables confirmed later are fresh again, and printed by `ebok rates`.
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -175,11 +175,11 @@ async fn the_rates_health_check_follows_the_tables_in_force() {
             .await
             .unwrap();
         assert_eq!(report.file("interest_rates.csv").unwrap().inserted, 2);
-        let h = ebok::core::rates::health(store, settings, ymd(2026, 11, 30))
+        let h = ebok::rates::health(store, settings, ymd(2026, 11, 30))
             .await
             .unwrap();
         assert!(!h.stale, "{}", h.describe());
-        let text = ebok::core::rates::print(&h);
+        let text = ebok::rates::print(&h);
         assert!(text.contains("from 2026-07-01   13.75 %"), "{text}");
         assert!(text.contains("interest_rates.csv"), "{text}");
         assert!(!text.contains("2016-01-01"), "{text}");

@@ -259,7 +259,7 @@ pub async fn approve(t: &TestApp, staff: &Chat<'_>, id: i64) -> (String, String)
         .await
         .unwrap()
         .unwrap();
-    let payload = ebok::outbox::Payload::parse(&row.payload).unwrap();
+    let payload = ebok::domain::payload::Payload::parse(&row.payload).unwrap();
     (
         payload.data["identifier"].as_str().unwrap().to_string(),
         payload.secrets["password"].as_str().unwrap().to_string(),
@@ -272,7 +272,7 @@ pub async fn queued_reset_password(t: &TestApp, email: &str) -> Option<String> {
     rows.into_iter()
         .find(|(k, r)| k.starts_with("reset:") && r.recipient == email)
         .map(|(_, r)| {
-            let p = ebok::outbox::Payload::parse(&r.payload).unwrap();
+            let p = ebok::domain::payload::Payload::parse(&r.payload).unwrap();
             p.secrets["password"].as_str().unwrap().to_string()
         })
 }

@@ -1,8 +1,12 @@
 //! One integration-test binary: helpers start the real thing (a fresh SQLite file or a
 //! fresh PostgreSQL database per test, real mail servers, a fake Telegram Bot API).
 
+// The house rules of ARCHITECTURE.md (floors, no circles, file length).
+mod architecture;
+
 mod calendar_file;
 mod demo_cli;
+mod due_dates;
 mod helpers;
 mod import;
 mod import_batches;
@@ -12,6 +16,7 @@ mod import_serving;
 mod interest;
 mod outbox_lease;
 mod pay;
+mod rates_confirmed;
 mod sessions;
 mod store;
 mod views;
@@ -23,6 +28,7 @@ mod figures;
 mod credentials_mail;
 mod lifecycle;
 mod login_security;
+mod password_blanks;
 mod passwords;
 mod registration;
 mod staff;
@@ -32,6 +38,7 @@ mod chat_accounts;
 
 // The email-command front end (issue 5).
 mod email_accounts;
+mod email_bounds;
 mod email_crash_campaign;
 mod email_exactly_once;
 mod email_fixtures;
@@ -46,8 +53,10 @@ mod email_story;
 
 // The Telegram front end (issue 4).
 mod telegram;
+mod telegram_claims;
 mod telegram_crash;
 mod telegram_polling;
+mod telegram_redelivery;
 mod telegram_registration;
 mod telegram_story;
 mod telegram_support;
@@ -65,8 +74,17 @@ mod notify_serve;
 mod notify_mail_commands;
 // `powiadomienia` in Telegram: the greeting and the buttons.
 mod notify_telegram;
+// Notification wording and settings as customers read them (issue 18).
+mod notify_quiet;
+mod notify_wording;
+// Every notice the database writes is a typed notice (issue 19).
+mod notify_typed;
 
 // Operations: logs, memory, health and metrics, shutdown.
+mod ops_config;
+mod ops_console;
 mod ops_instances;
+mod ops_login_burst;
 mod ops_logs;
+mod ops_routine;
 mod ops_serve;

@@ -39,7 +39,16 @@ pub async fn app_with_customers(
     backend: &crate::helpers::Backend,
     numbers: &[&str],
 ) -> (TestApp, Vec<String>) {
-    let t = TestApp::new(backend).await;
+    app_with_customers_and(backend, numbers, |_| {}).await
+}
+
+/// [`app_with_customers`] with settings changed by `tweak`.
+pub async fn app_with_customers_and(
+    backend: &crate::helpers::Backend,
+    numbers: &[&str],
+    tweak: impl FnOnce(&mut ebok::Settings),
+) -> (TestApp, Vec<String>) {
+    let t = TestApp::with_settings(backend, tweak).await;
     t.app.core.freeze_today(day("2025-03-10"));
     t.app.core.clock().set(warsaw("2025-03-10 12:00"));
     import(&t, &example_dir()).await;
@@ -123,7 +132,8 @@ pub async fn account_id(t: &TestApp, identifier: &str) -> i64 {
         .id
 }
 
-fn new_rows(dir: &std::path::Path) {
+/// New invoices and payments for K-00102 and K-00101 in the import example `dir`.
+pub fn new_rows(dir: &std::path::Path) {
     append(
         dir,
         "invoices.csv",
@@ -190,7 +200,7 @@ async fn an_import_notifies_subscribers_once_and_nobody_else() {
         assert_eq!(keys(&t).await, got, "({})", t.db.label);
         // What the customer reads, with the account it is about.
         let rows = notices(&t).await;
-        let payload = ebok::outbox::Payload::parse(&rows[1].3).unwrap();
+        let payload = ebok::domain::payload::Payload::parse(&rows[1].3).unwrap();
         let reply = ebok::core::Reply::new(payload.lang, payload.view().unwrap());
         let text = t
             .app
@@ -352,7 +362,7 @@ async fn an_area_announcement_reaches_exactly_that_areas_subscribers_after_confi
             .await;
         // Jan (WS-31) and Zofia (WS-12); the cooperative (WS-30) is not in the areas.
         assert!(draft.contains("Dotrze do 2 klientów"), "{draft}");
-        assert!(draft.contains("2 czatów Telegram"), "{draft}");
+        assert!(draft.contains("pójdzie na 2 czaty Telegram"), "{draft}");
         assert_eq!(
             keys(&t).await,
             Vec::<String>::new(),
@@ -482,7 +492,7 @@ async fn the_scheduler_reminds_once_even_with_two_instances_and_restarts() {
             t.db.label
         );
         let rows = notices(&t).await;
-        let payload = ebok::outbox::Payload::parse(&rows[1].3).unwrap();
+        let payload = ebok::domain::payload::Payload::parse(&rows[1].3).unwrap();
         let reply = ebok::core::Reply::new(payload.lang, payload.view().unwrap());
         let text = t
             .app
@@ -509,7 +519,7 @@ async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
         let dir = example_copy();
         new_rows(dir.path());
         import(&t, dir.path()).await;
-        let status = ebok::notify::report::status(&t.app).await.unwrap();
+        let status = ebok::cli::notify::status(&t.app).await.unwrap();
         let line = |kind: &str| {
             status
                 .lines()
@@ -522,7 +532,7 @@ async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
         };
         assert_eq!(line("invoice"), "invoice telegram pending 1", "{status}");
         assert_eq!(line("payment"), "payment telegram pending 1", "{status}");
-        let preview = ebok::notify::report::preview(&t.app, "invoice:FV/2025/03/000102")
+        let preview = ebok::cli::notify::preview(&t.app, "invoice:FV/2025/03/000102")
             .await
             .unwrap();
         assert!(
@@ -533,14 +543,14 @@ async fn the_operator_sees_counts_by_kind_and_state_and_previews_an_event() {
             preview.contains("New document: Invoice FV/2025/03/000102"),
             "{preview}"
         );
-        let sample = ebok::notify::report::preview(&t.app, "due_soon")
+        let sample = ebok::cli::notify::preview(&t.app, "due_soon")
             .await
             .unwrap();
         assert!(
             sample.contains("Przypomnienie: termin płatności"),
             "{sample}"
         );
-        let err = ebok::notify::report::preview(&t.app, "plotka:1")
+        let err = ebok::cli::notify::preview(&t.app, "plotka:1")
             .await
             .unwrap_err();
         assert!(err.to_string().contains("is not a kind"), "{err}");

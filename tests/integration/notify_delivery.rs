@@ -6,8 +6,8 @@
 
 use crate::helpers::backends;
 use crate::telegram_support::{Bot, T};
-use ebok::core::Lang;
-use ebok::outbox::Payload;
+use ebok::domain::lang::Lang;
+use ebok::domain::payload::Payload;
 use ebok::store::{Schedule, Store};
 use fake_telegram::{FakeTelegram, Limits};
 use std::time::{Duration, Instant};

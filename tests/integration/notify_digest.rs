@@ -7,8 +7,11 @@
 use crate::email_helpers::{Proxy, fast_policy, smtp_settings};
 use crate::helpers::{Backend, TestApp, backends};
 use crate::notify_delivery::notice;
+use ebok::domain::clock::Clock;
+use ebok::domain::lang::Lang;
+use ebok::domain::payload::Payload;
 use ebok::mail::{DigestDeliverer, Mailer};
-use ebok::outbox::{Clock, Outcome, Worker};
+use ebok::outbox::{Outcome, Worker};
 use ebok::store::{Schedule, Store};
 use mail_support::{MailEnv, ParsedMail};
 use std::sync::Arc;
@@ -153,7 +156,10 @@ async fn notifications_within_the_window_go_as_one_threaded_mail_that_says_how_t
             !text.contains("Powiadomienie 2"),
             "another address's notice: {text}"
         );
-        assert_eq!(digest.subject.as_deref(), Some("e-BOK: Powiadomienia (3)"));
+        assert_eq!(
+            digest.subject.as_deref(),
+            Some("Nowy wniosek o dostęp nr 1 i 2 inne powiadomienia")
+        );
         assert_eq!(header(digest, "Auto-Submitted"), "auto-generated");
         assert_eq!(header(digest, "X-Auto-Response-Suppress"), "All");
         assert_eq!(
@@ -174,12 +180,9 @@ async fn notifications_within_the_window_go_as_one_threaded_mail_that_says_how_t
                 .unwrap_or_default()
                 .contains("Powiadomienie 2")
         );
-        assert!(
-            !single
-                .subject
-                .clone()
-                .unwrap_or_default()
-                .contains("Powiadomienia (")
+        assert_eq!(
+            single.subject.as_deref(),
+            Some("Nowy wniosek o dostęp nr 2")
         );
         assert_ne!(single.in_reply_to, thread);
 
@@ -253,5 +256,150 @@ async fn a_digest_cut_off_by_a_failure_is_sent_once_with_the_notifications_it_ha
             .find(|t| t.contains("Powiadomienie 3"))
             .unwrap();
         assert!(!second.contains("Powiadomienie 1"), "{second}");
+    }
+}
+
+/// A notification about customer `customer` as the producers write it: an announcement
+/// titled `title`, or (any other `kind`) a payment of `n` złoty.
+fn real_notice(lang: Lang, kind: &str, n: usize, customer: (&str, &str)) -> Payload {
+    let common = serde_json::json!({
+        "event": format!("{kind}:{n}"), "account": "EB000001",
+        "customer": customer.0, "customer_name": customer.1,
+    });
+    let mut data = common.as_object().unwrap().clone();
+    let specific = if kind == "announcement" {
+        serde_json::json!({"reference": format!("M-{n}"), "message_kind": "failure",
+            "title": "ul. Toruńska", "body": "Dostawa ciepła może być ograniczona do 6:00.",
+            "valid_from": "2026-11-30", "valid_to": "2026-12-01"})
+    } else {
+        serde_json::json!({"reference": format!("PB/{n}"), "paid_on": "2026-11-30",
+            "amount_gr": n * 100, "invoice_number": null, "title": "Przelew"})
+    };
+    data.extend(specific.as_object().unwrap().clone());
+    let template = if kind == "announcement" {
+        "notify_announcement"
+    } else {
+        "notify_payment"
+    };
+    Payload::new(lang, template, serde_json::Value::Object(data))
+}
+
+async fn enqueue_notices(store: &Store, address: &str, notices: &[Payload]) {
+    let mut tx = store.begin().await.unwrap();
+    for (i, p) in notices.iter().enumerate() {
+        tx.enqueue_scheduled(
+            &format!("notify:digest-{i}:email:{address}"),
+            "email",
+            address,
+            &p.to_json(),
+            Schedule::default(),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+const JAN: (&str, &str) = ("K-00102", "Jan Kowalski");
+
+#[tokio::test]
+async fn a_digest_is_named_by_its_first_notification_and_the_count_of_the_others_with_one_footer() {
+    for backend in backends() {
+        let Some(rig) = Rig::new(&backend, "notify_digest_subject").await else {
+            return;
+        };
+        let [ala, ewa, ola, tom, two] = [(); 5].map(|()| rig.mail.fresh_address());
+        let failure = |lang| real_notice(lang, "announcement", 0, JAN);
+        let payments =
+            |lang, count: usize| (1..=count).map(move |n| real_notice(lang, "payment", n, JAN));
+        let mut three = vec![failure(Lang::Pl)];
+        three.extend(payments(Lang::Pl, 2));
+        enqueue_notices(rig.store(), &ala, &three).await;
+        let mut six = vec![failure(Lang::Pl)];
+        six.extend(payments(Lang::Pl, 5));
+        enqueue_notices(rig.store(), &ewa, &six).await;
+        enqueue_notices(rig.store(), &ola, &[failure(Lang::Pl)]).await;
+        let mut english = vec![failure(Lang::En)];
+        english.extend(payments(Lang::En, 1));
+        enqueue_notices(rig.store(), &tom, &english).await;
+        // One address on file for two customer accounts.
+        let zofia = ("K-00101", "Zofia Wiśniewska");
+        let mixed = [
+            failure(Lang::Pl),
+            real_notice(Lang::Pl, "payment", 7, zofia),
+        ];
+        enqueue_notices(rig.store(), &two, &mixed).await;
+        let worker = rig.worker(rig.mail.smtp_port);
+        rig.clock.advance(WINDOW + Duration::from_secs(1));
+        drain(&worker).await;
+
+        let subjects = [
+            (&ala, "Awaria: ul. Toruńska i 2 inne powiadomienia"),
+            (&ewa, "Awaria: ul. Toruńska i 5 innych powiadomień"),
+            (&ola, "Awaria: ul. Toruńska"),
+            (&tom, "Failure: ul. Toruńska and 1 other notification"),
+            (&two, "Awaria: ul. Toruńska i 1 inne powiadomienie"),
+        ];
+        let mut got = std::collections::HashMap::new();
+        for (address, subject) in subjects {
+            let mut mails = rig.mails(address, 1).await;
+            assert_eq!(mails.len(), 1, "{address}: one mail");
+            let label = &rig.t.db.label;
+            assert_eq!(mails[0].subject.as_deref(), Some(subject), "{label}");
+            got.insert(address.clone(), mails.remove(0));
+        }
+        let text_to = |address: &String| got[address].text.clone().unwrap_or_default();
+
+        // Ala's digest: three notifications, one footer naming the account once.
+        let digest = &got[&ala];
+        let text = digest.text.clone().unwrap_or_default();
+        let html = digest.html.clone().unwrap_or_default();
+        for body in [&text, &html] {
+            assert_eq!(
+                body.matches("po zalogowaniu").count(),
+                1,
+                "one footer: {body}"
+            );
+            assert_eq!(
+                body.matches("K-00102").count(),
+                1,
+                "the account once: {body}"
+            );
+            assert!(
+                !body.contains("powiadomienia wylacz"),
+                "the chat's footer: {body}"
+            );
+        }
+        for expected in [
+            "1. ⚠️ Awaria: ul. Toruńska",
+            "2. ✅ Zaksięgowaliśmy wpłatę 1,00 zł",
+            "3. ✅ Zaksięgowaliśmy wpłatę 2,00 zł",
+            "Konto: K-00102 — Jan Kowalski",
+            &format!("z tematem POWIADOMIENIA WYLACZ na {}", rig.utility),
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+        let footer_at = text.find("Konto: K-00102").unwrap();
+        assert!(
+            footer_at > text.find("3. ").unwrap(),
+            "the footer is last: {text}"
+        );
+
+        // One notification alone: its text and the footer, not numbered.
+        let single = text_to(&ola);
+        assert!(single.starts_with("⚠️ Awaria: ul. Toruńska"), "{single}");
+        assert_eq!(single.matches("po zalogowaniu").count(), 1, "{single}");
+
+        // English, and two accounts at one address: each notification names its own.
+        let en = text_to(&tom);
+        assert!(en.contains("Account: K-00102 — Jan Kowalski"), "{en}");
+        assert_eq!(en.matches("after logging in").count(), 1, "{en}");
+        let both = text_to(&two);
+        assert!(
+            both.contains("Konto: K-00102 — Jan Kowalski")
+                && both.contains("Konto: K-00101 — Zofia Wiśniewska"),
+            "{both}"
+        );
+        assert_eq!(both.matches("po zalogowaniu").count(), 1, "{both}");
     }
 }

@@ -47,7 +47,7 @@ impl Rig {
     ) -> Rig {
         let dir = tempfile::tempdir().unwrap();
         let clock = dir.path().join("clock");
-        ebok::outbox::write_file_clock(&clock, start).unwrap();
+        ebok::domain::clock::write_file_clock(&clock, start).unwrap();
         let path = clock.clone();
         let t = TestApp::with_settings(backend, move |s| {
             s.app.test_clock_file = Some(path);
@@ -87,7 +87,7 @@ impl Rig {
     pub async fn settle(&self) {
         let deadline = Instant::now() + DEADLINE;
         loop {
-            let now = ebok::outbox::Clock::from_file(&self.clock).now();
+            let now = ebok::domain::clock::Clock::from_file(&self.clock).now();
             let sql = "SELECT next_attempt_at FROM outbox WHERE status = 'pending'";
             let pending: Vec<DateTime<Utc>> = match &self.t.app.store {
                 ebok::store::Store::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
@@ -113,7 +113,7 @@ impl Rig {
 
     /// Moves the clock of every process to `at` (see [`Rig::settle`] first).
     pub fn set_clock(&self, at: DateTime<Utc>) {
-        ebok::outbox::write_file_clock(&self.clock, at).unwrap();
+        ebok::domain::clock::write_file_clock(&self.clock, at).unwrap();
     }
 
     /// Types `line` in `chat` logged in as `identifier`; returns the text shown.
@@ -375,8 +375,7 @@ fn expected() -> Vec<(&'static str, Vec<&'static str>)> {
             "correction",
             vec![
                 "Nowy dokument: Korekta KOR/2025/03/000102",
-                "-15,50 zł",
-                "24.03.2025",
+                "Nadpłata do zwrotu: 15,50 zł — nic do zapłaty.",
             ],
         ),
         (

@@ -26,7 +26,7 @@ fn example_dir() -> std::path::PathBuf {
 }
 
 /// A line the way tracing's text format starts it: a timestamp, then a level.
-fn is_log_line(line: &str) -> bool {
+pub(crate) fn is_log_line(line: &str) -> bool {
     let plain: String = line.chars().filter(|c| *c != '\u{1b}').collect();
     ["INFO", "WARN", "ERROR", "DEBUG", "TRACE"]
         .iter()
@@ -179,5 +179,85 @@ fn the_containerfile_passes_hadolint() {
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Each `tracing::error!` / `tracing::warn!` call of `src/`: its level and message (the
+/// last string literal of the call, up to its first placeholder), with where it is.
+fn error_and_warning_calls() -> Vec<(String, String, String)> {
+    let mut files = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    let mut calls = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for level in ["error", "warn"] {
+            let opening = format!("tracing::{level}!(");
+            for (at, _) in text.match_indices(&opening) {
+                let message = last_literal(&text[at + opening.len()..]);
+                let message = message.split('{').next().unwrap_or_default();
+                let line = text[..at].lines().count() + 1;
+                calls.push((
+                    level.to_uppercase(),
+                    message.trim().trim_end_matches(':').to_string(),
+                    format!("{}:{line}", path.display()),
+                ));
+            }
+        }
+    }
+    calls
+}
+
+/// The last string literal before the parenthesis that closes the call `rest` starts in.
+fn last_literal(rest: &str) -> String {
+    let (mut depth, mut last, mut chars) = (1, String::new(), rest.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                last.clear();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => last.extend(chars.next()),
+                        '"' => break,
+                        c => last.push(c),
+                    }
+                }
+            }
+            '(' => depth += 1,
+            ')' if depth == 1 => break,
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    last
+}
+
+/// The operator's table of log messages (docs/operations.md, "What the log levels
+/// mean") names every ERROR and WARN message of the code, at its level.
+#[test]
+fn every_error_and_warning_is_in_the_operations_table() {
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/operations.md"),
+    )
+    .unwrap();
+    let calls = error_and_warning_calls();
+    assert!(calls.len() > 40, "{calls:#?}");
+    let missing: Vec<_> = calls
+        .iter()
+        .filter(|(level, message, _)| {
+            message.is_empty()
+                || !docs.lines().any(|row| {
+                    row.starts_with(&format!("| {level} |")) && row.contains(&format!("`{message}"))
+                })
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not in the table of docs/operations.md at their level: {missing:#?}"
     );
 }

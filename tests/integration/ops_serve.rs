@@ -35,6 +35,11 @@ pub(crate) fn free_port() -> u16 {
 
 impl Serve {
     pub(crate) fn start(db_url: &str, env: &[(&str, String)]) -> Serve {
+        Serve::start_logging_to(db_url, env, Stdio::inherit())
+    }
+
+    /// [`Serve::start`] with its log (stderr) going to `stderr`.
+    pub(crate) fn start_logging_to(db_url: &str, env: &[(&str, String)], stderr: Stdio) -> Serve {
         let port = free_port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ebok"));
         cmd.arg("--database")
@@ -49,7 +54,7 @@ impl Serve {
             .env("EBOK_HTTP__LISTEN", format!("127.0.0.1:{port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(stderr);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -82,7 +87,7 @@ impl Serve {
     }
 
     /// Scrapes `/metrics` and parses it with a Prometheus text-format parser.
-    async fn metrics(&self) -> prometheus_parse::Scrape {
+    pub(crate) async fn metrics(&self) -> prometheus_parse::Scrape {
         let (status, body) = self.get("/metrics").await.expect("/metrics answers");
         assert_eq!(status, 200, "{body}");
         prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string())))
@@ -90,7 +95,10 @@ impl Serve {
     }
 
     /// Waits for the child to exit, at most `within`.
-    async fn exit_within(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+    pub(crate) async fn exit_within(
+        &mut self,
+        within: Duration,
+    ) -> Option<std::process::ExitStatus> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -103,7 +111,7 @@ impl Serve {
         }
     }
 
-    fn sigterm(&self) {
+    pub(crate) fn sigterm(&self) {
         let status = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
@@ -114,7 +122,11 @@ impl Serve {
 }
 
 /// The value of the sample `name` whose labels include `labels` (0 when absent).
-fn sample(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
+pub(crate) fn sample(
+    scrape: &prometheus_parse::Scrape,
+    name: &str,
+    labels: &[(&str, &str)],
+) -> f64 {
     use prometheus_parse::Value;
     scrape
         .samples

@@ -4,7 +4,8 @@
 //! is never taken by a second worker.
 
 use crate::helpers::{TestDb, backends};
-use ebok::outbox::{Clock, Deliverer, DeliveryError, Message, Outcome, RetryPolicy, Worker};
+use ebok::domain::clock::Clock;
+use ebok::outbox::{Deliverer, DeliveryError, Message, Outcome, RetryPolicy, Worker};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

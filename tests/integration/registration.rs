@@ -246,7 +246,7 @@ async fn staff_are_notified_where_they_are_logged_in_and_in_the_configured_place
         for channel in ["telegram", "email"] {
             for (key, row) in t.app.store.outbox_rows(channel).await.unwrap() {
                 assert!(key.starts_with(&format!("staff-new:{id}:")), "{key}");
-                let payload = ebok::outbox::Payload::parse(&row.payload).unwrap();
+                let payload = ebok::domain::payload::Payload::parse(&row.payload).unwrap();
                 assert_eq!(payload.template, "staff_new_request");
                 assert_eq!(payload.data["id"], id);
                 got.push((channel.to_string(), row.recipient));
@@ -263,14 +263,18 @@ async fn staff_are_notified_where_they_are_logged_in_and_in_the_configured_place
         );
         // The notification renders with the flags and no PESEL.
         let (_, row) = &t.app.store.outbox_rows("telegram").await.unwrap()[0];
-        let view = ebok::outbox::Payload::parse(&row.payload)
+        let view = ebok::domain::payload::Payload::parse(&row.payload)
             .unwrap()
             .view()
             .unwrap();
         let text = t
             .app
             .renderer
-            .view(ebok::render::Flavour::Telegram, ebok::core::Lang::Pl, &view)
+            .view(
+                ebok::render::Flavour::Telegram,
+                ebok::domain::lang::Lang::Pl,
+                &view,
+            )
             .unwrap();
         assert!(text.contains("Nowy wniosek o dostęp nr"), "{text}");
         assert!(

@@ -532,8 +532,8 @@ async fn a_user_who_blocked_the_bot_is_marked_and_skipped() {
         bot.fake.push_text(user, "/kontakt");
         eventually("the chat is marked blocked", || blocked(user)).await;
 
-        // The outbox deliverer: a 403 marks the chat and gives up for good; a marked chat
-        // is not even tried.
+        // The outbox deliverer: a 403 marks the chat and gives up for good, as the
+        // recipient's doing (not an error); a marked chat is not even tried.
         let deliverer = TelegramDeliverer::new(Telegram::from_settings(bot.t.app.clone()).unwrap());
         let other = 9002;
         bot.say(other, "/kontakt", has("Płocka")).await;
@@ -541,13 +541,19 @@ async fn a_user_who_blocked_the_bot_is_marked_and_skipped() {
         let row = notification(other);
         assert!(matches!(
             deliverer.deliver(&row).await,
-            Err(DeliveryError::Permanent(_))
+            Err(DeliveryError::Unreachable {
+                reason: "blocked",
+                ..
+            })
         ));
         assert!(blocked(other).await);
         let calls = bot.fake.call_count();
         assert!(matches!(
             deliverer.deliver(&row).await,
-            Err(DeliveryError::Permanent(_))
+            Err(DeliveryError::Unreachable {
+                reason: "blocked",
+                ..
+            })
         ));
         assert_eq!(
             bot.fake.call_count(),
@@ -595,8 +601,8 @@ async fn a_user_who_blocked_the_bot_is_marked_and_skipped() {
 }
 
 fn notification(chat: i64) -> ebok::outbox::Message {
-    let payload = ebok::outbox::Payload::new(
-        ebok::core::Lang::Pl,
+    let payload = ebok::domain::payload::Payload::new(
+        ebok::domain::lang::Lang::Pl,
         "staff_new_request",
         serde_json::json!({"id": 1, "kind": "person", "name": "X", "email": "x@example.test",
             "verification": {"flags": [], "all_ok": false}}),

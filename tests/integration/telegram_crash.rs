@@ -3,8 +3,9 @@
 //! is killed with SIGKILL at random points while it answers a few hundred updates.
 //! Afterwards every update has been answered, in order, and none twice — except the one
 //! reply per chat and kill that may have reached Telegram in the instant between being
-//! accepted and being recorded (the Bot API has no idempotency key): such a repeat may
-//! only be that chat's last reply before a kill, shown again as its first after it.
+//! accepted and being noted as sent (the Bot API has no idempotency key): such a repeat may
+//! only be that chat's last reply before a kill, sent again byte for byte (the stored reply
+//! of the redelivered update) as its first after it.
 //!
 //! Sized for CI (300 updates, 12 kills per backend). Longer runs and reruns:
 //! `EBOK_TG_CRASH_UPDATES`, `EBOK_TG_CRASH_KILLS`, `EBOK_TG_CRASH_SEED` (the seed of every
@@ -174,14 +175,12 @@ async fn campaign(backend: &Backend, plan: &Plan) {
     kill(&mut child).await;
     let mut repeated = 0;
     for (chat, kinds) in &expected {
-        let got: Vec<Option<Kind>> = fake
-            .messages_to(*chat)
-            .iter()
-            .map(|m| Kind::of(m.visible()))
-            .collect();
+        let sent = fake.messages_to(*chat);
+        let got: Vec<Option<Kind>> = sent.iter().map(|m| Kind::of(m.visible())).collect();
+        let bytes: Vec<String> = sent.iter().map(content).collect();
         let want: Vec<Option<Kind>> = kinds.iter().copied().map(Some).collect();
         let cuts: BTreeSet<usize> = cuts.get(chat).into_iter().flatten().copied().collect();
-        let explained = in_doubt_repeats(&got, &want, &cuts);
+        let explained = in_doubt_repeats(&got, &bytes, &want, &cuts);
         assert!(
             explained.is_some(),
             "{} (seed {}): chat {chat} got other replies than its updates ask for \
@@ -192,13 +191,13 @@ async fn campaign(backend: &Backend, plan: &Plan) {
         );
         repeated += explained.unwrap_or(0);
     }
-    let skipped = std::fs::read_to_string(&log)
-        .unwrap_or_default()
-        .matches("answered before a restart")
-        .count();
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    let skipped = logged.matches("answered before a restart").count();
+    let resent = logged.matches("sending the stored reply").count();
     eprintln!(
         "{}: {total} updates answered, {} kills, {repeated} replies repeated after a kill \
-         (sent in the instant before it), {skipped} redelivered updates skipped as answered",
+         (sent in the instant before it, byte-identical), {skipped} redelivered updates \
+         skipped as answered, {resent} got their stored reply",
         db.label, plan.kills
     );
     assert!(
@@ -222,14 +221,24 @@ fn tail(log: &Path) -> String {
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
+/// Everything a user sees of a message (a repeat must equal it byte for byte).
+fn content(m: &fake_telegram::SentMessage) -> String {
+    format!(
+        "{:?} {:?} {:?} {:?}",
+        m.raw, m.parse_mode, m.entities, m.inline_keyboard
+    )
+}
+
 /// How many replies `got` repeats, when it is `want` (one reply per update, in order)
-/// except for repeats of a chat's last reply before a kill, shown as its first one after
-/// the restart (`cuts`: the chat's reply count at each kill). That one reply may have
-/// reached Telegram in the instant before its record was committed: the Bot API has no
-/// idempotency key, so no bookkeeping can tell. Any other difference — a lost reply, a
-/// repeat anywhere else — is `None`.
+/// except for repeats of a chat's last reply before a kill, shown again — the same bytes
+/// (`bytes` of each reply) — as its first one after the restart (`cuts`: the chat's reply
+/// count at each kill). That one reply may have reached Telegram in the instant before it
+/// was noted as sent: the Bot API has no idempotency key, so no bookkeeping can tell. Any
+/// other difference — a lost reply, a repeat anywhere else, a repeat that differs — is
+/// `None`.
 fn in_doubt_repeats(
     got: &[Option<Kind>],
+    bytes: &[String],
     want: &[Option<Kind>],
     cuts: &BTreeSet<usize>,
 ) -> Option<usize> {
@@ -249,7 +258,14 @@ fn in_doubt_repeats(
             if i < got.len() && j < want.len() && got[i] == want[j] {
                 todo.push((i + 1, j + 1));
             }
-            if i < got.len() && j > 0 && cuts.contains(&i) && got[i] == want[j - 1] {
+            // The same bytes as the reply before it (short-circuit: `i` is in range).
+            if i < got.len()
+                && j > 0
+                && cuts.contains(&i)
+                && got[i] == want[j - 1]
+                && i > 0
+                && bytes[i] == bytes[i - 1]
+            {
                 next.insert((i + 1, j));
             }
         }

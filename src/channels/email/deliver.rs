@@ -10,9 +10,10 @@
 //! that bounces cannot start a loop.
 
 use super::reply::{REPLY_CHANNEL, ReplyMail};
+use crate::domain::payload::Payload;
+use crate::mail::Mailer;
 use crate::mail::headers::{AutoSubmitted, SuppressAutoResponses};
-use crate::mail::{Mailer, SendError};
-use crate::outbox::{Deliverer, DeliveryError, Message, Payload, RetryPolicy, Worker};
+use crate::outbox::{Deliverer, DeliveryError, Message, RetryPolicy, Worker};
 use crate::store::Store;
 use lettre::address::Envelope;
 use lettre::message::header::ContentType;
@@ -99,12 +100,14 @@ impl ReplyDeliverer {
 impl Deliverer for ReplyDeliverer {
     #[tracing::instrument(skip_all, fields(id = message.id))]
     async fn deliver(&self, message: &Message) -> Result<(), DeliveryError> {
-        let to: Mailbox = message.recipient.parse().map_err(|e| {
-            DeliveryError::Permanent(format!(
-                "{:?} is not an email address: {e}",
-                message.recipient
-            ))
-        })?;
+        // The sender's address, as their mail gave it: one no reply can go to is theirs.
+        let to: Mailbox = message
+            .recipient
+            .parse()
+            .map_err(|e| DeliveryError::Unreachable {
+                reason: "bad_address",
+                detail: format!("{:?} is not an email address: {e}", message.recipient),
+            })?;
         let sent = match ReplyMail::stored_message(&message.payload) {
             Some(bytes) => {
                 let bytes = bytes.map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;
@@ -121,10 +124,7 @@ impl Deliverer for ReplyDeliverer {
                 self.mailer.send(mail).await
             }
         };
-        sent.map_err(|e| match e {
-            SendError::Transient(t) => DeliveryError::Transient(t),
-            SendError::Permanent(p) => DeliveryError::Permanent(p),
-        })
+        sent.map_err(DeliveryError::from)
     }
 }
 

@@ -11,12 +11,16 @@
 //! `REGISTER` / `REJESTRACJA` line just before them.
 
 use crate::core::command::{lookup, split_command};
-use crate::core::text::fold;
+use crate::domain::text::fold;
 
 /// One input for the core.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
+    /// The line trimmed (a form: its lines joined).
     pub text: String,
+    /// The line as written: what a password answer or a login line gives the core, which
+    /// checks a password trimmed and then as typed (see `core::password::as_typed`).
+    pub raw: String,
     pub from_subject: bool,
 }
 
@@ -33,15 +37,17 @@ pub fn extract(subject: &str, body: &str) -> Extracted {
     let mut out = Extracted::default();
     match subject_command(subject) {
         SubjectKind::Command(text) => out.inputs.push(Input {
+            raw: text.clone(),
             text,
             from_subject: true,
         }),
         SubjectKind::Other(text) => out.ignored_subject = Some(text),
         SubjectKind::Reply | SubjectKind::Empty => {}
     }
-    for text in group_fields(body_lines(body)) {
+    for (text, raw) in group_fields(lines_as_written(body)) {
         out.inputs.push(Input {
             text,
+            raw,
             from_subject: false,
         });
     }
@@ -84,46 +90,84 @@ pub fn strip_reply_prefix(subject: &str) -> Option<&str> {
     .then_some(rest.trim_start())
 }
 
+/// What the markers of a line (a reply header, a footer, `KONIEC`, Outlook's separator)
+/// are told by: its first and last characters folded, and the whole line folded when
+/// it is short enough to be a marker that is matched whole. Folding only these keeps a
+/// mail of megabytes of garbage cheap to read.
+struct Folded {
+    head: String,
+    tail: String,
+    whole: Option<String>,
+}
+
+/// Characters of a line's head and tail looked at (the longest marker prefix or suffix
+/// is shorter).
+const ENDS: usize = 24;
+/// Lines up to this many bytes are folded whole (Outlook's separator lines).
+const WHOLE_MAX: usize = 200;
+
+impl Folded {
+    fn new(line: &str) -> Folded {
+        let head: String = line.chars().take(ENDS).collect();
+        let skip = line.chars().count().saturating_sub(ENDS);
+        let tail: String = line.chars().skip(skip).collect();
+        Folded {
+            head: fold(&head),
+            tail: fold(&tail),
+            whole: (line.len() <= WHOLE_MAX).then(|| fold(line)),
+        }
+    }
+}
+
 /// Body lines that may be commands, trimmed, in order.
 pub fn body_lines(body: &str) -> Vec<String> {
+    lines_as_written(body).into_iter().map(|(t, _)| t).collect()
+}
+
+/// [`body_lines`], each also as written (without its line ending).
+fn lines_as_written(body: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = body.lines().map(|l| l.trim_end_matches('\r')).collect();
-    let mut out: Vec<String> = Vec::new();
+    let folded: Vec<Folded> = lines.iter().map(|l| Folded::new(l.trim())).collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    // The folded form of each line kept.
+    let mut out_folded: Vec<&Folded> = Vec::new();
     for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim();
-        if *raw == "-- " || line == "--" || is_end(line) || starts_unquoted_original(&lines, i) {
+        let f = &folded[i];
+        if *raw == "-- " || line == "--" || is_end(f) || starts_unquoted_original(&folded, i) {
             break;
         }
-        if line.is_empty() || line.starts_with('>') || is_footer(line) {
+        if line.is_empty() || line.starts_with('>') || is_footer(f) {
             continue;
         }
-        if is_attribution(line) {
+        if is_attribution(f) {
             // Gmail wraps long attributions: "On Mon, … Jan Kowalski <jan@…>" / "wrote:",
             // "pon., 3 mar 2025 o 10:15 Jan <jan@…>" / "napisał(a):".
-            if let Some(prev) = out.last() {
-                let p = fold(prev);
+            if let Some(p) = out_folded.last() {
+                let h = &p.head;
                 let started =
-                    p.starts_with("on ") || p.starts_with("w dniu") || p.starts_with("dnia ");
-                let marker_only = fold(line).split_whitespace().count() == 1;
-                if (started || marker_only) && !is_attribution(prev) {
+                    h.starts_with("on ") || h.starts_with("w dniu") || h.starts_with("dnia ");
+                let marker_only = line.split_whitespace().count() == 1;
+                if (started || marker_only) && !is_attribution(p) {
                     out.pop();
+                    out_folded.pop();
                 }
             }
             continue;
         }
-        out.push(line.to_string());
+        out.push((line.to_string(), raw.to_string()));
+        out_folded.push(f);
     }
     out
 }
 
-fn is_end(line: &str) -> bool {
-    matches!(
-        fold(line).trim_end_matches(['.', '!']),
-        "end" | "koniec" | "stop"
-    )
+fn is_end(f: &Folded) -> bool {
+    f.whole
+        .as_deref()
+        .is_some_and(|w| matches!(w.trim_end_matches(['.', '!']), "end" | "koniec" | "stop"))
 }
 
-fn is_attribution(line: &str) -> bool {
-    let f = fold(line);
+fn is_attribution(f: &Folded) -> bool {
     [
         "wrote:",
         "pisze:",
@@ -134,11 +178,10 @@ fn is_attribution(line: &str) -> bool {
         "a ecrit :",
     ]
     .iter()
-    .any(|end| f.ends_with(end))
+    .any(|end| f.tail.ends_with(end))
 }
 
-fn is_footer(line: &str) -> bool {
-    let f = fold(line);
+fn is_footer(f: &Folded) -> bool {
     [
         "sent from my ",
         "sent from outlook",
@@ -147,25 +190,26 @@ fn is_footer(line: &str) -> bool {
         "wyslano z ",
     ]
     .iter()
-    .any(|p| f.starts_with(p))
+    .any(|p| f.head.starts_with(p))
 }
 
 /// Outlook quotes the original without `>`: cut at its separator or header block.
-fn starts_unquoted_original(lines: &[&str], i: usize) -> bool {
-    let f = fold(lines[i].trim());
-    if f.contains("original message") || f.contains("wiadomosc oryginalna") {
-        return f.starts_with('-') || f.starts_with('_');
+fn starts_unquoted_original(folded: &[Folded], i: usize) -> bool {
+    let f = &folded[i];
+    if let Some(w) = f.whole.as_deref() {
+        if w.contains("original message") || w.contains("wiadomosc oryginalna") {
+            return w.starts_with('-') || w.starts_with('_');
+        }
+        if w.len() >= 10 && w.chars().all(|c| c == '_') {
+            return true;
+        }
     }
-    if f.len() >= 10 && f.chars().all(|c| c == '_') {
-        return true;
-    }
-    let from_line = f.starts_with("from:") || f.starts_with("od:");
+    let from_line = f.head.starts_with("from:") || f.head.starts_with("od:");
     from_line
-        && lines.iter().skip(i + 1).take(3).any(|next| {
-            let n = fold(next.trim());
+        && folded.iter().skip(i + 1).take(3).any(|n| {
             ["sent:", "date:", "wyslane:", "wyslano:", "data:"]
                 .iter()
-                .any(|p| n.starts_with(p))
+                .any(|p| n.head.starts_with(p))
         })
 }
 
@@ -199,23 +243,24 @@ fn is_register(line: &str) -> bool {
 }
 
 /// Joins runs of field lines into one input (to a `REGISTER` line before them).
-fn group_fields(lines: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn group_fields(lines: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
     // Whether the last entry of `out` accepts more field lines.
     let mut open = false;
-    for line in lines {
+    for (line, raw) in lines {
         if is_field_line(&line) {
             match out.last_mut() {
-                Some(last) if open => {
+                Some((last, last_raw)) if open => {
                     last.push('\n');
                     last.push_str(&line);
+                    last_raw.clone_from(last);
                 }
-                _ => out.push(line),
+                _ => out.push((line, raw)),
             }
             open = true;
         } else {
             open = is_register(&line);
-            out.push(line);
+            out.push((line, raw));
         }
     }
     out
@@ -284,6 +329,29 @@ mod tests {
                 "REJESTRACJA\nnazwa: Jan Kowalski\nPESEL: 44051401359\nregulamin: tak",
                 "SALDO",
                 "umowa: UM/1"
+            ]
+        );
+    }
+
+    /// A password goes to the core as written (the core trims it alike for every
+    /// channel); everything else is read trimmed.
+    #[test]
+    fn inputs_keep_the_line_as_written_beside_the_trimmed_one() {
+        let e = extract(
+            "",
+            "  ZALOGUJ K1 Zimowy Wieczór \r\n Zimowy \nREJESTRACJA\nnazwa: Jan \n",
+        );
+        let pairs: Vec<(&str, &str)> = e
+            .inputs
+            .iter()
+            .map(|i| (i.text.as_str(), i.raw.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("ZALOGUJ K1 Zimowy Wieczór", "  ZALOGUJ K1 Zimowy Wieczór "),
+                ("Zimowy", " Zimowy "),
+                ("REJESTRACJA\nnazwa: Jan", "REJESTRACJA\nnazwa: Jan"),
             ]
         );
     }

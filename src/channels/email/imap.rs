@@ -7,6 +7,7 @@
 //! loopback address. The extra CA of `email.ca_cert` is trusted beside the system roots.
 //! Every socket read has a timeout, so a dead server is noticed.
 
+use crate::config::Problem;
 use crate::config::{EmailChannel, TlsMode};
 use anyhow::{Context, anyhow, bail};
 use imap::extensions::idle::{SetReadTimeout, WaitOutcome};
@@ -88,27 +89,35 @@ impl Target {
 
     /// Fails early on a configuration that can never work.
     pub fn check(&self) -> anyhow::Result<()> {
-        if self.tls == TlsMode::Plain && !crate::mail::is_loopback(&self.host) {
-            bail!(
-                "email.imap_tls = \"plain\" is allowed only for a loopback server (127.0.0.1, ::1, localhost), not {}",
-                self.host
-            );
+        match self.problem() {
+            Some(p) => bail!("{}: {}", p.key, p.text),
+            None => Ok(()),
         }
-        if let Some(path) = &self.ca_cert {
-            self.connector()
-                .with_context(|| format!("email.ca_cert {}", path.display()))?;
+    }
+
+    /// What makes this target unusable whatever the server does: plain text off
+    /// loopback, an extra CA certificate that cannot be read.
+    pub fn problem(&self) -> Option<Problem> {
+        if self.tls == TlsMode::Plain {
+            return crate::mail::plain_refused(&self.host)
+                .map(|refused| Problem::new("email.imap_tls", refused));
         }
-        Ok(())
+        self.ca_cert.as_ref()?;
+        self.connector().err().map(|e| {
+            Problem::new(
+                "email.ca_cert",
+                format!("{e:#}: point it at the CA's certificate (PEM), or leave it unset"),
+            )
+        })
     }
 
     fn connector(&self) -> anyhow::Result<TlsConnector> {
         let mut builder = TlsConnector::builder();
         if let Some(path) = &self.ca_cert {
-            let pem = std::fs::read(path)
-                .with_context(|| format!("reading email.ca_cert {}", path.display()))?;
-            let cert = Certificate::from_pem(&pem).with_context(|| {
-                format!("email.ca_cert {} is not a PEM certificate", path.display())
-            })?;
+            let pem =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let cert = Certificate::from_pem(&pem)
+                .with_context(|| format!("{} is not a PEM certificate", path.display()))?;
             builder.add_root_certificate(cert);
         }
         builder.build().context("setting up TLS for IMAP")
@@ -145,6 +154,14 @@ pub struct Connection {
 
 fn imap_err(context: &str, e: imap::error::Error) -> anyhow::Error {
     anyhow!("{context}: {e}")
+}
+
+/// `1,5,7`: a UID set for a command.
+fn uid_set(uids: &[u32]) -> String {
+    uids.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Connects, logs in and selects the mailbox (blocking).
@@ -277,19 +294,78 @@ impl Connection {
         Ok(())
     }
 
-    /// Deletes the mail for good (`\Deleted`, then UID EXPUNGE or EXPUNGE).
-    pub fn delete(&mut self, uid: u32) -> anyhow::Result<()> {
+    /// Flags a mail with a password `\Seen \Deleted`; [`Connection::expunge`] then
+    /// removes it for good.
+    pub fn flag_deleted(&mut self, uid: u32) -> anyhow::Result<()> {
         self.session
             .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen \\Deleted)")
             .map_err(|e| imap_err(&format!("UID STORE {uid} \\Deleted"), e))?;
+        Ok(())
+    }
+
+    /// UIDs of the mails flagged `\Deleted` (by ebok or by anyone else).
+    pub fn deleted(&mut self) -> anyhow::Result<Vec<u32>> {
+        let mut uids: Vec<u32> = self
+            .session
+            .uid_search("DELETED")
+            .map_err(|e| imap_err("UID SEARCH DELETED", e))?
+            .into_iter()
+            .collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// The headers of the mails `uids`, without setting `\Seen`: (UID, header bytes).
+    pub fn headers(&mut self, uids: &[u32]) -> anyhow::Result<Vec<(u32, Vec<u8>)>> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fetched = self
+            .session
+            .uid_fetch(uid_set(uids), "(UID BODY.PEEK[HEADER])")
+            .map_err(|e| imap_err("UID FETCH headers", e))?;
+        Ok(fetched
+            .iter()
+            .filter_map(|f| Some((f.uid?, f.header()?.to_vec())))
+            .collect())
+    }
+
+    /// Removes for good the mails `ours` (flagged `\Deleted` by ebok) and no other:
+    /// `UID EXPUNGE` of exactly those where the server has UIDPLUS; otherwise the
+    /// `\Deleted` flag of `others` (flagged by someone else) is taken off for the
+    /// EXPUNGE and put back after it. Cut off in between, those keep their mail and
+    /// lose only the flag.
+    pub fn expunge(&mut self, ours: &[u32], others: &[u32]) -> anyhow::Result<()> {
+        if ours.is_empty() {
+            return Ok(());
+        }
         if self.uidplus {
             self.session
-                .uid_expunge(uid.to_string())
-                .map_err(|e| imap_err(&format!("UID EXPUNGE {uid}"), e))?;
-        } else {
-            self.session.expunge().map_err(|e| imap_err("EXPUNGE", e))?;
+                .uid_expunge(uid_set(ours))
+                .map_err(|e| imap_err("UID EXPUNGE", e))?;
+            return Ok(());
         }
-        Ok(())
+        let flag = |s: &mut imap::Session<Conn>, change: &str| -> anyhow::Result<()> {
+            if !others.is_empty() {
+                s.uid_store(uid_set(others), format!("{change}FLAGS.SILENT (\\Deleted)"))
+                    .map_err(|e| imap_err("UID STORE others' \\Deleted", e))?;
+            }
+            Ok(())
+        };
+        flag(&mut self.session, "-")?;
+        let expunged = self.session.expunge().map_err(|e| imap_err("EXPUNGE", e));
+        flag(&mut self.session, "+")?;
+        expunged.map(|_| ())
+    }
+
+    /// Whether removals go by `UID EXPUNGE` (the server has UIDPLUS).
+    pub fn uid_expunge(&self) -> bool {
+        self.uidplus
+    }
+
+    /// Tests only: act as on a server without UIDPLUS.
+    pub fn forget_uidplus(&mut self) {
+        self.uidplus = false;
     }
 
     /// Waits up to `timeout` for the mailbox to change: IDLE when the server has it,

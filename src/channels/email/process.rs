@@ -45,9 +45,14 @@ impl Responder {
             None => Some(Skip::Unparseable),
             Some(mail) => self.own_check(mail),
         };
+        // Read once: a mail of megabytes takes a while.
+        let extracted = parsed
+            .as_ref()
+            .map(|m| extract::extract(&m.subject, &m.text))
+            .unwrap_or_default();
         // A mail with a password is deleted whatever happens to it (skipped, capped or
         // answered, and whether or not its login line was run).
-        let purge = carries_secret(parsed.as_ref(), raw);
+        let purge = carries_secret(parsed.as_ref(), &extracted, raw);
         let (Some(mail), None) = (&parsed, skip) else {
             let skip = skip.unwrap_or(Skip::Unparseable);
             let from = parsed.and_then(|m| m.from).unwrap_or_default();
@@ -58,7 +63,6 @@ impl Responder {
             return Ok(disposition(purge));
         };
         let sender = mail.from.clone().unwrap_or_default();
-        let extracted = extract::extract(&mail.subject, &mail.text);
         let day = today();
         let used = store.email_daily_replies(&sender, &day).await?;
         if used.is_some_and(|(replies, _)| replies >= i64::from(self.cap)) {
@@ -125,8 +129,8 @@ impl Responder {
     ) -> anyhow::Result<ReplyMail> {
         let settings = &self.app.settings;
         let lang = session::lang_hint(extracted, mail.language.as_deref())
-            .or_else(|| crate::core::Lang::parse(&settings.app.default_language))
-            .unwrap_or(crate::core::Lang::Pl);
+            .or_else(|| crate::domain::lang::Lang::parse(&settings.app.default_language))
+            .unwrap_or(crate::domain::lang::Lang::Pl);
         reply::cap_notice(
             &self.app.renderer,
             mail,
@@ -226,18 +230,14 @@ pub fn today() -> String {
 }
 
 /// Whether a mail may carry a password (a login, a password change or a registration
-/// form), run or not: any of its command lines, the subject even behind `Re:`, or for
-/// bytes that are no mail, any line of them.
-fn carries_secret(mail: Option<&Inbound>, raw: &[u8]) -> bool {
+/// form), run or not: any of its command lines (`extracted` from it), the subject even
+/// behind `Re:`, or for bytes that are no mail, any line of them.
+fn carries_secret(mail: Option<&Inbound>, extracted: &extract::Extracted, raw: &[u8]) -> bool {
     let Some(mail) = mail else {
         return String::from_utf8_lossy(raw).lines().any(is_secret_command);
     };
     let subject = extract::strip_reply_prefix(&mail.subject).unwrap_or(&mail.subject);
-    is_secret_command(subject)
-        || extract::extract(&mail.subject, &mail.text)
-            .inputs
-            .iter()
-            .any(|i| is_secret_command(&i.text))
+    is_secret_command(subject) || extracted.inputs.iter().any(|i| is_secret_command(&i.text))
 }
 
 fn is_secret_command(text: &str) -> bool {

@@ -3,11 +3,12 @@
 //! rendered text, HTML and attachments are the payload's secrets: the worker scrubs them
 //! once the reply is delivered, so account data does not stay in the outbox.
 
+use super::bounds::{self, Cut, MAX_PART_BYTES, Shown, echo_line, printable};
 use super::extract::strip_reply_prefix;
 use super::parse::Inbound;
 use super::session::{Conversation, MAX_COMMANDS, MAX_NOT_UNDERSTOOD, Section};
 use crate::core::{Attachment, Lang, View};
-use crate::outbox::Payload;
+use crate::domain::payload::Payload;
 use crate::render::{Flavour, Renderer};
 use anyhow::Context;
 use base64::Engine as _;
@@ -43,7 +44,8 @@ impl std::fmt::Debug for ReplyMail {
     }
 }
 
-/// Renders the answer to `mail` from its conversation with the core.
+/// Renders the answer to `mail` from its conversation with the core: each part at most
+/// [`MAX_PART_BYTES`], without control characters (see [`super::bounds`]).
 pub fn render(
     renderer: &Renderer,
     mail: &Inbound,
@@ -51,52 +53,62 @@ pub fn render(
 ) -> anyhow::Result<ReplyMail> {
     let lang = conv.lang;
     let attachments = conv.attachments();
-    let subject_shown =
-        (!conv.subject_secret && !mail.subject.is_empty()).then(|| clip(&mail.subject, 150));
-    let mut bodies = Vec::new();
-    for flavour in [Flavour::Text, Flavour::EmailHtml] {
-        let section = |which: Section| -> Vec<Value> {
-            conv.answers
-                .iter()
-                .filter(|a| a.section == which)
-                .map(|a| {
-                    // With the help shown, "unknown command" for every line of a
-                    // letter is only noise: the lines are listed, the help explains.
-                    let quiet = which == Section::NotUnderstood && conv.help.is_some();
-                    let body = if quiet {
-                        String::new()
-                    } else {
-                        view_text(renderer, flavour, &a.reply)
-                    };
-                    json!({ "echo": a.echo, "body": body, "account": a.account })
-                })
-                .collect()
-        };
-        let data = json!({
-            "subject": subject_shown,
-            "done": section(Section::Done),
-            "not_understood": section(Section::NotUnderstood),
-            "ignored": conv.ignored,
-            "not_run": conv.not_run.iter()
-                .map(|(account, echo)| json!({ "account": account, "echo": echo }))
-                .collect::<Vec<_>>(),
-            "ignored_subject": conv.ignored_subject,
-            "max_commands": MAX_COMMANDS,
-            "max_not_understood": MAX_NOT_UNDERSTOOD,
-            "prompt": conv.prompt,
-            "help": conv.help.as_ref().map(|h| view_text(renderer, flavour, h)),
-            "files": attachments.iter().map(|a| a.file_name.clone()).collect::<Vec<_>>(),
-            "purged": conv.carried_secret,
-            "foreign_sender": conv.foreign_sender,
-            "elsewhere": conv.elsewhere,
-        });
-        bodies.push(
-            renderer
-                .view(flavour, lang, &View::new("email_reply", data))
-                .context("rendering the email reply")?,
+    let files: Vec<String> = attachments.iter().map(|a| a.file_name.clone()).collect();
+    // With the help shown, "unknown command" for every line of a letter is only noise:
+    // the lines are listed, the help explains.
+    let quiet = conv.help.is_some();
+    let bodies: Vec<(String, String)> = conv
+        .answers
+        .iter()
+        .map(|a| {
+            if quiet && a.section == Section::NotUnderstood {
+                return (String::new(), String::new());
+            }
+            let text = printable(&view_text(renderer, Flavour::Text, &a.reply));
+            let html = printable(&view_text(renderer, Flavour::EmailHtml, &a.reply));
+            (text, html)
+        })
+        .collect();
+    let whole: Vec<Shown> = bodies
+        .iter()
+        .map(|(text, html)| Shown {
+            text: text.clone(),
+            html: html.clone(),
+            cut: None,
+        })
+        .collect();
+    let frame = |shown: &[Shown]| frame(renderer, mail, conv, shown, &files);
+    let (mut text, mut html) = frame(&whole)?;
+    if text.len() > MAX_PART_BYTES || html.len() > MAX_PART_BYTES {
+        // What the reply takes without the answers (every one marked as left out, the
+        // note on top), then the answers in order as far as they fit.
+        let none: Vec<Shown> = bodies
+            .iter()
+            .map(|_| Shown {
+                text: String::new(),
+                html: String::new(),
+                cut: Some(Cut::Left),
+            })
+            .collect();
+        let (t0, h0) = frame(&none)?;
+        let room = |used: usize| MAX_PART_BYTES.saturating_sub(used + FRAME_SLACK);
+        let shown = bounds::fit(bodies, room(t0.len()), room(h0.len()));
+        (text, html) = frame(&shown)?;
+        tracing::info!(
+            answers = shown.len(),
+            shown_whole = shown.iter().filter(|s| s.cut.is_none()).count(),
+            "the reply was shortened to the size limit"
         );
+        if text.len() > MAX_PART_BYTES || html.len() > MAX_PART_BYTES {
+            tracing::error!(
+                text = text.len(),
+                html = html.len(),
+                "the reply is over the size limit even without its answers: cut"
+            );
+            let note = renderer.string(lang, "email.reply_cut");
+            (text, html) = bounds::hard_cut(&t0, &note, |body| html_document(lang, body));
+        }
     }
-    let html = html_document(lang, &bodies[1]);
     let base = if conv.subject_secret {
         ""
     } else {
@@ -105,12 +117,77 @@ pub fn render(
     Ok(ReplyMail {
         lang,
         subject: reply_subject(renderer, lang, base),
-        text: bodies.swap_remove(0),
+        text,
         html,
         attachments,
         in_reply_to: mail.message_id.as_ref().map(|id| angle(id)),
         references: references(mail),
     })
+}
+
+/// Room kept free when fitting the answers: the frame measured with every answer left
+/// out differs a little from the one with answers (line ends, the notes of a cut).
+const FRAME_SLACK: usize = 512;
+
+/// The reply's text and HTML with the answers' bodies `shown` (in the order of
+/// `conv.answers`) and the attached `files` named, control characters removed.
+fn frame(
+    renderer: &Renderer,
+    mail: &Inbound,
+    conv: &Conversation,
+    shown: &[Shown],
+    files: &[String],
+) -> anyhow::Result<(String, String)> {
+    let lang = conv.lang;
+    let subject_shown =
+        (!conv.subject_secret && !mail.subject.is_empty()).then(|| clip(&mail.subject, 150));
+    let shortened = shown.iter().any(|s| s.cut.is_some());
+    let mut bodies = Vec::new();
+    for flavour in [Flavour::Text, Flavour::EmailHtml] {
+        let section = |which: Section| -> Vec<Value> {
+            conv.answers
+                .iter()
+                .zip(shown)
+                .filter(|(a, _)| a.section == which)
+                .map(|(a, s)| {
+                    let body = if flavour == Flavour::Text {
+                        &s.text
+                    } else {
+                        &s.html
+                    };
+                    json!({ "echo": a.echo, "body": body, "account": a.account, "cut": s.cut })
+                })
+                .collect()
+        };
+        let data = json!({
+            "subject": subject_shown,
+            "done": section(Section::Done),
+            "not_understood": section(Section::NotUnderstood),
+            "ignored": conv.ignored,
+            "stopped": conv.stopped,
+            "first_ignored": conv.first_ignored,
+            "not_run": conv.not_run.iter()
+                .map(|(account, echo)| json!({ "account": account, "echo": echo }))
+                .collect::<Vec<_>>(),
+            "ignored_subject": conv.ignored_subject.as_deref().map(|s| clip(s, 150)),
+            "max_commands": MAX_COMMANDS,
+            "max_not_understood": MAX_NOT_UNDERSTOOD,
+            "prompt": conv.prompt,
+            "help": conv.help.as_ref().map(|h| view_text(renderer, flavour, h)),
+            "files": files,
+            "purged": conv.carried_secret,
+            "foreign_sender": conv.foreign_sender,
+            "elsewhere": conv.elsewhere,
+            "shortened": shortened,
+            "limit_kib": MAX_PART_BYTES / 1024,
+        });
+        let body = renderer
+            .view(flavour, lang, &View::new("email_reply", data))
+            .context("rendering the email reply")?;
+        bodies.push(printable(&body));
+    }
+    let html = html_document(lang, &bodies[1]);
+    Ok((bodies.swap_remove(0), html))
 }
 
 /// The one "no more replies today" notice.
@@ -203,12 +280,7 @@ fn reply_subject(renderer: &Renderer, lang: Lang, subject: &str) -> String {
 }
 
 fn clip(text: &str, max: usize) -> String {
-    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-    if clean.chars().count() <= max {
-        clean
-    } else {
-        format!("{}…", clean.chars().take(max).collect::<String>())
-    }
+    echo_line(text, max)
 }
 
 fn angle(id: &str) -> String {

@@ -11,7 +11,9 @@
 //!    deleted (`\Deleted` + `UID EXPUNGE`).
 //!
 //! Killed between 3 and 4, the restarted responder finds the record and only finishes
-//! step 4; killed before 3, it runs the mail again. Commands with effects (a password
+//! step 4; killed before 3, it runs the mail again. Killed between the `\Deleted` flag
+//! and the expunge, the mail is no longer unseen: every connection (the start, each
+//! reconnect) first expunges what the record says ebok flagged (see `purge`). Commands with effects (a password
 //! change, a registration, a staff decision) are then re-run by the core, which refuses
 //! repeats on its own (an old password no longer matches, a decided request stays
 //! decided); one reply goes out either way, and the worker sends it under a Message-ID
@@ -40,6 +42,9 @@ pub struct Options {
     pub reconnect_max: Duration,
     /// Timeout of every IMAP read and write.
     pub io_timeout: Duration,
+    /// Remove mail with `UID EXPUNGE` where the server has UIDPLUS (tests turn it off
+    /// to take the way of servers without it).
+    pub uid_expunge: bool,
     /// Tests only: stop as if killed at this point.
     pub crash_at: Option<CrashPoint>,
 }
@@ -53,6 +58,7 @@ impl Default for Options {
             reconnect_min: Duration::from_secs(1),
             reconnect_max: Duration::from_secs(120),
             io_timeout: Duration::from_secs(60),
+            uid_expunge: true,
             crash_at: None,
         }
     }
@@ -65,6 +71,8 @@ pub enum CrashPoint {
     BeforeCommit,
     /// The reply is in the outbox, the mail not yet flagged.
     AfterCommit,
+    /// A mail with a password is flagged `\Deleted`, not yet expunged.
+    AfterDeleteFlag,
 }
 
 /// The error of a simulated crash: it ends [`Responder::run`].
@@ -190,7 +198,11 @@ impl Responder {
             .context("starting an IMAP thread")?;
         let mut conn = rx.await.context("the IMAP thread stopped")??;
         conn.idle &= self.opts.idle;
-        Ok(conn)
+        if !self.opts.uid_expunge {
+            conn.forget_uidplus();
+        }
+        // What a crash left flagged for deletion goes before anything else is read.
+        self.expunge_marked(conn, None).await
     }
 
     /// Answers mail and waits for more, until the connection fails.
@@ -249,19 +261,22 @@ impl Responder {
         if self.opts.crash_at == Some(CrashPoint::AfterCommit) {
             return Err(Crashed(CrashPoint::AfterCommit).into());
         }
-        let (conn, ()) = on_thread(conn, move |c| match disposition {
-            Disposition::Seen => c.mark_seen(uid),
-            Disposition::Delete => c.delete(uid),
-        })
-        .await?;
-        Ok(conn)
+        if disposition == Disposition::Seen {
+            let (conn, ()) = on_thread(conn, move |c| c.mark_seen(uid)).await?;
+            return Ok(conn);
+        }
+        let (conn, ()) = on_thread(conn, move |c| c.flag_deleted(uid)).await?;
+        if self.opts.crash_at == Some(CrashPoint::AfterDeleteFlag) {
+            return Err(Crashed(CrashPoint::AfterDeleteFlag).into());
+        }
+        self.expunge_marked(conn, Some(uid)).await
     }
 }
 
 /// Runs a blocking IMAP step on its own thread. A thread rather than `spawn_blocking`:
 /// an IDLE wait must not hold up the runtime's shutdown. On error the connection is
 /// dropped (the caller reconnects).
-async fn on_thread<T, F>(mut conn: Connection, f: F) -> anyhow::Result<(Connection, T)>
+pub(super) async fn on_thread<T, F>(mut conn: Connection, f: F) -> anyhow::Result<(Connection, T)>
 where
     T: Send + 'static,
     F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,

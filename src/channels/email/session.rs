@@ -13,6 +13,7 @@
 //! new password twice) is answered by the next lines of the same mail, and a line
 //! that is itself a complete command ends the prompt first.
 
+use super::echo::{full_echo, masked_echo, short_echo};
 use super::extract::{Extracted, Input};
 use crate::core::command::{self, lookup, split_command};
 use crate::core::dialogue::Dialogue;
@@ -20,7 +21,7 @@ use crate::core::{Attachment, Channel, Core, Expect, Lang, Origin, Reply};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Inputs read from one mail at most; the rest is listed as ignored.
+/// Inputs read from one mail at most; the rest is counted as ignored.
 pub const MAX_COMMANDS: usize = 20;
 /// After this many inputs the core did not understand, the rest is ignored.
 pub const MAX_NOT_UNDERSTOOD: usize = 5;
@@ -28,6 +29,16 @@ pub const MAX_NOT_UNDERSTOOD: usize = 5;
 const NOT_UNDERSTOOD: &[&str] = &["unknown_command", "bad_arguments", "empty"];
 /// Shown instead of anything that was typed as a password.
 pub const MASK: &str = "••••••";
+
+/// Why the rest of a mail was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// [`MAX_COMMANDS`] inputs were read.
+    Commands,
+    /// [`MAX_NOT_UNDERSTOOD`] inputs were not commands.
+    NotUnderstood,
+}
 
 /// Where an answer is listed in the reply (like Mailman's results).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,8 +79,14 @@ pub enum Prompt {
 #[derive(Debug, Clone)]
 pub struct Conversation {
     pub answers: Vec<Answer>,
-    /// Inputs not read (over the limits), as shown back.
-    pub ignored: Vec<String>,
+    /// How many inputs were not read (over the limits): only counted, never listed,
+    /// so a mail of garbage gets a short reply.
+    pub ignored: usize,
+    /// Why reading stopped.
+    pub stopped: Option<Stop>,
+    /// The first input not read, as shown back, when reading stopped at
+    /// [`MAX_COMMANDS`]: where to go on from in the next mail.
+    pub first_ignored: Option<String>,
     /// The subject, when it was neither a command nor a reply's and nothing was done.
     pub ignored_subject: Option<String>,
     /// The language of the reply's frame.
@@ -93,11 +110,17 @@ pub struct Conversation {
 }
 
 impl Conversation {
+    /// The files of the answers, each once: the same file asked for twice (the
+    /// regulations, one bill's PDF or QR code) is attached once.
     pub fn attachments(&self) -> Vec<Attachment> {
-        self.answers
-            .iter()
-            .flat_map(|a| a.reply.attachments.iter().cloned())
-            .collect()
+        let mut files: Vec<Attachment> = Vec::new();
+        for file in self.answers.iter().flat_map(|a| &a.reply.attachments) {
+            let same = |f: &Attachment| f.file_name == file.file_name && f.body == file.body;
+            if !files.iter().any(same) {
+                files.push(file.clone());
+            }
+        }
+        files
     }
 
     /// The replies of this mail, one per address: the sender's first (the answers given
@@ -128,7 +151,9 @@ impl Conversation {
         for to in addresses {
             let mut theirs = self.only(Some(to));
             theirs.not_run.clear();
-            theirs.ignored.clear();
+            theirs.ignored = 0;
+            theirs.stopped = None;
+            theirs.first_ignored = None;
             theirs.ignored_subject = None;
             theirs.prompt = None;
             theirs.help = None;
@@ -177,7 +202,9 @@ pub async fn converse(
     let pending = if kept { Expect::Text } else { Expect::Command };
     let mut conv = Conversation {
         answers: Vec::new(),
-        ignored: Vec::new(),
+        ignored: 0,
+        stopped: None,
+        first_ignored: None,
         ignored_subject: extracted.ignored_subject.clone(),
         lang: origin
             .lang_hint
@@ -295,8 +322,10 @@ async fn run_section(
         let input = &inputs[i];
         run.count += 1;
         if run.count > MAX_COMMANDS || run.not_understood >= MAX_NOT_UNDERSTOOD {
-            conv.ignored.push(short_echo(&input.text));
-            continue;
+            // The rest of the section is not read, only counted: a mail of garbage may
+            // have tens of thousands of lines.
+            ignore_rest(input, done.iter().filter(|d| !**d).count() + 1, conv, run);
+            break;
         }
         if logged_in == Some(false) {
             let id = account.clone().unwrap_or_default();
@@ -340,6 +369,26 @@ async fn run_section(
     Ok(())
 }
 
+/// Counts `count` inputs from `first` on as not read, and notes why reading stopped.
+fn ignore_rest(first: &Input, count: usize, conv: &mut Conversation, run: &mut Run) {
+    run.count += count - 1;
+    conv.ignored += count;
+    if conv.stopped.is_some() {
+        return;
+    }
+    if run.not_understood >= MAX_NOT_UNDERSTOOD {
+        conv.stopped = Some(Stop::NotUnderstood);
+    } else {
+        conv.stopped = Some(Stop::Commands);
+        // A line typed at a password prompt is never shown.
+        conv.first_ignored = Some(if run.pending == Expect::Secret {
+            MASK.to_string()
+        } else {
+            short_echo(&first.text)
+        });
+    }
+}
+
 /// The address on file of account `identifier` (lower case), `None` when it is the
 /// sender's own. (A login by mail needs an address on file, see the core's login.)
 async fn address_on_file(
@@ -379,7 +428,14 @@ async fn run_one(core: &Core, origin: &Origin, input: &Input, pending: &mut Expe
     }
     let typed_secret = *pending == Expect::Secret;
     let was_command = *pending == Expect::Command;
-    let reply = core.handle(origin, text).await;
+    // A password goes to the core as written: it checks a login trimmed and then as
+    // typed, and refuses a new password with a blank at either end (not silently cut).
+    let given = if typed_secret || (was_command && is_login(text)) {
+        input.raw.as_str()
+    } else {
+        text
+    };
+    let reply = core.handle(origin, given).await;
     *pending = reply.expect;
     let understood = !(was_command
         && reply
@@ -434,7 +490,7 @@ fn next_input(
     done.iter().position(|d| !d)
 }
 
-fn is_login(text: &str) -> bool {
+pub(super) fn is_login(text: &str) -> bool {
     split_command(text).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.names[0] == "login"))
 }
 
@@ -478,37 +534,6 @@ fn is_registration(d: &Dialogue) -> bool {
     )
 }
 
-/// A command as typed; a multi-line input (a form) shows its first line.
-fn full_echo(text: &str) -> String {
-    let mut lines = text.lines();
-    let first: String = lines.next().unwrap_or("").chars().take(200).collect();
-    if lines.next().is_some() {
-        format!("{first} […]")
-    } else {
-        first
-    }
-}
-
-/// The command word and, for a login, the identifier; the rest masked.
-fn masked_echo(text: &str) -> String {
-    let first = text.split_whitespace().next().unwrap_or("");
-    match text.split_whitespace().nth(1) {
-        Some(id) if is_login(text) => format!("{first} {id} {MASK}"),
-        _ => format!("{first} {MASK}"),
-    }
-}
-
-/// Only the first word: what follows may be anything (even a mistyped password).
-pub fn short_echo(text: &str) -> String {
-    let mut words = text.split_whitespace();
-    let first: String = words.next().unwrap_or("").chars().take(40).collect();
-    if words.next().is_some() {
-        format!("{first} …")
-    } else {
-        first
-    }
-}
-
 /// The reply language suggested by the command words used (English names or Polish
 /// aliases), else by `Content-Language`.
 pub fn lang_hint(extracted: &Extracted, content_language: Option<&str>) -> Option<Lang> {
@@ -540,21 +565,6 @@ pub fn lang_hint(extracted: &Extracted, content_language: Option<&str>) -> Optio
 mod tests {
     use super::*;
     use crate::channels::email::extract::extract;
-
-    #[test]
-    fn echoes_never_show_what_follows_a_secret_or_an_unknown_word() {
-        assert_eq!(
-            masked_echo("ZALOGUJ EB000001 Tajne Hasło"),
-            format!("ZALOGUJ EB000001 {MASK}")
-        );
-        assert_eq!(
-            masked_echo("rejestracja\npesel: 1"),
-            format!("rejestracja {MASK}")
-        );
-        assert_eq!(short_echo("ZALOGUJE EB1 haslo"), "ZALOGUJE …");
-        assert_eq!(full_echo("rachunki 2"), "rachunki 2");
-        assert_eq!(full_echo("REJESTRACJA\nnip: 1"), "REJESTRACJA […]");
-    }
 
     #[test]
     fn the_language_follows_the_command_words() {

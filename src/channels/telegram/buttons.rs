@@ -35,7 +35,7 @@ const NAVIGATION: &[&str] = &["prev_page", "next_page", "prev_month", "next_mont
 #[derive(Default)]
 pub struct Buttons {
     long: Mutex<LongCommands>,
-    recent: Mutex<HashMap<i64, (i32, String, Instant)>>,
+    recent: Mutex<HashMap<i64, LastPress>>,
     views: Mutex<Views>,
 }
 
@@ -44,7 +44,7 @@ pub struct Buttons {
 /// different one (the panel stays when its "Bills" button is pressed).
 #[derive(Default)]
 struct Views {
-    by_message: HashMap<(i64, i32), &'static str>,
+    by_message: HashMap<(i64, i32), String>,
     order: VecDeque<(i64, i32)>,
 }
 
@@ -54,6 +54,14 @@ struct LongCommands {
     by_key: HashMap<String, String>,
     by_command: HashMap<String, String>,
     order: VecDeque<String>,
+}
+
+/// The last press in a chat: which button, which callback query, when.
+struct LastPress {
+    message: i32,
+    data: String,
+    query: String,
+    at: Instant,
 }
 
 /// What a press asks for.
@@ -104,22 +112,34 @@ impl Buttons {
     }
 
     /// True when this press repeats the previous press of the same button in this chat.
-    pub fn double_tap(&self, chat: i64, message: i32, data: &str) -> bool {
+    /// The same press delivered again (its callback query `query`, after a crash or a
+    /// webhook retry) is no repeat: it is still owed its answer.
+    pub fn double_tap(&self, chat: i64, message: i32, data: &str, query: &str) -> bool {
         let now = Instant::now();
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        let repeat = recent
-            .get(&chat)
-            .is_some_and(|(m, d, at)| *m == message && d == data && now - *at < DOUBLE_TAP);
-        recent.insert(chat, (message, data.to_string(), now));
+        let repeat = recent.get(&chat).is_some_and(|p| {
+            p.message == message && p.data == data && p.query != query && now - p.at < DOUBLE_TAP
+        });
+        let press = LastPress {
+            message,
+            data: data.to_string(),
+            query: query.to_string(),
+            at: now,
+        };
+        recent.insert(chat, press);
         if recent.len() > 100_000 {
-            recent.retain(|_, (_, _, at)| now - *at < DOUBLE_TAP);
+            recent.retain(|_, p| now - p.at < DOUBLE_TAP);
         }
         repeat
     }
 
-    pub fn remember_view(&self, chat: i64, message: i32, template: &'static str) {
+    pub fn remember_view(&self, chat: i64, message: i32, template: &str) {
         let mut views = self.views.lock().unwrap_or_else(|e| e.into_inner());
-        if views.by_message.insert((chat, message), template).is_none() {
+        let fresh = views
+            .by_message
+            .insert((chat, message), template.to_string())
+            .is_none();
+        if fresh {
             views.order.push_back((chat, message));
         }
         while views.order.len() > MAX_VIEWS {
@@ -130,9 +150,9 @@ impl Buttons {
     }
 
     /// The view shown by `message`, when this process sent it.
-    pub fn view_of(&self, chat: i64, message: i32) -> Option<&'static str> {
+    pub fn view_of(&self, chat: i64, message: i32) -> Option<String> {
         let views = self.views.lock().unwrap_or_else(|e| e.into_inner());
-        views.by_message.get(&(chat, message)).copied()
+        views.by_message.get(&(chat, message)).cloned()
     }
 
     /// The inline keyboard for `actions` (`None` when there are none). Rows follow the
@@ -225,10 +245,15 @@ mod tests {
     #[test]
     fn a_second_press_within_moments_is_a_double_tap() {
         let b = Buttons::default();
-        assert!(!b.double_tap(1, 10, "pdf FV/1"));
-        assert!(b.double_tap(1, 10, "pdf FV/1"));
-        assert!(!b.double_tap(1, 10, "pdf FV/2"));
-        assert!(!b.double_tap(2, 10, "pdf FV/2"), "other chats are separate");
+        assert!(!b.double_tap(1, 10, "pdf FV/1", "q1"));
+        assert!(b.double_tap(1, 10, "pdf FV/1", "q2"));
+        assert!(!b.double_tap(1, 10, "pdf FV/2", "q3"));
+        assert!(
+            !b.double_tap(2, 10, "pdf FV/2", "q4"),
+            "other chats are separate"
+        );
+        // The same press delivered again is owed its answer.
+        assert!(!b.double_tap(2, 10, "pdf FV/2", "q4"));
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! Delivery of outbox rows of channel "telegram" (the recipient is a chat id): staff
 //! notifications of new requests (with Approve / Reject buttons) and customers'
 //! notifications. Paced as notifications (urgent ones first, replies before both). A
-//! chat that blocked the bot gets nothing more: the row and every other pending row of
-//! the chat fail without retries. A 429 is waited out inside the send; other transport
+//! chat that blocked the bot (or that is gone) gets nothing more: the row and every other
+//! pending row of the chat fail without retries, as an expected outcome, not an error. A 429 is waited out inside the send; other transport
 //! trouble is retried by the outbox worker.
 
 use super::Telegram;
 use super::pace::Class;
-use super::send::SendError;
+use super::send::{Gone, SendError};
 use crate::core::Reply;
 use crate::outbox::{Deliverer, DeliveryError, Message};
 use crate::render::Flavour;
@@ -39,14 +39,14 @@ impl Deliverer for TelegramDeliverer {
             .await
             .map_err(|e| DeliveryError::Transient(format!("{e:#}")))?;
         if row.is_some_and(|r| r.blocked) {
-            return Err(self.blocked(message).await);
+            return Err(self.gone(message, Gone::Blocked).await);
         }
         let view = message
             .payload
             .view()
             .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
         let mut reply = Reply::new(message.payload.lang, view);
-        reply.actions = crate::core::decisions::notification_actions(&message.payload);
+        reply.actions = message.payload.actions();
         let html = self
             .tg
             .app
@@ -63,43 +63,51 @@ impl Deliverer for TelegramDeliverer {
             .await
         {
             Ok(()) => Ok(()),
-            Err(SendError::Blocked) => Err(self.blocked(message).await),
+            Err(SendError::Blocked(why)) => Err(self.gone(message, why).await),
             Err(e) => Err(classify(e)),
         }
     }
 }
 
 impl TelegramDeliverer {
-    /// The chat blocked the bot: this row and the chat's other pending rows fail.
-    async fn blocked(&self, message: &Message) -> DeliveryError {
-        const WHY: &str = "the chat blocked the bot";
+    /// Nothing reaches the chat any more (`why`): this row and the chat's other pending
+    /// rows fail, as an expected outcome (the worker logs it as such).
+    async fn gone(&self, message: &Message, why: Gone) -> DeliveryError {
+        let detail = why.to_string();
         match self
             .tg
             .app
             .store
-            .outbox_fail_recipient(super::CHANNEL, &message.recipient, message.id, WHY)
+            .outbox_fail_recipient(super::CHANNEL, &message.recipient, message.id, &detail)
             .await
         {
             Ok(0) => {}
             Ok(n) => {
-                tracing::info!(chat = %message.recipient, rows = n, "the chat blocked the bot: its other rows fail")
+                tracing::info!(chat = %message.recipient, rows = n, reason = why.label(), "the chat cannot be reached: its other rows fail")
             }
             Err(e) => tracing::warn!(
                 error = format!("{e:#}"),
                 "could not fail a blocked chat's rows"
             ),
         }
-        DeliveryError::Permanent(WHY.into())
+        DeliveryError::Unreachable {
+            reason: why.label(),
+            detail,
+        }
     }
 }
 
 fn classify(e: SendError) -> DeliveryError {
     match e {
-        SendError::Blocked => DeliveryError::Permanent("the chat blocked the bot".into()),
-        // Telegram's own trouble (5xx and the like) passes.
-        SendError::Request(RequestError::Api(api @ teloxide::ApiError::Unknown(_))) => {
-            DeliveryError::Transient(api.to_string())
-        }
+        SendError::Blocked(why) => DeliveryError::Unreachable {
+            reason: why.label(),
+            detail: why.to_string(),
+        },
+        // Telegram's own trouble (5xx and the like) passes; a refused token is the
+        // operator's to fix (`/readyz` shows it), and the rows wait for the new one.
+        SendError::Request(RequestError::Api(
+            api @ (teloxide::ApiError::Unknown(_) | teloxide::ApiError::InvalidToken),
+        )) => DeliveryError::Transient(api.to_string()),
         SendError::Request(RequestError::Api(api)) => DeliveryError::Permanent(api.to_string()),
         SendError::Request(RequestError::MigrateToChatId(to)) => {
             DeliveryError::Permanent(format!("the group moved to chat {}", to.0))

@@ -1,41 +1,38 @@
 //! The webhook: Telegram's POSTs answered only once their update has been handled.
 //!
 //! Telegram sends an update again when it got no 200 for it (a timeout, a crash, a
-//! restart). So the 200 is given only after the update has been answered and recorded in
-//! `telegram_updates` (the same bookkeeping as [`super::poll`]): a crash before that makes
-//! Telegram deliver the update again instead of losing it, and an update delivered again
-//! after it was recorded — to this instance or another one on the same database — is
-//! acknowledged without being answered twice. teloxide's own webhook acknowledges an
+//! restart). So the 200 is given only after the update has been answered and its reply
+//! sent and recorded in `telegram_updates` (the same bookkeeping as [`super::poll`]): a
+//! crash before that makes Telegram deliver the update again instead of losing it, and an
+//! update delivered again after its reply was sent — to this instance or another one on
+//! the same database — is acknowledged without being answered twice. teloxide's own webhook acknowledges an
 //! update as soon as it is queued, and deletes the webhook when one instance stops.
 //!
-//! Several instances may serve one webhook URL on one database, and Telegram may deliver
-//! an update again to another instance while the first is still answering it. So an
-//! instance claims the update in `telegram_claims` (for `[telegram] webhook_claim_seconds`)
-//! before answering it, and renews the claim while it answers: a copy meeting a live
-//! claim gets 503 and comes back later, when it finds the update answered, however long
-//! the answer takes; a claim whose instance died runs out and is taken over at a retry. An
-//! update whose chat has an earlier update claimed and not yet answered gets 503 as well,
-//! so that one chat's updates are answered in order across instances.
+//! Several instances may serve one webhook URL on one database: an instance claims an
+//! update before answering it ([`super::claim`]), and a copy meeting a live claim gets 503
+//! and comes back later. An update whose chat has an earlier update claimed and not yet
+//! answered gets 503 as well, so that one chat's updates are answered in order across
+//! instances. The reply is stored before it is sent ([`super::journal`]): an update
+//! delivered again before its reply was known to be sent gets that reply, and is not run
+//! again.
 //!
 //! A request without the configured secret token (`X-Telegram-Bot-Api-Secret-Token`) is
 //! refused with 401 before its body is read.
 
-use super::{Telegram, poll, schema};
+use super::claim::Claims;
+use super::journal::{self, Answered};
+use super::{Telegram, poll};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, SubsecRound, Utc};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use teloxide::dispatching::UpdateHandler;
 use teloxide::types::Update;
 
 /// What every webhook request needs.
 pub(super) struct Hook {
     tg: Arc<Telegram>,
-    handler: UpdateHandler<anyhow::Error>,
     secret: String,
-    /// How long a claim keeps the other instances off an update, unless renewed.
-    lease: chrono::Duration,
+    claims: Claims,
     /// Updates being answered here now: a copy arriving meanwhile waits for a later retry.
     in_flight: Mutex<HashSet<i64>>,
 }
@@ -45,11 +42,11 @@ pub(super) struct Hook {
 const REMEMBER: chrono::Duration = chrono::Duration::days(2);
 
 /// Deletes records older than [`REMEMBER`] (and claims left by dead instances) every hour until the task is aborted.
-pub(super) async fn forget_old(store: crate::store::Store) {
+pub(super) async fn forget_old(store: crate::store::Store, clock: crate::domain::clock::Clock) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every.tick().await;
-        let cutoff = crate::store::now() - REMEMBER;
+        let cutoff = clock.now() - REMEMBER;
         if let Err(e) = store.telegram_answered_before(cutoff).await {
             tracing::warn!(
                 error = format!("{e:#}"),
@@ -72,14 +69,11 @@ pub(super) fn router(
     secret: String,
     lease: std::time::Duration,
 ) -> axum::Router {
-    // Renewed at a third of the lease: a slow database answer does not let it run out.
-    let lease = chrono::Duration::from_std(lease.max(std::time::Duration::from_secs(1)))
-        .unwrap_or(chrono::Duration::minutes(2));
+    let claims = Claims::new(tg.app.store.clone(), tg.app.core.clock().clone(), lease);
     let hook = Arc::new(Hook {
         tg,
-        handler: schema::schema(),
         secret,
-        lease,
+        claims,
         in_flight: Mutex::new(HashSet::new()),
     });
     axum::Router::new()
@@ -112,7 +106,8 @@ async fn receive(
     answer(&hook, update).await
 }
 
-/// Answers `update` unless it was answered before; 200 only once it is recorded.
+/// Answers `update` unless it was answered before; 200 only once its reply is sent
+/// and recorded.
 async fn answer(hook: &Hook, update: Update) -> StatusCode {
     let id = i64::from(update.id.0);
     match answered(hook, id).await {
@@ -128,85 +123,25 @@ async fn answer(hook: &Hook, update: Update) -> StatusCode {
         return StatusCode::SERVICE_UNAVAILABLE;
     };
     let chat = poll::chat_of(&update);
-    let now = crate::store::now();
-    let Some(held) = claim(hook, id, chat, now).await else {
+    let claims = &hook.claims;
+    let now = claims.now();
+    let Some(held) = claims.claim(id, chat, now).await else {
         return StatusCode::SERVICE_UNAVAILABLE;
     };
     let work = async {
         // Claimed first, checked after: of two updates of one chat claimed at once, the
         // later one always sees the earlier (the reverse needs the later claimed first).
-        if waits_for_earlier(hook, id, chat, now).await {
+        if claims.waits_for_earlier(id, chat, now).await {
             return StatusCode::SERVICE_UNAVAILABLE;
         }
-        // The instance that held the claim before may have answered it since the check above.
-        match answered(hook, id).await {
-            Some(true) => StatusCode::OK,
-            Some(false) => handle(hook, chat, update).await,
-            None => StatusCode::SERVICE_UNAVAILABLE,
-        }
+        // The instance that held the claim before may have answered it meanwhile: the
+        // journal says so (or holds its reply, sent again here).
+        handle(hook, chat, update).await
     };
-    let (status, held) = renewing(hook, id, held, work).await;
-    // Recorded (or not handled): the claim is done with. Should this fail, it runs out.
-    if let Err(e) = hook.tg.app.store.telegram_release(id, held).await {
-        tracing::warn!(
-            error = format!("{e:#}"),
-            "could not release a Telegram update"
-        );
-    }
+    let (status, held) = claims.renewing(id, held, work).await;
+    // Answered (or not handled): the claim is done with.
+    claims.release(id, held).await;
     status
-}
-
-/// Runs `work` while renewing the claim on `id` (held until `held`) every third of the
-/// lease, so that an answer slower than the lease (a long flood-control pause, a slow
-/// database) is not taken over by another instance. Returns `work`'s status and the
-/// claim's end as last renewed.
-async fn renewing(
-    hook: &Hook,
-    id: i64,
-    mut held: DateTime<Utc>,
-    work: impl std::future::Future<Output = StatusCode>,
-) -> (StatusCode, DateTime<Utc>) {
-    let period = (hook.lease / 3)
-        .to_std()
-        .unwrap_or(std::time::Duration::from_secs(1));
-    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(work);
-    loop {
-        tokio::select! {
-            status = &mut work => return (status, held),
-            _ = every.tick() => held = renew(hook, id, held).await,
-        }
-    }
-}
-
-/// Extends the claim on `id`; the claim's end as it now stands in the database.
-async fn renew(hook: &Hook, id: i64, held: DateTime<Utc>) -> DateTime<Utc> {
-    let until = claim_end(crate::store::now(), hook.lease);
-    match hook.tg.app.store.telegram_renew(id, held, until).await {
-        Ok(true) => until,
-        Ok(false) => {
-            tracing::warn!(
-                update = id,
-                "the claim on an update being answered was lost: another instance may answer it too"
-            );
-            held
-        }
-        Err(e) => {
-            tracing::warn!(
-                error = format!("{e:#}"),
-                update = id,
-                "could not renew the claim on an update being answered"
-            );
-            held
-        }
-    }
-}
-
-/// The end of a claim made at `now`: whole milliseconds, so that the value read back from
-/// either database is the one this instance holds (it identifies the claim as its own).
-fn claim_end(now: DateTime<Utc>, lease: chrono::Duration) -> DateTime<Utc> {
-    (now + lease).trunc_subsecs(3)
 }
 
 /// Whether `id` was answered already (`None`: the database could not say).
@@ -230,65 +165,26 @@ async fn answered(hook: &Hook, id: i64) -> Option<bool> {
     }
 }
 
-/// Claims `id` in the database so that no other instance answers it meanwhile; the
-/// claim's end, or `None` when another instance holds a live claim (Telegram retries
-/// later) or on an error.
-async fn claim(hook: &Hook, id: i64, chat: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let until = claim_end(now, hook.lease);
-    match hook.tg.app.store.telegram_claim(id, chat, now, until).await {
-        Ok(true) => Some(until),
-        Ok(false) => {
-            tracing::info!(
-                update = id,
-                "being answered by another instance: retry later"
-            );
-            None
-        }
-        Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "claiming a Telegram update");
-            None
-        }
-    }
-}
-
-/// Whether an earlier update of `chat` is being answered (anywhere): this one then waits
-/// for Telegram's retry, so that one chat's updates are answered in order. Updates with
-/// no chat (0) are not ordered.
-async fn waits_for_earlier(hook: &Hook, id: i64, chat: i64, now: DateTime<Utc>) -> bool {
-    if chat == 0 {
-        return false;
-    }
-    match hook
-        .tg
-        .app
-        .store
-        .telegram_earlier_claimed(id, chat, now)
-        .await
-    {
-        Ok(false) => false,
-        Ok(true) => {
-            tracing::info!(
-                update = id,
-                "an earlier update of the chat is being answered: retry later"
-            );
-            true
-        }
-        Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "ordering a Telegram update");
-            true
-        }
-    }
-}
-
-/// Runs the claimed update through the dispatch tree and records it.
+/// Answers the claimed update ([`journal::answer_update`]).
 async fn handle(hook: &Hook, chat: i64, update: Update) -> StatusCode {
-    match poll::answer_one(&hook.tg, &hook.handler, chat, update).await {
-        Ok(()) => StatusCode::OK,
+    let id = i64::from(update.id.0);
+    match journal::answer_update(&hook.tg, chat, update).await {
+        Ok(Answered::Now | Answered::Resent) => StatusCode::OK,
+        Ok(Answered::Before) => {
+            tracing::info!(
+                update = id,
+                "delivered again after it was answered: skipped"
+            );
+            StatusCode::OK
+        }
+        // Its reply is being sent by the instance that recorded it: Telegram's retry
+        // finds it sent, or sends it again if that instance died.
+        Ok(Answered::Elsewhere) => StatusCode::SERVICE_UNAVAILABLE,
         Err(e) => {
-            // Answered but not recorded: Telegram sends it again (as the poller would).
+            // Not answered, or its reply not all sent: Telegram sends it again.
             tracing::error!(
                 error = format!("{e:#}"),
-                "a Telegram update was not recorded"
+                "a Telegram update was not answered"
             );
             StatusCode::INTERNAL_SERVER_ERROR
         }

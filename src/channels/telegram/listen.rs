@@ -2,6 +2,7 @@
 //! ([`super::hook`]), for running several instances behind one URL.
 
 use super::Telegram;
+use crate::config::Problem;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use std::net::SocketAddr;
@@ -19,17 +20,65 @@ pub(super) fn poll_http_timeout(poll: Duration) -> Duration {
     poll + POLL_MARGIN
 }
 
-pub(super) async fn dispatch(tg: Arc<Telegram>) -> anyhow::Result<()> {
+pub(super) async fn dispatch(tg: Arc<Telegram>, ready: Preflight) -> anyhow::Result<()> {
     let cfg = tg
         .app
         .settings
         .telegram
         .clone()
         .context("the [telegram] section is missing")?;
-    match cfg.webhook_url.as_deref().filter(|u| !u.trim().is_empty()) {
+    match webhook_url(&cfg) {
         None => poll(tg, &cfg).await,
-        Some(url) => webhook(tg, url, &cfg).await,
+        Some(url) => webhook(tg, url, &cfg, ready).await,
     }
+}
+
+/// `telegram.webhook_url` when set: webhook mode.
+fn webhook_url(cfg: &crate::config::Telegram) -> Option<&str> {
+    cfg.webhook_url.as_deref().filter(|u| !u.trim().is_empty())
+}
+
+/// What `ebok serve` checked and opened before starting anything ([`preflight`]).
+#[derive(Default)]
+pub struct Preflight {
+    /// Webhook mode: the socket of `telegram.webhook_listen`, already bound.
+    webhook: Option<tokio::net::TcpListener>,
+}
+
+/// Asks Telegram whether it takes the token (getMe) and, in webhook mode, binds the
+/// webhook's address: a refused token or a port in use stops `ebok serve` before its
+/// scheduler, workers or front ends run.
+pub async fn preflight(cfg: &crate::config::Telegram) -> anyhow::Result<Preflight> {
+    let bot = super::bot_with(cfg, Some(Duration::from_secs(15)))?;
+    match bot.get_me().await {
+        Ok(_) => {}
+        Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => anyhow::bail!(
+            "telegram.token: Telegram does not accept this token (Unauthorized): copy the \
+             bot's token from @BotFather into EBOK_TELEGRAM__TOKEN"
+        ),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(
+                "asking Telegram for the bot (getMe) failed: is api.telegram.org (or \
+                 telegram.api_url) reachable from here?",
+            ));
+        }
+    }
+    let webhook = match webhook_url(cfg) {
+        None => None,
+        Some(url) => Some(bind(webhook_options(url, cfg)?.address).await?),
+    };
+    Ok(Preflight { webhook })
+}
+
+async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| {
+            format!(
+                "telegram.webhook_listen: cannot listen on {address}: is another process \
+             using it? Choose a free address:port"
+            )
+        })
 }
 
 /// Long polling ([`super::poll`]), after checking the token and removing a webhook.
@@ -61,6 +110,7 @@ async fn webhook(
     tg: Arc<Telegram>,
     url: &str,
     cfg: &crate::config::Telegram,
+    ready: Preflight,
 ) -> anyhow::Result<()> {
     let hook = webhook_options(url, cfg)?;
     let bot = tg.sender.bot().clone();
@@ -73,12 +123,13 @@ async fn webhook(
         .allowed_updates(super::poll::allowed())
         .await
         .context("setting the Telegram webhook")?;
-    let tcp = tokio::net::TcpListener::bind(hook.address)
-        .await
-        .with_context(|| format!("listening for the webhook on {}", hook.address))?;
+    let tcp = match ready.webhook {
+        Some(tcp) => tcp,
+        None => bind(hook.address).await?,
+    };
     tracing::info!(address = %hook.address, "Telegram: webhook");
     crate::health::set(crate::health::Component::Telegram, None);
-    let forget = super::hook::forget_old(tg.app.store.clone());
+    let forget = super::hook::forget_old(tg.app.store.clone(), tg.app.core.clock().clone());
     // The webhook stays set when this instance stops: the others keep receiving.
     let lease = Duration::from_secs(cfg.webhook_claim_seconds);
     let router = super::hook::router(tg, hook.url.path(), hook.secret, lease)
@@ -141,6 +192,96 @@ struct HookOptions {
     secret: String,
 }
 
+/// What is wrong with `[telegram]` (checked before anything starts,
+/// [`crate::config::check`]). The token is never quoted.
+pub fn config_problems(cfg: &crate::config::Telegram) -> Vec<Problem> {
+    let mut found = Vec::new();
+    if !token_shaped(cfg.token.expose_secret()) {
+        found.push(Problem::new(
+            "telegram.token",
+            "is not a bot token (digits, a colon and the rest, as @BotFather gives it): \
+             set EBOK_TELEGRAM__TOKEN",
+        ));
+    }
+    if let Some(api) = cfg.api_url.as_deref().filter(|u| !u.trim().is_empty())
+        && !url::Url::parse(api).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+    {
+        found.push(Problem::new(
+            "telegram.api_url",
+            format!(
+                "{api:?} is not an http(s) URL: leave it unset for api.telegram.org, or \
+                 write the URL of your Bot API server"
+            ),
+        ));
+    }
+    let Some(url) = webhook_url(cfg) else {
+        return found;
+    };
+    let ports = [443, 80, 88, 8443];
+    let public = url::Url::parse(url).ok();
+    let valid = public.as_ref().is_some_and(|u| {
+        u.scheme() == "https" && u.host().is_some() && u.port().is_none_or(|p| ports.contains(&p))
+    });
+    if !valid {
+        found.push(Problem::new(
+            "telegram.webhook_url",
+            format!(
+                "{url:?} is not a URL Telegram posts to: it must be https://, on port 443, \
+                 80, 88 or 8443 (the public address of a reverse proxy in front of \
+                 telegram.webhook_listen)"
+            ),
+        ));
+    }
+    match cfg.webhook_listen.as_deref().map(str::trim) {
+        Some(listen) if listen.parse::<SocketAddr>().is_ok() => {}
+        Some(listen) => found.push(Problem::new(
+            "telegram.webhook_listen",
+            format!(
+                "{listen:?} is not an address:port: write e.g. \"127.0.0.1:8443\" (the \
+                 local address the reverse proxy forwards the webhook to)"
+            ),
+        )),
+        None => found.push(Problem::new(
+            "telegram.webhook_listen",
+            "is missing: webhook mode (telegram.webhook_url) needs the local address to \
+             listen on, e.g. \"127.0.0.1:8443\"",
+        )),
+    }
+    match cfg.webhook_secret.as_ref().map(|s| s.expose_secret()) {
+        Some(secret) if secret_allowed(secret) => {}
+        Some(_) => found.push(Problem::new("telegram.webhook_secret", SECRET_RULE)),
+        None => found.push(Problem::new(
+            "telegram.webhook_secret",
+            "is missing: webhook mode needs it; set EBOK_TELEGRAM__WEBHOOK_SECRET \
+             (1-256 characters: A-Z, a-z, 0-9, _ and -)",
+        )),
+    }
+    found
+}
+
+const SECRET_RULE: &str = "may hold only A-Z, a-z, 0-9, _ and - (1-256 characters): set \
+                           another EBOK_TELEGRAM__WEBHOOK_SECRET";
+
+/// What Telegram accepts as a webhook's secret token.
+fn secret_allowed(secret: &str) -> bool {
+    (1..=256).contains(&secret.len())
+        && secret
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// `<digits>:<letters, digits, _ and ->`, the shape of every bot token.
+fn token_shaped(token: &str) -> bool {
+    token.trim().split_once(':').is_some_and(|(id, key)| {
+        !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_digit())
+            && !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    })
+}
+
 fn webhook_options(url: &str, cfg: &crate::config::Telegram) -> anyhow::Result<HookOptions> {
     let url = url::Url::parse(url).context("telegram.webhook_url is not a URL")?;
     let listen = cfg
@@ -157,11 +298,8 @@ fn webhook_options(url: &str, cfg: &crate::config::Telegram) -> anyhow::Result<H
         .filter(|s| !s.is_empty())
         .context("webhook mode needs telegram.webhook_secret (EBOK_TELEGRAM__WEBHOOK_SECRET)")?;
     anyhow::ensure!(
-        secret.len() <= 256
-            && secret
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
-        "telegram.webhook_secret may hold only A-Z, a-z, 0-9, _ and - (at most 256)"
+        secret_allowed(&secret),
+        "telegram.webhook_secret {SECRET_RULE}"
     );
     Ok(HookOptions {
         url,

@@ -4,19 +4,23 @@
 //! the length limit, inline keyboards from the reply's actions, documents, edits in place
 //! for paging and the calendar. Sessions and dialogue state live in the core's database.
 //!
-//! Modules: [`schema`] (the dispatch tree and its small handlers), `answer` (reply →
-//! messages), [`send`] (every Bot API call: 429 retries, 403 marking), [`pace`]
-//! (pacing: per chat, over all chats, replies first), `dispatch` (the outbox's Telegram
-//! rows, many in flight, most urgent first), [`split`],
-//! [`buttons`], `menu` (setMyCommands), [`deliver`] (outbox rows of channel "telegram":
-//! staff notifications), `listen` (long polling or webhook), `poll` (long polling that
-//! confirms an update only once it is answered), `hook` (the webhook, which does the same).
+//! Modules: [`schema`] (what an update asks for, decided), `answer` (an input through
+//! the core, its reply as Bot API calls: [`steps`]), `journal` (an update's reply stored,
+//! then sent: a redelivered update gets it again and is not run again), [`send`] (every
+//! Bot API call: 429 retries, 403 marking), [`pace`] (pacing: per chat, over all chats,
+//! replies first), `dispatch` (the outbox's Telegram rows, many in flight, most urgent
+//! first), [`split`], [`buttons`], `menu` (setMyCommands), [`deliver`] (outbox rows of
+//! channel "telegram": staff notifications), `listen` (long polling or webhook), `poll`
+//! (long polling that confirms an update only once it is answered), `hook` (the webhook,
+//! which does the same), `claim` (the webhook's claims on updates).
 
 mod answer;
 pub mod buttons;
+mod claim;
 pub mod deliver;
 pub mod dispatch;
 mod hook;
+mod journal;
 mod listen;
 mod menu;
 pub mod pace;
@@ -24,6 +28,7 @@ mod poll;
 pub mod schema;
 pub mod send;
 pub mod split;
+pub mod steps;
 
 use crate::app::App;
 use crate::core::{Lang, View};
@@ -35,6 +40,7 @@ use teloxide::prelude::*;
 
 pub use buttons::Buttons;
 pub use deliver::TelegramDeliverer;
+pub use listen::{Preflight, config_problems, preflight};
 pub use send::Sender;
 
 /// The channel name in chats, sessions and outbox rows.
@@ -50,8 +56,14 @@ pub struct Telegram {
 /// Runs the bot until the task is aborted: menus, the outbox worker for Telegram rows,
 /// and the dispatcher on long polling or a webhook, as configured.
 pub async fn run(app: App) -> anyhow::Result<()> {
+    run_checked(app, Preflight::default()).await
+}
+
+/// [`run`] after `ebok serve`'s [`preflight`] (the token accepted, the webhook's socket
+/// bound).
+pub async fn run_checked(app: App, ready: Preflight) -> anyhow::Result<()> {
     let telegram = Telegram::from_settings(app)?;
-    telegram.run().await
+    telegram.run(ready).await
 }
 
 impl Telegram {
@@ -71,7 +83,7 @@ impl Telegram {
         }))
     }
 
-    pub async fn run(self: Arc<Self>) -> anyhow::Result<()> {
+    pub async fn run(self: Arc<Self>, ready: Preflight) -> anyhow::Result<()> {
         menu::register(&self).await;
         let worker = crate::outbox::Worker::new(
             self.app.store.clone(),
@@ -87,14 +99,23 @@ impl Telegram {
         )
         .with_clock(self.app.core.clock().clone())
         .with_quiet_hours(self.app.settings.notifications.clone())
-        .with_recipient_spacing(self.chat_spacing());
+        .with_recipient_spacing(self.chat_spacing())
+        .with_configured_recipients(self.staff_chats());
         let rate = self.outbox_rate();
         let worker = tokio::spawn(
             dispatch::Dispatcher::new(worker, dispatch::Dispatcher::in_flight_for(rate)).run(),
         );
-        let result = listen::dispatch(self).await;
+        let result = listen::dispatch(self, ready).await;
         worker.abort();
         result
+    }
+
+    /// `telegram.staff_chats` as outbox recipients.
+    fn staff_chats(&self) -> Vec<String> {
+        let cfg = self.app.settings.telegram.as_ref();
+        cfg.map_or_else(Vec::new, |c| {
+            c.staff_chats.iter().map(|c| c.to_string()).collect()
+        })
     }
 
     fn outbox_lease(&self) -> u64 {
@@ -159,6 +180,12 @@ impl Telegram {
             Lang::parse(&self.app.settings.app.default_language).unwrap_or(Lang::Pl)
         })
     }
+}
+
+/// Gives back the webhook claims this process still holds: at shutdown, once the grace
+/// period is over (the updates they hold are answered by another instance at once).
+pub async fn release_claims(store: &crate::store::Store) {
+    claim::release_held(store).await;
 }
 
 /// A bot for `cfg`'s token and API server; `timeout` replaces teloxide's default HTTP

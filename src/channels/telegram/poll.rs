@@ -3,21 +3,16 @@
 //! Telegram keeps an update until a `getUpdates` with a higher offset confirms it.
 //! teloxide's own polling confirms a batch as soon as its dispatcher has taken it, before
 //! the updates are handled: a crash then loses them. Here the next poll (the one that
-//! confirms) is made only after every update of the batch has been answered and recorded
-//! in `telegram_updates`; when a crash makes Telegram deliver a batch again, the updates
-//! recorded there are skipped. So an update whose reply was not sent is handled again
-//! after a restart, and one whose reply was sent and recorded is not.
-//!
-//! What no bookkeeping can close: the Bot API has no idempotency key, so a crash in the
-//! instant between Telegram accepting a reply and its record being committed sends that
-//! reply once more after the restart.
+//! confirms) is made only after every update of the batch has been answered — its reply
+//! stored, sent and marked sent ([`super::journal`]); when a crash makes Telegram deliver
+//! a batch again, the updates answered are skipped, and one whose stored reply was not
+//! known to be sent gets that reply again (the command is not run again).
 
-use super::{Telegram, schema};
+use super::Telegram;
+use super::journal::{self, Answered};
 use std::collections::BTreeMap;
-use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
-use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 use teloxide::types::AllowedUpdate;
 
@@ -27,7 +22,6 @@ const MAX_PAUSE: Duration = Duration::from_secs(30);
 /// Polls until the task is aborted or the process stops ([`crate::shutdown`]: the batch in
 /// hand is finished first). `poller` is a bot whose HTTP timeout exceeds `poll`.
 pub(super) async fn run(tg: Arc<Telegram>, poller: Bot, poll: Duration) {
-    let handler = schema::schema();
     // 0: from the oldest update Telegram still holds for the bot.
     let mut offset = 0;
     let mut forget_below = None;
@@ -69,7 +63,7 @@ pub(super) async fn run(tg: Arc<Telegram>, poller: Bot, poll: Duration) {
         let Some(next) = updates.last().map(|u| i64::from(u.id.as_offset())) else {
             continue;
         };
-        match answer_batch(&tg, &handler, updates).await {
+        match answer_batch(&tg, updates).await {
             Ok(()) => {
                 offset = next;
                 forget_below = Some(next);
@@ -122,11 +116,7 @@ fn pause_after(e: &teloxide::RequestError, failures: u32) -> Duration {
 }
 
 /// Answers the updates not answered before: one chat's in order, chats side by side.
-async fn answer_batch(
-    tg: &Arc<Telegram>,
-    handler: &UpdateHandler<anyhow::Error>,
-    updates: Vec<Update>,
-) -> anyhow::Result<()> {
+async fn answer_batch(tg: &Arc<Telegram>, updates: Vec<Update>) -> anyhow::Result<()> {
     let ids = updates.iter().map(|u| i64::from(u.id.0));
     let (first, last) = (ids.clone().min().unwrap_or(0), ids.max().unwrap_or(0));
     let answered = tg.app.store.telegram_answered(first, last).await?;
@@ -140,32 +130,15 @@ async fn answer_batch(
     }
     let runs = chats.into_iter().map(|(chat, updates)| async move {
         for update in updates {
-            answer_one(tg, handler, chat, update).await?;
+            let id = update.id.0;
+            if journal::answer_update(tg, chat, update).await? == Answered::Before {
+                tracing::info!(update = id, "answered before a restart: skipped");
+            }
         }
         anyhow::Ok(())
     });
     futures::future::try_join_all(runs).await?;
     Ok(())
-}
-
-/// Runs one update through the dispatch tree, then records it as answered.
-pub(super) async fn answer_one(
-    tg: &Arc<Telegram>,
-    handler: &UpdateHandler<anyhow::Error>,
-    chat: i64,
-    update: Update,
-) -> anyhow::Result<()> {
-    let id = i64::from(update.id.0);
-    match handler.dispatch(dptree::deps![tg.clone(), update]).await {
-        ControlFlow::Break(Ok(())) => {}
-        // The handler answers the user itself; a failure here is only logged (as before
-        // bookkeeping: the update is not retried forever).
-        ControlFlow::Break(Err(e)) => {
-            tracing::error!(error = format!("{e:#}"), "a Telegram handler failed")
-        }
-        ControlFlow::Continue(_) => tracing::debug!(update = id, "an update with no handler"),
-    }
-    tg.app.store.telegram_answered_now(id, chat).await
 }
 
 /// The chat whose updates must be handled in order (the user for a button press).

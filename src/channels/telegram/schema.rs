@@ -1,39 +1,55 @@
-//! The dispatch tree: private text → the core; a pressed button → its command; anything
-//! else (groups, stickers, photos, voice, edits) gets a polite answer; a user blocking or
-//! unblocking the bot is noted. Each handler
-//! answers the user itself; errors only go to the log.
+//! What an update asks for: private text → the core; a pressed button → its command;
+//! anything else (groups, stickers, photos, voice, edits) gets a polite answer; a user
+//! blocking or unblocking the bot is noted. [`decide`] returns the reply as [`Step`]s (and
+//! the chat they go to) and sends nothing, but for the answer that stops a pressed button's spinner before its
+//! command runs: the caller stores the steps, then sends them ([`super::journal`]).
 
 use super::answer::Source;
 use super::buttons::{Press, data_on};
+use super::steps::{Outgoing, Step};
 use super::{Telegram, lang_hint};
 use crate::core::dialogue::Dialogue;
-use std::sync::Arc;
-use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::{ChatId, ChatMemberUpdated};
+use teloxide::types::{ChatId, ChatMemberUpdated, UpdateKind};
 
-type Shared = Arc<Telegram>;
-
-pub fn schema() -> UpdateHandler<anyhow::Error> {
-    let messages = Update::filter_message()
-        .branch(dptree::filter(|m: Message| !m.chat.is_private()).endpoint(not_private))
-        .branch(Message::filter_text().endpoint(on_text))
-        .branch(dptree::endpoint(not_text));
-    dptree::entry()
-        .branch(messages)
-        .branch(Update::filter_edited_message().endpoint(on_edited))
-        .branch(Update::filter_callback_query().endpoint(on_button))
-        .branch(Update::filter_my_chat_member().endpoint(on_membership))
+/// The reply to `update`, decided (the core run when it is a command).
+pub async fn decide(tg: &Telegram, update: Update) -> anyhow::Result<Outgoing> {
+    match update.kind {
+        UpdateKind::Message(msg) if !msg.chat.is_private() => {
+            Ok(notice(tg, &msg, "tg_private_only").await)
+        }
+        UpdateKind::Message(msg) => match msg.text() {
+            Some(text) => {
+                let text = telegram_command(text);
+                let source = Source::Typed(msg.id);
+                let steps = tg.answer(msg.chat.id, hint(&msg), &text, source).await?;
+                Ok(Outgoing::new(msg.chat.id, steps))
+            }
+            None => Ok(notice(tg, &msg, "tg_not_text").await),
+        },
+        // An edited message is not run again (it may be an old command or hold a password).
+        UpdateKind::EditedMessage(msg) => {
+            let template = if msg.chat.is_private() {
+                "tg_edited"
+            } else {
+                "tg_private_only"
+            };
+            Ok(notice(tg, &msg, template).await)
+        }
+        UpdateKind::CallbackQuery(q) => on_button(tg, q).await,
+        UpdateKind::MyChatMember(change) => {
+            on_membership(tg, change).await?;
+            Ok(Outgoing::none())
+        }
+        _ => {
+            tracing::debug!(update = update.id.0, "an update with no handler");
+            Ok(Outgoing::none())
+        }
+    }
 }
 
-fn hint(msg: &Message) -> Option<crate::core::Lang> {
+fn hint(msg: &Message) -> Option<crate::domain::lang::Lang> {
     lang_hint(msg.from.as_ref().and_then(|u| u.language_code.as_deref()))
-}
-
-async fn on_text(tg: Shared, msg: Message, text: String) -> anyhow::Result<()> {
-    let text = telegram_command(&text);
-    tg.answer(msg.chat.id, hint(&msg), &text, Source::Typed(msg.id))
-        .await
 }
 
 /// Telegram command names cannot contain `-`: the menu lists `/nowe_haslo` for the core's
@@ -48,37 +64,20 @@ fn telegram_command(text: &str) -> String {
     }
 }
 
-async fn not_private(tg: Shared, msg: Message) -> anyhow::Result<()> {
-    let lang = tg.chat_lang(msg.chat.id, hint(&msg)).await;
-    let text = tg.text(lang, "tg_private_only");
-    tg.sender.send_html(msg.chat.id, &text, None).await?;
-    Ok(())
-}
-
-async fn not_text(tg: Shared, msg: Message) -> anyhow::Result<()> {
-    let lang = tg.chat_lang(msg.chat.id, hint(&msg)).await;
-    let text = tg.text(lang, "tg_not_text");
-    tg.sender.send_html(msg.chat.id, &text, None).await?;
-    Ok(())
-}
-
-/// An edited message is not run again (it may be an old command or hold a password).
-async fn on_edited(tg: Shared, msg: Message) -> anyhow::Result<()> {
-    let lang = tg.chat_lang(msg.chat.id, hint(&msg)).await;
-    let template = if msg.chat.is_private() {
-        "tg_edited"
-    } else {
-        "tg_private_only"
+/// One of the front end's own texts, in the chat's language, as the reply to `msg`.
+async fn notice(tg: &Telegram, msg: &Message, template: &'static str) -> Outgoing {
+    let lang = tg.chat_lang(msg.chat.id, hint(msg)).await;
+    let step = Step::Send {
+        html: tg.text(lang, template),
+        keyboard: None,
+        view: None,
     };
-    tg.sender
-        .send_html(msg.chat.id, &tg.text(lang, template), None)
-        .await?;
-    Ok(())
+    Outgoing::new(msg.chat.id, vec![step])
 }
 
 /// Telegram tells the bot when a user blocks (or unblocks) it: nothing is sent to a
 /// blocked chat, not even a notification.
-async fn on_membership(tg: Shared, change: ChatMemberUpdated) -> anyhow::Result<()> {
+async fn on_membership(tg: &Telegram, change: ChatMemberUpdated) -> anyhow::Result<()> {
     if change.chat.is_private() {
         let gone = change.new_chat_member.is_banned() || change.new_chat_member.is_left();
         tg.app
@@ -90,8 +89,10 @@ async fn on_membership(tg: Shared, change: ChatMemberUpdated) -> anyhow::Result<
 }
 
 /// A pressed button. The session is the user's: the reply goes to their private chat, and
-/// edits the pressed message only when that message is in it.
-async fn on_button(tg: Shared, q: CallbackQuery) -> anyhow::Result<()> {
+/// edits the pressed message only when that message is in it. The press is answered
+/// first (its spinner stops while the command runs); Telegram refusing that answer — a
+/// press delivered again after a crash was answered already — never stops the command.
+async fn on_button(tg: &Telegram, q: CallbackQuery) -> anyhow::Result<Outgoing> {
     let user = ChatId(q.from.id.0 as i64);
     let hint = lang_hint(q.from.language_code.as_deref());
     let data = q.data.clone().unwrap_or_default();
@@ -111,26 +112,31 @@ async fn on_button(tg: Shared, q: CallbackQuery) -> anyhow::Result<()> {
         Press::Run(command) if on_message => Some(command),
         _ => None,
     };
-    let Some(command) = command else {
+    let query = q.id.0.clone();
+    let answer = |template: &'static str| async move {
         let lang = tg.chat_lang(user, hint).await;
-        let notice = tg.plain(lang, "tg_button_stale");
-        tg.sender.answer_callback(user, q.id, Some(notice)).await?;
-        return Ok(());
+        let step = Step::AnswerCallback {
+            query,
+            notice: tg.plain(lang, template),
+        };
+        Outgoing::new(user, vec![step])
     };
-    if tg.buttons.double_tap(user.0, message_id, &data) {
-        tg.sender.answer_callback(user, q.id, None).await?;
-        return Ok(());
+    let Some(command) = command else {
+        return Ok(answer("tg_button_stale").await);
+    };
+    if tg.buttons.double_tap(user.0, message_id, &data, &q.id.0) {
+        tg.answer_press(user, q.id.clone(), None).await;
+        return Ok(Outgoing::none());
     }
     // A button is never taken as a password the dialogue waits for.
-    if awaits_secret(&tg, user).await {
-        let lang = tg.chat_lang(user, hint).await;
-        let notice = tg.plain(lang, "tg_button_during_password");
-        tg.sender.answer_callback(user, q.id, Some(notice)).await?;
-        return Ok(());
+    if awaits_secret(tg, user).await {
+        return Ok(answer("tg_button_during_password").await);
     }
-    tg.sender.answer_callback(user, q.id, None).await?;
-    let source = Source::Pressed(pressed);
-    tg.answer(user, hint, &command, source).await
+    tg.answer_press(user, q.id.clone(), None).await;
+    let steps = tg
+        .answer(user, hint, &command, Source::Pressed(pressed))
+        .await?;
+    Ok(Outgoing::new(user, steps))
 }
 
 async fn awaits_secret(tg: &Telegram, chat: ChatId) -> bool {

@@ -6,7 +6,8 @@
 //! - Messages (sends and edits) are paced ([`super::pace`]): per chat and over all chats,
 //!   replies before notifications; a 429 stops every send of the process for its
 //!   `retry_after`, then the same request goes again.
-//! - A chat that blocked the bot (403) is marked in the store, and nothing more is sent.
+//! - A chat that blocked the bot (403), or that Telegram no longer knows, is marked in
+//!   the store, and nothing more is sent.
 //!
 //! teloxide's `Throttle` adaptor was the other candidate: it also retries after a 429,
 //! but it only covers sending methods (not edits, deletions or callback answers) and its
@@ -49,11 +50,54 @@ pub struct Sender {
 /// What became of a call.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    /// The user blocked the bot (or deleted their account): marked, nothing more is sent.
-    #[error("the chat blocked the bot")]
-    Blocked,
+    /// Nothing will reach the chat again (the user blocked the bot, deleted their
+    /// account…): marked, nothing more is sent.
+    #[error("{0}")]
+    Blocked(Gone),
     #[error(transparent)]
     Request(#[from] RequestError),
+}
+
+/// Why a chat can get nothing more: the user's doing (or the chat's), not a fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Gone {
+    #[error("the chat blocked the bot")]
+    Blocked,
+    #[error("the user deleted their Telegram account")]
+    Deactivated,
+    #[error("the bot was removed from the chat")]
+    Kicked,
+    #[error("the user never started the bot")]
+    NotStarted,
+    #[error("the chat does not exist (any more)")]
+    ChatNotFound,
+}
+
+impl Gone {
+    /// Telegram's answers meaning that nothing will ever reach this chat again.
+    pub fn of(e: &ApiError) -> Option<Gone> {
+        Some(match e {
+            ApiError::BotBlocked => Gone::Blocked,
+            ApiError::UserDeactivated => Gone::Deactivated,
+            ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::BotKickedFromChannel => Gone::Kicked,
+            ApiError::CantInitiateConversation => Gone::NotStarted,
+            ApiError::ChatNotFound | ApiError::GroupDeactivated => Gone::ChatNotFound,
+            _ => return None,
+        })
+    }
+
+    /// The metric label (`ebok_unreachable_recipients_total{reason}`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Gone::Blocked => "blocked",
+            Gone::Deactivated => "user_deactivated",
+            Gone::Kicked => "kicked",
+            Gone::NotStarted => "not_started",
+            Gone::ChatNotFound => "chat_not_found",
+        }
+    }
 }
 
 impl Sender {
@@ -133,18 +177,25 @@ impl Sender {
                     tracing::warn!(chat = chat.0, error = %e, "network error, retrying");
                     tokio::time::sleep(Duration::from_millis(300 << network)).await;
                 }
-                Err(RequestError::Api(e)) if blocked(&e) => {
-                    crate::metrics::get().telegram_error(403);
-                    self.mark_blocked(chat).await;
-                    return Err(SendError::Blocked);
+                Err(RequestError::Api(e)) if Gone::of(&e).is_some() => {
+                    let gone = Gone::of(&e).unwrap_or(Gone::Blocked);
+                    if gone != Gone::ChatNotFound {
+                        crate::metrics::get().telegram_error(403);
+                    }
+                    self.mark_blocked(chat, gone).await;
+                    return Err(SendError::Blocked(gone));
                 }
                 other => return other.map_err(SendError::from),
             }
         }
     }
 
-    async fn mark_blocked(&self, chat: ChatId) {
-        tracing::info!(chat = chat.0, "the user blocked the bot: marking the chat");
+    async fn mark_blocked(&self, chat: ChatId, gone: Gone) {
+        tracing::info!(
+            chat = chat.0,
+            reason = gone.label(),
+            "{gone}: marking the chat"
+        );
         self.marked
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -154,7 +205,8 @@ impl Sender {
             .set_chat_blocked("telegram", &chat.0.to_string(), true)
             .await
         {
-            tracing::error!(error = format!("{e:#}"), "could not mark a blocked chat");
+            // The next message to it is tried (and refused) again: nothing is lost.
+            tracing::warn!(error = format!("{e:#}"), "could not mark a blocked chat");
         }
     }
 
@@ -269,17 +321,4 @@ fn no_preview() -> LinkPreviewOptions {
         prefer_large_media: false,
         show_above_text: false,
     }
-}
-
-/// Answers meaning that nothing will ever reach this chat again.
-fn blocked(e: &ApiError) -> bool {
-    matches!(
-        e,
-        ApiError::BotBlocked
-            | ApiError::UserDeactivated
-            | ApiError::BotKicked
-            | ApiError::BotKickedFromSupergroup
-            | ApiError::BotKickedFromChannel
-            | ApiError::CantInitiateConversation
-    )
 }

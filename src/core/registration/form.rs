@@ -2,8 +2,8 @@
 //! Polish or English, merged into a [`Draft`] message by message. Every error of a
 //! message is reported together; the PESEL is kept only as keyed hash and mask.
 
-use crate::core::text::fold;
 use crate::domain::ids::{IdError, Nip, Pesel};
+use crate::domain::text::fold;
 use serde::{Deserialize, Serialize};
 
 /// What the customer has given so far, each field already validated. The NIP is kept

@@ -6,7 +6,6 @@
 mod captcha;
 mod form;
 mod names;
-mod notify;
 pub mod verify;
 
 pub use captcha::Captcha;
@@ -14,8 +13,10 @@ pub use form::Draft;
 
 use super::dialogue::Dialogue;
 use super::limits::{self, Limit};
-use super::reply::{Expect, Reply, View};
+use super::staff_notice::notify_staff;
 use super::{Core, Ctx, Secret};
+use crate::domain::notice::{NewRequest, Notice};
+use crate::domain::reply::{Expect, Reply, View};
 use crate::store::AuditEvent;
 use crate::store::NewRegistration;
 use serde_json::json;
@@ -287,16 +288,17 @@ async fn submit(ctx: &mut Ctx<'_>, draft: Draft) -> anyhow::Result<Reply> {
         .await?;
     tx.rate_record(&email_key(email_limit, &email)).await?;
     let nip_masked = draft.nip_masked();
-    let request = notify::NewRequest {
+    let request = Notice::NewRequest(NewRequest {
         id,
-        kind: draft.kind(),
-        name: &name,
-        pesel_masked: draft.pesel_masked.as_deref(),
-        nip: nip_masked.as_deref(),
-        email: &email,
-        verification: &verification,
-    };
-    let notified = notify::enqueue(core, &mut tx, &request).await?;
+        kind: draft.kind().to_string(),
+        name: name.clone(),
+        pesel_masked: draft.pesel_masked.clone(),
+        nip: nip_masked,
+        email: email.clone(),
+        verification: verification.checks(),
+    });
+    let event = format!("staff-new:{id}");
+    let notified = notify_staff(core, &mut tx, &event, &request).await?;
     tx.audit(
         "system",
         AuditEvent::RegistrationRequested,

@@ -1,7 +1,7 @@
 //! Comparing a typed customer name with the billing record's: case, diacritics,
 //! punctuation, word order and legal-form suffixes ("sp. z o.o.", "S.A.") do not count.
 
-use crate::core::text::fold;
+use crate::domain::text::fold;
 
 /// Legal forms as folded word sequences (punctuation already turned into spaces).
 const LEGAL_FORMS: &[&[&str]] = &[

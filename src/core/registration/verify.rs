@@ -3,6 +3,7 @@
 
 use super::names::{self, NameMatch};
 use crate::domain::model::{ContractKind, ContractStatus, Customer};
+use crate::domain::notice::{Check, Checks};
 use crate::store::{Registration, Store};
 use serde::Serialize;
 
@@ -64,6 +65,38 @@ pub struct Verification {
     pub email_on_file: Option<String>,
     /// Every check passed.
     pub all_ok: bool,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Warn => "warn",
+            State::Bad => "bad",
+            State::Na => "na",
+        }
+    }
+}
+
+impl Verification {
+    /// The checks as staff's notice of the request carries them.
+    pub fn checks(&self) -> Checks {
+        Checks {
+            flags: self
+                .flags
+                .iter()
+                .map(|f| Check {
+                    key: f.key.to_string(),
+                    state: f.state.as_str().to_string(),
+                    code: f.code.to_string(),
+                })
+                .collect(),
+            customer_number: self.customer_number.clone(),
+            customer_name: self.customer_name.clone(),
+            email_on_file: self.email_on_file.clone(),
+            all_ok: self.all_ok,
+        }
+    }
 }
 
 fn flag(key: &'static str, state: State, code: &'static str) -> Flag {

@@ -1,9 +1,9 @@
 //! Staff actions on customer accounts: a new temporary password by email, lock, unlock.
 //! Each ends the account's sessions where that matters and goes to the audit log.
 
-use super::super::reply::{Reply, View};
 use super::super::{Ctx, password, reset};
 use crate::domain::model::Role;
+use crate::domain::reply::{Reply, View};
 use crate::store::{Account, AuditEvent};
 use serde_json::json;
 

@@ -3,11 +3,12 @@
 
 use super::super::accounts::FirstPassword;
 use super::super::registration::verify::{self, Claim};
-use super::super::reply::{Reply, View};
 use super::super::{Ctx, Lang};
 use super::email_choice;
 use crate::domain::model::Role;
-use crate::outbox::Payload;
+use crate::domain::notice::{Credentials, Notice, Rejected};
+use crate::domain::payload::Payload;
+use crate::domain::reply::{Reply, View};
 use crate::store::AuditEvent;
 use crate::store::Registration;
 use serde_json::json;
@@ -101,19 +102,14 @@ pub(super) async fn approve(
     tx.link_registration(id, account_id).await?;
     let lang = Lang::parse(&request.lang).unwrap_or(ctx.lang);
     let expires = creds.expires.unwrap_or_else(|| core.temporary_expiry());
-    let payload = Payload::new(
-        lang,
-        "mail_credentials",
-        json!({
-            "name": customer.name,
-            "identifier": creds.identifier,
-            // A timestamp: templates show its date in Warsaw.
-            "expires": expires.to_rfc3339(),
-            "days": core.settings().security.temp_password_days,
-            "phones": core.settings().utility.customer_service_phones,
-        }),
-    )
-    .with_secret("password", creds.password.clone());
+    let notice = Notice::Credentials(Credentials {
+        name: customer.name.clone(),
+        identifier: creds.identifier.clone(),
+        expires,
+        days: core.settings().security.temp_password_days,
+        phones: core.settings().utility.customer_service_phones.clone(),
+    });
+    let payload = Payload::of(lang, &notice).with_secret("password", creds.password.clone());
     // The dedupe key fixes the Message-ID: a retried send is recognisably the same mail.
     tx.enqueue(
         &format!("credentials:registration:{id}"),
@@ -179,16 +175,13 @@ pub(super) async fn reject(ctx: &mut Ctx<'_>, id: i64, reason: &str) -> anyhow::
         };
     }
     let lang = Lang::parse(&request.lang).unwrap_or(ctx.lang);
-    let payload = Payload::new(
-        lang,
-        "mail_rejected",
-        json!({
-            "id": id,
-            "name": request.name,
-            "reason": reason,
-            "phones": core.settings().utility.customer_service_phones,
-        }),
-    );
+    let notice = Notice::Rejected(Rejected {
+        id,
+        name: request.name.clone(),
+        reason: reason.to_string(),
+        phones: core.settings().utility.customer_service_phones.clone(),
+    });
+    let payload = Payload::of(lang, &notice);
     tx.enqueue(
         &format!("rejected:registration:{id}"),
         "email",

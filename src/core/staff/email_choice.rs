@@ -3,8 +3,8 @@
 //! choose explicitly: approving never picks one of two different addresses silently.
 
 use super::super::Ctx;
-use super::super::reply::{Reply, View};
-use super::super::text::fold;
+use crate::domain::reply::{Reply, View};
+use crate::domain::text::fold;
 use serde_json::json;
 
 /// Where the chosen address came from (recorded in the audit log).

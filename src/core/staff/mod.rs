@@ -11,9 +11,9 @@ pub use create::{StaffAddError, create_staff, reset_staff};
 
 use super::command::{lookup, split_command};
 use super::registration::verify::{self, Claim};
-use super::reply::{Reply, View};
 use super::{Command, Ctx};
 use crate::domain::model::Role;
+use crate::domain::reply::{Reply, View};
 use serde_json::json;
 
 /// Requests shown by `pending` at most.

@@ -2,9 +2,9 @@
 //! bill's line items with its VAT lines (S15), and its PDF (S14).
 
 use super::{BillRow, CustomerCtx, as_typed_then_upper, not_found};
-use crate::core::reply::{Reply, View};
 use crate::domain::model::{Invoice, InvoiceItem};
 use crate::domain::money::from_grosze;
+use crate::domain::reply::{Reply, View};
 use crate::domain::vat::{self, VatLine};
 use rust_decimal::Decimal;
 use serde_json::json;

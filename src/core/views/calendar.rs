@@ -1,11 +1,13 @@
 //! The calendar (S16): a month's weeks with the days unpaid bills fall due, and those
-//! bills.
+//! bills. A bill is on the day it must be paid by (its effective due date, art. 115 KC),
+//! the same day the panel, `zaplac`, the .ics file and the reminders name; a bill due on
+//! Saturday 31 January is on February's page.
 
 use super::{BillRow, CustomerCtx};
-use crate::core::reply::{Reply, View};
-use crate::domain::calendar::YearMonth;
+use crate::domain::calendar::{YearMonth, earliest_due_payable_from, effective_due_date};
 use crate::domain::model::Invoice;
 use crate::domain::money::from_grosze;
+use crate::domain::reply::{Reply, View};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -13,12 +15,19 @@ use serde_json::json;
 impl CustomerCtx<'_> {
     pub(super) async fn calendar(&self, month: Option<YearMonth>) -> anyhow::Result<Reply> {
         let month = month.unwrap_or_else(|| YearMonth::of(self.today));
-        let list = self
+        let list: Vec<Invoice> = self
             .ctx
             .core
             .store()
-            .unpaid_due_between(self.id, month.first_day(), month.last_day())
-            .await?;
+            .unpaid_due_between(
+                self.id,
+                earliest_due_payable_from(month.first_day()),
+                month.last_day(),
+            )
+            .await?
+            .into_iter()
+            .filter(|i| YearMonth::of(effective_due_date(i.due_date)) == month)
+            .collect();
         let mut days: Vec<serde_json::Value> = Vec::new();
         let mut marked = std::collections::BTreeSet::new();
         let book = self.interest_book(&list).await?;
@@ -53,12 +62,15 @@ impl CustomerCtx<'_> {
     }
 }
 
+/// The bills by the day they must be paid by, in order (`list` is in due-date order,
+/// and moving a date never passes another's).
 fn group_by_due(list: &[Invoice]) -> Vec<(NaiveDate, Vec<&Invoice>)> {
     let mut groups: Vec<(NaiveDate, Vec<&Invoice>)> = Vec::new();
     for inv in list {
+        let day = effective_due_date(inv.due_date);
         match groups.last_mut() {
-            Some((d, g)) if *d == inv.due_date => g.push(inv),
-            _ => groups.push((inv.due_date, vec![inv])),
+            Some((d, g)) if *d == day => g.push(inv),
+            _ => groups.push((day, vec![inv])),
         }
     }
     groups

@@ -2,8 +2,8 @@
 //! annexes, and a document's PDF (S18).
 
 use super::{CustomerCtx, as_typed_then_upper, not_found};
-use crate::core::reply::{Reply, View};
 use crate::domain::money::from_grosze;
+use crate::domain::reply::{Reply, View};
 use serde_json::json;
 
 impl CustomerCtx<'_> {

@@ -3,7 +3,7 @@
 
 use crate::core::Ctx;
 use crate::core::command::{COMMANDS, Lang, lookup};
-use crate::core::reply::{Reply, View};
+use crate::domain::reply::{Reply, View};
 use serde::Serialize;
 use serde_json::json;
 

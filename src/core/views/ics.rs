@@ -5,10 +5,10 @@
 use super::CustomerCtx;
 use crate::core::Core;
 use crate::core::command::Lang;
-use crate::core::reply::{Attachment, Reply, View};
 use crate::domain::calendar::effective_due_date;
 use crate::domain::money::from_grosze;
 use crate::domain::nrb::Nrb;
+use crate::domain::reply::{Attachment, Reply, View};
 use crate::ics::{self, DueEvent};
 use crate::payment::title;
 use crate::render::Flavour;

@@ -19,13 +19,13 @@ mod totals_props;
 pub(super) use general::{bad_arguments, contact, help, language, messages, start};
 
 use super::command::Lang;
-use super::reply::{Attachment, Reply, View};
 use super::{Command, Ctx};
-use crate::core::rates;
 use crate::domain::calendar::effective_due_date;
 use crate::domain::interest::{self, RatePeriod, Regime};
 use crate::domain::model::{Invoice, InvoiceKind};
 use crate::domain::money::from_grosze;
+use crate::domain::reply::{Attachment, Reply, View};
+use crate::rates;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;

@@ -8,11 +8,11 @@
 
 use super::{CustomerCtx, as_typed_then_upper, not_found};
 use crate::core::command::PayTarget;
-use crate::core::reply::{Attachment, Reply, View};
 use crate::domain::calendar::effective_due_date;
 use crate::domain::model::Invoice;
 use crate::domain::money::from_grosze;
 use crate::domain::nrb::Nrb;
+use crate::domain::reply::{Attachment, Reply, View};
 use crate::payment::{png, title, zbp};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -87,9 +87,11 @@ impl CustomerCtx<'_> {
         let rows: Vec<serde_json::Value> = due
             .iter()
             .map(|i| {
+                let pay_by = effective_due_date(i.due_date);
                 json!({
                     "kind": i.kind.as_str(), "number": i.number, "to_pay": from_grosze(i.to_pay_gr),
-                    "pay_by": effective_due_date(i.due_date), "overdue": self.overdue(i),
+                    "pay_by": pay_by, "due_date": i.due_date, "moved": pay_by != i.due_date,
+                    "overdue": self.overdue(i),
                 })
             })
             .collect();

@@ -8,11 +8,11 @@
 
 use super::BillRow;
 use super::bills::bill_data;
-use crate::core::Lang;
-use crate::core::reply::View;
 use crate::demo::{data, documents, tariff};
+use crate::domain::lang::Lang;
 use crate::domain::model::{Invoice, InvoiceItem, InvoiceKind};
 use crate::domain::money::round_grosze;
+use crate::domain::reply::View;
 use crate::domain::vat::gross_total;
 use crate::render::{Flavour, Renderer};
 use proptest::prelude::*;

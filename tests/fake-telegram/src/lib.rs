@@ -24,7 +24,8 @@
 //!   `[]`), `allowed_updates`, a newer concurrent poll terminates the waiting one with 409, no
 //!   polling while a webhook is set; a request whose client hangs up before the answer (an HTTP
 //!   timeout shorter than the poll) is recorded as a failed call (499);
-//! - answerCallbackQuery only once per known query; setMyCommands' command syntax;
+//! - answerCallbackQuery only once per known query, and only within [`CALLBACK_TIMEOUT`] of
+//!   the press ("query is too old …" otherwise); setMyCommands' command syntax;
 //! - when switched on ([`FakeTelegram::enforce_limits`]), Telegram's flood limits over all
 //!   chats, per chat and for paid broadcasts (the model: `limits.rs`), with 429s counted.
 
@@ -49,6 +50,7 @@ use tokio::sync::Notify;
 
 pub use limits::{LimitStats, Limits};
 pub use markup::Markup;
+pub use state::CALLBACK_TIMEOUT;
 pub use text::{MAX_CAPTION, MAX_TEXT, Parsed, TextUse, utf16_len};
 pub use types::{ApiError, Button, Call, Entity, SentDocument, SentMessage, TgUser, UploadedFile};
 
@@ -152,6 +154,12 @@ impl FakeTelegram {
         if let Some(e) = self.lock().take_injected(m) {
             return Err(e);
         }
+        if m != "getupdates"
+            && let Ok(chat) = p.chat_id()
+            && let Some(e) = self.lock().failing_chats.get(&chat).cloned()
+        {
+            return Err(e);
+        }
         if m == "getupdates" {
             return self.get_updates(p).await;
         }
@@ -177,6 +185,34 @@ impl FakeTelegram {
             method: method.to_ascii_lowercase(),
             err,
         });
+    }
+
+    /// From now on every call for `chat_id` fails with `code`/`description` (+
+    /// `retry_after`) until [`FakeTelegram::heal_chat`]: trouble that does not pass.
+    pub fn fail_chat(&self, chat_id: i64, code: u16, description: &str, retry_after: Option<u32>) {
+        let err = ApiError {
+            code,
+            description: description.into(),
+            retry_after,
+        };
+        self.lock().failing_chats.insert(chat_id, err);
+    }
+
+    pub fn heal_chat(&self, chat_id: i64) {
+        self.lock().failing_chats.remove(&chat_id);
+    }
+
+    /// The next call of `method` (case-insensitive) is carried out at once — a message is
+    /// in the chat, a callback answered — but its answer is held for `pause` before it goes
+    /// back (a slow network): a bot killed meanwhile never learns that Telegram took it.
+    pub fn stall_next_answer(&self, method: &str, pause: std::time::Duration) {
+        self.lock().stall.push((method.to_ascii_lowercase(), pause));
+    }
+
+    /// How long after the press a callback query can be answered (Telegram: about 15 s,
+    /// [`CALLBACK_TIMEOUT`], the default); `None`: any time (still only once).
+    pub fn set_callback_timeout(&self, timeout: Option<std::time::Duration>) {
+        self.lock().callback_timeout = timeout;
     }
 
     /// Flood control: at most `n` sends/edits per chat per second, then 429 with

@@ -131,13 +131,19 @@ pub(crate) fn send_chat_action(i: &mut Inner, p: &Params) -> Result<Value, ApiEr
     }
 }
 
+/// A callback query is answered once, within [`crate::state::CALLBACK_TIMEOUT`] of the
+/// press (as Telegram does); a second answer, a late one and an unknown id get 400.
 pub(crate) fn answer_callback_query(i: &mut Inner, p: &Params) -> Result<Value, ApiError> {
     let id = p.str("callback_query_id").unwrap_or_default();
     if p.str("text").is_some_and(|t| t.chars().count() > 200) {
         return Err(ApiError::bad("MESSAGE_TOO_LONG"));
     }
+    let expired = match (i.callback_born.get(&id), i.callback_timeout) {
+        (Some(born), Some(timeout)) => born.elapsed() > timeout,
+        _ => false,
+    };
     match i.callbacks.get_mut(&id) {
-        Some(slot @ None) => {
+        Some(slot @ None) if !expired => {
             *slot = Some(Value::Object(p.0.clone()));
             Ok(Value::Bool(true))
         }

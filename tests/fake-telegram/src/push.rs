@@ -219,24 +219,61 @@ impl FakeTelegram {
     /// arrives as an inaccessible message (date 0).
     pub fn push_callback_unchecked(&self, user_id: i64, message_id: i64, data: &str) -> String {
         let mut i = self.lock();
-        let id = format!("{}{:08}", user_id.unsigned_abs(), i.next_update_id);
-        let message = match i.messages.get(&(user_id, message_id)) {
-            Some(m) if !m.deleted => i.message_json(m),
-            _ => json!({"message_id": message_id, "date": 0, "chat": i.chat_json(user_id)}),
-        };
-        let user = i.user(user_id).to_json();
-        i.callbacks.insert(id.clone(), None);
-        push_locked(
-            &mut i,
-            json!({"callback_query": {
-                "id": id, "from": user, "message": message,
-                "chat_instance": format!("ci{user_id}"), "data": data
-            }}),
-        );
+        let (id, update) = new_callback(&mut i, user_id, message_id, data);
+        push_locked(&mut i, update);
         drop(i);
         self.notify();
         id
     }
+
+    /// The update of a press of the button with callback `data` on bot message
+    /// `message_id`, with its `update_id`, for a test that plays Telegram's webhook (it
+    /// POSTs the update itself): the query is known to the fake (answerable once, within
+    /// its time), and nothing is queued for getUpdates. Checked like
+    /// [`FakeTelegram::push_callback`].
+    pub fn callback_update(&self, user_id: i64, message_id: i64, data: &str) -> Value {
+        {
+            let i = self.lock();
+            let on_message = i
+                .messages
+                .get(&(user_id, message_id))
+                .filter(|m| m.from_bot && !m.deleted)
+                .is_some_and(|m| {
+                    m.inline
+                        .iter()
+                        .flatten()
+                        .flatten()
+                        .any(|b| b.callback_data.as_deref() == Some(data))
+                });
+            assert!(
+                on_message,
+                "callback_update: no button with data {data:?} on message {message_id} in chat {user_id}"
+            );
+        }
+        let mut i = self.lock();
+        let (_, mut update) = new_callback(&mut i, user_id, message_id, data);
+        update["update_id"] = json!(i.next_update_id);
+        i.next_update_id += 1;
+        update
+    }
+}
+
+/// A new callback query (known to the fake from now on) and its update, without `update_id`.
+fn new_callback(i: &mut Inner, user_id: i64, message_id: i64, data: &str) -> (String, Value) {
+    let id = format!("{}{:08}", user_id.unsigned_abs(), i.next_update_id);
+    let message = match i.messages.get(&(user_id, message_id)) {
+        Some(m) if !m.deleted => i.message_json(m),
+        _ => json!({"message_id": message_id, "date": 0, "chat": i.chat_json(user_id)}),
+    };
+    let user = i.user(user_id).to_json();
+    i.callbacks.insert(id.clone(), None);
+    i.callback_born
+        .insert(id.clone(), std::time::Instant::now());
+    let update = json!({"callback_query": {
+        "id": id, "from": user, "message": message,
+        "chat_instance": format!("ci{user_id}"), "data": data
+    }});
+    (id, update)
 }
 
 fn fill_text(o: &mut Map<String, Value>, m: &mut StoredMsg, text: &str) {

@@ -129,6 +129,8 @@ async fn handle(
         return answer(&Err(ApiError::new(404, "Not Found")));
     }
     let lc = method.to_ascii_lowercase();
+    // Taken on arrival: a stall armed after this call was carried out is for the next one.
+    let stall = fake.lock().take_stall(&lc);
     fake.count(&canonical(&lc));
     let (params, files, result) = match read_params(req).await {
         Ok((params, files)) => {
@@ -144,6 +146,9 @@ async fn handle(
         Err(e) => (Params::default(), Vec::new(), Err(ApiError::bad(e))),
     };
     fake.record(canonical(&lc), params.0, files, result.clone());
+    if let Some(pause) = stall {
+        tokio::time::sleep(pause).await;
+    }
     answer(&result)
 }
 

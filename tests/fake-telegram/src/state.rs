@@ -1,13 +1,17 @@
 //! The fake's mutable state (behind one mutex) and JSON builders.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
 use crate::text::Parsed;
 use crate::types::{ApiError, Button, Call, Entity, SentDocument, SentMessage, TgUser};
 use crate::{BOT_FIRST_NAME, BOT_ID, BOT_USERNAME};
+
+/// How long Telegram lets a bot answer a callback query (about 15 s): later, and a second
+/// time, `answerCallbackQuery` is refused with "query is too old …".
+pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub(crate) fn now() -> i64 {
     SystemTime::now()
@@ -127,6 +131,14 @@ pub(crate) struct Inner {
     pub blocked: BTreeSet<i64>,
     /// callback query id -> answerCallbackQuery params once answered
     pub callbacks: BTreeMap<String, Option<Value>>,
+    /// callback query id -> when the user pressed the button
+    pub callback_born: BTreeMap<String, Instant>,
+    /// how long a callback query can be answered (`None`: for ever)
+    pub callback_timeout: Option<Duration>,
+    /// answers held back after the call was carried out: (method lower-case, for how long)
+    pub stall: Vec<(String, Duration)>,
+    /// chats every call for which fails (`fail_chat`) until healed
+    pub failing_chats: BTreeMap<i64, ApiError>,
     pub files: BTreeMap<String, StoredFile>,
     /// (scope JSON, language_code) -> commands
     pub commands: BTreeMap<(String, String), Value>,
@@ -154,6 +166,10 @@ impl Default for Inner {
             users: BTreeMap::new(),
             blocked: BTreeSet::new(),
             callbacks: BTreeMap::new(),
+            callback_born: BTreeMap::new(),
+            callback_timeout: Some(CALLBACK_TIMEOUT),
+            stall: Vec::new(),
+            failing_chats: BTreeMap::new(),
             files: BTreeMap::new(),
             commands: BTreeMap::new(),
             webhook: String::new(),
@@ -269,6 +285,12 @@ impl Inner {
         }
         q.push_back(now);
         Ok(())
+    }
+
+    /// Takes a queued `stall_next_answer` pause for `method` (lower-case), if any.
+    pub fn take_stall(&mut self, method: &str) -> Option<Duration> {
+        let pos = self.stall.iter().position(|(m, _)| m == method)?;
+        Some(self.stall.remove(pos).1)
     }
 
     /// Takes a queued `fail_next` failure for `method` (lower-case), if any.

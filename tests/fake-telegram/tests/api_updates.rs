@@ -261,3 +261,91 @@ async fn multipart_document_upload_and_download() {
         .unwrap();
     assert_eq!(v["description"], "Bad Request: message caption is too long");
 }
+
+/// As Telegram: a callback query is answered once and only soon after the press; a
+/// query delivered by the test itself (webhook) is known too, and a stalled answer has
+/// been carried out before it comes back.
+#[tokio::test]
+async fn a_callback_query_is_answered_once_and_not_after_its_time() {
+    let fake = FakeTelegram::start().await;
+    fake.push_text(9, "/menu");
+    let kb = json!({"inline_keyboard": [[{"text": "Saldo", "callback_data": "bal"}]]});
+    let mid = ok(
+        &fake,
+        "sendMessage",
+        json!({"chat_id": 9, "text": "Menu", "reply_markup": kb}),
+    )
+    .await["message_id"]
+        .as_i64()
+        .unwrap();
+    let too_old =
+        "Bad Request: query is too old and response timeout expired or query ID is invalid";
+    // Answered once; the second answer is refused with Telegram's description.
+    let queued = fake.pending_updates();
+    let hook = fake.callback_update(9, mid, "bal");
+    assert_eq!(
+        fake.pending_updates(),
+        queued,
+        "a webhook update is not queued"
+    );
+    let qid = hook["callback_query"]["id"].as_str().unwrap().to_string();
+    assert!(hook["update_id"].as_i64().unwrap() > 0);
+    let answer = json!({"callback_query_id": qid});
+    ok(&fake, "answerCallbackQuery", answer.clone()).await;
+    assert_eq!(
+        fails(&fake, "answerCallbackQuery", answer).await,
+        (400, too_old.to_string())
+    );
+    // Past its time: refused even if never answered.
+    fake.set_callback_timeout(Some(Duration::from_millis(200)));
+    let late = fake.press_button(9, mid, "Saldo");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, d) = fails(
+        &fake,
+        "answerCallbackQuery",
+        json!({"callback_query_id": late}),
+    )
+    .await;
+    assert_eq!((status, d.as_str()), (400, too_old));
+    assert!(fake.callback_answer(&late).is_none());
+    // A chat whose calls fail until healed.
+    fake.fail_chat(9, 429, "Too Many Requests: retry after 0", Some(0));
+    for _ in 0..3 {
+        let (status, _) = fails(&fake, "sendMessage", json!({"chat_id": 9, "text": "x"})).await;
+        assert_eq!(status, 429);
+    }
+    fake.heal_chat(9);
+    ok(&fake, "sendMessage", json!({"chat_id": 9, "text": "x"})).await;
+    fake.set_callback_timeout(None);
+    let unlimited = fake.press_button(9, mid, "Saldo");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ok(
+        &fake,
+        "answerCallbackQuery",
+        json!({"callback_query_id": unlimited}),
+    )
+    .await;
+    // A stalled answer: the query is answered before the bot hears back.
+    let stalled = fake.press_button(9, mid, "Saldo");
+    fake.stall_next_answer("answerCallbackQuery", Duration::from_millis(400));
+    let t0 = Instant::now();
+    let f2 = fake.clone();
+    let q2 = stalled.clone();
+    let call = tokio::spawn(async move {
+        ok(&f2, "answerCallbackQuery", json!({"callback_query_id": q2})).await
+    });
+    assert!(
+        fake.wait_until(|f| f.callback_answer(&stalled).is_some(), T)
+            .await
+    );
+    assert!(
+        t0.elapsed() < Duration::from_millis(400),
+        "{:?}",
+        t0.elapsed()
+    );
+    call.await.unwrap();
+    assert!(
+        t0.elapsed() >= Duration::from_millis(400),
+        "the answer was held"
+    );
+}

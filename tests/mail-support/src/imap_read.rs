@@ -133,7 +133,35 @@ impl MailEnv {
         }
     }
 
-    /// Every mail in `address`'s INBOX (read or not), oldest first, without changing flags.
+    /// Adds `flags` (e.g. `\\Seen \\Deleted`) to the mails of `address`'s INBOX whose
+    /// Message-ID (without brackets) is `message_id`; returns how many there were.
+    pub async fn add_flags(
+        &self,
+        address: &str,
+        message_id: &str,
+        flags: &str,
+    ) -> Result<usize, MailError> {
+        let (env, address) = (self.clone(), address.to_owned());
+        let (id, flags) = (message_id.to_owned(), flags.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let mut s = env.imap_session(&address)?;
+            s.select("INBOX").map_err(|e| err("SELECT INBOX", e))?;
+            let uids = s
+                .uid_search(format!("HEADER Message-ID \"<{id}>\""))
+                .map_err(|e| err("UID SEARCH HEADER", e))?;
+            for uid in &uids {
+                s.uid_store(uid.to_string(), format!("+FLAGS ({flags})"))
+                    .map_err(|e| err("UID STORE", e))?;
+            }
+            let _ = s.logout();
+            Ok(uids.len())
+        })
+        .await
+        .map_err(|e| err("add_flags task", e))?
+    }
+
+    /// Every mail in `address`'s INBOX (read or not, flagged `\\Deleted` or not: all that
+    /// is not expunged), oldest first, with its flags, without changing them.
     pub async fn fetch_all(&self, address: &str) -> Result<Vec<ParsedMail>, MailError> {
         let (env, address) = (self.clone(), address.to_owned());
         tokio::task::spawn_blocking(move || env.fetch_all_blocking(&address))
@@ -157,7 +185,7 @@ impl MailEnv {
     }
 }
 
-/// `UID FETCH uids (UID BODY.PEEK[])`, parsed, in UID order.
+/// `UID FETCH uids (UID FLAGS BODY.PEEK[])`, parsed, in UID order.
 fn fetch(s: &mut ImapSession, uids: &[u32]) -> Result<Vec<ParsedMail>, MailError> {
     if uids.is_empty() {
         return Ok(Vec::new());
@@ -168,15 +196,16 @@ fn fetch(s: &mut ImapSession, uids: &[u32]) -> Result<Vec<ParsedMail>, MailError
         .collect::<Vec<_>>()
         .join(",");
     let fetched = s
-        .uid_fetch(&set, "(UID BODY.PEEK[])")
+        .uid_fetch(&set, "(UID FLAGS BODY.PEEK[])")
         .map_err(|e| err("UID FETCH", e))?;
     let mut out = Vec::new();
     for f in fetched.iter() {
         let (Some(uid), Some(body)) = (f.uid, f.body()) else {
             continue;
         };
-        let mail = ParsedMail::parse_with_uid(uid, body.to_vec())
+        let mut mail = ParsedMail::parse_with_uid(uid, body.to_vec())
             .ok_or_else(|| MailError(format!("uid {uid}: mail-parser could not parse the mail")))?;
+        mail.flags = f.flags().iter().map(ToString::to_string).collect();
         out.push(mail);
     }
     out.sort_by_key(|m| m.uid);

@@ -44,6 +44,8 @@ pub struct ParsedMail {
     pub html: Option<String>,
     /// attachments (not the inline text/html bodies)
     pub attachments: Vec<Attachment>,
+    /// IMAP flags when read from a mailbox (`\\Seen`, `\\Deleted` …; empty when parsed from bytes)
+    pub flags: Vec<String>,
 }
 
 fn addrs(a: Option<&Address>) -> Vec<String> {
@@ -109,6 +111,7 @@ impl ParsedMail {
             html,
             attachments,
             raw: Vec::new(),
+            flags: Vec::new(),
         };
         Some(ParsedMail { raw, ..parsed })
     }

@@ -1,0 +1,13 @@
+//! The command line: `ebok demo | console | serve | import | migrate | staff | rates |
+//! outbox`.
+
+mod args;
+mod check;
+mod console;
+mod demo;
+pub mod notify;
+mod ops;
+mod run;
+
+pub use args::{Cli, Commands, NotifyCommand, StaffCommand};
+pub use run::run;

@@ -1,0 +1,52 @@
+//! Notices as plain data: the kinds a customer turns on or off, their event keys, when a
+//! notice written now may go (quiet hours), and [`Notice`] — every notice of the outbox,
+//! one variant each, its data in a file of its own:
+//!
+//! | file | template | to |
+//! |---|---|---|
+//! | `invoice.rs` | `notify_invoice` | customers who turned on `invoice` |
+//! | `payment.rs` | `notify_payment` | … `payment` |
+//! | `reminder.rs` | `notify_due_soon`, `notify_overdue` | … `due_soon`, `overdue` |
+//! | `collection.rs` | `notify_collection` | … `collection` |
+//! | `announcement.rs` | `notify_announcement` | … `announcement` |
+//! | `credentials.rs` | `mail_credentials` | the address of an approved request |
+//! | `reset.rs` | `mail_reset` | the account's address on file |
+//! | `rejected.rs` | `mail_rejected` | the address of a rejected request |
+//! | `foreign_sender.rs` | `mail_foreign_sender` | the account's address on file |
+//! | `new_request.rs` | `staff_new_request` | staff |
+//!
+//! Adding a notice: its file here (data, buttons, example), its row in `all.rs`, its
+//! templates in `templates/{pl,en}/` and its `mail_subject` in both `strings.toml`
+//! (`render`'s notice tests fail until every language has them).
+
+mod about;
+mod all;
+mod announcement;
+mod collection;
+mod credentials;
+mod example;
+mod foreign_sender;
+mod invoice;
+mod kind;
+mod new_request;
+mod payment;
+mod rejected;
+mod reminder;
+mod reset;
+mod stamp;
+mod timing;
+
+pub use about::About;
+pub use all::Notice;
+pub use announcement::Announcement;
+pub use collection::Collection;
+pub use credentials::Credentials;
+pub use foreign_sender::ForeignSender;
+pub use invoice::Invoice;
+pub use kind::{Kind, dedupe_key};
+pub use new_request::{Check, Checks, NewRequest};
+pub use payment::Payment;
+pub use rejected::Rejected;
+pub use reminder::Reminder;
+pub use reset::Reset;
+pub use timing::{QuietHours, Timing, quiet_until};
