@@ -2,7 +2,7 @@
 
 use super::error::Errors;
 use super::fields::Row;
-use super::reader::{Checked, Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile, imported};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, Shared};
 use crate::domain::model::{Collection, CollectionStage, CollectionStatus};
@@ -75,15 +75,8 @@ impl KeyedFile for Collections {
             bailiff: bailiff.map(str::to_string),
             description: description.to_string(),
         };
-        let (hash, row_hash) = fingerprint(customers.key(owner), &record);
-        Some((
-            hash,
-            Imported {
-                record,
-                customer_id: customers.entry(owner).id,
-                row_hash,
-            },
-        ))
+        let hash = fingerprint(customers.key(owner), &record);
+        imported(record, customers.entry(owner).id, hash)
     }
 }
 

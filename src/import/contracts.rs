@@ -1,12 +1,11 @@
 //! contracts.csv: heat-sales contracts and their annexes (an annex names its contract,
 //! which may stand before or after it in the file, so parents are checked at the end).
 
-use super::error::Errors;
 use super::fields::Row;
 use super::known::{Claim, Known};
-use super::reader::{Checked, Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile, imported};
 use super::rowhash::RowHash;
-use super::shared::{KeyTable, LaterRef, Shared, of_customer, pdf};
+use super::shared::{KeyTable, LaterRef, LaterRefs, Shared, of_customer, pdf};
 use crate::domain::export::CONTRACTS;
 use crate::domain::model::{Contract, ContractKind, ContractStatus};
 use crate::store::import::Imported;
@@ -14,17 +13,14 @@ use crate::store::import::Imported;
 #[derive(Default)]
 pub struct Contracts {
     /// The annexes' `parent`, checked once the whole file is read.
-    parents: Vec<LaterRef>,
+    parents: LaterRefs,
 }
 
 impl KeyedFile for Contracts {
     type Record = Imported<Contract>;
     const KEY_NAME: &'static str = "contract number";
     const KEYS: KeyTable = KeyTable::Contracts;
-
-    fn key<'r>(row: &Row<'r>, errors: &mut Errors) -> Option<&'r str> {
-        row.number(errors, "number")
-    }
+    const KEY_IS_NUMBER: bool = true;
 
     fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
         let number = found.key;
@@ -84,11 +80,7 @@ impl KeyedFile for Contracts {
         entry.owner = owner;
         entry.extra = i64::from(kind == ContractKind::Annex);
         if let Some(parent) = parent {
-            self.parents.push(LaterRef {
-                line: row.line,
-                owner,
-                key: parent.to_string(),
-            });
+            self.parents.note(row, owner, parent);
         }
         let record = Contract {
             id: 0,
@@ -103,25 +95,16 @@ impl KeyedFile for Contracts {
             pdf_sha256: pdf.as_ref().map(|f| f.sha256.clone()),
             pdf_name: pdf.map(|f| f.name),
         };
-        let (hash, row_hash) = fingerprint(customers.key(owner), &record);
-        Some((
-            hash,
-            Imported {
-                record,
-                customer_id: customers.entry(owner).id,
-                row_hash,
-            },
-        ))
+        let hash = fingerprint(customers.key(owner), &record);
+        imported(record, customers.entry(owner).id, hash)
     }
 
     fn finish(&mut self, shared: &mut Shared) {
-        for p in &self.parents {
-            if let Err(reason) = parent_is_valid(&shared.contracts, &shared.customers, p) {
-                shared
-                    .errors
-                    .push(CONTRACTS.file, p.line, Some("parent"), reason);
-            }
-        }
+        let (contracts, customers) = (&shared.contracts, &shared.customers);
+        self.parents
+            .check(&mut shared.errors, CONTRACTS.file, "parent", |p| {
+                parent_is_valid(contracts, customers, p)
+            });
     }
 }
 

@@ -4,9 +4,9 @@ use super::error::Errors;
 use super::fields::Row;
 use super::known::{Claim, Slot};
 use super::parse::show_grosze;
-use super::reader::{Checked, Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile, imported};
 use super::rowhash::RowHash;
-use super::shared::{ChargeChange, KeyTable, LaterRef, Shared, of_customer, pdf};
+use super::shared::{ChargeChange, KeyTable, LaterRefs, Shared, of_customer, pdf};
 use crate::domain::export::INVOICES;
 use crate::domain::model::{Invoice, InvoiceKind};
 use crate::store::import::Imported;
@@ -16,17 +16,14 @@ use chrono::NaiveDate;
 pub struct Invoices {
     /// The interest notes' `interest_for`, checked once the whole file is read (the
     /// invoice may come after the note).
-    refs: Vec<LaterRef>,
+    refs: LaterRefs,
 }
 
 impl KeyedFile for Invoices {
     type Record = Imported<Invoice>;
     const KEY_NAME: &'static str = "invoice number";
     const KEYS: KeyTable = KeyTable::Invoices;
-
-    fn key<'r>(row: &Row<'r>, errors: &mut Errors) -> Option<&'r str> {
-        row.number(errors, "number")
-    }
+    const KEY_IS_NUMBER: bool = true;
 
     fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
         let number = found.key;
@@ -102,28 +99,17 @@ impl KeyedFile for Invoices {
             interest_for: interest_for.map(str::to_string),
             interest_to,
         };
-        let (hash, row_hash) = fingerprint(customers.key(owner), &record);
-        Some((
-            hash,
-            Imported {
-                customer_id: record.customer_id,
-                record,
-                row_hash,
-            },
-        ))
+        let hash = fingerprint(customers.key(owner), &record);
+        imported(record, customers.entry(owner).id, hash)
     }
 
     fn finish(&mut self, shared: &mut Shared) {
-        for r in &self.refs {
-            let (invoices, customers) = (&shared.invoices, &shared.customers);
-            let file = INVOICES.file;
-            if let Err(reason) = of_customer(invoices, customers, "invoice", file, &r.key, r.owner)
-            {
-                shared
-                    .errors
-                    .push(file, r.line, Some("interest_for"), reason);
-            }
-        }
+        let (invoices, customers) = (&shared.invoices, &shared.customers);
+        let file = INVOICES.file;
+        self.refs
+            .check(&mut shared.errors, file, "interest_for", |r| {
+                of_customer(invoices, customers, "invoice", file, &r.key, r.owner).map(|_| ())
+            });
     }
 }
 
@@ -135,7 +121,7 @@ fn charged_interest<'r>(
     kind: Option<InvoiceKind>,
     issue_date: Option<NaiveDate>,
     owner: Option<Slot>,
-    refs: &mut Vec<LaterRef>,
+    refs: &mut LaterRefs,
 ) -> Option<(Option<&'r str>, Option<NaiveDate>)> {
     let number = row.opt_text("interest_for");
     let to = row.opt_date(errors, "interest_to")?;
@@ -180,11 +166,7 @@ fn charged_interest<'r>(
         return None;
     }
     if let (Some(number), Some(owner)) = (number, owner) {
-        refs.push(LaterRef {
-            line: row.line,
-            owner,
-            key: number.to_string(),
-        });
+        refs.note(row, owner, number);
     }
     Some((number, to))
 }

@@ -2,7 +2,7 @@
 //! tariffs, information), optionally for one heat area.
 
 use super::fields::Row;
-use super::reader::{Checked, Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile, imported};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, Shared};
 use crate::domain::model::{Announcement, MessageKind};
@@ -34,7 +34,7 @@ impl KeyedFile for Messages {
         else {
             return None;
         };
-        let (hash, row_hash) = RowHash::new()
+        let hash = RowHash::new()
             .text(kind.as_str())
             .text(title)
             .text(body)
@@ -51,13 +51,6 @@ impl KeyedFile for Messages {
             valid_to,
             area: area.map(str::to_string),
         };
-        Some((
-            hash,
-            Imported {
-                record,
-                customer_id: 0,
-                row_hash,
-            },
-        ))
+        imported(record, 0, hash)
     }
 }

@@ -1,7 +1,7 @@
 //! payments.csv: money received, optionally settling a named invoice.
 
 use super::fields::Row;
-use super::reader::{Checked, Found, KeyedFile};
+use super::reader::{Checked, Found, KeyedFile, imported};
 use super::rowhash::RowHash;
 use super::shared::{KeyTable, Shared, of_customer};
 use crate::domain::export::INVOICES;
@@ -40,7 +40,7 @@ impl KeyedFile for Payments {
         let (Some(owner), Some(paid_on), Some(amount_gr)) = (owner, paid_on, amount) else {
             return None;
         };
-        let (hash, row_hash) = RowHash::new()
+        let hash = RowHash::new()
             .text(customers.key(owner))
             .date(paid_on)
             .int(amount_gr)
@@ -54,13 +54,6 @@ impl KeyedFile for Payments {
             invoice_number: invoice.map(str::to_string),
             title: title.to_string(),
         };
-        Some((
-            hash,
-            Imported {
-                record,
-                customer_id: customers.entry(owner).id,
-                row_hash,
-            },
-        ))
+        imported(record, customers.entry(owner).id, hash)
     }
 }

@@ -12,7 +12,7 @@ use super::report::FileReport;
 use super::run::{Run, load_keys};
 use super::shared::{KeyTable, Shared, customer, duplicate};
 use crate::domain::export::FileSpec;
-use crate::store::import::{BATCH_ROWS, ImportRow};
+use crate::store::import::{BATCH_ROWS, ImportRow, Imported};
 
 /// What is particular to one keyed file.
 pub trait KeyedFile: Send + 'static {
@@ -23,9 +23,18 @@ pub trait KeyedFile: Send + 'static {
     /// Where the keys are kept.
     const KEYS: KeyTable;
 
-    /// The row's key: any text, unless the file asks more of it.
+    /// Whether the key is a number customers type in commands and Telegram buttons
+    /// carry (no spaces, [`super::MAX_NUMBER_BYTES`] at most); otherwise any text.
+    const KEY_IS_NUMBER: bool = false;
+
+    /// The row's key.
     fn key<'r>(row: &Row<'r>, errors: &mut Errors) -> Option<&'r str> {
-        row.text(errors, key_column::<Self>())
+        let column = key_column::<Self>();
+        if Self::KEY_IS_NUMBER {
+            row.number(errors, column)
+        } else {
+            row.text(errors, column)
+        }
     }
 
     /// Checks a row whose key this run has not met before; its fingerprint and the
@@ -44,6 +53,23 @@ pub trait KeyedFile: Send + 'static {
 /// A checked row: its fingerprint (the first 64 bits) and the record to write; `None`
 /// when it has errors.
 pub type Checked<R> = Option<(u64, R)>;
+
+/// A checked row of `customer_id`'s (0: nobody's) with its fingerprint
+/// ([`super::rowhash::RowHash::finish`]).
+pub fn imported<T>(
+    record: T,
+    customer_id: i64,
+    (hash, row_hash): (u64, String),
+) -> Checked<Imported<T>> {
+    Some((
+        hash,
+        Imported {
+            record,
+            customer_id,
+            row_hash,
+        },
+    ))
+}
 
 /// What the reader knows of a row before its file's checks.
 pub struct Found<'k> {

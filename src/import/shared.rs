@@ -40,6 +40,37 @@ pub struct LaterRef {
     pub key: String,
 }
 
+/// The references of a file's rows to rows of the same file ([`LaterRef`]).
+#[derive(Debug, Default)]
+pub struct LaterRefs(Vec<LaterRef>);
+
+impl LaterRefs {
+    /// Keeps `row`'s reference to `key`, `owner` being the row's customer.
+    pub fn note(&mut self, row: &Row, owner: Slot, key: &str) {
+        self.0.push(LaterRef {
+            line: row.line,
+            owner,
+            key: key.to_string(),
+        });
+    }
+
+    /// Once the file is read: records, in `column` of `file`, the reason `valid` gives
+    /// for each reference it refuses.
+    pub fn check(
+        &self,
+        errors: &mut Errors,
+        file: &str,
+        column: &str,
+        valid: impl Fn(&LaterRef) -> Result<(), String>,
+    ) {
+        for r in &self.0 {
+            if let Err(reason) = valid(r) {
+                errors.push(file, r.line, Some(column), reason);
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Shared {
     pub errors: Errors,
