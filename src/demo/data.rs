@@ -8,7 +8,10 @@ use super::tariff::{
 };
 use crate::domain::calendar::{YearMonth, effective_due_date};
 use crate::domain::interest::{RatePeriod, accrued};
-use crate::domain::model::{Announcement, CollectionStage, CustomerKind};
+use crate::domain::model::{
+    Announcement, Collection, CollectionStage, CollectionStatus, CustomerKind, Payment,
+};
+use crate::domain::money::{round_grosze, to_grosze};
 use chrono::{Datelike, Days, NaiveDate};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -81,30 +84,12 @@ impl Invoice {
     }
 }
 
+/// A record of the billing export as ebok reads it ([`crate::domain::model`]), and the
+/// customer it belongs to (an index into [`DataSet::customers`]).
 #[derive(Debug, Clone)]
-pub struct Payment {
-    pub reference: String,
+pub struct Owned<T> {
     pub customer: usize,
-    pub paid_on: NaiveDate,
-    pub amount: Decimal,
-    pub invoice: Option<String>,
-    pub title: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Case {
-    pub case_number: String,
-    pub customer: usize,
-    pub stage: CollectionStage,
-    pub open: bool,
-    pub opened_on: NaiveDate,
-    pub updated_on: NaiveDate,
-    pub principal: Decimal,
-    pub interest: Decimal,
-    pub costs: Decimal,
-    pub court: Option<String>,
-    pub signature: Option<String>,
-    pub description: String,
+    pub record: T,
 }
 
 #[derive(Debug, Default)]
@@ -112,8 +97,8 @@ pub struct DataSet {
     pub customers: Vec<Customer>,
     pub contracts: Vec<Contract>,
     pub invoices: Vec<Invoice>,
-    pub payments: Vec<Payment>,
-    pub cases: Vec<Case>,
+    pub payments: Vec<Owned<Payment>>,
+    pub cases: Vec<Owned<Collection>>,
     pub messages: Vec<Announcement>,
 }
 
@@ -131,6 +116,11 @@ const MONTH_NAMES: [&str; 12] = [
     "listopad",
     "grudzień",
 ];
+
+/// An amount of the demo (always whole grosze) as the records hold it.
+fn grosze(amount: Decimal) -> i64 {
+    to_grosze(round_grosze(amount)).unwrap_or_default()
+}
 
 fn days(d: NaiveDate, n: i64) -> NaiveDate {
     if n >= 0 {
@@ -405,13 +395,15 @@ fn payments(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate, statutory: &[
                 break;
             }
             paid_times += 1;
-            set.payments.push(Payment {
-                reference: reference(day),
+            set.payments.push(Owned {
                 customer: inv.customer,
-                paid_on: day,
-                amount: inv.charge,
-                invoice: Some(inv.number.clone()),
-                title: format!("Przelew – {}", inv.number),
+                record: Payment {
+                    reference: reference(day),
+                    paid_on: day,
+                    amount_gr: grosze(inv.charge),
+                    invoice_number: Some(inv.number.clone()),
+                    title: format!("Przelew – {}", inv.number),
+                },
             });
         }
         let charge = inv.charge;
@@ -443,13 +435,15 @@ fn payments(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate, statutory: &[
             Decimal::ZERO
         };
         if paid <= today {
-            set.payments.push(Payment {
-                reference: reference(paid),
+            set.payments.push(Owned {
                 customer,
-                paid_on: paid,
-                amount: interest,
-                invoice: Some(number.clone()),
-                title: format!("Odsetki – {number}"),
+                record: Payment {
+                    reference: reference(paid),
+                    paid_on: paid,
+                    amount_gr: grosze(interest),
+                    invoice_number: Some(number.clone()),
+                    title: format!("Odsetki – {number}"),
+                },
             });
         }
         set.invoices.push(Invoice {
@@ -531,22 +525,26 @@ fn court_case(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate, statutory: 
         });
     }
     let yy = opened_on.year() % 100;
-    set.cases.push(Case {
-        case_number: format!("WN/{}/{:04}", demand_on.year(), 31 + debtor),
+    set.cases.push(Owned {
         customer: debtor,
-        stage: CollectionStage::Court,
-        open: true,
-        opened_on: demand_on,
-        updated_on: opened_on,
-        principal,
-        interest,
-        costs: dec!(200.00),
-        court: Some("Sąd Rejonowy we Włocławku, I Wydział Cywilny".to_string()),
-        signature: Some(format!("I C {}/{yy:02}", rng.gen_range(1000..3000))),
-        description: format!(
-            "Wezwanie do zapłaty wysłane {}; pozew o zapłatę złożony {}. Sprawa w toku.",
-            demand_on.format("%d.%m.%Y"),
-            opened_on.format("%d.%m.%Y")
-        ),
+        record: Collection {
+            case_number: format!("WN/{}/{:04}", demand_on.year(), 31 + debtor),
+            stage: CollectionStage::Court,
+            status: CollectionStatus::Open,
+            opened_on: demand_on,
+            updated_on: opened_on,
+            principal_gr: grosze(principal),
+            interest_gr: grosze(interest),
+            costs_gr: grosze(dec!(200.00)),
+            court: Some("Sąd Rejonowy we Włocławku, I Wydział Cywilny".to_string()),
+            signature: Some(format!("I C {}/{yy:02}", rng.gen_range(1000..3000))),
+            // Not yet at enforcement.
+            bailiff: None,
+            description: format!(
+                "Wezwanie do zapłaty wysłane {}; pozew o zapłatę złożony {}. Sprawa w toku.",
+                demand_on.format("%d.%m.%Y"),
+                opened_on.format("%d.%m.%Y")
+            ),
+        },
     });
 }

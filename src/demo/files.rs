@@ -3,7 +3,7 @@
 //! row gives one value per column in that order (the CSV writer refuses a row of
 //! another length).
 
-use super::data::DataSet;
+use super::data::{DataSet, Owned};
 use super::tariff;
 use crate::domain::export::{self, FileSpec};
 use anyhow::Context;
@@ -105,37 +105,47 @@ pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
     write_file(
         dir,
         &export::PAYMENTS,
-        set.payments.iter().map(|p| {
-            vec![
-                p.reference.clone(),
-                number(p.customer),
-                p.paid_on.to_string(),
-                money(p.amount),
-                p.invoice.clone().unwrap_or_default(),
-                p.title.clone(),
-            ]
-        }),
+        set.payments.iter().map(
+            |Owned {
+                 customer,
+                 record: p,
+             }| {
+                vec![
+                    p.reference.clone(),
+                    number(*customer),
+                    p.paid_on.to_string(),
+                    grosze(p.amount_gr),
+                    p.invoice_number.clone().unwrap_or_default(),
+                    p.title.clone(),
+                ]
+            },
+        ),
     )?;
     write_file(
         dir,
         &export::COLLECTIONS,
-        set.cases.iter().map(|c| {
-            vec![
-                c.case_number.clone(),
-                number(c.customer),
-                c.stage.to_string(),
-                if c.open { "open" } else { "closed" }.to_string(),
-                c.opened_on.to_string(),
-                c.updated_on.to_string(),
-                money(c.principal),
-                money(c.interest),
-                money(c.costs),
-                c.court.clone().unwrap_or_default(),
-                c.signature.clone().unwrap_or_default(),
-                none(), // bailiff: not at enforcement
-                c.description.clone(),
-            ]
-        }),
+        set.cases.iter().map(
+            |Owned {
+                 customer,
+                 record: c,
+             }| {
+                vec![
+                    c.case_number.clone(),
+                    number(*customer),
+                    c.stage.to_string(),
+                    c.status.to_string(),
+                    c.opened_on.to_string(),
+                    c.updated_on.to_string(),
+                    grosze(c.principal_gr),
+                    grosze(c.interest_gr),
+                    grosze(c.costs_gr),
+                    c.court.clone().unwrap_or_default(),
+                    c.signature.clone().unwrap_or_default(),
+                    c.bailiff.clone().unwrap_or_default(),
+                    c.description.clone(),
+                ]
+            },
+        ),
     )?;
     write_file(
         dir,
@@ -156,6 +166,10 @@ pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
 
 fn money(d: Decimal) -> String {
     format!("{:.2}", d)
+}
+
+fn grosze(amount: i64) -> String {
+    money(crate::domain::money::from_grosze(amount))
 }
 
 fn opt_date(d: Option<NaiveDate>) -> String {

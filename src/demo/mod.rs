@@ -103,7 +103,11 @@ fn summary(set: &DataSet, pdf_files: usize) -> DemoSummary {
         messages: set.messages.len(),
         pdf_files,
         total_charge: set.invoices.iter().map(|i| i.charge).sum(),
-        total_paid: set.payments.iter().map(|p| p.amount).sum(),
+        total_paid: set
+            .payments
+            .iter()
+            .map(|p| crate::domain::money::from_grosze(p.record.amount_gr))
+            .sum(),
         total_to_pay: set.invoices.iter().map(|i| i.to_pay()).sum(),
     }
 }
