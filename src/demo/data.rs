@@ -9,7 +9,8 @@ use super::tariff::{
 use crate::domain::calendar::{YearMonth, effective_due_date};
 use crate::domain::interest::{RatePeriod, accrued};
 use crate::domain::model::{
-    Announcement, Collection, CollectionStage, CollectionStatus, CustomerKind, Payment,
+    self, Announcement, Collection, CollectionStage, CollectionStatus, ContractKind,
+    ContractStatus, CustomerKind, Payment,
 };
 use crate::domain::money::{round_grosze, to_grosze};
 use chrono::{Datelike, Days, NaiveDate};
@@ -50,16 +51,43 @@ pub struct Customer {
     pub habit: Habit,
 }
 
+/// A contract or annex: the record ebok reads and what its PDF holds.
 #[derive(Debug, Clone)]
 pub struct Contract {
-    pub number: String,
     pub customer: usize,
-    pub parent: Option<String>,
-    pub title: String,
-    pub signed_on: NaiveDate,
-    pub valid_from: NaiveDate,
-    pub clauses: Vec<(String, String)>,
+    /// Its PDF's hash and stored name are the import's to fill: the export names the
+    /// file by `pdf`.
+    pub record: model::Contract,
+    /// The PDF as the export names it (a path in the import directory).
     pub pdf: String,
+    pub clauses: Vec<(String, String)>,
+}
+
+/// A contract of the demo: open-ended and in force.
+fn contract(
+    number: String,
+    parent: Option<String>,
+    title: String,
+    signed_on: NaiveDate,
+    valid_from: NaiveDate,
+) -> model::Contract {
+    model::Contract {
+        id: 0,
+        number,
+        kind: if parent.is_some() {
+            ContractKind::Annex
+        } else {
+            ContractKind::Contract
+        },
+        parent_number: parent,
+        title,
+        signed_on,
+        valid_from,
+        valid_to: None,
+        status: ContractStatus::Active,
+        pdf_sha256: None,
+        pdf_name: None,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -241,13 +269,15 @@ fn contracts(set: &mut DataSet, today: NaiveDate) {
             ),
         ];
         set.contracts.push(Contract {
-            pdf: format!("pdf/umowa-{}.pdf", number.replace('/', "-")),
-            number,
             customer: i,
-            parent: None,
-            title: "Umowa kompleksowa sprzedaży ciepła".to_string(),
-            signed_on,
-            valid_from,
+            pdf: format!("pdf/umowa-{}.pdf", number.replace('/', "-")),
+            record: contract(
+                number,
+                None,
+                "Umowa kompleksowa sprzedaży ciepła".to_string(),
+                signed_on,
+                valid_from,
+            ),
             clauses,
         });
     }
@@ -259,16 +289,17 @@ fn contracts(set: &mut DataSet, today: NaiveDate) {
     else {
         return;
     };
-    let parent = set.contracts[firm].number.clone();
+    let parent = set.contracts[firm].record.number.clone();
     let signed_on = days(YearMonth::of(today).prev().prev().first_day(), -300);
     let valid_from = YearMonth::of(signed_on).next().first_day();
     let old = set.customers[firm].capacity_mw;
     let new = old + dec!(0.050);
     set.customers[firm].capacity_mw = new;
     let number = format!("{parent}/A1");
+    let title = format!("Aneks nr 1 – zmiana mocy zamówionej na {new} MW");
     set.contracts.push(Contract {
+        customer: firm,
         pdf: format!("pdf/aneks-{}.pdf", number.replace('/', "-")),
-        title: format!("Aneks nr 1 – zmiana mocy zamówionej na {new} MW"),
         clauses: vec![(
             "§ 1.".to_string(),
             format!(
@@ -278,11 +309,7 @@ fn contracts(set: &mut DataSet, today: NaiveDate) {
                 valid_from.format("%d.%m.%Y")
             ),
         )],
-        number,
-        customer: firm,
-        parent: Some(parent),
-        signed_on,
-        valid_from,
+        record: contract(number, Some(parent), title, signed_on, valid_from),
     });
 }
 
@@ -292,9 +319,9 @@ fn capacity(set: &DataSet, customer: usize, day: NaiveDate) -> Decimal {
     match set
         .contracts
         .iter()
-        .find(|k| k.customer == customer && k.parent.is_some())
+        .find(|k| k.customer == customer && k.record.kind == ContractKind::Annex)
     {
-        Some(annex) if day < annex.valid_from => c.capacity_mw - dec!(0.050),
+        Some(annex) if day < annex.record.valid_from => c.capacity_mw - dec!(0.050),
         _ => c.capacity_mw,
     }
 }

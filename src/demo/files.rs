@@ -37,23 +37,19 @@ pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
     write_file(
         dir,
         &export::CONTRACTS,
-        set.contracts.iter().map(|c| {
-            let kind = if c.parent.is_some() {
-                "annex"
-            } else {
-                "contract"
-            };
+        set.contracts.iter().map(|contract| {
+            let c = &contract.record;
             vec![
                 c.number.clone(),
-                number(c.customer),
-                kind.to_string(),
-                c.parent.clone().unwrap_or_default(),
+                number(contract.customer),
+                c.kind.to_string(),
+                c.parent_number.clone().unwrap_or_default(),
                 c.title.clone(),
                 c.signed_on.to_string(),
                 c.valid_from.to_string(),
-                none(), // valid_to: open-ended
-                "active".to_string(),
-                c.pdf.clone(),
+                opt_date(c.valid_to),
+                c.status.to_string(),
+                contract.pdf.clone(),
             ]
         }),
     )?;
