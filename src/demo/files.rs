@@ -4,11 +4,9 @@
 //! another length).
 
 use super::data::{DataSet, Owned};
-use super::tariff;
 use crate::domain::export::{self, FileSpec};
 use anyhow::Context;
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use std::path::Path;
 
 /// Writes every file of the data set into `dir`.
@@ -56,44 +54,41 @@ pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
     write_file(
         dir,
         &export::INVOICES,
-        set.invoices.iter().map(|i| {
-            let (interest_for, interest_to) = match &i.interest_for {
-                Some((of, to)) => (of.clone(), to.to_string()),
-                None => (none(), none()),
-            };
+        set.invoices.iter().map(|invoice| {
+            let i = invoice.record();
             vec![
-                i.number.clone(),
-                number(i.customer),
+                i.number,
+                number(invoice.customer),
                 i.kind.to_string(),
                 i.issue_date.to_string(),
                 i.due_date.to_string(),
-                i.description.clone(),
-                money(i.charge),
-                money(i.credited),
-                money(i.to_pay()),
-                none(), // interest: computed by ebok
-                i.pdf.clone().unwrap_or_default(),
-                interest_for,
-                interest_to,
+                i.description,
+                grosze(i.charge_gr),
+                grosze(i.credited_gr),
+                grosze(i.to_pay_gr),
+                i.interest_gr.map(grosze).unwrap_or_default(),
+                invoice.pdf.clone().unwrap_or_default(),
+                i.interest_for.unwrap_or_default(),
+                opt_date(i.interest_to),
             ]
         }),
     )?;
     write_file(
         dir,
         &export::INVOICE_ITEMS,
-        set.invoices.iter().flat_map(|i| {
-            i.lines.iter().enumerate().map(|(n, l)| {
+        set.invoices.iter().flat_map(|invoice| {
+            invoice.items().map(|l| {
                 vec![
-                    i.number.clone(),
-                    (n + 1).to_string(),
-                    l.name.to_string(),
-                    l.quantity.to_string(),
-                    l.unit.to_string(),
-                    l.unit_price.to_string(),
-                    money(l.net),
-                    tariff::VAT_RATE.to_string(),
-                    money(l.vat),
-                    money(l.gross),
+                    invoice.number.clone(),
+                    l.line_no.to_string(),
+                    l.name,
+                    l.quantity,
+                    l.unit,
+                    l.unit_price,
+                    grosze(l.net_gr),
+                    l.vat_rate,
+                    grosze(l.vat_gr),
+                    grosze(l.gross_gr),
                 ]
             })
         }),
@@ -160,12 +155,9 @@ pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
     )
 }
 
-fn money(d: Decimal) -> String {
-    format!("{:.2}", d)
-}
-
+/// An amount as the billing system exports it (`1234.56`).
 fn grosze(amount: i64) -> String {
-    money(crate::domain::money::from_grosze(amount))
+    format!("{:.2}", crate::domain::money::from_grosze(amount))
 }
 
 fn opt_date(d: Option<NaiveDate>) -> String {

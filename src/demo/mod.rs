@@ -6,6 +6,7 @@ mod announcements;
 pub(crate) mod data;
 pub(crate) mod documents;
 mod files;
+mod generate;
 mod people;
 pub(crate) mod tariff;
 
@@ -60,7 +61,7 @@ pub fn generate(dir: &Path, today: NaiveDate) -> anyhow::Result<DemoSummary> {
 pub fn generate_with_seed(dir: &Path, today: NaiveDate, seed: u64) -> anyhow::Result<DemoSummary> {
     let settings = Settings::defaults()?;
     let mut rng = StdRng::seed_from_u64(seed);
-    let set = data::build(&mut rng, today, &settings.interest.statutory);
+    let set = generate::build(&mut rng, today, &settings.interest.statutory);
     std::fs::create_dir_all(dir.join("pdf"))
         .with_context(|| format!("creating {}", dir.display()))?;
     let pdf_files = write_pdfs(dir, &set, &settings)?;
