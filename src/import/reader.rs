@@ -24,7 +24,7 @@ pub trait KeyedFile: Send + 'static {
     const KEYS: KeyTable;
 
     /// Whether the key is a number customers type in commands and Telegram buttons
-    /// carry (no spaces, [`super::MAX_NUMBER_BYTES`] at most); otherwise any text.
+    /// carry (no spaces, [`super::fields::MAX_NUMBER_BYTES`] at most); otherwise any text.
     const KEY_IS_NUMBER: bool = false;
 
     /// The row's key.
