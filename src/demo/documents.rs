@@ -41,10 +41,15 @@ fn parties(w: &mut Writer, seller: &Utility, customer: &Customer) {
     );
 }
 
-pub fn contract(seller: &Utility, customer: &Customer, c: &Contract) -> anyhow::Result<Vec<u8>> {
+pub fn contract(
+    seller: &Utility,
+    customer: &Customer,
+    contract: &Contract,
+) -> anyhow::Result<Vec<u8>> {
+    let c = &contract.record;
     let mut w = Writer::new(&format!("Umowa {}", c.number), c.signed_on, &c.number)?;
-    let heading = if c.parent.is_some() {
-        format!("ANEKS do umowy {}", c.parent.as_deref().unwrap_or_default())
+    let heading = if let Some(parent) = &c.parent_number {
+        format!("ANEKS do umowy {parent}")
     } else {
         "UMOWA KOMPLEKSOWA SPRZEDAŻY CIEPŁA".to_string()
     };
@@ -58,7 +63,7 @@ pub fn contract(seller: &Utility, customer: &Customer, c: &Contract) -> anyhow::
     w.rule();
     parties(&mut w, seller, customer);
     w.rule();
-    for (title, body) in &c.clauses {
+    for (title, body) in &contract.clauses {
         w.gap(1.5);
         w.text(title, 11.0, true);
         w.paragraph(body, 10.0);

@@ -2,8 +2,11 @@
 //! (CSV files and PDFs, see `docs/import.md`), to be loaded with [`crate::import::run`].
 //! The same seed and day give the same files.
 
+mod announcements;
 pub(crate) mod data;
 pub(crate) mod documents;
+mod files;
+mod generate;
 mod people;
 pub(crate) mod tariff;
 
@@ -58,11 +61,11 @@ pub fn generate(dir: &Path, today: NaiveDate) -> anyhow::Result<DemoSummary> {
 pub fn generate_with_seed(dir: &Path, today: NaiveDate, seed: u64) -> anyhow::Result<DemoSummary> {
     let settings = Settings::defaults()?;
     let mut rng = StdRng::seed_from_u64(seed);
-    let set = data::build(&mut rng, today, &settings.interest.statutory);
+    let set = generate::build(&mut rng, today, &settings.interest.statutory);
     std::fs::create_dir_all(dir.join("pdf"))
         .with_context(|| format!("creating {}", dir.display()))?;
     let pdf_files = write_pdfs(dir, &set, &settings)?;
-    write_csv(dir, &set)?;
+    files::write(dir, &set)?;
     Ok(summary(&set, pdf_files))
 }
 
@@ -101,7 +104,11 @@ fn summary(set: &DataSet, pdf_files: usize) -> DemoSummary {
         messages: set.messages.len(),
         pdf_files,
         total_charge: set.invoices.iter().map(|i| i.charge).sum(),
-        total_paid: set.payments.iter().map(|p| p.amount).sum(),
+        total_paid: set
+            .payments
+            .iter()
+            .map(|p| crate::domain::money::from_grosze(p.record.amount_gr))
+            .sum(),
         total_to_pay: set.invoices.iter().map(|i| i.to_pay()).sum(),
     }
 }
@@ -125,247 +132,6 @@ fn write_pdfs(dir: &Path, set: &DataSet, settings: &Settings) -> anyhow::Result<
         }
     }
     Ok(count)
-}
-
-fn money(d: Decimal) -> String {
-    format!("{:.2}", d)
-}
-
-fn opt_date(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
-}
-
-fn write_file<const N: usize>(
-    dir: &Path,
-    name: &str,
-    header: [&str; N],
-    rows: impl Iterator<Item = [String; N]>,
-) -> anyhow::Result<()> {
-    let path = dir.join(name);
-    let mut w =
-        csv::Writer::from_path(&path).with_context(|| format!("creating {}", path.display()))?;
-    w.write_record(header)?;
-    for row in rows {
-        w.write_record(&row)?;
-    }
-    w.flush()
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
-}
-
-fn write_csv(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
-    let number = |i: usize| set.customers[i].number.clone();
-    write_file(
-        dir,
-        "customers.csv",
-        [
-            "number", "kind", "name", "pesel", "nip", "address", "area", "email", "phone",
-        ],
-        set.customers.iter().map(|c| {
-            [
-                c.number.clone(),
-                c.kind.to_string(),
-                c.name.clone(),
-                c.pesel.clone().unwrap_or_default(),
-                c.nip.clone().unwrap_or_default(),
-                c.address.clone(),
-                c.area.clone(),
-                c.email.clone(),
-                String::new(),
-            ]
-        }),
-    )?;
-    write_file(
-        dir,
-        "contracts.csv",
-        [
-            "number",
-            "customer",
-            "kind",
-            "parent",
-            "title",
-            "signed_on",
-            "valid_from",
-            "valid_to",
-            "status",
-            "pdf",
-        ],
-        set.contracts.iter().map(|c| {
-            [
-                c.number.clone(),
-                number(c.customer),
-                if c.parent.is_some() {
-                    "annex"
-                } else {
-                    "contract"
-                }
-                .to_string(),
-                c.parent.clone().unwrap_or_default(),
-                c.title.clone(),
-                c.signed_on.to_string(),
-                c.valid_from.to_string(),
-                String::new(),
-                "active".to_string(),
-                c.pdf.clone(),
-            ]
-        }),
-    )?;
-    write_file(
-        dir,
-        "invoices.csv",
-        [
-            "number",
-            "customer",
-            "kind",
-            "issue_date",
-            "due_date",
-            "description",
-            "charge",
-            "credited",
-            "to_pay",
-            "interest",
-            "pdf",
-            "interest_for",
-            "interest_to",
-        ],
-        set.invoices.iter().map(|i| {
-            [
-                i.number.clone(),
-                number(i.customer),
-                i.kind.to_string(),
-                i.issue_date.to_string(),
-                i.due_date.to_string(),
-                i.description.clone(),
-                money(i.charge),
-                money(i.credited),
-                money(i.to_pay()),
-                String::new(),
-                i.pdf.clone().unwrap_or_default(),
-                i.interest_for
-                    .as_ref()
-                    .map(|(of, _)| of.clone())
-                    .unwrap_or_default(),
-                i.interest_for
-                    .as_ref()
-                    .map(|(_, to)| to.to_string())
-                    .unwrap_or_default(),
-            ]
-        }),
-    )?;
-    write_file(
-        dir,
-        "invoice_items.csv",
-        [
-            "invoice",
-            "line",
-            "name",
-            "quantity",
-            "unit",
-            "unit_price",
-            "net",
-            "vat_rate",
-            "vat",
-            "gross",
-        ],
-        set.invoices.iter().flat_map(|i| {
-            i.lines.iter().enumerate().map(|(n, l)| {
-                [
-                    i.number.clone(),
-                    (n + 1).to_string(),
-                    l.name.to_string(),
-                    l.quantity.to_string(),
-                    l.unit.to_string(),
-                    l.unit_price.to_string(),
-                    money(l.net),
-                    tariff::VAT_RATE.to_string(),
-                    money(l.vat),
-                    money(l.gross),
-                ]
-            })
-        }),
-    )?;
-    write_file(
-        dir,
-        "payments.csv",
-        [
-            "reference",
-            "customer",
-            "paid_on",
-            "amount",
-            "invoice",
-            "title",
-        ],
-        set.payments.iter().map(|p| {
-            [
-                p.reference.clone(),
-                number(p.customer),
-                p.paid_on.to_string(),
-                money(p.amount),
-                p.invoice.clone().unwrap_or_default(),
-                p.title.clone(),
-            ]
-        }),
-    )?;
-    write_file(
-        dir,
-        "collections.csv",
-        [
-            "case_number",
-            "customer",
-            "stage",
-            "status",
-            "opened_on",
-            "updated_on",
-            "principal",
-            "interest",
-            "costs",
-            "court",
-            "signature",
-            "bailiff",
-            "description",
-        ],
-        set.cases.iter().map(|c| {
-            [
-                c.case_number.clone(),
-                number(c.customer),
-                c.stage.to_string(),
-                if c.open { "open" } else { "closed" }.to_string(),
-                c.opened_on.to_string(),
-                c.updated_on.to_string(),
-                money(c.principal),
-                money(c.interest),
-                money(c.costs),
-                c.court.clone().unwrap_or_default(),
-                c.signature.clone().unwrap_or_default(),
-                String::new(),
-                c.description.clone(),
-            ]
-        }),
-    )?;
-    write_file(
-        dir,
-        "messages.csv",
-        [
-            "reference",
-            "kind",
-            "title",
-            "body",
-            "valid_from",
-            "valid_to",
-            "area",
-        ],
-        set.messages.iter().map(|m| {
-            [
-                m.reference.clone(),
-                m.kind.to_string(),
-                m.title.clone(),
-                m.body.clone(),
-                m.valid_from.to_string(),
-                opt_date(m.valid_to),
-                m.area.clone().unwrap_or_default(),
-            ]
-        }),
-    )
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod area;
 pub mod calendar;
 pub mod clock;
+pub mod export;
 pub mod ids;
 pub mod interest;
 pub mod lang;

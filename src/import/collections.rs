@@ -1,59 +1,26 @@
 //! collections.csv: debt-collection cases, from a reminder to court and the bailiff.
 
-use super::fields::Spec;
-use super::known::{Claim, Known};
-use super::report::FileReport;
+use super::error::Errors;
+use super::fields::Row;
+use super::reader::{Checked, Found, KeyedFile, imported};
 use super::rowhash::RowHash;
-use super::{Pending, Run, duplicate};
-use crate::domain::model::{CollectionStage, CollectionStatus};
-use crate::store::import::CollectionRow;
+use super::shared::{KeyTable, Shared};
+use crate::domain::model::{Collection, CollectionStage, CollectionStatus};
+use crate::store::import::Imported;
 
-pub static SPEC: Spec = Spec {
-    file: "collections.csv",
-    required: &[
-        "case_number",
-        "customer",
-        "stage",
-        "status",
-        "opened_on",
-        "updated_on",
-        "principal",
-    ],
-    optional: &[
-        "interest",
-        "costs",
-        "court",
-        "signature",
-        "bailiff",
-        "description",
-    ],
-};
+pub struct Collections;
 
-pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
-    let mut report = FileReport::new(SPEC.file);
-    let Some(mut file) = run.open(&SPEC)? else {
-        return Ok(report);
-    };
-    let mut known = Known::new();
-    run.tx
-        .existing_collections(|row| known.add_existing(row, 0))
-        .await?;
-    let mut batch: Pending<CollectionRow> = Pending::default();
-    while !run.errors.full() {
-        let errors = &mut run.errors;
-        let Some(row) = file.next_row(errors) else {
-            break;
-        };
-        report.rows += 1;
-        let Some(case) = row.text(errors, "case_number") else {
-            continue;
-        };
-        let claim = known.claim(case, row.line);
-        if let Claim::Duplicate(first) = claim {
-            duplicate(errors, &row, "case_number", "case number", case, first);
-            continue;
-        }
-        let owner = Run::customer(errors, &run.customers, &row, "customer");
+impl KeyedFile for Collections {
+    type Record = Imported<Collection>;
+    const KEY_NAME: &'static str = "case number";
+    const KEYS: KeyTable = KeyTable::Own;
+
+    fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
+        let case = found.key;
+        let Shared {
+            errors, customers, ..
+        } = shared;
+        let owner = found.owner;
         let stage: Option<CollectionStage> = row.choice(errors, "stage");
         let status: Option<CollectionStatus> = row.choice(errors, "status");
         let opened_on = row.date(errors, "opened_on");
@@ -70,35 +37,13 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
                 row.error(errors, column, "cannot be negative");
             }
         }
-        if let (Some(opened), Some(updated)) = (opened_on, updated_on)
-            && updated < opened
-        {
-            row.error(
-                errors,
-                "updated_on",
-                format!("{updated} is before opened_on {opened}"),
-            );
-        }
+        row.not_before(errors, ("updated_on", updated_on), ("opened_on", opened_on));
         let (court, signature, bailiff) = (
             row.opt_text("court"),
             row.opt_text("signature"),
             row.opt_text("bailiff"),
         );
-        if stage == Some(CollectionStage::Court) {
-            if court.is_none() {
-                row.error(errors, "court", "a case in court needs the court's name");
-            }
-            if signature.is_none() {
-                row.error(
-                    errors,
-                    "signature",
-                    "a case in court needs its signature (e.g. I C 1234/25)",
-                );
-            }
-        }
-        if stage == Some(CollectionStage::Enforcement) && bailiff.is_none() {
-            row.error(errors, "bailiff", "enforcement needs the bailiff's name");
-        }
+        check_stage(errors, row, stage, (court, signature, bailiff));
         let description = row.raw("description");
         let (
             Some(owner),
@@ -113,58 +58,67 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             owner, stage, status, opened_on, updated_on, principal, interest, costs,
         )
         else {
-            continue;
+            return None;
         };
         let (interest_gr, costs_gr) = (interest.unwrap_or(0), costs.unwrap_or(0));
-        let (hash, row_hash) = RowHash::new()
-            .text(run.customers.key(owner))
-            .text(stage.as_str())
-            .text(status.as_str())
-            .date(opened_on)
-            .date(updated_on)
-            .int(principal_gr)
-            .int(interest_gr)
-            .int(costs_gr)
-            .opt(court)
-            .opt(signature)
-            .opt(bailiff)
-            .text(description)
-            .finish();
-        if report.count(claim, &mut known, hash) && run.writing() {
-            batch.push(
-                claim,
-                CollectionRow {
-                    case_number: case.to_string(),
-                    customer_id: run.customers.entry(owner).id,
-                    stage: stage.as_str(),
-                    status: status.as_str(),
-                    opened_on,
-                    updated_on,
-                    principal_gr,
-                    interest_gr,
-                    costs_gr,
-                    court: court.map(str::to_string),
-                    signature: signature.map(str::to_string),
-                    bailiff: bailiff.map(str::to_string),
-                    description: description.to_string(),
-                    row_hash,
-                },
-            );
-        }
-        if batch.full() {
-            flush(run, &mut batch).await?;
-        }
+        let record = Collection {
+            case_number: case.to_string(),
+            stage,
+            status,
+            opened_on,
+            updated_on,
+            principal_gr,
+            interest_gr,
+            costs_gr,
+            court: court.map(str::to_string),
+            signature: signature.map(str::to_string),
+            bailiff: bailiff.map(str::to_string),
+            description: description.to_string(),
+        };
+        let hash = fingerprint(customers.key(owner), &record);
+        imported(record, customers.entry(owner).id, hash)
     }
-    flush(run, &mut batch).await?;
-    Ok(report)
 }
 
-async fn flush(run: &mut Run<'_>, batch: &mut Pending<CollectionRow>) -> anyhow::Result<()> {
-    let batches = batch.take();
-    if run.writing() {
-        for (rows, new) in batches {
-            run.tx.upsert_collections(&rows, new).await?;
+/// A case in court names the court and its signature; enforcement names the bailiff.
+fn check_stage(
+    errors: &mut Errors,
+    row: &Row,
+    stage: Option<CollectionStage>,
+    (court, signature, bailiff): (Option<&str>, Option<&str>, Option<&str>),
+) {
+    if stage == Some(CollectionStage::Court) {
+        if court.is_none() {
+            row.error(errors, "court", "a case in court needs the court's name");
+        }
+        if signature.is_none() {
+            row.error(
+                errors,
+                "signature",
+                "a case in court needs its signature (e.g. I C 1234/25)",
+            );
         }
     }
-    Ok(())
+    if stage == Some(CollectionStage::Enforcement) && bailiff.is_none() {
+        row.error(errors, "bailiff", "enforcement needs the bailiff's name");
+    }
+}
+
+/// The fingerprint of a case's values as the file gives them (its customer by number,
+/// missing interest and costs as 0.00).
+fn fingerprint(customer: &str, c: &Collection) -> (u64, String) {
+    RowHash::new()
+        .text(customer)
+        .text(c.stage.as_str())
+        .text(c.status.as_str())
+        .date(c.opened_on)
+        .date(c.updated_on)
+        .int(c.principal_gr)
+        .int(c.interest_gr)
+        .int(c.costs_gr)
+        .opt(c.court.as_deref())
+        .opt(c.signature.as_deref())
+        .opt(c.bailiff.as_deref())
+        .text(&c.description)
+        .finish()
 }

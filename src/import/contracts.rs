@@ -1,74 +1,44 @@
-//! contracts.csv: heat-sales contracts and their annexes (an annex names its contract).
+//! contracts.csv: heat-sales contracts and their annexes (an annex names its contract,
+//! which may stand before or after it in the file, so parents are checked at the end).
 
-use super::fields::Spec;
-use super::known::{Claim, Slot};
-use super::pdf::PdfRef;
-use super::report::FileReport;
+use super::fields::Row;
+use super::known::{Claim, Known};
+use super::reader::{Checked, Found, KeyedFile, imported};
 use super::rowhash::RowHash;
-use super::{Pending, Run, duplicate};
-use crate::domain::model::{ContractKind, ContractStatus};
-use crate::store::import::ContractRow;
-use chrono::NaiveDate;
+use super::shared::{KeyTable, LaterRef, LaterRefs, Shared, of_customer, pdf};
+use crate::domain::export::CONTRACTS;
+use crate::domain::model::{Contract, ContractKind, ContractStatus};
+use crate::store::import::Imported;
 
-pub static SPEC: Spec = Spec {
-    file: "contracts.csv",
-    required: &[
-        "number",
-        "customer",
-        "kind",
-        "title",
-        "signed_on",
-        "valid_from",
-        "status",
-    ],
-    optional: &["parent", "valid_to", "pdf"],
-};
-
-/// A contract row read and checked on its own; parents are checked once all are read.
-struct Parsed {
-    line: u64,
-    claim: Claim,
-    number: String,
-    owner: Slot,
-    kind: ContractKind,
-    parent: Option<String>,
-    title: String,
-    signed_on: NaiveDate,
-    valid_from: NaiveDate,
-    valid_to: Option<NaiveDate>,
-    status: ContractStatus,
-    pdf: Option<PdfRef>,
+#[derive(Default)]
+pub struct Contracts {
+    /// The annexes' `parent`, checked once the whole file is read.
+    parents: LaterRefs,
 }
 
-pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
-    let mut report = FileReport::new(SPEC.file);
-    let Some(mut file) = run.open(&SPEC)? else {
-        return Ok(report);
-    };
-    // First pass: every row on its own, so an annex may come before its contract.
-    let mut parsed = Vec::new();
-    while !run.errors.full() {
-        let errors = &mut run.errors;
-        let Some(row) = file.next_row(errors) else {
-            break;
-        };
-        report.rows += 1;
-        let Some(number) = row.number(errors, "number") else {
-            continue;
-        };
-        let claim = run.contracts.claim(number, row.line);
-        if let Claim::Duplicate(first) = claim {
-            duplicate(errors, &row, "number", "contract number", number, first);
-            continue;
-        }
-        let owner = Run::customer(errors, &run.customers, &row, "customer");
+impl KeyedFile for Contracts {
+    type Record = Imported<Contract>;
+    const KEY_NAME: &'static str = "contract number";
+    const KEYS: KeyTable = KeyTable::Contracts;
+    const KEY_IS_NUMBER: bool = true;
+
+    fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
+        let number = found.key;
+        let Shared {
+            errors,
+            customers,
+            contracts,
+            pdfs,
+            ..
+        } = shared;
+        let owner = found.owner;
         let kind: Option<ContractKind> = row.choice(errors, "kind");
         let title = row.text(errors, "title");
         let signed_on = row.date(errors, "signed_on");
         let valid_from = row.date(errors, "valid_from");
         let valid_to = row.opt_date(errors, "valid_to");
         let status: Option<ContractStatus> = row.choice(errors, "status");
-        let pdf = Run::pdf(errors, &mut run.pdfs, &row, "pdf");
+        let pdf = pdf(errors, pdfs, row, "pdf");
         let parent = row.opt_text("parent");
         match (kind, parent) {
             (Some(ContractKind::Annex), None) => row.error(
@@ -83,15 +53,11 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             ),
             _ => {}
         }
-        if let (Some(from), Some(Some(to))) = (valid_from, valid_to)
-            && to < from
-        {
-            row.error(
-                errors,
-                "valid_to",
-                format!("{to} is before valid_from {from}"),
-            );
-        }
+        row.not_before(
+            errors,
+            ("valid_to", valid_to.flatten()),
+            ("valid_from", valid_from),
+        );
         let (
             Some(owner),
             Some(kind),
@@ -105,103 +71,68 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             owner, kind, title, signed_on, valid_from, valid_to, status, pdf,
         )
         else {
-            continue;
+            return None;
         };
-        let slot = match claim {
-            Claim::New(s) | Claim::Existing(s) => s,
-            Claim::Duplicate(_) => continue,
+        let (Claim::New(slot) | Claim::Existing(slot)) = found.claim else {
+            return None;
         };
-        let entry = run.contracts.entry_mut(slot);
+        let entry = contracts.entry_mut(slot);
         entry.owner = owner;
         entry.extra = i64::from(kind == ContractKind::Annex);
-        parsed.push(Parsed {
-            line: row.line,
-            claim,
+        if let Some(parent) = parent {
+            self.parents.note(row, owner, parent);
+        }
+        let record = Contract {
+            id: 0,
             number: number.to_string(),
-            owner,
             kind,
-            parent: parent.map(str::to_string),
+            parent_number: parent.map(str::to_string),
             title: title.to_string(),
             signed_on,
             valid_from,
             valid_to,
             status,
-            pdf,
-        });
+            pdf_sha256: pdf.as_ref().map(|f| f.sha256.clone()),
+            pdf_name: pdf.map(|f| f.name),
+        };
+        let hash = fingerprint(customers.key(owner), &record);
+        imported(record, customers.entry(owner).id, hash)
     }
-    run.store_pdfs().await?;
 
-    let mut batch: Pending<ContractRow> = Pending::default();
-    for p in parsed {
-        if let Some(parent) = &p.parent
-            && !parent_is_valid(run, &p, parent)
-        {
-            continue;
-        }
-        let (hash, row_hash) = RowHash::new()
-            .text(run.customers.key(p.owner))
-            .text(p.kind.as_str())
-            .opt(p.parent.as_deref())
-            .text(&p.title)
-            .date(p.signed_on)
-            .date(p.valid_from)
-            .opt_date(p.valid_to)
-            .text(p.status.as_str())
-            .opt(p.pdf.as_ref().map(|f| f.sha256.as_str()))
-            .opt(p.pdf.as_ref().map(|f| f.name.as_str()))
-            .finish();
-        if report.count(p.claim, &mut run.contracts, hash) {
-            batch.push(
-                p.claim,
-                ContractRow {
-                    customer_id: run.customers.entry(p.owner).id,
-                    kind: p.kind.as_str(),
-                    parent_number: p.parent,
-                    title: p.title,
-                    signed_on: p.signed_on,
-                    valid_from: p.valid_from,
-                    valid_to: p.valid_to,
-                    status: p.status.as_str(),
-                    pdf_sha256: p.pdf.as_ref().map(|f| f.sha256.clone()),
-                    pdf_name: p.pdf.map(|f| f.name),
-                    number: p.number,
-                    row_hash,
-                },
-            );
-        }
-        if batch.full() {
-            flush(run, &mut batch).await?;
-        }
+    fn finish(&mut self, shared: &mut Shared) {
+        let (contracts, customers) = (&shared.contracts, &shared.customers);
+        self.parents
+            .check(&mut shared.errors, CONTRACTS.file, "parent", |p| {
+                parent_is_valid(contracts, customers, p)
+            });
     }
-    flush(run, &mut batch).await?;
-    Ok(report)
 }
 
 /// An annex must point at a contract (not an annex) of the same customer.
-fn parent_is_valid(run: &mut Run<'_>, p: &Parsed, parent: &str) -> bool {
-    let reason = match run.contracts.get(parent) {
-        None => format!("contract '{parent}' is neither in contracts.csv nor in the database"),
-        Some(e) if e.extra == 1 => {
-            format!("'{parent}' is an annex; an annex must name a contract")
-        }
-        Some(e) if e.owner != p.owner => format!(
-            "contract '{parent}' belongs to customer '{}', not to '{}'",
-            run.customers.key(e.owner),
-            run.customers.key(p.owner)
-        ),
-        Some(_) => return true,
-    };
-    run.errors.push(SPEC.file, p.line, Some("parent"), reason);
-    false
+fn parent_is_valid(contracts: &Known, customers: &Known, p: &LaterRef) -> Result<(), String> {
+    if contracts.get(&p.key).is_some_and(|e| e.extra == 1) {
+        return Err(format!(
+            "'{}' is an annex; an annex must name a contract",
+            p.key
+        ));
+    }
+    let file = CONTRACTS.file;
+    of_customer(contracts, customers, "contract", file, &p.key, p.owner).map(|_| ())
 }
 
-async fn flush(run: &mut Run<'_>, batch: &mut Pending<ContractRow>) -> anyhow::Result<()> {
-    let batches = batch.take();
-    if run.writing() {
-        for (rows, new) in batches {
-            let written = run.tx.upsert_contracts(&rows, new).await?;
-            run.contracts.set_ids(written);
-        }
-    }
-    Ok(())
+/// The fingerprint of a contract's values as the file gives them (its customer by
+/// number).
+fn fingerprint(customer: &str, c: &Contract) -> (u64, String) {
+    RowHash::new()
+        .text(customer)
+        .text(c.kind.as_str())
+        .opt(c.parent_number.as_deref())
+        .text(&c.title)
+        .date(c.signed_on)
+        .date(c.valid_from)
+        .opt_date(c.valid_to)
+        .text(c.status.as_str())
+        .opt(c.pdf_sha256.as_deref())
+        .opt(c.pdf_name.as_deref())
+        .finish()
 }

@@ -1,80 +1,32 @@
 //! customers.csv: persons (with PESEL) and firms (with NIP).
 
-use super::fields::Spec;
-use super::known::Claim;
-use super::report::FileReport;
+use super::error::Errors;
+use super::fields::Row;
+use super::reader::{Checked, Found, KeyedFile};
 use super::rowhash::RowHash;
-use super::{Pending, Run, duplicate};
+use super::shared::{KeyTable, Shared};
 use crate::domain::ids::{Nip, Pesel};
 use crate::domain::interest::Regime;
 use crate::domain::model::CustomerKind;
 use crate::domain::nrb::Nrb;
 use crate::store::import::CustomerRow;
 
-pub static SPEC: Spec = Spec {
-    file: "customers.csv",
-    required: &["number", "kind", "name"],
-    optional: &[
-        "pesel",
-        "nip",
-        "address",
-        "area",
-        "email",
-        "phone",
-        "interest_regime",
-        "bank_account",
-    ],
-};
+pub struct Customers {
+    /// Keys the hash under which PESEL numbers are stored.
+    pub pesel_key: Vec<u8>,
+}
 
-pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
-    let mut report = FileReport::new(SPEC.file);
-    let Some(mut file) = run.open(&SPEC)? else {
-        return Ok(report);
-    };
-    let mut batch: Pending<CustomerRow> = Pending::with_new_limit(run.new_rows_per_batch());
-    while !run.errors.full() {
-        let errors = &mut run.errors;
-        let Some(row) = file.next_row(errors) else {
-            break;
-        };
-        report.rows += 1;
-        let Some(number) = row.text(errors, "number") else {
-            continue;
-        };
-        let claim = run.customers.claim(number, row.line);
-        if let Claim::Duplicate(first) = claim {
-            duplicate(errors, &row, "number", "customer number", number, first);
-            continue;
-        }
+impl KeyedFile for Customers {
+    type Record = CustomerRow;
+    const KEY_NAME: &'static str = "customer number";
+    const KEYS: KeyTable = KeyTable::Customers;
+
+    fn check(&mut self, shared: &mut Shared, row: &Row, found: Found) -> Checked<Self::Record> {
+        let number = found.key;
+        let errors = &mut shared.errors;
         let kind: Option<CustomerKind> = row.choice(errors, "kind");
         let name = row.text(errors, "name");
-        let (mut pesel, mut nip) = (None, None);
-        if let Some(text) = row.opt_text("pesel") {
-            match Pesel::parse(text) {
-                Ok(p) => pesel = Some(p),
-                Err(e) => row.error(errors, "pesel", e.to_string()),
-            }
-        }
-        if let Some(text) = row.opt_text("nip") {
-            match Nip::parse(text) {
-                Ok(n) => nip = Some(n),
-                Err(e) => row.error(errors, "nip", e.to_string()),
-            }
-        }
-        match kind {
-            Some(CustomerKind::Person) if row.opt_text("pesel").is_none() => {
-                row.error(errors, "pesel", "a person needs a PESEL")
-            }
-            Some(CustomerKind::Firm) if row.opt_text("nip").is_none() => {
-                row.error(errors, "nip", "a firm needs a NIP")
-            }
-            Some(CustomerKind::Firm) if row.opt_text("pesel").is_some() => row.error(
-                errors,
-                "pesel",
-                "a firm is identified by its NIP: leave the PESEL empty",
-            ),
-            _ => {}
-        }
+        let (pesel, nip) = identifiers(errors, row, kind);
         let email = row.opt_text("email");
         if let Some(e) = email
             && !looks_like_email(e)
@@ -94,9 +46,9 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             }
         }
         let (Some(kind), Some(name), Some(regime)) = (kind, name, regime) else {
-            continue;
+            return None;
         };
-        let pesel_hash = pesel.as_ref().map(|p| p.keyed_hash(run.pesel_key));
+        let pesel_hash = pesel.as_ref().map(|p| p.keyed_hash(&self.pesel_key));
         let pesel_masked = pesel.as_ref().map(Pesel::masked);
         let nip = nip.map(|n| n.digits().to_string());
         let address = row.raw("address");
@@ -120,43 +72,60 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             hash.text("bank_account").text(account);
         }
         let (hash, row_hash) = hash.finish();
-        if report.count(claim, &mut run.customers, hash) {
-            batch.push(
-                claim,
-                CustomerRow {
-                    number: number.to_string(),
-                    kind: kind.as_str(),
-                    name: name.to_string(),
-                    pesel_hash,
-                    pesel_masked,
-                    nip,
-                    address: address.to_string(),
-                    area: area.to_string(),
-                    email: email.map(str::to_string),
-                    phone: phone.map(str::to_string),
-                    interest_regime: regime.map(Regime::as_str),
-                    bank_account: bank_account.clone(),
-                    row_hash,
-                },
-            );
-        }
-        if batch.full() {
-            flush(run, &mut batch).await?;
-        }
+        let record = CustomerRow {
+            number: number.to_string(),
+            kind: kind.as_str(),
+            name: name.to_string(),
+            pesel_hash,
+            pesel_masked,
+            nip,
+            address: address.to_string(),
+            area: area.to_string(),
+            email: email.map(str::to_string),
+            phone: phone.map(str::to_string),
+            interest_regime: regime.map(Regime::as_str),
+            bank_account,
+            row_hash,
+        };
+        Some((hash, record))
     }
-    flush(run, &mut batch).await?;
-    Ok(report)
 }
 
-async fn flush(run: &mut Run<'_>, batch: &mut Pending<CustomerRow>) -> anyhow::Result<()> {
-    let batches = batch.take();
-    if run.writing() {
-        for (rows, new) in batches {
-            let written = run.tx.upsert_customers(&rows, new, &mut run.bulk).await?;
-            run.customers.set_ids(written);
+/// The PESEL and the NIP, each when given and valid; a person needs the one, a firm
+/// the other.
+fn identifiers(
+    errors: &mut Errors,
+    row: &Row<'_>,
+    kind: Option<CustomerKind>,
+) -> (Option<Pesel>, Option<Nip>) {
+    let (mut pesel, mut nip) = (None, None);
+    if let Some(text) = row.opt_text("pesel") {
+        match Pesel::parse(text) {
+            Ok(p) => pesel = Some(p),
+            Err(e) => row.error(errors, "pesel", e.to_string()),
         }
     }
-    Ok(())
+    if let Some(text) = row.opt_text("nip") {
+        match Nip::parse(text) {
+            Ok(n) => nip = Some(n),
+            Err(e) => row.error(errors, "nip", e.to_string()),
+        }
+    }
+    match kind {
+        Some(CustomerKind::Person) if row.opt_text("pesel").is_none() => {
+            row.error(errors, "pesel", "a person needs a PESEL")
+        }
+        Some(CustomerKind::Firm) if row.opt_text("nip").is_none() => {
+            row.error(errors, "nip", "a firm needs a NIP")
+        }
+        Some(CustomerKind::Firm) if row.opt_text("pesel").is_some() => row.error(
+            errors,
+            "pesel",
+            "a firm is identified by its NIP: leave the PESEL empty",
+        ),
+        _ => {}
+    }
+    (pesel, nip)
 }
 
 /// Something@something.something, no spaces: enough to catch a column mix-up.

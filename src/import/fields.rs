@@ -1,7 +1,9 @@
-//! Reading one CSV file: the header, then each record's fields by column name, with
-//! strict parsers whose errors say what was expected.
+//! Reading one CSV file: the header, checked against the file's spec, then each
+//! record's fields by column name, parsed strictly ([`super::parse`]).
 
 use super::error::Errors;
+use super::parse::{parse_date, parse_decimal, parse_grosze};
+use crate::domain::export::FileSpec;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::VecDeque;
@@ -59,26 +61,15 @@ impl<R> LineCounter<R> {
     }
 }
 
-/// The columns of one kind of file.
-pub struct Spec {
-    pub file: &'static str,
-    pub required: &'static [&'static str],
-    pub optional: &'static [&'static str],
-}
-
-impl Spec {
-    fn all(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.required.iter().chain(self.optional).copied()
-    }
-}
-
-/// An open CSV file whose header matched its [`Spec`].
+/// An open CSV file whose header matched its [`FileSpec`].
 pub struct CsvFile {
-    pub spec: &'static Spec,
+    pub spec: &'static FileSpec,
     reader: csv::Reader<LineCounter<File>>,
-    /// For each column of the spec (required first), its position in the file.
+    /// For each column of the spec, its position in the file.
     positions: Vec<Option<usize>>,
     record: csv::StringRecord,
+    /// Data lines read so far (the header and blank lines not counted).
+    pub rows: u64,
 }
 
 impl CsvFile {
@@ -86,7 +77,7 @@ impl CsvFile {
     /// the header is unusable.
     pub fn open(
         dir: &Path,
-        spec: &'static Spec,
+        spec: &'static FileSpec,
         errors: &mut Errors,
     ) -> anyhow::Result<Option<CsvFile>> {
         let path = dir.join(spec.file);
@@ -115,8 +106,8 @@ impl CsvFile {
             .collect();
         let before = errors.is_empty();
         for (i, name) in names.iter().enumerate() {
-            if !spec.all().any(|c| c == *name) {
-                let expected: Vec<&str> = spec.all().collect();
+            if !spec.names().any(|c| c == *name) {
+                let expected: Vec<&str> = spec.required_first().collect();
                 errors.push(
                     spec.file,
                     1,
@@ -127,12 +118,12 @@ impl CsvFile {
                 errors.push(spec.file, 1, Some(name), "the column appears twice");
             }
         }
-        for column in spec.required {
-            if !names.contains(column) {
+        for column in spec.columns.iter().filter(|c| c.required) {
+            if !names.contains(&column.name) {
                 errors.push(
                     spec.file,
                     1,
-                    Some(column),
+                    Some(column.name),
                     "required column is missing from the header",
                 );
             }
@@ -141,7 +132,7 @@ impl CsvFile {
             return Ok(None);
         }
         let positions = spec
-            .all()
+            .names()
             .map(|c| names.iter().position(|n| *n == c))
             .collect();
         Ok(Some(CsvFile {
@@ -149,12 +140,16 @@ impl CsvFile {
             reader,
             positions,
             record: csv::StringRecord::new(),
+            rows: 0,
         }))
     }
 
-    /// The next record, or `None` at the end. An unreadable record is recorded as an
-    /// error and reading goes on with the next one.
+    /// The next record, or `None` at the end or once `errors` are full. An unreadable
+    /// record is recorded as an error and reading goes on with the next one.
     pub fn next_row(&mut self, errors: &mut Errors) -> Option<Row<'_>> {
+        if errors.full() {
+            return None;
+        }
         loop {
             match self.reader.read_record(&mut self.record) {
                 Ok(true) => {
@@ -163,6 +158,7 @@ impl CsvFile {
                     if self.record.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
+                    self.rows += 1;
                     return Some(Row {
                         spec: self.spec,
                         positions: &self.positions,
@@ -199,7 +195,7 @@ fn csv_reason(e: &csv::Error) -> String {
 
 /// One record: its fields by column name.
 pub struct Row<'a> {
-    spec: &'static Spec,
+    spec: &'static FileSpec,
     positions: &'a [Option<usize>],
     record: &'a csv::StringRecord,
     pub line: u64,
@@ -208,7 +204,7 @@ pub struct Row<'a> {
 impl<'a> Row<'a> {
     /// The trimmed field, or "" when the column is absent or empty.
     pub fn raw(&self, column: &str) -> &'a str {
-        let slot = self.spec.all().position(|c| c == column);
+        let slot = self.spec.names().position(|c| c == column);
         debug_assert!(
             slot.is_some(),
             "{column} is not a column of {}",
@@ -270,47 +266,72 @@ impl<'a> Row<'a> {
     }
 
     pub fn date(&self, errors: &mut Errors, column: &str) -> Option<NaiveDate> {
-        let value = self.text(errors, column)?;
-        parse_date(value)
-            .map_err(|r| self.fail(errors, column, r))
-            .ok()
+        self.parsed(errors, column, parse_date)
     }
 
     /// `Some(None)` when empty, `None` when invalid.
     pub fn opt_date(&self, errors: &mut Errors, column: &str) -> Option<Option<NaiveDate>> {
-        match self.opt_text(column) {
-            None => Some(None),
-            Some(v) => parse_date(v)
-                .map(Some)
-                .map_err(|r| self.fail(errors, column, r))
-                .ok(),
+        self.opt_parsed(errors, column, parse_date)
+    }
+
+    /// Records an error on `column` when its date `later` is before `earlier`, the
+    /// date of `earlier_column` (either may be missing: nothing to compare).
+    pub fn not_before(
+        &self,
+        errors: &mut Errors,
+        (column, later): (&str, Option<NaiveDate>),
+        (earlier_column, earlier): (&str, Option<NaiveDate>),
+    ) {
+        if let (Some(later), Some(earlier)) = (later, earlier)
+            && later < earlier
+        {
+            self.fail(
+                errors,
+                column,
+                format!("{later} is before {earlier_column} {earlier}"),
+            );
         }
     }
 
     /// A required amount, in grosze.
     pub fn amount(&self, errors: &mut Errors, column: &str) -> Option<i64> {
-        let value = self.text(errors, column)?;
-        parse_grosze(value)
-            .map_err(|r| self.fail(errors, column, r))
-            .ok()
+        self.parsed(errors, column, parse_grosze)
     }
 
     /// `Some(None)` when empty, `None` when invalid.
     pub fn opt_amount(&self, errors: &mut Errors, column: &str) -> Option<Option<i64>> {
+        self.opt_parsed(errors, column, parse_grosze)
+    }
+
+    pub fn decimal(&self, errors: &mut Errors, column: &str) -> Option<Decimal> {
+        self.parsed(errors, column, parse_decimal)
+    }
+
+    /// A required value read by `parse`; its error is recorded against `column`.
+    fn parsed<T>(
+        &self,
+        errors: &mut Errors,
+        column: &str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let value = self.text(errors, column)?;
+        parse(value).map_err(|r| self.fail(errors, column, r)).ok()
+    }
+
+    /// An optional value read by `parse`: `Some(None)` when empty, `None` when invalid.
+    fn opt_parsed<T>(
+        &self,
+        errors: &mut Errors,
+        column: &str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
         match self.opt_text(column) {
             None => Some(None),
-            Some(v) => parse_grosze(v)
+            Some(v) => parse(v)
                 .map(Some)
                 .map_err(|r| self.fail(errors, column, r))
                 .ok(),
         }
-    }
-
-    pub fn decimal(&self, errors: &mut Errors, column: &str) -> Option<Decimal> {
-        let value = self.text(errors, column)?;
-        parse_decimal(value)
-            .map_err(|r| self.fail(errors, column, r))
-            .ok()
     }
 
     /// One of a closed set of values (a `text_enum`).
@@ -327,139 +348,21 @@ impl<'a> Row<'a> {
     }
 }
 
-/// `YYYY-MM-DD` and nothing else.
-pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let b = text.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    let num = |r: std::ops::Range<usize>| text[r].parse::<u32>().unwrap_or(0);
-    shape
-        .then(|| NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10)))
-        .flatten()
-        .ok_or_else(|| format!("'{text}' is not a date (expected YYYY-MM-DD, e.g. 2025-03-14)"))
-}
-
-/// An amount with a dot and at most two decimals (`1234.56`, `-12.5`, `7`), in grosze.
-pub fn parse_grosze(text: &str) -> Result<i64, String> {
-    let bad = || {
-        format!("'{text}' is not an amount (expected digits, a dot and two decimals, e.g. 1234.56)")
-    };
-    let (negative, body) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
-    let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 13 || !digits(whole) || !digits(frac) {
-        return Err(bad());
-    }
-    if frac.len() > 2 || (body.contains('.') && frac.is_empty()) {
-        return Err(if frac.len() > 2 {
-            format!("'{text}' has more than two decimal places")
-        } else {
-            bad()
-        });
-    }
-    let whole: i64 = whole.parse().map_err(|_| bad())?;
-    let frac: i64 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
-        _ => frac.parse().map_err(|_| bad())?,
-    };
-    let grosze = whole * 100 + frac;
-    Ok(if negative { -grosze } else { grosze })
-}
-
-/// An exact decimal with a dot (`2.5`, `123.456789`), at most 10 decimals.
-pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
-    let body = text.strip_prefix('-').unwrap_or(text);
-    let (whole, frac) = body.split_once('.').unwrap_or((body, "0"));
-    let ok = !whole.is_empty()
-        && !frac.is_empty()
-        && whole.len() <= 15
-        && frac.len() <= 10
-        && whole
-            .bytes()
-            .chain(frac.bytes())
-            .all(|c| c.is_ascii_digit());
-    ok.then(|| text.parse::<Decimal>().ok())
-        .flatten()
-        .ok_or_else(|| {
-            format!("'{text}' is not a number (expected digits with a dot, e.g. 12.345)")
-        })
-}
-
-/// Grosze as the file writes them: `1234.56`, `-0.05`.
-pub fn show_grosze(grosze: i64) -> String {
-    let sign = if grosze < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", grosze.abs() / 100, grosze.abs() % 100)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn dates_are_strict_iso() {
-        assert_eq!(
-            parse_date("2025-03-14"),
-            Ok(NaiveDate::from_ymd_opt(2025, 3, 14).unwrap())
-        );
-        for bad in [
-            "2025-3-14",
-            "14.03.2025",
-            "2025-02-30",
-            "2025-13-01",
-            "",
-            "2025/03/14",
-            "２025-03-14",
-        ] {
-            let err = parse_date(bad).unwrap_err();
-            assert!(err.contains("expected YYYY-MM-DD"), "{bad}: {err}");
-        }
-    }
+    use crate::domain::export::Column;
 
-    #[test]
-    fn amounts_become_grosze() {
-        assert_eq!(parse_grosze("1234.56"), Ok(123456));
-        assert_eq!(parse_grosze("-12.5"), Ok(-1250));
-        assert_eq!(parse_grosze("7"), Ok(700));
-        assert_eq!(parse_grosze("0.05"), Ok(5));
-        assert_eq!(parse_grosze("-0.05"), Ok(-5));
-        assert_eq!(
-            parse_grosze("1.005").unwrap_err(),
-            "'1.005' has more than two decimal places"
-        );
-        for bad in ["1,50", "1 234.56", "", "-", ".5", "5.", "1e3", "+5", "12a"] {
-            let err = parse_grosze(bad).unwrap_err();
-            assert!(err.contains("is not an amount"), "{bad}: {err}");
-        }
-    }
-
-    #[test]
-    fn decimals_keep_their_digits() {
-        assert_eq!(parse_decimal("2.500").unwrap().to_string(), "2.500");
-        assert_eq!(parse_decimal("-3").unwrap().to_string(), "-3");
-        for bad in ["2,5", "1e3", "", ".5", "5.", "1.12345678901"] {
-            assert!(parse_decimal(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn grosze_are_shown_as_in_the_file() {
-        assert_eq!(show_grosze(123456), "1234.56");
-        assert_eq!(show_grosze(-5), "-0.05");
-        assert_eq!(show_grosze(0), "0.00");
-    }
-
-    static SPEC: Spec = Spec {
+    static SPEC: FileSpec = FileSpec {
         file: "t.csv",
-        required: &["a", "b"],
-        optional: &["c"],
+        table: "t",
+        key: &["a"],
+        columns: &[
+            Column::required("a"),
+            Column::required("b"),
+            Column::optional("c"),
+        ],
     };
 
     fn open(text: &str) -> (Option<CsvFile>, Errors, tempfile::TempDir) {

@@ -65,10 +65,6 @@ impl std::fmt::Debug for Known {
 }
 
 impl Known {
-    pub fn new() -> Known {
-        Known::default()
-    }
-
     /// Adds a database row; `owner` maps its customer id to a customer slot.
     pub fn add_existing(&mut self, row: ExistingRow, owner: Slot) {
         let entry = Entry {
@@ -185,7 +181,7 @@ mod tests {
 
     #[test]
     fn keys_are_claimed_once_per_run() {
-        let mut known = Known::new();
+        let mut known = Known::default();
         known.add_existing(
             ExistingRow {
                 key: "K1".into(),
@@ -209,7 +205,7 @@ mod tests {
 
     #[test]
     fn keys_are_found_again_after_the_table_grows() {
-        let mut known = Known::new();
+        let mut known = Known::default();
         for i in 0..50_000u64 {
             assert_eq!(
                 known.claim(&format!("FV/2025/{i:06}"), i + 1),

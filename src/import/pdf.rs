@@ -16,6 +16,7 @@ pub struct PdfRef {
     pub name: String,
 }
 
+#[derive(Default)]
 pub struct Pdfs {
     dir: PathBuf,
     by_path: HashMap<String, PdfRef>,

@@ -2,24 +2,19 @@
 //! carries both tables complete and replaces what ebok had; the imported tables then
 //! win over the configuration's `[interest]` (docs/interest.md).
 
-use super::Run;
-use super::fields::{Spec, parse_decimal};
+use super::parse::parse_decimal;
 use super::report::FileReport;
+use super::run::Run;
+use crate::domain::export::INTEREST_RATES as SPEC;
 use crate::domain::interest::Regime;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-pub static SPEC: Spec = Spec {
-    file: "interest_rates.csv",
-    required: &["table", "from", "rate", "confirmed_on"],
-    optional: &[],
-};
-
 /// (table, from) → (rate as written, its line).
 type Rates = BTreeMap<(&'static str, NaiveDate), (String, u64)>;
 
-pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
+pub async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     let mut report = FileReport::new(SPEC.file);
     let Some(mut file) = run.open(&SPEC)? else {
         return Ok(report);
@@ -27,12 +22,8 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
     let mut rates: Rates = BTreeMap::new();
     let mut confirmed: Option<(NaiveDate, u64)> = None;
     let mut last_line = 1;
-    while !run.errors.full() {
-        let errors = &mut run.errors;
-        let Some(row) = file.next_row(errors) else {
-            break;
-        };
-        report.rows += 1;
+    let errors = &mut run.shared.errors;
+    while let Some(row) = file.next_row(errors) {
         last_line = row.line;
         let regime: Option<Regime> = row.choice(errors, "table");
         let from = row.date(errors, "from");
@@ -72,9 +63,10 @@ pub(super) async fn import(run: &mut Run<'_>) -> anyhow::Result<FileReport> {
             );
         }
     }
+    report.rows = file.rows;
     for regime in Regime::ALL {
-        if !rates.keys().any(|(r, _)| *r == regime.as_str()) && run.errors.is_empty() {
-            run.errors.push(
+        if !rates.keys().any(|(r, _)| *r == regime.as_str()) && errors.is_empty() {
+            errors.push(
                 SPEC.file,
                 last_line,
                 Some("table"),

@@ -19,16 +19,12 @@ impl RowHash {
         self
     }
 
+    /// A value that may be absent: a marker byte, then the value when present.
     pub fn opt(&mut self, value: Option<&str>) -> &mut Self {
+        self.present(value.is_some());
         match value {
-            Some(v) => {
-                self.0.update([1u8]);
-                self.text(v)
-            }
-            None => {
-                self.0.update([0u8]);
-                self
-            }
+            Some(v) => self.text(v),
+            None => self,
         }
     }
 
@@ -38,16 +34,15 @@ impl RowHash {
     }
 
     pub fn opt_int(&mut self, value: Option<i64>) -> &mut Self {
+        self.present(value.is_some());
         match value {
-            Some(v) => {
-                self.0.update([1u8]);
-                self.int(v)
-            }
-            None => {
-                self.0.update([0u8]);
-                self
-            }
+            Some(v) => self.int(v),
+            None => self,
         }
+    }
+
+    fn present(&mut self, present: bool) {
+        self.0.update([u8::from(present)]);
     }
 
     pub fn date(&mut self, value: NaiveDate) -> &mut Self {

@@ -2,30 +2,21 @@
 //! must still come to the sum of its line items, unless the same run brings its new
 //! items (which invoice_items.csv then checks against the new charge).
 
-use super::Run;
-use super::fields::show_grosze;
-use super::invoices::SPEC as INVOICES;
-use super::known::Slot;
+use super::parse::show_grosze;
+use super::run::Run;
+use super::shared::ChargeChange;
+use crate::domain::export::INVOICES;
 use crate::domain::money::{from_grosze, to_grosze};
 use crate::domain::vat::gross_total;
 use std::collections::HashMap;
 
-/// An invoice in ebok whose charge a row of invoices.csv changes.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct ChargeChange {
-    pub slot: Slot,
-    /// The line of invoices.csv.
-    pub line: u64,
-    pub old_gr: i64,
-    pub new_gr: i64,
-}
-
 /// Refuses each changed charge that the invoice's stored items no longer add up to.
-pub(super) async fn check_changed_charges(run: &mut Run<'_>) -> anyhow::Result<()> {
-    let changes: Vec<ChargeChange> = run
+pub async fn check_changed_charges(run: &mut Run<'_>) -> anyhow::Result<()> {
+    let shared = &run.shared;
+    let changes: Vec<ChargeChange> = shared
         .charge_changes
         .iter()
-        .filter(|c| !run.items_brought.contains(&c.slot))
+        .filter(|c| !shared.items_brought.contains(&c.slot))
         .copied()
         .collect();
     if changes.is_empty() {
@@ -33,7 +24,7 @@ pub(super) async fn check_changed_charges(run: &mut Run<'_>) -> anyhow::Result<(
     }
     let ids: Vec<i64> = changes
         .iter()
-        .map(|c| run.invoices.entry(c.slot).id)
+        .map(|c| shared.invoices.entry(c.slot).id)
         .collect();
     let mut lines: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
     for item in run.tx.item_lines(&ids).await? {
@@ -58,7 +49,7 @@ pub(super) async fn check_changed_charges(run: &mut Run<'_>) -> anyhow::Result<(
             continue;
         }
         let gross = gross.map_or_else(|| "an unreadable total".to_string(), show_grosze);
-        run.errors.push(
+        run.shared.errors.push(
             INVOICES.file,
             change.line,
             Some("charge"),

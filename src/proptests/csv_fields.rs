@@ -1,27 +1,28 @@
 //! The billing export's field parsers: whatever a field holds, each either accepts it or
 //! records an error that names the file, the line and the column — never a panic.
 
+use crate::domain::export::{Column, FileSpec};
 use crate::domain::model::InvoiceKind;
 use crate::import::error::Errors;
-use crate::import::fields::{CsvFile, Spec, parse_date, parse_decimal, parse_grosze};
+use crate::import::fields::CsvFile;
+use crate::import::parse::{parse_date, parse_decimal, parse_grosze};
 use crate::import::{ImportError, RowError};
 use proptest::prelude::*;
 
-const COLUMNS: [&str; 8] = [
-    "text",
-    "number",
-    "date",
-    "opt_date",
-    "amount",
-    "opt_amount",
-    "decimal",
-    "kind",
-];
-
-static SPEC: Spec = Spec {
+static SPEC: FileSpec = FileSpec {
     file: "fields.csv",
-    required: &COLUMNS,
-    optional: &[],
+    table: "fields",
+    key: &[],
+    columns: &[
+        Column::required("text"),
+        Column::required("number"),
+        Column::required("date"),
+        Column::required("opt_date"),
+        Column::required("amount"),
+        Column::required("opt_amount"),
+        Column::required("decimal"),
+        Column::required("kind"),
+    ],
 };
 
 fn field() -> impl Strategy<Value = String> {
@@ -52,7 +53,7 @@ proptest! {
     fn every_field_parser_accepts_or_names_the_column(values in proptest::collection::vec(field(), 8)) {
         let dir = tempfile::tempdir().unwrap();
         let mut writer = csv::Writer::from_path(dir.path().join(SPEC.file)).unwrap();
-        writer.write_record(COLUMNS).unwrap();
+        writer.write_record(SPEC.names()).unwrap();
         writer.write_record(&values).unwrap();
         writer.flush().unwrap();
         drop(writer);

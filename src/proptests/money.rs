@@ -1,7 +1,7 @@
 //! Money: what is printed reads back as the same amount, and parsers never panic.
 
 use crate::domain::money::{format_number, from_grosze, parse_amount, to_grosze};
-use crate::import::fields::{parse_decimal, parse_grosze, show_grosze};
+use crate::import::parse::{parse_decimal, parse_grosze, show_grosze};
 use proptest::prelude::*;
 
 /// Amounts as large as the import accepts (13 digits of złoty).

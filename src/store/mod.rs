@@ -41,8 +41,6 @@ mod calendar_links;
 pub use billing::INTEREST_RATES_CONFIRMED;
 mod chat_sessions;
 mod chats;
-mod copy;
-pub use copy::BulkLoad;
 mod email;
 pub use email::*;
 mod fan_out;
@@ -204,6 +202,14 @@ impl Tx {
             Tx::Postgres(t) => t.commit().await,
         }
         .context("committing a transaction")
+    }
+
+    pub async fn rollback(self) -> anyhow::Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
+        .context("rolling back a transaction")
     }
 
     pub fn backend(&self) -> Backend {
