@@ -17,8 +17,8 @@ impl Declared for Version {
         Group::Public,
         Text::NONE,
         Text::new(
-            "wersja e-BOK, data ostatniego importu danych i tabel odsetek",
-            "the e-BOK version, the date of the last data import and of the interest tables",
+            "wersja e-BOK, dzień ostatniego importu danych i potwierdzenia tabel odsetek",
+            "the e-BOK version, when the data were last imported and the interest tables confirmed",
         ),
     );
     fn parse(args: &Args<'_>) -> Result<Self, Bad> {
