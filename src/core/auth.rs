@@ -23,14 +23,14 @@ impl Step for LoginStep {
     fn expects_secret(&self) -> bool {
         matches!(self, LoginStep::LoginPassword { .. })
     }
+
+    async fn answer(self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+        answer(ctx, self, text).await
+    }
 }
 
 /// Input while the login dialogue waits for the identifier or the password.
-pub(crate) async fn answer(
-    ctx: &mut Ctx<'_>,
-    step: LoginStep,
-    text: &str,
-) -> anyhow::Result<Reply> {
+async fn answer(ctx: &mut Ctx<'_>, step: LoginStep, text: &str) -> anyhow::Result<Reply> {
     match step {
         LoginStep::LoginIdentifier => {
             let identifier = text.trim().to_string();

@@ -20,6 +20,10 @@ impl super::Step for WithdrawStep {
     fn expects_secret(&self) -> bool {
         false
     }
+
+    async fn answer(self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+        answer(ctx, self, text).await
+    }
 }
 
 pub(crate) async fn view(ctx: &Ctx<'_>, account: &Account) -> anyhow::Result<Reply> {
@@ -48,11 +52,7 @@ pub(crate) async fn withdraw(ctx: &mut Ctx<'_>, account: &Account) -> anyhow::Re
 }
 
 /// The answer to "are you sure?": only an explicit yes closes the account.
-pub(crate) async fn answer(
-    ctx: &mut Ctx<'_>,
-    step: WithdrawStep,
-    text: &str,
-) -> anyhow::Result<Reply> {
+async fn answer(ctx: &mut Ctx<'_>, step: WithdrawStep, text: &str) -> anyhow::Result<Reply> {
     let WithdrawStep::WithdrawConfirm = step;
     ctx.clear_step().await?;
     let Some(account) = ctx.account.clone() else {

@@ -4,8 +4,10 @@
 use crate::core::Core;
 use crate::core::command::{Def, Lang};
 use crate::domain::model::Customer;
+use crate::domain::reply::Reply;
 use crate::store::Account;
 use serde::Serialize;
+use std::future::Future;
 
 /// Where an input came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -59,16 +61,18 @@ pub enum Idle {
     Idle,
 }
 
-/// A dialogue's step as stored with the chat (JSON, tagged by `step`).
+/// A dialogue's step as stored with the chat (JSON, tagged by `step`), and the handler
+/// of the input that arrives while the chat is at it.
 pub trait Step: Serialize {
     /// The next input is a password and must not be echoed or kept.
     fn expects_secret(&self) -> bool;
-}
 
-impl Step for Idle {
-    fn expects_secret(&self) -> bool {
-        false
-    }
+    /// Answers `text`, typed while the chat is at this step.
+    fn answer(
+        self,
+        ctx: &mut Ctx<'_>,
+        text: &str,
+    ) -> impl Future<Output = anyhow::Result<Reply>> + Send;
 }
 
 /// Everything a handler needs about the current input.
@@ -100,15 +104,19 @@ impl Ctx<'_> {
 
     /// The chat's dialogue goes on at `step` with the next input.
     pub async fn set_step(&self, step: &impl Step) -> anyhow::Result<()> {
-        let json = serde_json::to_string(step)?;
-        self.core
-            .store()
-            .set_chat_state(self.origin.channel.as_str(), &self.origin.source, &json)
-            .await
+        self.write_state(step).await
     }
 
     /// The chat's dialogue ends: the next input is a command.
     pub async fn clear_step(&self) -> anyhow::Result<()> {
-        self.set_step(&Idle::Idle).await
+        self.write_state(&Idle::Idle).await
+    }
+
+    async fn write_state(&self, state: &impl Serialize) -> anyhow::Result<()> {
+        let json = serde_json::to_string(state)?;
+        self.core
+            .store()
+            .set_chat_state(self.origin.channel.as_str(), &self.origin.source, &json)
+            .await
     }
 }

@@ -4,22 +4,54 @@
 //! chat in the middle of a dialogue goes on after an upgrade. Passwords are never
 //! stored here: only the argon2 hash of a new password while the user types it again.
 //!
-//! Adding a dialogue: its step type (serde, tagged by `step`, implementing
-//! [`Step`]) and its `answer` in its module, one variant here, one arm in
-//! `core::dispatch`.
+//! Adding a dialogue: its step type in its module (serde, tagged by `step`, implementing
+//! [`Step`]: whether it expects a secret, and its answer) and one line in `dialogues!`.
 
 use super::auth::LoginStep;
 use super::consents::WithdrawStep;
 use super::password_change::ChangeStep;
 use super::registration::RegisterStep;
 use super::reset::ResetStep;
-use super::{Idle, Step};
+use super::{Ctx, Idle, Step};
+use crate::domain::reply::Reply;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Dialogue {
-    Idle(Idle),
+/// Writes [`Dialogue`] (idle, or one variant per dialogue) and its exhaustive matches.
+macro_rules! dialogues {
+    ($($variant:ident($step:ty)),* $(,)?) => {
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(untagged)]
+        pub enum Dialogue {
+            Idle(Idle),
+            $($variant($step)),*
+        }
+
+        impl Dialogue {
+            /// The next input is a password and must not be echoed or kept.
+            pub fn expects_secret(&self) -> bool {
+                match self {
+                    Dialogue::Idle(_) => false,
+                    $(Dialogue::$variant(step) => step.expects_secret(),)*
+                }
+            }
+
+            /// The open dialogue's answer to `text`; `None` when none is open.
+            pub(crate) async fn answer(
+                self,
+                ctx: &mut Ctx<'_>,
+                text: &str,
+            ) -> Option<anyhow::Result<Reply>> {
+                match self {
+                    Dialogue::Idle(_) => None,
+                    $(Dialogue::$variant(step) => Some(step.answer(ctx, text).await),)*
+                }
+            }
+        }
+    };
+}
+
+// One line per dialogue: its variant and its step type (from the dialogue's module).
+dialogues! {
     Login(LoginStep),
     Password(ChangeStep),
     Register(RegisterStep),
@@ -49,18 +81,6 @@ impl Dialogue {
     /// The registration dialogue (form or anti-bot check) is open.
     pub fn is_registration(&self) -> bool {
         matches!(self, Dialogue::Register(_))
-    }
-
-    /// The next input is a password and must not be echoed or kept.
-    pub fn expects_secret(&self) -> bool {
-        match self {
-            Dialogue::Idle(s) => s.expects_secret(),
-            Dialogue::Login(s) => s.expects_secret(),
-            Dialogue::Password(s) => s.expects_secret(),
-            Dialogue::Register(s) => s.expects_secret(),
-            Dialogue::Reset(s) => s.expects_secret(),
-            Dialogue::Withdraw(s) => s.expects_secret(),
-        }
     }
 }
 

@@ -10,8 +10,7 @@ use super::command::{self, AccountCommand, Command, Row};
 use super::dialogue::Dialogue;
 use super::notifications::{self, NotifyChange};
 use super::{
-    Channel, Core, Ctx, CustomerSession, Lang, Origin, auth, chat_accounts, consents,
-    password_change, registration_steps, reset, views,
+    Channel, Core, Ctx, CustomerSession, Lang, Origin, auth, chat_accounts, password_change, views,
 };
 use crate::domain::model::{Customer, Role};
 use crate::domain::reply::{Expect, Reply, View};
@@ -188,14 +187,10 @@ async fn answer(
         dialogue
     };
     let secret = dialogue.expects_secret();
-    let mut reply = match dialogue {
-        Dialogue::Idle(_) => return run_line(ctx, text, name).await,
-        Dialogue::Login(step) => auth::answer(ctx, step, text).await?,
-        Dialogue::Password(step) => password_change::answer(ctx, step, text).await?,
-        Dialogue::Register(step) => registration_steps::answer(ctx, step, text).await?,
-        Dialogue::Reset(step) => reset::answer(ctx, step, text).await?,
-        Dialogue::Withdraw(step) => consents::answer(ctx, step, text).await?,
+    let Some(reply) = dialogue.answer(ctx, text).await else {
+        return run_line(ctx, text, name).await;
     };
+    let mut reply = reply?;
     reply.input_was_secret |= secret;
     Ok(reply)
 }

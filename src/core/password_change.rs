@@ -32,14 +32,14 @@ impl Step for ChangeStep {
     fn expects_secret(&self) -> bool {
         true
     }
+
+    async fn answer(self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+        answer(ctx, self, text).await
+    }
 }
 
 /// Input while the password change dialogue waits for a password.
-pub(crate) async fn answer(
-    ctx: &mut Ctx<'_>,
-    step: ChangeStep,
-    text: &str,
-) -> anyhow::Result<Reply> {
+async fn answer(ctx: &mut Ctx<'_>, step: ChangeStep, text: &str) -> anyhow::Result<Reply> {
     match step {
         ChangeStep::ChangeOld => change_old(ctx, text).await,
         ChangeStep::ChangeNew { forced } => change_new(ctx, text, forced).await,

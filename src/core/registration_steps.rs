@@ -10,7 +10,7 @@
 //! back clears the field before it. Email keeps the whole form in one message.
 
 use super::registration::{self, Draft, RegisterStep};
-use super::{Channel, Ctx, Secret};
+use super::{Channel, Ctx, Secret, Step};
 use crate::domain::reply::{Attachment, Expect, Reply, View};
 use crate::domain::text::fold;
 use serde_json::{Value, json};
@@ -40,12 +40,19 @@ pub(crate) async fn start(ctx: &mut Ctx<'_>, form: Secret) -> anyhow::Result<Rep
     Ok(prompt(ctx, &Draft::default(), None, Vec::new()))
 }
 
+/// The registration dialogue's step: answered here, step by step (the form by mail).
+impl Step for RegisterStep {
+    fn expects_secret(&self) -> bool {
+        false
+    }
+
+    async fn answer(self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+        answer(ctx, self, text).await
+    }
+}
+
 /// Input while the registration dialogue is open: step by step, or the form by mail.
-pub(crate) async fn answer(
-    ctx: &mut Ctx<'_>,
-    step: RegisterStep,
-    text: &str,
-) -> anyhow::Result<Reply> {
+async fn answer(ctx: &mut Ctx<'_>, step: RegisterStep, text: &str) -> anyhow::Result<Reply> {
     if !step_mode(ctx) {
         return registration::answer(ctx, step, text).await;
     }

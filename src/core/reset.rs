@@ -27,6 +27,10 @@ impl super::Step for ResetStep {
     fn expects_secret(&self) -> bool {
         false
     }
+
+    async fn answer(self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+        answer(ctx, self, text).await
+    }
 }
 
 /// `reset [identifier]`.
@@ -44,11 +48,7 @@ pub(crate) async fn request(
 }
 
 /// The identifier typed after `reset`.
-pub(crate) async fn answer(
-    ctx: &mut Ctx<'_>,
-    step: ResetStep,
-    text: &str,
-) -> anyhow::Result<Reply> {
+async fn answer(ctx: &mut Ctx<'_>, step: ResetStep, text: &str) -> anyhow::Result<Reply> {
     let ResetStep::ResetIdentifier = step;
     ctx.clear_step().await?;
     let identifier = text.trim();

@@ -64,12 +64,6 @@ pub enum RegisterStep {
     },
 }
 
-impl super::Step for RegisterStep {
-    fn expects_secret(&self) -> bool {
-        false
-    }
-}
-
 /// Input while the registration dialogue is open.
 pub(crate) async fn answer(
     ctx: &mut Ctx<'_>,
