@@ -10,7 +10,7 @@
 //! powers (and a customer's view beside staff notices). Logging in to a staff account
 //! while any account is open, or to a customer account while a staff one is, is refused.
 
-use super::{Ctx, dialogue::Dialogue};
+use super::Ctx;
 use crate::domain::model::Role;
 use crate::domain::money::from_grosze;
 use crate::domain::reply::{Reply, View};
@@ -18,7 +18,7 @@ use crate::store::{Account, AuditEvent, OpenSession};
 use serde_json::json;
 
 /// Whether a session started at `started` and last used at `last_seen` is still alive.
-pub(super) fn alive(
+pub(crate) fn alive(
     core: &super::Core,
     started: Option<chrono::DateTime<chrono::Utc>>,
     last_seen: Option<chrono::DateTime<chrono::Utc>>,
@@ -33,7 +33,7 @@ pub(super) fn alive(
 
 /// The chat's sessions still alive, in list order; the expired ones (or those of a
 /// locked or closed account) are ended on the way.
-pub(super) async fn live(ctx: &Ctx<'_>) -> anyhow::Result<Vec<OpenSession>> {
+pub(crate) async fn live(ctx: &Ctx<'_>) -> anyhow::Result<Vec<OpenSession>> {
     let store = ctx.core.store();
     let (ch, src) = (ctx.origin.channel.as_str(), ctx.origin.source.as_str());
     let mut out = Vec::new();
@@ -50,7 +50,7 @@ pub(super) async fn live(ctx: &Ctx<'_>) -> anyhow::Result<Vec<OpenSession>> {
 
 /// Refuses a login that would mix a staff account with others or exceed the limit;
 /// `None` when `account` may join the chat's sessions.
-pub(super) async fn admit(ctx: &Ctx<'_>, account: &Account) -> anyhow::Result<Option<Reply>> {
+pub(crate) async fn admit(ctx: &Ctx<'_>, account: &Account) -> anyhow::Result<Option<Reply>> {
     let open = live(ctx).await?;
     let others: Vec<&OpenSession> = open.iter().filter(|s| s.account.id != account.id).collect();
     if others.is_empty() {
@@ -75,7 +75,7 @@ pub(super) async fn admit(ctx: &Ctx<'_>, account: &Account) -> anyhow::Result<Op
 }
 
 /// `konta`: the accounts open here with their balances, the current one marked.
-pub(super) async fn list(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
+pub(crate) async fn list(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
     let open = live(ctx).await?;
     if open.is_empty() {
         return Ok(Reply::new(ctx.lang, View::bare("login_required")));
@@ -85,7 +85,7 @@ pub(super) async fn list(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
 
 /// The list when no account is current (its session ended): pick one first, so that a
 /// command meant for one account never runs as another.
-pub(super) async fn choose(ctx: &Ctx<'_>, open: &[OpenSession]) -> anyhow::Result<Reply> {
+pub(crate) async fn choose(ctx: &Ctx<'_>, open: &[OpenSession]) -> anyhow::Result<Reply> {
     accounts_view(ctx, open, true).await
 }
 
@@ -126,7 +126,7 @@ async fn accounts_view(ctx: &Ctx<'_>, open: &[OpenSession], choose: bool) -> any
 }
 
 /// `konto <n>` (or `konto <identifier>`): makes that session current and shows its panel.
-pub(super) async fn switch(ctx: &mut Ctx<'_>, which: &str) -> anyhow::Result<Reply> {
+pub(crate) async fn switch(ctx: &mut Ctx<'_>, which: &str) -> anyhow::Result<Reply> {
     let open = live(ctx).await?;
     if open.is_empty() {
         return Ok(Reply::new(ctx.lang, View::bare("login_required")));
@@ -161,22 +161,21 @@ pub(super) async fn switch(ctx: &mut Ctx<'_>, which: &str) -> anyhow::Result<Rep
         // Ended in between (another instance, a lock): say so rather than guess.
         return Ok(Reply::new(ctx.lang, View::bare("login_required")));
     }
-    ctx.dialogue = Dialogue::Idle;
     ctx.account = Some(target.account.clone());
-    ctx.lang = super::command::Lang::parse(&target.account.lang).unwrap_or(ctx.lang);
+    ctx.lang = super::Lang::parse(&target.account.lang).unwrap_or(ctx.lang);
     let switched = View::new("account_switched", summary(target));
     if target.account.must_change {
-        let mut reply = super::auth::force_change(ctx).await?;
+        let mut reply = super::password_change::force_change(ctx).await?;
         reply.views.insert(0, switched);
         return Ok(reply);
     }
-    let mut reply = super::staff::home(ctx).await?;
+    let mut reply = super::home::home(ctx).await?;
     reply.views.insert(0, switched);
     Ok(reply)
 }
 
 /// `wyloguj` / `wyloguj wszystkie`.
-pub(super) async fn logout(ctx: &mut Ctx<'_>, all: bool) -> anyhow::Result<Reply> {
+pub(crate) async fn logout(ctx: &mut Ctx<'_>, all: bool) -> anyhow::Result<Reply> {
     let store = ctx.core.store();
     let (ch, src) = (ctx.origin.channel.as_str(), ctx.origin.source.as_str());
     let before = store.open_sessions(ch, src).await?;
@@ -231,7 +230,7 @@ pub(super) async fn logout(ctx: &mut Ctx<'_>, all: bool) -> anyhow::Result<Reply
 
 /// The header that names the account a view shows, when the chat has two or more open
 /// (with one, the views stay as they always were: the panel names its customer).
-pub(super) async fn header(ctx: &Ctx<'_>, reply: &Reply) -> anyhow::Result<Option<View>> {
+pub(crate) async fn header(ctx: &Ctx<'_>, reply: &Reply) -> anyhow::Result<Option<View>> {
     // Views that name their account themselves, and refused logins (they show no
     // account's data, and the account still current is not the one the login named).
     const NAMED: &[&str] = &[

@@ -2,17 +2,31 @@
 //! when; withdrawing the data-processing consent closes the account after confirmation.
 
 use super::Ctx;
-use super::dialogue::Dialogue;
 use crate::domain::model::Role;
 use crate::domain::reply::{Expect, Reply, View};
 use crate::domain::text::fold;
-use crate::store::AuditEvent;
+use crate::store::{Account, AuditEvent};
 use serde_json::json;
 
-pub(super) async fn view(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
-    let Some(account) = &ctx.account else {
-        return Ok(Reply::new(ctx.lang, View::bare("login_required")));
-    };
+/// Withdrawing the processing consent: the dialogue's step, stored with the chat.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum WithdrawStep {
+    /// Waiting for the confirmation.
+    WithdrawConfirm,
+}
+
+impl super::Step for WithdrawStep {
+    fn expects_secret(&self) -> bool {
+        false
+    }
+
+    async fn answer(self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+        answer(ctx, self, text).await
+    }
+}
+
+pub(crate) async fn view(ctx: &Ctx<'_>, account: &Account) -> anyhow::Result<Reply> {
     let consents = ctx.core.store().consents(account.id).await?;
     let can_withdraw = account.role == Role::Customer;
     Ok(Reply::new(
@@ -29,21 +43,18 @@ pub(super) async fn view(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
 }
 
 /// `wycofaj-zgode`: asks for confirmation first.
-pub(super) async fn withdraw(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
-    match &ctx.account {
-        Some(a) if a.role == Role::Customer => {}
-        Some(_) => return Ok(Reply::new(ctx.lang, View::bare("withdraw_not_for_staff"))),
-        None => return Ok(Reply::new(ctx.lang, View::bare("login_required"))),
+pub(crate) async fn withdraw(ctx: &mut Ctx<'_>, account: &Account) -> anyhow::Result<Reply> {
+    if account.role != Role::Customer {
+        return Ok(Reply::new(ctx.lang, View::bare("withdraw_not_for_staff")));
     }
-    ctx.core
-        .set_dialogue(ctx.origin, &Dialogue::WithdrawConfirm)
-        .await?;
+    ctx.set_step(&WithdrawStep::WithdrawConfirm).await?;
     Ok(Reply::new(ctx.lang, View::bare("withdraw_confirm")).expecting(Expect::Text))
 }
 
 /// The answer to "are you sure?": only an explicit yes closes the account.
-pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
-    ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+async fn answer(ctx: &mut Ctx<'_>, step: WithdrawStep, text: &str) -> anyhow::Result<Reply> {
+    let WithdrawStep::WithdrawConfirm = step;
+    ctx.clear_step().await?;
     let Some(account) = ctx.account.clone() else {
         return Ok(Reply::new(ctx.lang, View::bare("login_required")));
     };
@@ -68,7 +79,7 @@ pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::
 }
 
 /// `regulamin`: the regulations the customer accepts when registering.
-pub(super) fn regulations(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn regulations(ctx: &Ctx<'_>) -> Reply {
     let r = &ctx.core.settings().regulations;
     Reply::new(
         ctx.lang,

@@ -1,10 +1,10 @@
 //! Staff decisions for front ends with buttons: what `odrzuc <nr>` without a reason shows
 //! to staff — common reasons as one-tap actions, or a reason of their own typed after
-//! the number. The decision itself is `staff::execute`'s, like a typed command. (The
+//! the number. The decision itself is the `reject` command's, like a typed command. (The
 //! buttons of staff's notice of a new request are the notice's own:
 //! `domain::notice::NewRequest::actions`.)
 
-use super::command::{Lang, split_command};
+use super::command::Lang;
 use crate::domain::reply::{Reply, View};
 use serde_json::json;
 
@@ -28,8 +28,7 @@ fn reasons(lang: Lang) -> &'static [&'static str] {
 
 /// `odrzuc <nr>` from staff, without a reason: the reasons to choose from. `None` when
 /// the line is not a request number alone (the usage is shown then).
-pub(super) fn choose_reason(lang: Lang, text: &str) -> Option<Reply> {
-    let (_, rest) = split_command(text)?;
+pub(crate) fn choose_reason(lang: Lang, rest: &str) -> Option<Reply> {
     let id: i64 = rest
         .trim()
         .trim_start_matches('#')
@@ -55,16 +54,18 @@ mod tests {
 
     #[test]
     fn reasons_are_commands_that_parse_and_fit_a_button() {
-        let reply = choose_reason(Lang::Pl, "odrzuc #7").unwrap();
+        use crate::core::command::{Command, StaffCommand, parse};
+        use crate::core::commands::staff::Reject;
+        let reply = choose_reason(Lang::Pl, "#7").unwrap();
         assert_eq!(reply.actions.len(), 4);
         for a in &reply.actions {
             assert!(a.command.len() <= 64, "{}", a.command);
             assert!(matches!(
-                super::super::parse(&a.command),
-                Ok(super::super::Command::Reject { id: 7, .. })
+                parse(&a.command),
+                Ok(Command::Staff(StaffCommand::Reject(Reject { id: 7, .. })))
             ));
         }
-        assert!(choose_reason(Lang::Pl, "odrzuc x").is_none());
-        assert!(choose_reason(Lang::En, "reject 3").is_some());
+        assert!(choose_reason(Lang::Pl, "x").is_none());
+        assert!(choose_reason(Lang::En, "3").is_some());
     }
 }

@@ -3,13 +3,74 @@
 //! toggle buttons. A subscription belongs to the account and the target, not to the
 //! session: it outlives logout. Every change is audited.
 
-use super::command::NotifyChange;
 use super::{Channel, Ctx, Lang};
 use crate::domain::model::Role;
 use crate::domain::notice::Kind;
 use crate::domain::reply::{Reply, View};
+use crate::domain::text::fold;
+use crate::store::Account;
 use crate::store::AuditEvent;
 use serde_json::json;
+
+/// What `powiadomienia` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyChange {
+    /// Nothing: show the settings.
+    Show,
+    /// Turn one kind (or every kind) on.
+    On(Option<Kind>),
+    /// Turn one kind (or every kind) off.
+    Off(Option<Kind>),
+    /// End every subscription of the account, on every chat and by email.
+    OffEverywhere,
+    /// Quiet hours on or off.
+    Quiet(bool),
+}
+
+/// `wlacz`/`on` → true, `wylacz`/`off` → false.
+fn on_off(word: &str) -> Option<bool> {
+    match fold(word).as_str() {
+        "wlacz" | "on" | "tak" | "yes" => Some(true),
+        "wylacz" | "off" | "nie" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// `powiadomienia [wlacz|wylacz] [rodzaj|wszedzie]`, `powiadomienia cisza wlacz|wylacz`.
+pub(crate) fn parse_change(args: &[&str]) -> Option<NotifyChange> {
+    let everywhere = |w: &str| matches!(fold(w).as_str(), "wszedzie" | "everywhere" | "all-chats");
+    let quiet = |w: &str| {
+        matches!(
+            fold(w).as_str(),
+            "cisza" | "quiet" | "godziny-ciszy" | "quiet-hours"
+        )
+    };
+    match args {
+        [] => Some(NotifyChange::Show),
+        [q, on] if quiet(q) => on_off(on).map(NotifyChange::Quiet),
+        [on] => on_off(on).map(|on| {
+            if on {
+                NotifyChange::On(None)
+            } else {
+                NotifyChange::Off(None)
+            }
+        }),
+        [off, w] if on_off(off) == Some(false) && everywhere(w) => {
+            Some(NotifyChange::OffEverywhere)
+        }
+        [on, kind] => {
+            let kind = Kind::parse_word(kind)?;
+            on_off(on).map(|on| {
+                if on {
+                    NotifyChange::On(Some(kind))
+                } else {
+                    NotifyChange::Off(Some(kind))
+                }
+            })
+        }
+        _ => None,
+    }
+}
 
 /// Where notices of this chat go: (channel, recipient as stored).
 fn target(ctx: &Ctx<'_>) -> (&'static str, String) {
@@ -21,7 +82,7 @@ fn target(ctx: &Ctx<'_>) -> (&'static str, String) {
 }
 
 /// The kind's name as customers type it.
-pub(super) fn kind_word(lang: Lang, kind: Kind) -> &'static str {
+pub(crate) fn kind_word(lang: Lang, kind: Kind) -> &'static str {
     match (lang, kind) {
         (Lang::Pl, Kind::Invoice) => "faktury",
         (Lang::Pl, Kind::Payment) => "wplaty",
@@ -45,13 +106,12 @@ fn command_word(lang: Lang) -> (&'static str, &'static str, &'static str, &'stat
     }
 }
 
-pub(super) async fn handle(ctx: &mut Ctx<'_>, change: NotifyChange) -> anyhow::Result<Reply> {
-    let Some(account) = ctx.account.clone() else {
-        return match (ctx.origin.channel, change) {
-            (Channel::Email, NotifyChange::Off(kind)) => off_by_address(ctx, kind).await,
-            _ => Ok(Reply::new(ctx.lang, View::bare("login_required"))),
-        };
-    };
+pub(crate) async fn handle(
+    ctx: &mut Ctx<'_>,
+    account: &Account,
+    change: NotifyChange,
+) -> anyhow::Result<Reply> {
+    let account = account.clone();
     if account.role != Role::Customer || account.customer_id.is_none() {
         return Ok(Reply::new(ctx.lang, View::bare("notify_customers_only")));
     }
@@ -174,7 +234,7 @@ async fn release_held(
 /// only for that address, so it needs no password: a forged sender can only stop mail
 /// to the real owner, and the answer (the same whether or not anything was on) goes to
 /// that address. Each account's change is audited.
-async fn off_by_address(ctx: &Ctx<'_>, kind: Option<Kind>) -> anyhow::Result<Reply> {
+pub(crate) async fn off_by_address(ctx: &Ctx<'_>, kind: Option<Kind>) -> anyhow::Result<Reply> {
     let address = ctx.origin.source.trim().to_lowercase();
     let kinds: Vec<Kind> = kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
     let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
@@ -267,7 +327,7 @@ async fn settings_view(
 
 /// After a password change: when the account is told things anywhere, a word on how to
 /// end all of it (the old password may have been someone else's).
-pub(super) async fn after_password_change(
+pub(crate) async fn after_password_change(
     ctx: &Ctx<'_>,
     account_id: i64,
     reply: Reply,

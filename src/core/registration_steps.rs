@@ -9,9 +9,8 @@
 //! The state is the form's draft: the current step is the first missing field, and going
 //! back clears the field before it. Email keeps the whole form in one message.
 
-use super::dialogue::Dialogue;
-use super::registration::{self, Draft};
-use super::{Channel, Ctx, Secret};
+use super::registration::{self, Draft, RegisterStep};
+use super::{Channel, Ctx, Secret, Step};
 use crate::domain::reply::{Attachment, Expect, Reply, View};
 use crate::domain::text::fold;
 use serde_json::{Value, json};
@@ -27,21 +26,12 @@ const STEPS: [&str; 7] = [
     "regulations",
 ];
 
-/// True when this chat registers step by step and a registration dialogue is open.
-pub(super) fn applies(ctx: &Ctx<'_>) -> bool {
-    step_mode(ctx)
-        && matches!(
-            ctx.dialogue,
-            Dialogue::RegisterForm { .. } | Dialogue::RegisterCaptcha { .. }
-        )
-}
-
 fn step_mode(ctx: &Ctx<'_>) -> bool {
     ctx.origin.channel != Channel::Email
 }
 
 /// `rejestracja`: the form dialogue's checks, then the first step instead of the form.
-pub(super) async fn start(ctx: &mut Ctx<'_>, form: Secret) -> anyhow::Result<Reply> {
+pub(crate) async fn start(ctx: &mut Ctx<'_>, form: Secret) -> anyhow::Result<Reply> {
     let typed_fields = !form.0.trim().is_empty();
     let reply = registration::start(ctx, form).await?;
     if !step_mode(ctx) || typed_fields || reply.template_names() != ["registration_form"] {
@@ -50,19 +40,33 @@ pub(super) async fn start(ctx: &mut Ctx<'_>, form: Secret) -> anyhow::Result<Rep
     Ok(prompt(ctx, &Draft::default(), None, Vec::new()))
 }
 
-/// Input while the registration dialogue is open.
-pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+/// The registration dialogue's step: answered here, step by step (the form by mail).
+impl Step for RegisterStep {
+    fn expects_secret(&self) -> bool {
+        false
+    }
+
+    async fn answer(self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+        answer(ctx, self, text).await
+    }
+}
+
+/// Input while the registration dialogue is open: step by step, or the form by mail.
+async fn answer(ctx: &mut Ctx<'_>, step: RegisterStep, text: &str) -> anyhow::Result<Reply> {
+    if !step_mode(ctx) {
+        return registration::answer(ctx, step, text).await;
+    }
     let word = fold(text.trim());
     let word = word.trim_start_matches('/');
     if matches!(word, "wstecz" | "back" | "cofnij") {
-        return back(ctx).await;
+        return back(ctx, step).await;
     }
     if matches!(word, "regulamin" | "regulations") {
-        return Ok(regulations(ctx));
+        return Ok(regulations(ctx, &step));
     }
-    let Dialogue::RegisterForm { draft } = ctx.dialogue.clone() else {
+    let RegisterStep::RegisterForm { draft } = step.clone() else {
         // The anti-bot check: the form dialogue checks the digits.
-        let reply = registration::continue_dialogue(ctx, text).await?;
+        let reply = registration::answer(ctx, step, text).await?;
         return after_form(ctx, reply, None).await;
     };
     let current = draft.missing().first().copied();
@@ -70,7 +74,7 @@ pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::
         Some(field) if !looks_like_form(text) => (as_field(field, text), Some(field)),
         _ => (text.to_string(), None),
     };
-    let reply = registration::continue_dialogue(ctx, &line).await?;
+    let reply = registration::answer(ctx, step, &line).await?;
     after_form(ctx, reply, asked).await
 }
 
@@ -132,7 +136,7 @@ async fn after_form(
     if !asks_again {
         return Ok(reply);
     }
-    let Dialogue::RegisterForm { draft } = current_dialogue(ctx).await? else {
+    let Some(RegisterStep::RegisterForm { draft }) = current_step(ctx).await? else {
         return Ok(reply);
     };
     let errors: Vec<Value> = reply
@@ -149,15 +153,14 @@ async fn after_form(
     Ok(step)
 }
 
-async fn current_dialogue(ctx: &Ctx<'_>) -> anyhow::Result<Dialogue> {
+/// The registration step stored by the form dialogue just now, if it goes on.
+async fn current_step(ctx: &Ctx<'_>) -> anyhow::Result<Option<RegisterStep>> {
     let chat = ctx
         .core
         .store()
         .chat(ctx.origin.channel.as_str(), &ctx.origin.source)
         .await?;
-    Ok(chat
-        .map(|c| Dialogue::from_json(&c.state))
-        .unwrap_or_default())
+    Ok(chat.and_then(|c| serde_json::from_str(&c.state).ok()))
 }
 
 /// The question for the first missing field of `draft`.
@@ -221,12 +224,11 @@ fn shown_value(d: &Draft, field: &str) -> String {
 }
 
 /// `wstecz`: the field before the current one is asked again.
-async fn back(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
-    let mut draft = match ctx.dialogue.clone() {
-        Dialogue::RegisterForm { draft } => draft,
+async fn back(ctx: &mut Ctx<'_>, step: RegisterStep) -> anyhow::Result<Reply> {
+    let mut draft = match step {
+        RegisterStep::RegisterForm { draft } => draft,
         // From the summary: the last answer (the regulations) again.
-        Dialogue::RegisterCaptcha { draft, .. } => draft,
-        _ => Draft::default(),
+        RegisterStep::RegisterCaptcha { draft, .. } => draft,
     };
     let current = draft
         .missing()
@@ -236,17 +238,10 @@ async fn back(ctx: &mut Ctx<'_>) -> anyhow::Result<Reply> {
     if let Some(previous) = current.checked_sub(1).map(|i| STEPS[i]) {
         clear(&mut draft, previous);
     }
-    ctx.core
-        .set_dialogue(
-            ctx.origin,
-            &Dialogue::RegisterForm {
-                draft: draft.clone(),
-            },
-        )
-        .await?;
-    ctx.dialogue = Dialogue::RegisterForm {
+    ctx.set_step(&RegisterStep::RegisterForm {
         draft: draft.clone(),
-    };
+    })
+    .await?;
     Ok(prompt(ctx, &draft, None, Vec::new()))
 }
 
@@ -267,7 +262,7 @@ fn clear(d: &mut Draft, field: &str) {
 }
 
 /// The regulations as a PDF document, and the current question again.
-fn regulations(ctx: &Ctx<'_>) -> Reply {
+fn regulations(ctx: &Ctx<'_>, step: &RegisterStep) -> Reply {
     let r = &ctx.core.settings().regulations;
     let mut reply = Reply::new(
         ctx.lang,
@@ -292,7 +287,7 @@ fn regulations(ctx: &Ctx<'_>) -> Reply {
             reply.views = super::consents::regulations(ctx).views;
         }
     }
-    if let Dialogue::RegisterForm { draft } = &ctx.dialogue {
+    if let RegisterStep::RegisterForm { draft } = step {
         let next = prompt(ctx, draft, None, Vec::new());
         reply.views.extend(next.views);
         reply.actions = next.actions;

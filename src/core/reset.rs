@@ -6,7 +6,6 @@
 //! for one login within the temporary-password lifetime and must then be changed.
 //! The answer is the same whether or not the identifier exists.
 
-use super::dialogue::Dialogue;
 use super::limits;
 use super::{Core, Ctx, Lang, Secret, password};
 use crate::domain::notice::{Notice, Reset};
@@ -16,25 +15,42 @@ use crate::store::Account;
 use crate::store::AuditEvent;
 use chrono::{DateTime, Utc};
 
+/// The self-service reset dialogue's step, stored with the chat.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum ResetStep {
+    /// Waiting for the identifier.
+    ResetIdentifier,
+}
+
+impl super::Step for ResetStep {
+    fn expects_secret(&self) -> bool {
+        false
+    }
+
+    async fn answer(self, ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+        answer(ctx, self, text).await
+    }
+}
+
 /// `reset [identifier]`.
-pub(super) async fn request(
+pub(crate) async fn request(
     ctx: &mut Ctx<'_>,
     identifier: Option<String>,
 ) -> anyhow::Result<Reply> {
     match identifier {
         Some(identifier) => perform(ctx, identifier.trim()).await,
         None => {
-            ctx.core
-                .set_dialogue(ctx.origin, &Dialogue::ResetIdentifier)
-                .await?;
+            ctx.set_step(&ResetStep::ResetIdentifier).await?;
             Ok(Reply::new(ctx.lang, View::bare("reset_prompt")).expecting(Expect::Text))
         }
     }
 }
 
 /// The identifier typed after `reset`.
-pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
-    ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+async fn answer(ctx: &mut Ctx<'_>, step: ResetStep, text: &str) -> anyhow::Result<Reply> {
+    let ResetStep::ResetIdentifier = step;
+    ctx.clear_step().await?;
     let identifier = text.trim();
     if identifier.is_empty() || identifier.contains(char::is_whitespace) {
         return Ok(Reply::new(ctx.lang, View::bare("reset_prompt")).expecting(Expect::Text));
@@ -83,7 +99,7 @@ async fn perform(ctx: &mut Ctx<'_>, identifier: &str) -> anyhow::Result<Reply> {
 }
 
 /// Queues the "your new temporary password" mail to the address on file.
-pub(super) async fn enqueue_password_mail(
+pub(crate) async fn enqueue_password_mail(
     core: &Core,
     tx: &mut crate::store::Tx,
     account: &Account,
@@ -110,7 +126,7 @@ pub(super) async fn enqueue_password_mail(
 
 /// Which password a login attempt matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Matched {
+pub(crate) enum Matched {
     None,
     Current,
     /// The current password, only as typed with a blank at an end (stored before such
@@ -121,14 +137,14 @@ pub(super) enum Matched {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Promotion {
+pub(crate) struct Promotion {
     pub reset_hash: String,
     pub new_hash: String,
 }
 
 /// Reset passwords are 14 random characters (≈ 81 bits), so a fast hash suffices and
 /// a login costs one argon2 verification whether or not a reset is pending.
-pub(super) fn token_hash(password: &str) -> String {
+pub(crate) fn token_hash(password: &str) -> String {
     use sha2::{Digest, Sha256};
     format!(
         "sha256${}",
@@ -150,7 +166,7 @@ fn same(a: &str, b: &str) -> bool {
 /// identifier exists) and against a pending, unexpired reset. The password is checked
 /// trimmed, then as typed when that differs (see [`password::as_typed`]): both checks
 /// run for a wrong password whatever the identifier, in one job of a hashing thread.
-pub(super) async fn check_login(
+pub(crate) async fn check_login(
     core: &Core,
     account: Option<&Account>,
     password: Secret,

@@ -19,6 +19,7 @@ mod pay;
 mod rates_confirmed;
 mod sessions;
 mod store;
+mod version;
 mod views;
 
 // Figures that add up (import totals, amounts in the views).

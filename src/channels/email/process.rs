@@ -241,8 +241,6 @@ fn carries_secret(mail: Option<&Inbound>, extracted: &extract::Extracted, raw: &
 }
 
 fn is_secret_command(text: &str) -> bool {
-    crate::core::command::split_command(text.trim()).is_some_and(|(w, _)| {
-        crate::core::command::lookup(&w)
-            .is_some_and(|s| matches!(s.names[0], "login" | "password" | "register"))
-    })
+    crate::core::command::split_command(text.trim())
+        .is_some_and(|(w, _)| crate::core::command::lookup(&w).is_some_and(|d| d.carries_secret))
 }

@@ -495,7 +495,12 @@ pub(super) fn is_login(text: &str) -> bool {
 }
 
 fn ends_prompt(text: &str) -> bool {
-    command::parse(text).is_ok_and(|c| !matches!(c, crate::core::Command::Cancel))
+    command::parse(text).is_ok_and(|c| {
+        !matches!(
+            c,
+            command::Command::Public(command::PublicCommand::Cancel(_))
+        )
+    })
 }
 
 /// Logs the chat out and clears its dialogue, keeping an open registration.
@@ -508,7 +513,7 @@ async fn reset(core: &Core, origin: &Origin) -> anyhow::Result<bool> {
     };
     let dialogue = Dialogue::from_json(&chat.state);
     let keep = is_registration(&dialogue);
-    if chat.sessions > 0 || chat.account_id.is_some() || (!keep && dialogue != Dialogue::Idle) {
+    if chat.sessions > 0 || chat.account_id.is_some() || (!keep && !dialogue.is_idle()) {
         store.end_chat_sessions(channel, source).await?;
         if keep {
             store
@@ -528,10 +533,7 @@ async fn registration_open(core: &Core, origin: &Origin) -> anyhow::Result<bool>
 }
 
 fn is_registration(d: &Dialogue) -> bool {
-    matches!(
-        d,
-        Dialogue::RegisterForm { .. } | Dialogue::RegisterCaptcha { .. }
-    )
+    d.is_registration()
 }
 
 /// The reply language suggested by the command words used (English names or Polish

@@ -5,7 +5,7 @@
 //! the staff member's language), removed again when the session ends there.
 
 use super::Telegram;
-use crate::core::{COMMANDS, Lang};
+use crate::core::{DEFS, Lang};
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope, Recipient};
 
@@ -21,15 +21,11 @@ pub fn staff_commands(lang: Lang) -> Vec<BotCommand> {
 }
 
 fn menu(lang: Lang, staff: bool) -> Vec<BotCommand> {
-    COMMANDS
-        .iter()
-        .filter(|spec| staff || !spec.staff)
-        .map(|spec| {
-            let name = spec.name(lang).replace('-', "_");
-            let help = match lang {
-                Lang::Pl => spec.help_pl,
-                Lang::En => spec.help_en,
-            };
+    DEFS.iter()
+        .filter(|def| !def.hidden && (staff || !def.staff()))
+        .map(|def| {
+            let name = def.name(lang).replace('-', "_");
+            let help = def.help.get(lang);
             let mut chars = help.chars();
             let description: String = chars
                 .next()

@@ -11,7 +11,6 @@ pub mod verify;
 pub use captcha::Captcha;
 pub use form::Draft;
 
-use super::dialogue::Dialogue;
 use super::limits::{self, Limit};
 use super::staff_notice::notify_staff;
 use super::{Core, Ctx, Secret};
@@ -25,7 +24,7 @@ use serde_json::json;
 const CAPTCHA_TRIES: u8 = 3;
 
 /// `rejestracja [fields…]`.
-pub(super) async fn start(ctx: &mut Ctx<'_>, form: Secret) -> anyhow::Result<Reply> {
+pub(crate) async fn start(ctx: &mut Ctx<'_>, form: Secret) -> anyhow::Result<Reply> {
     if ctx.account.is_some() {
         return Ok(Reply::new(ctx.lang, View::bare("registration_logged_in")));
     }
@@ -35,14 +34,10 @@ pub(super) async fn start(ctx: &mut Ctx<'_>, form: Secret) -> anyhow::Result<Rep
     if !form.0.trim().is_empty() {
         return apply_form(ctx, Draft::default(), &form.0).await;
     }
-    ctx.core
-        .set_dialogue(
-            ctx.origin,
-            &Dialogue::RegisterForm {
-                draft: Draft::default(),
-            },
-        )
-        .await?;
+    ctx.set_step(&RegisterStep::RegisterForm {
+        draft: Draft::default(),
+    })
+    .await?;
     Ok(form_reply(ctx))
 }
 
@@ -55,16 +50,33 @@ fn form_reply(ctx: &Ctx<'_>) -> Reply {
     .expecting(Expect::Text)
 }
 
+/// The registration dialogue's steps, stored with the chat.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum RegisterStep {
+    /// Collecting the form's fields (the PESEL only as hash and mask).
+    RegisterForm { draft: Draft },
+    /// The anti-bot check (two named digits of five).
+    RegisterCaptcha {
+        draft: Draft,
+        captcha: Captcha,
+        failures: u8,
+    },
+}
+
 /// Input while the registration dialogue is open.
-pub(super) async fn continue_dialogue(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
-    match ctx.dialogue.clone() {
-        Dialogue::RegisterForm { draft } => apply_form(ctx, draft, text).await,
-        Dialogue::RegisterCaptcha {
+pub(crate) async fn answer(
+    ctx: &mut Ctx<'_>,
+    step: RegisterStep,
+    text: &str,
+) -> anyhow::Result<Reply> {
+    match step {
+        RegisterStep::RegisterForm { draft } => apply_form(ctx, draft, text).await,
+        RegisterStep::RegisterCaptcha {
             draft,
             captcha,
             failures,
         } => answer_captcha(ctx, draft, captcha, failures, text).await,
-        _ => Ok(Reply::new(ctx.lang, View::bare("empty"))),
     }
 }
 
@@ -81,14 +93,10 @@ async fn apply_form(ctx: &mut Ctx<'_>, draft: Draft, text: &str) -> anyhow::Resu
     });
     let mut reply = if applied.recognised == 0 && applied.errors.iter().all(|e| e.field == "line") {
         // Not a form at all (a command typed by habit?): show the form again.
-        ctx.core
-            .set_dialogue(
-                ctx.origin,
-                &Dialogue::RegisterForm {
-                    draft: applied.draft.clone(),
-                },
-            )
-            .await?;
+        ctx.set_step(&RegisterStep::RegisterForm {
+            draft: applied.draft.clone(),
+        })
+        .await?;
         let mut r = Reply::new(ctx.lang, View::bare("registration_not_a_form"));
         r.views.push(form_reply(ctx).views.remove(0));
         r.expecting(Expect::Text)
@@ -103,14 +111,10 @@ async fn apply_form(ctx: &mut Ctx<'_>, draft: Draft, text: &str) -> anyhow::Resu
                 "nip_masked": applied.draft.nip_masked(),
             }),
         );
-        ctx.core
-            .set_dialogue(
-                ctx.origin,
-                &Dialogue::RegisterForm {
-                    draft: applied.draft,
-                },
-            )
-            .await?;
+        ctx.set_step(&RegisterStep::RegisterForm {
+            draft: applied.draft,
+        })
+        .await?;
         Reply::new(ctx.lang, view).expecting(Expect::Text)
     } else {
         ask_captcha(ctx, applied.draft, 0, None).await?
@@ -154,16 +158,12 @@ async fn ask_captcha(
         "registration_captcha",
         json!({ "digits": captcha.shown(), "first": captcha.first, "second": captcha.second }),
     ));
-    ctx.core
-        .set_dialogue(
-            ctx.origin,
-            &Dialogue::RegisterCaptcha {
-                draft,
-                captcha,
-                failures,
-            },
-        )
-        .await?;
+    ctx.set_step(&RegisterStep::RegisterCaptcha {
+        draft,
+        captcha,
+        failures,
+    })
+    .await?;
     Ok(reply.expecting(Expect::Text))
 }
 
@@ -201,7 +201,7 @@ async fn answer_captcha(
         .await?;
     let failures = failures + 1;
     if failures >= CAPTCHA_TRIES || source_limited(ctx).await? {
-        ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+        ctx.clear_step().await?;
         return Ok(Reply::new(
             ctx.lang,
             View::bare("registration_captcha_failed"),
@@ -244,7 +244,7 @@ async fn submit(ctx: &mut Ctx<'_>, draft: Draft) -> anyhow::Result<Reply> {
     ) else {
         return apply_form(ctx, draft, "").await;
     };
-    ctx.core.set_dialogue(ctx.origin, &Dialogue::Idle).await?;
+    ctx.clear_step().await?;
     let email_limit = limits::REGISTRATIONS_PER_EMAIL;
     if source_limited(ctx).await?
         || email_limit

@@ -34,7 +34,7 @@ fn actor(ctx: &Ctx<'_>) -> String {
 
 /// Replaces the account's password with a temporary one, mailed to the address on file.
 #[tracing::instrument(skip(ctx))]
-pub(super) async fn reset_password(ctx: &mut Ctx<'_>, identifier: &str) -> anyhow::Result<Reply> {
+pub(crate) async fn reset_password(ctx: &mut Ctx<'_>, identifier: &str) -> anyhow::Result<Reply> {
     let account = match customer_account(ctx, identifier).await? {
         Ok(a) => a,
         Err(reply) => return Ok(reply),
@@ -79,7 +79,7 @@ pub(super) async fn reset_password(ctx: &mut Ctx<'_>, identifier: &str) -> anyho
 }
 
 #[tracing::instrument(skip(ctx))]
-pub(super) async fn set_locked(
+pub(crate) async fn set_locked(
     ctx: &mut Ctx<'_>,
     identifier: &str,
     locked: bool,

@@ -47,7 +47,7 @@ fn staff_identifier(ctx: &Ctx<'_>) -> String {
 /// Approves request `id`. When the request's address differs from the billing record's,
 /// `email` must say which one gets the credentials (otherwise staff are asked).
 #[tracing::instrument(skip(ctx, email))]
-pub(super) async fn approve(
+pub(crate) async fn approve(
     ctx: &mut Ctx<'_>,
     id: i64,
     email: Option<&str>,
@@ -156,7 +156,7 @@ pub(super) async fn approve(
 }
 
 #[tracing::instrument(skip(ctx, reason))]
-pub(super) async fn reject(ctx: &mut Ctx<'_>, id: i64, reason: &str) -> anyhow::Result<Reply> {
+pub(crate) async fn reject(ctx: &mut Ctx<'_>, id: i64, reason: &str) -> anyhow::Result<Reply> {
     let request = match pending_request(ctx, id).await? {
         Ok(r) => r,
         Err(reply) => return Ok(reply),

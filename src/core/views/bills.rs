@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 impl CustomerCtx<'_> {
-    pub(super) async fn balance(&self, name: &str, number: &str) -> anyhow::Result<Reply> {
+    pub(crate) async fn balance(&self, name: &str, number: &str) -> anyhow::Result<Reply> {
         let open = self.ctx.core.store().open_invoices(self.id).await?;
         let total_gr: i64 = open.iter().map(|i| i.to_pay_gr).sum();
         let unpaid: Vec<&Invoice> = open.iter().filter(|i| i.to_pay_gr > 0).collect();
@@ -55,7 +55,7 @@ impl CustomerCtx<'_> {
         Ok(reply)
     }
 
-    pub(super) async fn bills(&self, page: u32) -> anyhow::Result<Reply> {
+    pub(crate) async fn bills(&self, page: u32) -> anyhow::Result<Reply> {
         let per_page = self.ctx.core.settings().app.page_size.max(1);
         let (list, total) = self
             .ctx
@@ -127,7 +127,7 @@ impl CustomerCtx<'_> {
         Ok(None)
     }
 
-    pub(super) async fn bill(&self, number: &str) -> anyhow::Result<Reply> {
+    pub(crate) async fn bill(&self, number: &str) -> anyhow::Result<Reply> {
         let Some(inv) = self.find_invoice(number).await? else {
             return Ok(not_found(self.lang(), "bill_not_found", number));
         };
@@ -144,7 +144,7 @@ impl CustomerCtx<'_> {
         Ok(reply)
     }
 
-    pub(super) async fn pdf(&self, number: &str) -> anyhow::Result<Reply> {
+    pub(crate) async fn pdf(&self, number: &str) -> anyhow::Result<Reply> {
         let Some(inv) = self.find_invoice(number).await? else {
             return Ok(not_found(self.lang(), "bill_not_found", number));
         };

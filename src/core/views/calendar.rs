@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 impl CustomerCtx<'_> {
-    pub(super) async fn calendar(&self, month: Option<YearMonth>) -> anyhow::Result<Reply> {
+    pub(crate) async fn calendar(&self, month: Option<YearMonth>) -> anyhow::Result<Reply> {
         let month = month.unwrap_or_else(|| YearMonth::of(self.today));
         let list: Vec<Invoice> = self
             .ctx

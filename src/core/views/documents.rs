@@ -7,7 +7,7 @@ use crate::domain::reply::{Reply, View};
 use serde_json::json;
 
 impl CustomerCtx<'_> {
-    pub(super) async fn collections(&self) -> anyhow::Result<Reply> {
+    pub(crate) async fn collections(&self) -> anyhow::Result<Reply> {
         let list = self.ctx.core.store().collections(self.id).await?;
         let cases: Vec<serde_json::Value> = list
             .iter()
@@ -27,7 +27,7 @@ impl CustomerCtx<'_> {
         ))
     }
 
-    pub(super) async fn documents(&self) -> anyhow::Result<Reply> {
+    pub(crate) async fn documents(&self) -> anyhow::Result<Reply> {
         let list = self.ctx.core.store().contracts(self.id).await?;
         let mut reply = Reply::new(
             self.lang(),
@@ -40,7 +40,7 @@ impl CustomerCtx<'_> {
         Ok(reply)
     }
 
-    pub(super) async fn document(&self, number: &str) -> anyhow::Result<Reply> {
+    pub(crate) async fn document(&self, number: &str) -> anyhow::Result<Reply> {
         let store = self.ctx.core.store();
         let mut found = None;
         for candidate in as_typed_then_upper(number) {

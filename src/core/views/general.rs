@@ -2,12 +2,12 @@
 //! language, the utility's messages (S19) and its contact data (S20).
 
 use crate::core::Ctx;
-use crate::core::command::{COMMANDS, Lang, lookup};
+use crate::core::command::{Def, Lang};
 use crate::domain::reply::{Reply, View};
 use serde::Serialize;
 use serde_json::json;
 
-pub(in crate::core) fn start(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn start(ctx: &Ctx<'_>) -> Reply {
     let mut reply = Reply::new(
         ctx.lang,
         View::new("start", json!({ "logged_in": ctx.account.is_some() })),
@@ -16,7 +16,7 @@ pub(in crate::core) fn start(ctx: &Ctx<'_>) -> Reply {
     reply
 }
 
-pub(in crate::core) fn help(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn help(ctx: &Ctx<'_>) -> Reply {
     Reply::new(ctx.lang, help_view(ctx))
 }
 
@@ -33,22 +33,15 @@ fn help_view(ctx: &Ctx<'_>) -> View {
         .account
         .as_ref()
         .is_some_and(|a| a.role == crate::domain::model::Role::Staff);
-    let entries: Vec<HelpEntry> = COMMANDS
+    let entries: Vec<HelpEntry> = ctx
+        .defs
         .iter()
-        .filter(|s| !s.staff || is_staff)
-        .map(|s| HelpEntry {
-            name: s.name(ctx.lang),
-            args: if ctx.lang == Lang::Pl {
-                s.args_pl
-            } else {
-                s.args_en
-            },
-            help: if ctx.lang == Lang::Pl {
-                s.help_pl
-            } else {
-                s.help_en
-            },
-            needs_login: s.needs_login,
+        .filter(|d| !d.hidden && (!d.staff() || is_staff))
+        .map(|d| HelpEntry {
+            name: d.name(ctx.lang),
+            args: d.args.get(ctx.lang),
+            help: d.help.get(ctx.lang),
+            needs_login: d.needs_login(),
         })
         .collect();
     View::new(
@@ -58,19 +51,16 @@ fn help_view(ctx: &Ctx<'_>) -> View {
 }
 
 /// Usage of one command, for "bad arguments".
-pub(in crate::core) fn bad_arguments(lang: Lang, command: &'static str) -> Reply {
-    let spec = lookup(command);
-    let data = spec.map(|s| {
-        json!({
-            "name": s.name(lang),
-            "args": if lang == Lang::Pl { s.args_pl } else { s.args_en },
-            "help": if lang == Lang::Pl { s.help_pl } else { s.help_en },
-        })
+pub(crate) fn bad_arguments(lang: Lang, def: &Def) -> Reply {
+    let data = json!({
+        "name": def.name(lang),
+        "args": def.args.get(lang),
+        "help": def.help.get(lang),
     });
     Reply::new(lang, View::new("bad_arguments", data))
 }
 
-pub(in crate::core) async fn language(ctx: &mut Ctx<'_>, lang: Lang) -> anyhow::Result<Reply> {
+pub(crate) async fn language(ctx: &mut Ctx<'_>, lang: Lang) -> anyhow::Result<Reply> {
     let store = ctx.core.store();
     store
         .set_chat_lang(ctx.origin.channel.as_str(), &ctx.origin.source, lang.code())
@@ -85,11 +75,11 @@ pub(in crate::core) async fn language(ctx: &mut Ctx<'_>, lang: Lang) -> anyhow::
     ))
 }
 
-pub(in crate::core) fn contact(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn contact(ctx: &Ctx<'_>) -> Reply {
     Reply::new(ctx.lang, View::new("contact", &ctx.core.settings().utility))
 }
 
-pub(in crate::core) async fn messages(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
+pub(crate) async fn messages(ctx: &Ctx<'_>) -> anyhow::Result<Reply> {
     let area = ctx.customer().await?.map(|c| c.area).unwrap_or_default();
     let list = ctx
         .core

@@ -15,7 +15,7 @@ use crate::render::Flavour;
 use serde_json::json;
 
 impl CustomerCtx<'_> {
-    pub(super) async fn calendar_file(&self, customer_number: &str) -> anyhow::Result<Reply> {
+    pub(crate) async fn calendar_file(&self, customer_number: &str) -> anyhow::Result<Reply> {
         let core = self.ctx.core;
         let (body, count) = calendar_ics(core, self.id, customer_number, self.lang()).await?;
         let file_name = format!("kalendarz-{customer_number}.ics");
@@ -34,7 +34,7 @@ impl CustomerCtx<'_> {
     }
 
     /// A new subscription link (an earlier one stops working), or revoking it.
-    pub(super) async fn calendar_link(&self, revoke: bool) -> anyhow::Result<Reply> {
+    pub(crate) async fn calendar_link(&self, revoke: bool) -> anyhow::Result<Reply> {
         let core = self.ctx.core;
         let Some(account) = &self.ctx.account else {
             return Ok(Reply::new(self.lang(), View::bare("login_required")));
@@ -122,4 +122,29 @@ pub async fn calendar_ics(
         ics::calendar(&name, &events, settings.calendar.reminder_days),
         count,
     ))
+}
+
+impl Core {
+    /// The calendar file a subscription token (`kalendarz link`) gives, with the current
+    /// data, in the account's language; `None` for an unknown or revoked token and for an
+    /// account that is closed, locked or has no customer.
+    pub async fn calendar_by_link(&self, token: &str) -> anyhow::Result<Option<String>> {
+        let store = self.store();
+        let hash = crate::ics::token_hash(token);
+        let Some(id) = store.calendar_link_account(&hash).await? else {
+            return Ok(None);
+        };
+        let Some(account) = store.account(id).await?.filter(|a| !a.closed && !a.locked) else {
+            return Ok(None);
+        };
+        let Some(customer_id) = account.customer_id else {
+            return Ok(None);
+        };
+        let Some(customer) = store.customer(customer_id).await? else {
+            return Ok(None);
+        };
+        let lang = Lang::parse(&account.lang).unwrap_or(Lang::Pl);
+        let (body, _) = calendar_ics(self, customer.id, &customer.number, lang).await?;
+        Ok(Some(body))
+    }
 }

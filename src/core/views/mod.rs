@@ -16,12 +16,14 @@ mod pay;
 #[cfg(test)]
 mod totals_props;
 
-pub(super) use general::{bad_arguments, contact, help, language, messages, start};
+pub(crate) use general::{bad_arguments, contact, help, language, messages, start};
+pub(crate) use pay::PayTarget;
 
+use super::Ctx;
 use super::command::Lang;
-use super::{Command, Ctx};
 use crate::domain::calendar::effective_due_date;
 use crate::domain::interest::{self, RatePeriod, Regime};
+use crate::domain::model::Customer;
 use crate::domain::model::{Invoice, InvoiceKind};
 use crate::domain::money::from_grosze;
 use crate::domain::reply::{Attachment, Reply, View};
@@ -32,34 +34,18 @@ use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
 
-/// Views that need a customer account (staff have no bills of their own).
-pub(super) async fn customer_view(ctx: &Ctx<'_>, command: Command) -> anyhow::Result<Reply> {
-    let Some(customer) = ctx.customer().await? else {
-        return Ok(Reply::new(ctx.lang, View::bare("no_customer_data")));
-    };
-    let v = CustomerCtx {
+/// The customer's views, for the customer read with the session.
+pub(crate) fn for_customer<'a>(ctx: &'a Ctx<'a>, customer: &Customer) -> CustomerCtx<'a> {
+    CustomerCtx {
         ctx,
         id: customer.id,
         regime: customer.regime(),
         today: ctx.core.today(),
-    };
-    match command {
-        Command::Balance => v.balance(&customer.name, &customer.number).await,
-        Command::Bills { page } => v.bills(page).await,
-        Command::Bill { number } => v.bill(&number).await,
-        Command::Pdf { number } => v.pdf(&number).await,
-        Command::Pay { target } => v.pay(&customer.number, target).await,
-        Command::Calendar { month } => v.calendar(month).await,
-        Command::CalendarFile => v.calendar_file(&customer.number).await,
-        Command::CalendarLink { revoke } => v.calendar_link(revoke).await,
-        Command::Collections => v.collections().await,
-        Command::Documents => v.documents().await,
-        Command::Document { number } => v.document(&number).await,
-        _ => Ok(Reply::new(ctx.lang, View::bare("empty"))),
     }
 }
 
-struct CustomerCtx<'a> {
+/// The customer's views: one customer, its interest regime and today.
+pub(crate) struct CustomerCtx<'a> {
     ctx: &'a Ctx<'a>,
     id: i64,
     regime: Regime,

@@ -7,7 +7,6 @@
 //! bill of its own that is paid like any other once issued.
 
 use super::{CustomerCtx, as_typed_then_upper, not_found};
-use crate::core::command::PayTarget;
 use crate::domain::calendar::effective_due_date;
 use crate::domain::model::Invoice;
 use crate::domain::money::from_grosze;
@@ -17,8 +16,19 @@ use crate::payment::{png, title, zbp};
 use rust_decimal::Decimal;
 use serde_json::json;
 
+/// What `pay` is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayTarget {
+    /// The whole balance (every unpaid bill, less overpayments).
+    Balance,
+    /// Every bill past its (effective) due date.
+    Overdue,
+    /// One bill, by number.
+    Bill(String),
+}
+
 impl CustomerCtx<'_> {
-    pub(super) async fn pay(
+    pub(crate) async fn pay(
         &self,
         customer_number: &str,
         target: PayTarget,

@@ -1,0 +1,9 @@
+//! The commands, one module per family: each declares its commands' names, help,
+//! argument parsing and handlers together (see `core::command::table` for the list).
+
+pub mod account;
+pub mod customer;
+pub mod general;
+pub mod sessions;
+pub mod staff;
+pub mod version;
