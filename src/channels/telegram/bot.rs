@@ -7,6 +7,7 @@ use super::send::Sender;
 use crate::app::App;
 use crate::core::{Lang, View};
 use crate::render::Flavour;
+use crate::store::ChatRow;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -58,16 +59,18 @@ impl Telegram {
             .unwrap_or_else(|_| template.to_string())
     }
 
+    /// The chat's row; a failed read counts as none (the callers fall back to defaults).
+    pub(crate) async fn stored_chat(&self, chat: ChatId) -> Option<ChatRow> {
+        let row = self.app.store.chat(CHANNEL, &chat.0.to_string()).await;
+        row.ok().flatten()
+    }
+
     /// The chat's language for the front end's own texts: the chat's choice, else the
     /// user's Telegram language, else the default (as the core decides).
     pub(crate) async fn chat_lang(&self, chat: ChatId, hint: Option<Lang>) -> Lang {
         let stored = self
-            .app
-            .store
-            .chat(CHANNEL, &chat.0.to_string())
+            .stored_chat(chat)
             .await
-            .ok()
-            .flatten()
             .and_then(|c| c.lang)
             .and_then(|l| Lang::parse(&l));
         stored.or(hint).unwrap_or_else(|| {

@@ -140,13 +140,7 @@ async fn on_button(tg: &Telegram, q: CallbackQuery) -> anyhow::Result<Outgoing> 
 }
 
 async fn awaits_secret(tg: &Telegram, chat: ChatId) -> bool {
-    let chat = tg
-        .app
-        .store
-        .chat(CHANNEL, &chat.0.to_string())
-        .await
-        .ok()
-        .flatten();
+    let chat = tg.stored_chat(chat).await;
     chat.is_some_and(|c| Dialogue::from_json(&c.state).expects_secret())
 }
 
