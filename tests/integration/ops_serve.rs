@@ -3,7 +3,7 @@
 
 use crate::email_helpers::Proxy;
 use crate::helpers::{Backend, TestDb, backends};
-use crate::serve::{Serve, WAIT, free_port, sample, smtp_env, telegram_env};
+use crate::serve::{Serve, TOKEN, WAIT, free_port, sample, smtp_env, telegram_env};
 use fake_telegram::FakeTelegram;
 use mail_support::MailEnv;
 use std::collections::BTreeMap;
@@ -366,7 +366,7 @@ async fn readyz_follows_the_smtp_server() {
 
 /// Calls the fake Bot API as an operator (or another process with the token) would.
 async fn bot_api(fake: &FakeTelegram, method: &str, params: serde_json::Value) {
-    let url = format!("{}bot123456:TEST-token/{method}", fake.url());
+    let url = format!("{}bot{TOKEN}/{method}", fake.url());
     let response = reqwest::Client::new()
         .post(url)
         .json(&params)
