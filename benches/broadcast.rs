@@ -17,15 +17,17 @@
 //! at its commit. The email digests' rows are written straight into the outbox, three
 //! per address. `EBOK_BENCH_CHATS` and `EBOK_BENCH_ADDRESSES` size the runs.
 
+#[path = "../tests/integration/serve.rs"]
+mod serve;
+
 use ebok::domain::lang::Lang;
 use ebok::domain::notice::Timing;
 use ebok::domain::payload::Payload;
 use ebok::store::{NewAnnouncement, Schedule, Store};
 use fake_telegram::{FakeTelegram, Limits};
+use serve::{Launch, Serve, smtp_env, telegram_env};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::process::{Child, Command};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -86,33 +88,17 @@ async fn fresh_pg(name: &str) -> anyhow::Result<Option<String>> {
 }
 
 /// `ebok serve` with `envs`, its log in `dir`.
-fn serve(url: &str, dir: &Path, envs: &[(&str, String)]) -> anyhow::Result<Child> {
-    let log = std::fs::File::create(dir.join("ebok-serve.log"))?;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ebok"));
-    cmd.arg("serve")
-        .env("EBOK_DATABASE__URL", url)
-        // A valid account of the utility's own, not the configuration's example.
-        .env("EBOK_UTILITY__BANK_ACCOUNT", "37109010140000071219819999")
+fn start(url: &str, dir: &Path, envs: &[(&str, String)]) -> Serve {
+    Launch::new(url)
         .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .kill_on_drop(true);
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    Ok(cmd.spawn()?)
+        .envs(envs)
+        .log_to(&dir.join("ebok-serve.log"))
+        .start()
 }
 
-/// The child's peak resident memory (VmHWM), in MB.
-fn peak_mb(child: &Child) -> f64 {
-    let Some(pid) = child.id() else { return 0.0 };
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+/// The process's peak resident memory (VmHWM), in MB.
+fn peak_mb(serve: &Serve) -> f64 {
+    serve.proc_status("VmHWM") / 1024.0
 }
 
 fn announcement(n: usize) -> Payload {
@@ -212,13 +198,13 @@ async fn announce(store: &Store) -> anyhow::Result<Instant> {
 
 async fn wait_all_sent(
     store: &Store,
-    child: &mut Child,
+    serve: &mut Serve,
     total: usize,
     limit: Duration,
 ) -> anyhow::Result<()> {
     let deadline = Instant::now() + limit;
     loop {
-        if let Some(status) = child.try_wait()? {
+        if let Some(status) = serve.child.try_wait()? {
             anyhow::bail!("ebok serve ended ({status}): see its log");
         }
         let counts = store.outbox_counts().await?;
@@ -244,19 +230,15 @@ async fn telegram(
 ) -> anyhow::Result<()> {
     let fake = FakeTelegram::start().await;
     fake.set_require_known_chat(false);
-    let mut child = serve(
-        url,
-        dir,
-        &[
-            ("EBOK_TELEGRAM__TOKEN", "123456:BENCH".into()),
-            ("EBOK_TELEGRAM__API_URL", fake.url().to_string()),
-            (
-                "EBOK_TELEGRAM__MESSAGES_PER_SECOND",
-                (30 * scale).to_string(),
-            ),
-            ("EBOK_TELEGRAM__CHAT_MESSAGES_PER_SECOND", scale.to_string()),
-        ],
-    )?;
+    let mut env = telegram_env(&fake);
+    env.extend([
+        (
+            "EBOK_TELEGRAM__MESSAGES_PER_SECOND",
+            (30 * scale).to_string(),
+        ),
+        ("EBOK_TELEGRAM__CHAT_MESSAGES_PER_SECOND", scale.to_string()),
+    ]);
+    let mut serve = start(url, dir, &env);
     anyhow::ensure!(
         fake.wait_until(
             |f| f.my_commands(Some("en")).is_some(),
@@ -274,13 +256,13 @@ async fn telegram(
     let allowed = 30.0 * f64::from(scale);
     wait_all_sent(
         &store,
-        &mut child,
+        &mut serve,
         chats,
         Duration::from_secs_f64(chats as f64 / allowed * 3.0 + 120.0),
     )
     .await?;
-    let peak = peak_mb(&child);
-    child.kill().await?;
+    let peak = peak_mb(&serve);
+    serve.kill().await;
     let stats = fake.limit_stats();
     let rate = (stats.accepted.saturating_sub(1)) as f64 / stats.span_seconds.max(1e-9);
     let first = stats.first.map_or(f64::NAN, |f| {
@@ -318,33 +300,17 @@ async fn email(
     addresses: usize,
 ) -> anyhow::Result<()> {
     let window = 5;
-    let mut child = serve(
-        url,
-        dir,
-        &[
-            ("EBOK_SMTP__HOST", mail.smtp_host.clone()),
-            ("EBOK_SMTP__PORT", mail.smtp_port.to_string()),
-            ("EBOK_SMTP__TLS", "starttls".into()),
-            ("EBOK_SMTP__CA_CERT", mail.ca_cert.display().to_string()),
-            ("EBOK_SMTP__FROM_ADDRESS", mail.fresh_address_with("ebok")),
-            ("EBOK_SMTP__FROM_NAME", "e-BOK MPEC".into()),
-            ("EBOK_SMTP__TIMEOUT_SECONDS", "30".into()),
-            ("EBOK_SMTP__DIGEST_WINDOW_SECONDS", window.to_string()),
-        ],
-    )?;
-    // The schema is ebok serve's: wait until it has migrated.
-    let store = loop {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        if let Some(status) = child.try_wait()? {
-            let log = std::fs::read_to_string(dir.join("ebok-serve.log")).unwrap_or_default();
-            anyhow::bail!("ebok serve ended ({status}):\n{log}");
-        }
-        if let Ok(store) = Store::open(url).await
-            && store.outbox_counts().await.is_ok()
-        {
-            break store;
-        }
-    };
+    let mut env = smtp_env(mail, mail.smtp_port, &mail.fresh_address_with("ebok"), 30);
+    env.push(("EBOK_SMTP__DIGEST_WINDOW_SECONDS", window.to_string()));
+    let mut serve = start(url, dir, &env);
+    // The schema is ebok serve's: it has migrated once it is ready.
+    let (_, ready) = serve.wait_ready(true).await;
+    anyhow::ensure!(
+        ready["ready"] == true,
+        "ebok serve is not ready: {ready}\n{}",
+        serve.tail(30)
+    );
+    let store = Store::open(url).await?;
     let recipients: Vec<String> = (0..addresses)
         .map(|i| {
             format!(
@@ -357,10 +323,10 @@ async fn email(
     // Three notifications per address in the window: one digest each.
     let committed = enqueue(&store, "email", &recipients, 3).await?;
     let closes = committed + Duration::from_secs(window);
-    wait_all_sent(&store, &mut child, addresses * 3, Duration::from_secs(3600)).await?;
+    wait_all_sent(&store, &mut serve, addresses * 3, Duration::from_secs(3600)).await?;
     let done = Instant::now();
-    let peak = peak_mb(&child);
-    child.kill().await?;
+    let peak = peak_mb(&serve);
+    serve.kill().await;
     let sending = (done - closes).as_secs_f64();
     let sample = mail.fetch_all(&recipients[addresses / 2]).await?;
     println!(

@@ -21,6 +21,8 @@
 
 #[path = "support/load.rs"]
 mod load;
+#[path = "../tests/integration/serve.rs"]
+mod serve;
 #[path = "support/mod.rs"]
 mod support;
 
@@ -28,12 +30,11 @@ use ebok::domain::model::Role;
 use ebok::store::{NewAccount, Store};
 use fake_telegram::FakeTelegram;
 use load::{COMMANDS, Figures, Sender, drive, push_texts};
+use serve::{Launch, Serve, free_port, telegram_env};
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::time::Duration;
-use tokio::process::{Child, Command};
 
 /// Simulated users (each one Telegram chat with a logged-in customer).
 const USERS: usize = 100;
@@ -113,13 +114,18 @@ async fn run(
     let mut instances = Vec::new();
     for (i, webhook) in modes.into_iter().enumerate() {
         let log = logs.join(format!("serve-{}-{i}.log", label.replace([',', ' '], "")));
-        instances.push(Instance::start(url, &fake, webhook, &log)?);
+        instances.push(start(url, &fake, webhook, &log));
     }
     for instance in &instances {
-        instance.wait_ready().await?;
+        let (_, ready) = instance.wait_ready(true).await;
+        anyhow::ensure!(
+            ready["ready"] == true,
+            "ebok serve ({}) did not become ready: {ready}",
+            instance.ops_url()
+        );
     }
     tokio::time::sleep(QUIET).await;
-    let idle: Vec<f64> = instances.iter().map(|i| i.memory_mb("VmRSS")).collect();
+    let idle: Vec<f64> = instances.iter().map(|i| memory_mb(i, "VmRSS")).collect();
     let send = if webhooks == 0 {
         fake.start_update_ids_at(UPDATE_ID.fetch_add(100_000, Ordering::SeqCst));
         push_texts(&fake, &ASKED)
@@ -127,7 +133,7 @@ async fn run(
         webhook_sender(hook_ports)
     };
     let figures: Figures = drive(&fake, chats, send).await?;
-    let peak: Vec<f64> = instances.iter().map(|i| i.memory_mb("VmHWM")).collect();
+    let peak: Vec<f64> = instances.iter().map(|i| memory_mb(i, "VmHWM")).collect();
     let errors = fake.errors();
     anyhow::ensure!(errors.is_empty(), "the fake refused: {errors:?}");
     let memory: Vec<String> = idle
@@ -175,76 +181,28 @@ fn webhook_sender(ports: Vec<u16>) -> Sender {
     })
 }
 
-/// One `ebok serve` child process and its operations endpoint.
-struct Instance {
-    child: Child,
-    http: String,
-}
-
-impl Instance {
-    /// `webhook`: the port it takes updates on; `None`: it polls the fake.
-    fn start(
-        url: &str,
-        fake: &FakeTelegram,
-        webhook: Option<u16>,
-        log: &Path,
-    ) -> anyhow::Result<Instance> {
-        let http = free_port();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ebok"));
-        cmd.arg("serve")
-            .env_remove("EBOK_CONFIG")
-            .env("EBOK_DATABASE__URL", url)
-            .env("EBOK_HTTP__LISTEN", format!("127.0.0.1:{http}"))
-            .env("EBOK_TELEGRAM__TOKEN", "123456:BENCH")
-            .env("EBOK_TELEGRAM__API_URL", fake.url())
-            .env("EBOK_TELEGRAM__MESSAGES_PER_SECOND", "0")
-            .env("EBOK_TELEGRAM__CHAT_MESSAGES_PER_SECOND", "0")
-            // A valid account of the utility's own, not the configuration's example.
-            .env("EBOK_UTILITY__BANK_ACCOUNT", "37109010140000071219819999")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(log)?)
-            .kill_on_drop(true);
-        if let Some(port) = webhook {
-            cmd.env(
+/// `ebok serve` on the fake; `webhook`: the port it takes updates on; `None`: it polls.
+fn start(url: &str, fake: &FakeTelegram, webhook: Option<u16>, log: &Path) -> Serve {
+    let mut launch = Launch::new(url)
+        .env("RUST_LOG", "warn")
+        .envs(&telegram_env(fake))
+        .env("EBOK_TELEGRAM__CHAT_MESSAGES_PER_SECOND", "0")
+        .log_to(log);
+    if let Some(port) = webhook {
+        launch = launch
+            .env(
                 "EBOK_TELEGRAM__WEBHOOK_URL",
                 format!("https://bot.example.test{HOOK}"),
             )
             .env("EBOK_TELEGRAM__WEBHOOK_LISTEN", format!("127.0.0.1:{port}"))
             .env("EBOK_TELEGRAM__WEBHOOK_SECRET", SECRET);
-        }
-        Ok(Instance {
-            child: cmd.spawn()?,
-            http: format!("http://127.0.0.1:{http}"),
-        })
     }
+    launch.start()
+}
 
-    /// Waits up to a minute for `/readyz` to say ready.
-    async fn wait_ready(&self) -> anyhow::Result<()> {
-        for _ in 0..600 {
-            if let Ok(response) = reqwest::get(format!("{}/readyz", self.http)).await
-                && response.status().is_success()
-            {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        anyhow::bail!("ebok serve ({}) did not become ready", self.http)
-    }
-
-    /// `field` (VmRSS, VmHWM) of the process, in MB.
-    fn memory_mb(&self, field: &str) -> f64 {
-        let Some(pid) = self.child.id() else {
-            return 0.0;
-        };
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    }
+/// `field` (VmRSS, VmHWM) of the process, in MB.
+fn memory_mb(serve: &Serve, field: &str) -> f64 {
+    serve.proc_status(field) / 1024.0
 }
 
 /// The highest Telegram update id the database has seen (0: none).
@@ -256,13 +214,6 @@ async fn last_update_id(store: &Store) -> anyhow::Result<i64> {
         Store::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
         Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
     })
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// Accounts for customers spread over the data set, each logged in on its chat (the

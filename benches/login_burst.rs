@@ -13,13 +13,15 @@
 //!
 //! No data set needed: each run gets a fresh database with 300 customer accounts.
 
+#[path = "../tests/integration/serve.rs"]
+mod serve;
+
 use ebok::domain::model::Role;
 use ebok::store::{NewAccount, Store};
 use fake_telegram::FakeTelegram;
+use serve::{Launch, Serve, telegram_env};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::process::{Child, Command};
 
 const CHATS: usize = 300;
 const FIRST_CHAT: i64 = 7_000_000;
@@ -74,19 +76,14 @@ async fn run(bin: &str, threads: &str) -> anyhow::Result<String> {
     let url = format!("sqlite:{}", dir.path().join("burst.sqlite").display());
     let ids = accounts(&url).await?;
     let fake = FakeTelegram::start().await;
-    let http = free_port();
-    let mut serve = start(
-        bin,
-        &url,
-        &fake,
-        http,
-        threads,
-        &dir.path().join("serve.log"),
-    )?;
-    let pid = serve.id().unwrap_or(0);
-    wait_ready(http).await?;
+    let serve = start(bin, &url, &fake, threads, &dir.path().join("serve.log"));
+    let (_, ready) = serve.wait_ready(true).await;
+    anyhow::ensure!(
+        ready["ready"] == true,
+        "ebok serve did not become ready: {ready}"
+    );
     tokio::time::sleep(QUIET).await;
-    let idle = status(pid, "VmRSS") / 1024.0;
+    let idle = serve.proc_status("VmRSS") / 1024.0;
 
     let started = Instant::now();
     for (i, id) in ids.iter().enumerate() {
@@ -110,19 +107,19 @@ async fn run(bin: &str, threads: &str) -> anyhow::Result<String> {
                 *slot = Some(started.elapsed());
             }
         }
-        most_threads = most_threads.max(status(pid, "Threads"));
+        most_threads = most_threads.max(serve.proc_status("Threads"));
         if scraped.elapsed() > Duration::from_millis(100) {
-            most_waiting = most_waiting.max(waiting(http).await.unwrap_or(0.0));
+            most_waiting = most_waiting.max(waiting(&serve).await.unwrap_or(0.0));
             scraped = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let burst = started.elapsed();
-    let peak = status(pid, "VmHWM") / 1024.0;
+    let peak = serve.proc_status("VmHWM") / 1024.0;
     check_answers(&fake)?;
     tokio::time::sleep(AFTER.saturating_sub(started.elapsed() - burst)).await;
-    let after = status(pid, "VmRSS") / 1024.0;
-    let _ = serve.kill().await;
+    let after = serve.proc_status("VmRSS") / 1024.0;
+    serve.kill().await;
     let mut times: Vec<Duration> = answered.into_iter().flatten().collect();
     times.sort();
     let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
@@ -209,76 +206,22 @@ async fn accounts(url: &str) -> anyhow::Result<Vec<String>> {
     Ok(ids)
 }
 
-fn start(
-    bin: &str,
-    url: &str,
-    fake: &FakeTelegram,
-    http: u16,
-    threads: &str,
-    log: &Path,
-) -> anyhow::Result<Child> {
-    let mut cmd = Command::new(bin);
-    if threads != "0" {
-        cmd.env("EBOK_SECURITY__PASSWORD_HASH_THREADS", threads);
-    }
-    Ok(cmd
-        .arg("serve")
-        .env_remove("EBOK_CONFIG")
-        .env("EBOK_DATABASE__URL", url)
-        .env("EBOK_HTTP__LISTEN", format!("127.0.0.1:{http}"))
-        .env("EBOK_TELEGRAM__TOKEN", "123456:BENCH")
-        .env("EBOK_TELEGRAM__API_URL", fake.url())
-        .env("EBOK_TELEGRAM__MESSAGES_PER_SECOND", "0")
-        .env("EBOK_TELEGRAM__CHAT_MESSAGES_PER_SECOND", "0")
-        // A valid account of the utility's own, not the configuration's example.
-        .env("EBOK_UTILITY__BANK_ACCOUNT", "37109010140000071219819999")
+fn start(bin: &str, url: &str, fake: &FakeTelegram, threads: &str, log: &Path) -> Serve {
+    let mut launch = Launch::with_binary(Path::new(bin), url)
         .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log)?)
-        .kill_on_drop(true)
-        .spawn()?)
-}
-
-/// Waits up to a minute for `/readyz` to say ready.
-async fn wait_ready(http: u16) -> anyhow::Result<()> {
-    for _ in 0..600 {
-        if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{http}/readyz")).await
-            && response.status().is_success()
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        .envs(&telegram_env(fake))
+        .env("EBOK_TELEGRAM__CHAT_MESSAGES_PER_SECOND", "0")
+        .log_to(log);
+    if threads != "0" {
+        launch = launch.env("EBOK_SECURITY__PASSWORD_HASH_THREADS", threads);
     }
-    anyhow::bail!("ebok serve did not become ready")
+    launch.start()
 }
 
 /// `ebok_password_hash_waiting` on /metrics (absent in builds without it).
-async fn waiting(http: u16) -> Option<f64> {
-    let body = reqwest::get(format!("http://127.0.0.1:{http}/metrics"))
-        .await
-        .ok()?
-        .text()
-        .await
-        .ok()?;
+async fn waiting(serve: &Serve) -> Option<f64> {
+    let (_, body) = serve.get("/metrics").await?;
     body.lines()
         .find_map(|l| l.strip_prefix("ebok_password_hash_waiting "))
         .and_then(|v| v.trim().parse().ok())
-}
-
-/// `field` (VmRSS, VmHWM: kB; Threads: a count) of process `pid`.
-fn status(pid: u32, field: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }

@@ -18,16 +18,19 @@ impl EmailDeliverer {
     }
 }
 
+/// The mailbox an outbox row goes to; otherwise why it cannot (for the row's error).
+pub fn recipient(message: &Message) -> Result<Mailbox, String> {
+    message
+        .recipient
+        .parse()
+        .map_err(|e| format!("{:?} is not an email address: {e}", message.recipient))
+}
+
 #[async_trait::async_trait]
 impl Deliverer for EmailDeliverer {
     #[tracing::instrument(skip_all, fields(id = message.id, template = %message.payload.template))]
     async fn deliver(&self, message: &Message) -> Result<(), DeliveryError> {
-        let to: Mailbox = message.recipient.parse().map_err(|e| {
-            DeliveryError::Permanent(format!(
-                "{:?} is not an email address: {e}",
-                message.recipient
-            ))
-        })?;
+        let to = recipient(message).map_err(DeliveryError::Permanent)?;
         let composed = compose::compose(&self.renderer, &message.payload)
             .map_err(|e| DeliveryError::Permanent(format!("rendering the mail failed: {e:#}")))?;
         let id = compose::message_id(&message.dedupe_key, self.mailer.domain());

@@ -108,12 +108,7 @@ impl DigestDeliverer {
         message: &Message,
         members: &[DigestMember],
     ) -> Result<(), DeliveryError> {
-        let to: Mailbox = message.recipient.parse().map_err(|e| {
-            DeliveryError::Permanent(format!(
-                "{:?} is not an email address: {e}",
-                message.recipient
-            ))
-        })?;
+        let to = super::deliver::recipient(message).map_err(DeliveryError::Permanent)?;
         let payloads: Vec<Payload> = members
             .iter()
             .map(|m| Payload::parse(&m.payload))

@@ -12,7 +12,7 @@ pub mod headers;
 mod worker;
 
 pub use compose::{Composed, build, compose, message_id};
-pub use deliver::EmailDeliverer;
+pub use deliver::{EmailDeliverer, recipient};
 pub use digest::DigestDeliverer;
 pub use worker::email_worker;
 

@@ -357,8 +357,8 @@ async fn a_private_subscription_link_serves_the_accounts_own_calendar_until_revo
             "{stored:?}"
         );
 
-        let serve = crate::ops_serve::Serve::start(&t.db.url, &[]);
-        let deadline = tokio::time::Instant::now() + crate::ops_serve::WAIT;
+        let serve = crate::serve::Serve::start(&t.db.url, &[]);
+        let deadline = tokio::time::Instant::now() + crate::serve::WAIT;
         while serve.get("/healthz").await.is_none() {
             assert!(
                 tokio::time::Instant::now() < deadline,

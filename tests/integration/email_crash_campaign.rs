@@ -11,11 +11,11 @@
 
 use crate::email_helpers::{EmailRig, as_sent, customer_account, unseen, until};
 use crate::helpers::backends;
+use crate::serve::{Launch, Serve};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// Command mails per backend unless `EBOK_CRASH_MAILS` says otherwise.
@@ -34,25 +34,12 @@ fn env_number(name: &str) -> Option<u64> {
 
 /// `ebok serve` for the rig's database and mailbox, configured through the
 /// environment only, with its log in `log`.
-fn serve(rig: &EmailRig, log: &Path) -> ServeProcess {
+fn serve(rig: &EmailRig, log: &Path) -> Serve {
     let email = rig.app().settings.email.clone().unwrap();
     let smtp = rig.app().settings.smtp.clone().unwrap();
     let ca = email.ca_cert.clone().unwrap();
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_ebok"))
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("RUST_LOG", "info")
-        .env(
-            "EBOK_UTILITY__BANK_ACCOUNT",
-            crate::helpers::OWN_BANK_ACCOUNT,
-        )
-        .env("EBOK_DATABASE__URL", &rig.t.db.url)
+    Launch::new(&rig.t.db.url)
+        .clear_env()
         .env("EBOK_EMAIL__IMAP_HOST", &email.imap_host)
         .env("EBOK_EMAIL__IMAP_PORT", email.imap_port.to_string())
         .env("EBOK_EMAIL__IMAP_TLS", "starttls")
@@ -68,30 +55,8 @@ fn serve(rig: &EmailRig, log: &Path) -> ServeProcess {
         .env("EBOK_SMTP__FROM_ADDRESS", &smtp.from_address)
         .env("EBOK_SMTP__FROM_NAME", &smtp.from_name)
         .env("EBOK_SMTP__TIMEOUT_SECONDS", "5")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .expect("ebok serve starts");
-    ServeProcess(child)
-}
-
-/// The child process, SIGKILLed when dropped (a failing test leaves none behind).
-struct ServeProcess(Child);
-
-impl ServeProcess {
-    /// SIGKILL: no shutdown code of ebok runs.
-    fn kill(mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+        .log_to(log)
+        .start()
 }
 
 /// A command mail: a few commands without login (each one cheap to answer) or, with
@@ -187,7 +152,7 @@ async fn email_crash_campaign_every_mail_answered_duplicates_identical() {
             let child = serve(&rig, &log);
             let life = Duration::from_millis(rng.gen_range(100..1500));
             tokio::time::sleep(life).await;
-            child.kill();
+            child.kill().await;
             kills += 1;
             if sending.is_finished() && kills >= MIN_KILLS {
                 break;
@@ -250,7 +215,7 @@ async fn email_crash_campaign_every_mail_answered_duplicates_identical() {
             async move { left_with_password(r, &secret).await == 0 }
         })
         .await;
-        last.kill();
+        last.kill().await;
         assert_eq!(left_with_password(&rig, &creds.password).await, 0);
         let leftovers = std::fs::read_to_string(&log)
             .unwrap_or_default()

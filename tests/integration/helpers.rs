@@ -23,9 +23,7 @@ pub enum Backend {
     Postgres(String),
 }
 
-/// A valid account number (NRB) that is not the example of bot-config/ebok.toml, for
-/// runs of `ebok serve`, which refuses the example.
-pub const OWN_BANK_ACCOUNT: &str = "60 1020 1026 0000 1234 5678 9012";
+pub use crate::serve::OWN_BANK_ACCOUNT;
 
 /// A fresh, migrated database that is removed when dropped.
 pub struct TestDb {

@@ -56,6 +56,7 @@ mod email_story;
 mod telegram;
 mod telegram_claims;
 mod telegram_crash;
+mod telegram_limits;
 mod telegram_polling;
 mod telegram_redelivery;
 mod telegram_registration;
@@ -71,6 +72,7 @@ mod notify_digest;
 mod notifications;
 // Notifications end to end through `ebok serve` processes.
 mod notify_serve;
+mod notify_serve_kinds;
 // `powiadomienia` by email and the one-click turn-off.
 mod notify_mail_commands;
 // `powiadomienia` in Telegram: the greeting and the buttons.
@@ -89,3 +91,5 @@ mod ops_login_burst;
 mod ops_logs;
 mod ops_routine;
 mod ops_serve;
+// `ebok serve` as a child process: the one way the tests start it.
+mod serve;

@@ -10,31 +10,18 @@
 
 use crate::helpers::{Backend, TestDb, backends};
 use crate::notify_delivery::{accepted, enqueue, received};
+use crate::serve::{Launch, Serve, telegram_env};
 use fake_telegram::{FakeTelegram, Limits};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::process::{Child, Command};
 
 const SCALE: u32 = 10;
 const DEADLINE: Duration = Duration::from_secs(90);
 
-fn spawn(db: &TestDb, fake: &FakeTelegram, log: &Path) -> Child {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .expect("the child's log file");
-    Command::new(env!("CARGO_BIN_EXE_ebok"))
-        .arg("serve")
-        .env("EBOK_DATABASE__URL", &db.url)
-        .env(
-            "EBOK_UTILITY__BANK_ACCOUNT",
-            crate::helpers::OWN_BANK_ACCOUNT,
-        )
-        .env("EBOK_TELEGRAM__TOKEN", "123456:TEST-token")
-        .env("EBOK_TELEGRAM__API_URL", fake.url())
+fn spawn(db: &TestDb, fake: &FakeTelegram, log: &Path) -> Serve {
+    Launch::new(&db.url)
+        .envs(&telegram_env(fake))
         // Two processes send: each gets half of Telegram's limit.
         .env(
             "EBOK_TELEGRAM__MESSAGES_PER_SECOND",
@@ -43,24 +30,12 @@ fn spawn(db: &TestDb, fake: &FakeTelegram, log: &Path) -> Child {
         .env("EBOK_TELEGRAM__CHAT_MESSAGES_PER_SECOND", SCALE.to_string())
         .env("EBOK_TELEGRAM__OUTBOX_LEASE_SECONDS", "3")
         .env("EBOK_TELEGRAM__POLL_TIMEOUT_SECONDS", "2")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting ebok serve")
-}
-
-async fn kill(child: &mut Child) {
-    child.start_kill().expect("SIGKILL");
-    child.wait().await.expect("reaping ebok serve");
+        .log_to(log)
+        .start()
 }
 
 fn tail(log: &Path) -> String {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(30)..].join("\n")
+    crate::serve::tail(&std::fs::read_to_string(log).unwrap_or_default(), 30)
 }
 
 #[tokio::test]
@@ -84,7 +59,7 @@ async fn run(backend: &Backend, chats: usize) {
     let mut rows: Vec<(usize, i64, i64)> = (0..chats).map(|n| (n, 50_000 + n as i64, 0)).collect();
     rows.extend((chats..chats + 5).map(|n| (n, 7, 0)));
     // The schema is the one `ebok serve` migrates to; the first start does it.
-    let mut first = spawn(&db, &fake, &log);
+    let first = spawn(&db, &fake, &log);
     let migrated = fake
         .wait_until(|f| f.my_commands(Some("en")).is_some(), DEADLINE)
         .await;
@@ -97,12 +72,12 @@ async fn run(backend: &Backend, chats: usize) {
         "the broadcast did not start: {}",
         tail(&log)
     );
-    kill(&mut first).await;
+    first.kill().await;
     let killed_at = Instant::now();
     let before_kill = accepted(&fake).len();
 
-    let mut second = spawn(&db, &fake, &log);
-    let mut third = spawn(&db, &fake, &log);
+    let second = spawn(&db, &fake, &log);
+    let third = spawn(&db, &fake, &log);
     let deadline = Instant::now() + DEADLINE;
     loop {
         let counts = db.store.outbox_counts().await.unwrap();
@@ -117,8 +92,8 @@ async fn run(backend: &Backend, chats: usize) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    kill(&mut second).await;
-    kill(&mut third).await;
+    second.kill().await;
+    third.kill().await;
 
     let stats = fake.limit_stats();
     assert_eq!(

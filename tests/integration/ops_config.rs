@@ -2,48 +2,25 @@
 //! binary, one bad configuration of each kind, its exit status, its stderr (as systemd
 //! keeps it) and the database it was pointed at.
 
-use crate::helpers::{OWN_BANK_ACCOUNT, TestDb, backends};
+use crate::helpers::{TestDb, backends};
 use crate::ops_logs::is_log_line;
-use crate::ops_serve::{WAIT, telegram_env};
+use crate::serve::{Launch, WAIT, telegram_env};
 use fake_telegram::FakeTelegram;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Runs `ebok serve` on `db_url` with `env` (and nothing else configured); its exit
 /// status and stderr. Panics if it is still running after [`WAIT`]: it started.
 async fn serve_refused(db_url: &str, env: &[(&str, String)]) -> (i32, String) {
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ebok"));
-    cmd.arg("--database")
-        .arg(db_url)
-        .arg("serve")
-        .env_remove("EBOK_CONFIG")
+    let mut serve = Launch::new(db_url)
         .env_remove("RUST_LOG")
-        .env("EBOK_UTILITY__BANK_ACCOUNT", OWN_BANK_ACCOUNT)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log.reopen().unwrap());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("start ebok serve");
-    let deadline = tokio::time::Instant::now() + WAIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if tokio::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "ebok serve started with {env:?}:\n{}",
-                std::fs::read_to_string(log.path()).unwrap()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        .envs(env)
+        .log_to(log.path())
+        .start();
+    let Some(status) = serve.exit_within(WAIT).await else {
+        panic!("ebok serve started with {env:?}:\n{}", serve.log());
     };
-    let stderr = std::fs::read_to_string(log.path()).unwrap();
-    (status.code().unwrap_or(-1), stderr)
+    (status.code().unwrap_or(-1), serve.log())
 }
 
 fn env(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
@@ -205,7 +182,7 @@ async fn a_bad_configuration_is_refused_before_anything_runs() {
 async fn a_good_configuration_starts_the_scheduler() {
     let db = TestDb::new(&crate::helpers::Backend::Sqlite).await;
     let fake = FakeTelegram::start().await;
-    let serve = crate::ops_serve::Serve::start(&db.url, &telegram_env(&fake));
+    let serve = crate::serve::Serve::start(&db.url, &telegram_env(&fake));
     let deadline = tokio::time::Instant::now() + WAIT;
     let job = ebok::notify::scheduler::JOB;
     while db.store.job_last_run(job).await.unwrap().is_none() {

@@ -10,7 +10,7 @@
 //! PostgreSQL only: several instances on one database need it (docs/operations.md).
 
 use crate::helpers::{Backend, TestDb, backends};
-use crate::ops_serve::{Serve, WAIT, free_port, telegram_env};
+use crate::serve::{Serve, WAIT, free_port, telegram_env};
 use fake_telegram::FakeTelegram;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

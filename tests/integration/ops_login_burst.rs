@@ -8,7 +8,7 @@
 //! the figures (threads, time) are printed and recorded in docs/benchmarks.md.
 
 use crate::helpers::{Backend, TestDb};
-use crate::ops_serve::{Serve, telegram_env};
+use crate::serve::{Serve, telegram_env};
 use fake_telegram::FakeTelegram;
 use std::time::{Duration, Instant};
 
@@ -22,16 +22,6 @@ const GIVEN_BACK_MB: f64 = 16.0;
 /// A debug build checks a password in well under a second; 300 of them on the hashing
 /// threads of a busy two-core machine finish long before this.
 const BURST_WAIT: Duration = Duration::from_secs(300);
-
-/// `field` (VmRSS, VmHWM: kB; Threads: a count) of process `pid`.
-fn status(pid: u32, field: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0)
-}
 
 /// `ebok_password_hash_waiting` as /metrics shows it now.
 async fn waiting(serve: &Serve) -> Option<f64> {
@@ -98,8 +88,7 @@ async fn three_hundred_logins_at_once_are_all_answered_within_the_memory_budget(
     let serve = Serve::start(&db.url, &env);
     let (status_code, ready) = serve.wait_ready(true).await;
     assert_eq!(status_code, 200, "{ready}");
-    let pid = serve.child.id();
-    let idle_mb = status(pid, "VmRSS") / 1024.0;
+    let idle_mb = serve.proc_status("VmRSS") / 1024.0;
 
     let started = Instant::now();
     for (i, id) in ids.iter().enumerate() {
@@ -130,12 +119,12 @@ async fn three_hundred_logins_at_once_are_all_answered_within_the_memory_budget(
             (0..CHATS).filter(|i| answered(&fake, *i)).count(),
             fake.errors()
         );
-        threads = threads.max(status(pid, "Threads"));
+        threads = threads.max(serve.proc_status("Threads"));
         queue = queue.max(waiting(&serve).await.unwrap_or(0.0));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let took = started.elapsed();
-    let peak_mb = status(pid, "VmHWM") / 1024.0;
+    let peak_mb = serve.proc_status("VmHWM") / 1024.0;
     eprintln!(
         "login burst: {CHATS} logins answered in {:.1} s; ebok serve idle {idle_mb:.0} MB, \
          peak {peak_mb:.0} MB, at most {threads} threads, at most {queue} checks waiting",
@@ -151,7 +140,7 @@ async fn three_hundred_logins_at_once_are_all_answered_within_the_memory_budget(
     assert_eq!(waiting(&serve).await, Some(0.0));
     // The hashing threads give their working memory back after 10 s without work.
     let back = Instant::now() + Duration::from_secs(60);
-    let mut rss_mb = status(pid, "VmRSS") / 1024.0;
+    let mut rss_mb = serve.proc_status("VmRSS") / 1024.0;
     eprintln!("login burst: VmRSS {rss_mb:.0} MB right after");
     while rss_mb > idle_mb + GIVEN_BACK_MB {
         assert!(
@@ -159,7 +148,7 @@ async fn three_hundred_logins_at_once_are_all_answered_within_the_memory_budget(
             "still {rss_mb:.0} MB resident a minute after the burst (idle {idle_mb:.0} MB)"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
-        rss_mb = status(pid, "VmRSS") / 1024.0;
+        rss_mb = serve.proc_status("VmRSS") / 1024.0;
     }
     eprintln!(
         "login burst: VmRSS {rss_mb:.0} MB {:.0} s after",

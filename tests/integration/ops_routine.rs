@@ -6,7 +6,7 @@
 
 use crate::helpers::{TestDb, backends};
 use crate::notify_delivery::enqueue;
-use crate::ops_serve::{Serve, WAIT, sample, telegram_env};
+use crate::serve::{Launch, WAIT, sample, telegram_env};
 use ebok::store::Store;
 use fake_telegram::FakeTelegram;
 use std::time::Duration;
@@ -53,7 +53,11 @@ async fn customers_who_left_are_counted_at_info_and_not_logged_as_errors() {
         let log = tempfile::NamedTempFile::new().unwrap();
         let mut env = telegram_env(&fake);
         env.push(("EBOK_TELEGRAM__STAFF_CHATS", format!("[{STAFF}]")));
-        let serve = Serve::start_logging_to(&db.url, &env, log.reopen().unwrap().into());
+        let serve = Launch::new(&db.url)
+            .env("RUST_LOG", "warn,ebok=info")
+            .envs(&env)
+            .log_to(log.path())
+            .start();
         let (status, ready) = serve.wait_ready(true).await;
         assert_eq!(status, 200, "{}: {ready}", db.label);
         // They used the bot once, then left.

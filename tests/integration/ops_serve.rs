@@ -3,150 +3,12 @@
 
 use crate::email_helpers::Proxy;
 use crate::helpers::{Backend, TestDb, backends};
+use crate::serve::{Serve, TOKEN, WAIT, free_port, sample, smtp_env, telegram_env};
 use fake_telegram::FakeTelegram;
 use mail_support::MailEnv;
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// Long enough for a debug build on a busy machine; a pass never waits for it.
-pub(crate) const WAIT: Duration = Duration::from_secs(60);
-
-/// A running `ebok serve`, killed when dropped.
-pub(crate) struct Serve {
-    pub(crate) child: Child,
-    http: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl Serve {
-    pub(crate) fn start(db_url: &str, env: &[(&str, String)]) -> Serve {
-        Serve::start_logging_to(db_url, env, Stdio::inherit())
-    }
-
-    /// [`Serve::start`] with its log (stderr) going to `stderr`.
-    pub(crate) fn start_logging_to(db_url: &str, env: &[(&str, String)], stderr: Stdio) -> Serve {
-        let port = free_port();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ebok"));
-        cmd.arg("--database")
-            .arg(db_url)
-            .arg("serve")
-            .env_remove("EBOK_CONFIG")
-            .env("RUST_LOG", "warn,ebok=info")
-            .env(
-                "EBOK_UTILITY__BANK_ACCOUNT",
-                crate::helpers::OWN_BANK_ACCOUNT,
-            )
-            .env("EBOK_HTTP__LISTEN", format!("127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        Serve {
-            child: cmd.spawn().expect("start ebok serve"),
-            http: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    pub(crate) async fn get(&self, path: &str) -> Option<(u16, String)> {
-        let response = reqwest::get(format!("{}{path}", self.http)).await.ok()?;
-        let status = response.status().as_u16();
-        Some((status, response.text().await.ok()?))
-    }
-
-    /// Polls `/readyz` until its readiness is `ready`; the last answer either way.
-    pub(crate) async fn wait_ready(&self, ready: bool) -> (u16, serde_json::Value) {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            if let Some((status, body)) = self.get("/readyz").await {
-                let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-                if json["ready"] == ready || tokio::time::Instant::now() > deadline {
-                    return (status, json);
-                }
-            } else if tokio::time::Instant::now() > deadline {
-                panic!("the operations endpoint never answered");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// Scrapes `/metrics` and parses it with a Prometheus text-format parser.
-    pub(crate) async fn metrics(&self) -> prometheus_parse::Scrape {
-        let (status, body) = self.get("/metrics").await.expect("/metrics answers");
-        assert_eq!(status, 200, "{body}");
-        prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string())))
-            .unwrap_or_else(|e| panic!("/metrics does not parse ({e}):\n{body}"))
-    }
-
-    /// Waits for the child to exit, at most `within`.
-    pub(crate) async fn exit_within(
-        &mut self,
-        within: Duration,
-    ) -> Option<std::process::ExitStatus> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            if tokio::time::Instant::now() > deadline {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    pub(crate) fn sigterm(&self) {
-        let status = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-/// The value of the sample `name` whose labels include `labels` (0 when absent).
-pub(crate) fn sample(
-    scrape: &prometheus_parse::Scrape,
-    name: &str,
-    labels: &[(&str, &str)],
-) -> f64 {
-    use prometheus_parse::Value;
-    scrape
-        .samples
-        .iter()
-        .filter(|s| s.metric == name)
-        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
-        .map(|s| match s.value {
-            Value::Counter(v) | Value::Gauge(v) | Value::Untyped(v) => v,
-            _ => 0.0,
-        })
-        .sum()
-}
-
-pub(crate) fn telegram_env(fake: &FakeTelegram) -> Vec<(&'static str, String)> {
-    vec![
-        ("EBOK_TELEGRAM__TOKEN", "123456:TEST-token".into()),
-        ("EBOK_TELEGRAM__API_URL", fake.url().to_string()),
-        ("EBOK_TELEGRAM__MESSAGES_PER_SECOND", "0".into()),
-    ]
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_the_commands_sent() {
@@ -325,22 +187,16 @@ async fn readyz_follows_the_mailbox() {
         let proxy = Proxy::start(mail.imap_port).await;
         let utility = mail.fresh_address_with("ebok");
         let ca = mail.ca_cert.display().to_string();
-        let env = vec![
+        let mut env = vec![
             ("EBOK_EMAIL__IMAP_HOST", mail.imap_host.clone()),
             ("EBOK_EMAIL__IMAP_PORT", proxy.port.to_string()),
             ("EBOK_EMAIL__IMAP_TLS", "starttls".into()),
             ("EBOK_EMAIL__IMAP_USER", utility.clone()),
             ("EBOK_EMAIL__IMAP_PASSWORD", mail.pass.clone()),
             ("EBOK_EMAIL__MAILBOX", "INBOX".into()),
-            ("EBOK_EMAIL__CA_CERT", ca.clone()),
-            ("EBOK_SMTP__HOST", mail.smtp_host.clone()),
-            ("EBOK_SMTP__PORT", mail.smtp_port.to_string()),
-            ("EBOK_SMTP__TLS", "starttls".into()),
-            ("EBOK_SMTP__CA_CERT", ca),
-            ("EBOK_SMTP__FROM_ADDRESS", utility.clone()),
-            ("EBOK_SMTP__FROM_NAME", "e-BOK".into()),
-            ("EBOK_SMTP__TIMEOUT_SECONDS", "10".into()),
+            ("EBOK_EMAIL__CA_CERT", ca),
         ];
+        env.extend(smtp_env(&mail, mail.smtp_port, &utility, 10));
         let serve = Serve::start(&db.url, &env);
         let (status, ready) = serve.wait_ready(true).await;
         assert_eq!(status, 200, "{}: {ready}", db.label);
@@ -489,15 +345,7 @@ async fn readyz_follows_the_smtp_server() {
         let db = TestDb::new(&backend).await;
         let proxy = Proxy::start(mail.smtp_port).await;
         let utility = mail.fresh_address_with("ebok");
-        let env = vec![
-            ("EBOK_SMTP__HOST", mail.smtp_host.clone()),
-            ("EBOK_SMTP__PORT", proxy.port.to_string()),
-            ("EBOK_SMTP__TLS", "starttls".into()),
-            ("EBOK_SMTP__CA_CERT", mail.ca_cert.display().to_string()),
-            ("EBOK_SMTP__FROM_ADDRESS", utility),
-            ("EBOK_SMTP__FROM_NAME", "e-BOK".into()),
-            ("EBOK_SMTP__TIMEOUT_SECONDS", "3".into()),
-        ];
+        let env = smtp_env(&mail, proxy.port, &utility, 3);
         let serve = Serve::start(&db.url, &env);
         let (status, ready) = serve.wait_ready(true).await;
         assert_eq!(status, 200, "{}: {ready}", db.label);
@@ -518,7 +366,7 @@ async fn readyz_follows_the_smtp_server() {
 
 /// Calls the fake Bot API as an operator (or another process with the token) would.
 async fn bot_api(fake: &FakeTelegram, method: &str, params: serde_json::Value) {
-    let url = format!("{}bot123456:TEST-token/{method}", fake.url());
+    let url = format!("{}bot{TOKEN}/{method}", fake.url());
     let response = reqwest::Client::new()
         .post(url)
         .json(&params)

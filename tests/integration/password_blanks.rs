@@ -10,8 +10,7 @@
 use crate::email_helpers::{EmailRig, customer_account, text};
 use crate::helpers::{OWN_BANK_ACCOUNT, TestApp, backends};
 use crate::lifecycle::{NEW_PASSWORD, person};
-use crate::telegram_support::{Bot, PASSWORD};
-use fake_telegram::SentMessage;
+use crate::telegram_support::{Bot, PASSWORD, has};
 use std::process::{Command, Stdio};
 
 /// Typed with a trailing space, as `haslo` stored it before the rule.
@@ -109,10 +108,6 @@ async fn a_password_stored_with_a_blank_still_logs_in_at_the_console() {
         let out = console(&t.db.url, &format!("zaloguj {id} {TRIMMED}\n"));
         assert!(out.contains("nieprawidłowe"), "{out}");
     }
-}
-
-fn has(text: &'static str) -> impl Fn(&SentMessage) -> bool {
-    move |m| m.visible().contains(text)
 }
 
 #[tokio::test]

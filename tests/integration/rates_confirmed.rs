@@ -7,9 +7,9 @@
 
 use crate::helpers::{OWN_BANK_ACCOUNT, TestDb, backends};
 use crate::notifications::warsaw;
-use crate::ops_serve::{WAIT, free_port};
+use crate::serve::{Launch, WAIT};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 const STALE: &str = "warning: the interest tables are stale";
@@ -95,37 +95,17 @@ impl Rig {
 
     /// `ebok serve`, logging to `log` as an operator's journal would keep it.
     fn serve(&self, log: &str, env: &[(&str, &str)]) -> Serve {
-        let port = free_port();
-        let log = self.dir.path().join(log);
-        let file = std::fs::File::create(&log).unwrap();
-        let child = self
-            .command(&["serve"], env)
-            .env("RUST_LOG", "info")
-            .env("EBOK_HTTP__LISTEN", format!("127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(file)
-            .spawn()
-            .expect("start ebok serve");
-        Serve {
-            child,
-            url: format!("http://127.0.0.1:{port}/readyz"),
-            log,
-        }
+        let serve = Launch::new(&self.db.url)
+            .env("EBOK_APP__TEST_CLOCK_FILE", self.clock())
+            .envs(env)
+            .log_to(&self.dir.path().join(log))
+            .start();
+        Serve(serve)
     }
 }
 
-struct Serve {
-    child: Child,
-    url: String,
-    log: PathBuf,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// The process, with what these tests read of it.
+struct Serve(crate::serve::Serve);
 
 impl Serve {
     /// Polls `/readyz` until `degraded` is as wanted; its interest check then.
@@ -133,7 +113,7 @@ impl Serve {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             let answer = async {
-                let body = reqwest::get(&self.url).await.ok()?.text().await.ok()?;
+                let (_, body) = self.0.get("/readyz").await?;
                 serde_json::from_str::<serde_json::Value>(&body).ok()
             }
             .await;
@@ -157,7 +137,7 @@ impl Serve {
 
     /// The log's interest-table lines containing `text`.
     fn lines(&self, text: &str) -> String {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let log = self.0.log();
         log.lines()
             .filter(|l| l.contains("rates_stale") && l.contains(text))
             .collect::<Vec<_>>()
@@ -174,9 +154,9 @@ impl Serve {
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "{} interest-table lines of {count} in {}",
+                "{} interest-table lines of {count} in\n{}",
                 lines.len(),
-                self.log.display()
+                self.0.tail(30)
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -8,7 +8,7 @@
 //! the claim back: the next retry is answered at once.
 
 use crate::helpers::{Backend, TestDb, backends};
-use crate::ops_serve::{Serve, WAIT, free_port, telegram_env};
+use crate::serve::{Serve, WAIT, free_port, post_update, telegram_env};
 use chrono::{DateTime, Utc};
 use ebok::domain::clock::write_file_clock;
 use fake_telegram::FakeTelegram;
@@ -130,17 +130,7 @@ fn update() -> serde_json::Value {
 
 /// One webhook POST: its status, or `None` when no answer came (the instance died).
 async fn post(port: u16, body: &serde_json::Value) -> Option<u16> {
-    let response = reqwest::Client::builder()
-        .timeout(WAIT)
-        .build()
-        .unwrap()
-        .post(format!("http://127.0.0.1:{port}{PATH}"))
-        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
-        .json(body)
-        .send()
-        .await
-        .ok()?;
-    Some(response.status().as_u16())
+    post_update(port, PATH, SECRET, body).await
 }
 
 /// Killed mid-command: Telegram's retries, one a second by the processes' clock, get 503

@@ -12,14 +12,13 @@
 //! run is printed).
 
 use crate::helpers::{Backend, TestDb, backends};
+use crate::serve::{Launch, Serve, telegram_env};
 use fake_telegram::FakeTelegram;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
-use tokio::process::{Child, Command};
 
 /// Long enough for a debug build on a busy machine; a pass never waits for it.
 const DEADLINE: Duration = Duration::from_secs(90);
@@ -82,40 +81,16 @@ fn plan() -> Plan {
 }
 
 /// `ebok serve` on `db` against `fake`, its log appended to `log`.
-fn spawn(db: &TestDb, fake: &FakeTelegram, log: &Path) -> Child {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .expect("the child's log file");
-    Command::new(env!("CARGO_BIN_EXE_ebok"))
-        .arg("serve")
-        .env("EBOK_DATABASE__URL", &db.url)
-        .env(
-            "EBOK_UTILITY__BANK_ACCOUNT",
-            crate::helpers::OWN_BANK_ACCOUNT,
-        )
-        .env("EBOK_TELEGRAM__TOKEN", "123456:TEST-token")
-        .env("EBOK_TELEGRAM__API_URL", fake.url())
-        .env("EBOK_TELEGRAM__MESSAGES_PER_SECOND", "0")
+fn spawn(db: &TestDb, fake: &FakeTelegram, log: &Path) -> Serve {
+    Launch::new(&db.url)
+        .envs(&telegram_env(fake))
         .env("EBOK_TELEGRAM__POLL_TIMEOUT_SECONDS", "2")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting ebok serve")
+        .log_to(log)
+        .start()
 }
 
 fn replies(fake: &FakeTelegram, chats: &[i64]) -> usize {
     chats.iter().map(|c| fake.messages_to(*c).len()).sum()
-}
-
-/// Kills with SIGKILL (no shutdown of any kind) and reaps the process.
-async fn kill(child: &mut Child) {
-    child.start_kill().expect("SIGKILL");
-    child.wait().await.expect("reaping ebok serve");
 }
 
 #[tokio::test]
@@ -158,7 +133,7 @@ async fn campaign(backend: &Backend, plan: &Plan) {
             .await;
         assert!(reached, "no progress before kill {round}: {}", tail(&log));
         tokio::time::sleep(Duration::from_micros(rng.gen_range(0..5_000))).await;
-        kill(&mut child).await;
+        child.kill().await;
         for chat in &chats {
             let n = fake.messages_to(*chat).len();
             cuts.entry(*chat).or_default().push(n);
@@ -172,7 +147,7 @@ async fn campaign(backend: &Backend, plan: &Plan) {
             DEADLINE,
         )
         .await;
-    kill(&mut child).await;
+    child.kill().await;
     let mut repeated = 0;
     for (chat, kinds) in &expected {
         let sent = fake.messages_to(*chat);
@@ -216,9 +191,7 @@ async fn campaign(backend: &Backend, plan: &Plan) {
 
 /// The end of the children's log, for a failure message.
 fn tail(log: &Path) -> String {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(40)..].join("\n")
+    crate::serve::tail(&std::fs::read_to_string(log).unwrap_or_default(), 40)
 }
 
 /// Everything a user sees of a message (a repeat must equal it byte for byte).

@@ -2,17 +2,13 @@
 //! arrives or the poll's timeout passes, as Telegram does.
 
 use crate::helpers::{Backend, backends};
-use crate::telegram_support::Bot;
-use fake_telegram::{FakeTelegram, SentMessage};
+use crate::telegram_support::{Bot, has};
+use fake_telegram::FakeTelegram;
 use std::time::Duration;
 
 /// Longer than teloxide's default HTTP timeout (17 s): a client that keeps that default
 /// gives up on every quiet poll.
 const POLL_SECONDS: u64 = 18;
-
-fn has(text: &'static str) -> impl Fn(&SentMessage) -> bool {
-    move |m| m.visible().contains(text)
-}
 
 fn polls(fake: &FakeTelegram) -> usize {
     fake.stats().get("getUpdates").copied().unwrap_or(0)

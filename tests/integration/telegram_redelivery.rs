@@ -7,7 +7,7 @@
 //! again (Telegram allows one answer): the command runs and replies all the same.
 
 use crate::helpers::{Backend, TestApp, backends};
-use crate::ops_serve::{Serve, WAIT, free_port, telegram_env};
+use crate::serve::{Serve, WAIT, free_port, post_update, telegram_env};
 use crate::telegram_support::{PASSWORD, example_dir, import};
 use fake_telegram::{FakeTelegram, SentMessage};
 use std::time::Duration;
@@ -525,17 +525,7 @@ fn text_update(chat: i64, text: &str) -> serde_json::Value {
 
 /// One webhook POST: its status, or `None` when no answer came (the instance died).
 async fn post(port: u16, body: &serde_json::Value) -> Option<u16> {
-    let response = reqwest::Client::builder()
-        .timeout(WAIT)
-        .build()
-        .unwrap()
-        .post(format!("http://127.0.0.1:{port}{PATH}"))
-        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
-        .json(body)
-        .send()
-        .await
-        .ok()?;
-    Some(response.status().as_u16())
+    post_update(port, PATH, SECRET, body).await
 }
 
 /// A reply that fails on the way every time it is tried (here: flood waits that never

@@ -3,12 +3,8 @@
 //! pushed notification with Approve / Reject buttons.
 
 use crate::helpers::backends;
-use crate::telegram_support::{Bot, PASSWORD, T, captcha_answer};
+use crate::telegram_support::{Bot, PASSWORD, T, captcha_answer, has};
 use fake_telegram::SentMessage;
-
-fn has(text: &'static str) -> impl Fn(&SentMessage) -> bool {
-    move |m| m.visible().contains(text)
-}
 
 /// Presses `label` on `message` and returns the first bot message after it matching `pred`.
 pub async fn press(

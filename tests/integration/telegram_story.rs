@@ -8,7 +8,7 @@
 //! user sees it (the transcript in `docs/telegram.md` comes from this test).
 
 use crate::helpers::{Backend, TestApp, backends};
-use crate::telegram_support::{Bot, T, captcha_answer, example_dir, import, settings_for};
+use crate::telegram_support::{Bot, T, captcha_answer, example_dir, has, import, settings_for};
 use ebok::config::{Smtp, TlsMode};
 use ebok::mail::{EmailDeliverer, Mailer};
 use ebok::outbox::{RetryPolicy, Worker};
@@ -19,10 +19,6 @@ use std::time::Duration;
 
 const NEW_PASSWORD: &str = "Zielone kaloryfery grzeją zimą";
 const STAFF_PASSWORD: &str = "Ciepłownia nocą 2025";
-
-fn has(text: &'static str) -> impl Fn(&SentMessage) -> bool {
-    move |m| m.visible().contains(text)
-}
 
 /// One user's side of the chat, recorded for the transcript as it happens.
 struct Story<'a> {

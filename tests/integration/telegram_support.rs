@@ -24,6 +24,11 @@ impl Drop for Bot {
     }
 }
 
+/// A message showing `text` (for [`Bot::say`] and the fake's waits).
+pub fn has(text: &'static str) -> impl Fn(&SentMessage) -> bool {
+    move |m| m.visible().contains(text)
+}
+
 pub fn settings_for(fake: &FakeTelegram, staff_chats: Vec<i64>) -> TelegramSettings {
     TelegramSettings {
         token: SecretString::from("123456:TEST-token"),

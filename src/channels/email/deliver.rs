@@ -13,6 +13,7 @@ use super::reply::{REPLY_CHANNEL, ReplyMail};
 use crate::domain::payload::Payload;
 use crate::mail::Mailer;
 use crate::mail::headers::{AutoSubmitted, SuppressAutoResponses};
+use crate::mail::recipient;
 use crate::outbox::{Deliverer, DeliveryError, Message, RetryPolicy, Worker};
 use crate::store::Store;
 use lettre::address::Envelope;
@@ -101,13 +102,10 @@ impl Deliverer for ReplyDeliverer {
     #[tracing::instrument(skip_all, fields(id = message.id))]
     async fn deliver(&self, message: &Message) -> Result<(), DeliveryError> {
         // The sender's address, as their mail gave it: one no reply can go to is theirs.
-        let to: Mailbox = message
-            .recipient
-            .parse()
-            .map_err(|e| DeliveryError::Unreachable {
-                reason: "bad_address",
-                detail: format!("{:?} is not an email address: {e}", message.recipient),
-            })?;
+        let to = recipient(message).map_err(|detail| DeliveryError::Unreachable {
+            reason: "bad_address",
+            detail,
+        })?;
         let sent = match ReplyMail::stored_message(&message.payload) {
             Some(bytes) => {
                 let bytes = bytes.map_err(|e| DeliveryError::Permanent(format!("{e:#}")))?;

@@ -3,7 +3,7 @@
 //! as typed; every one cleaned of control characters and cut (see [`super::bounds`]).
 
 use super::bounds::{ECHO_WIDTH, echo_line};
-use super::session::{MASK, is_login};
+use super::secret::{MASK, is_login};
 
 /// A command as typed (cleaned, cut to [`ECHO_WIDTH`]); a multi-line input (a form)
 /// shows its first line.

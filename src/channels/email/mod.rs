@@ -28,6 +28,7 @@ mod process;
 mod purge;
 pub mod reply;
 pub mod responder;
+mod secret;
 pub mod session;
 
 pub use reply::REPLY_CHANNEL;

@@ -5,7 +5,8 @@
 use super::loops::{self, Skip};
 use super::parse::{self, Inbound};
 use super::reply::{self, REPLY_CHANNEL, ReplyMail};
-use super::responder::{CrashPoint, Crashed, Disposition, Responder};
+use super::responder::{CrashPoint, Crashed, Disposition, Responder, reply_key, today};
+use super::secret::is_secret_command;
 use super::{deliver, extract, session};
 use crate::store::{DailyCap, NewEmailProcessed};
 
@@ -216,19 +217,6 @@ fn disposition(purge: bool) -> Disposition {
     }
 }
 
-/// The outbox key (and so the Message-ID) of the reply to the mail `fingerprint`.
-pub fn reply_key(fingerprint: &str) -> String {
-    format!("email-reply:{fingerprint}")
-}
-
-/// Today in Poland: the day of the daily cap.
-pub fn today() -> String {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Warsaw)
-        .date_naive()
-        .to_string()
-}
-
 /// Whether a mail may carry a password (a login, a password change or a registration
 /// form), run or not: any of its command lines (`extracted` from it), the subject even
 /// behind `Re:`, or for bytes that are no mail, any line of them.
@@ -238,9 +226,4 @@ fn carries_secret(mail: Option<&Inbound>, extracted: &extract::Extracted, raw: &
     };
     let subject = extract::strip_reply_prefix(&mail.subject).unwrap_or(&mail.subject);
     is_secret_command(subject) || extracted.inputs.iter().any(|i| is_secret_command(&i.text))
-}
-
-fn is_secret_command(text: &str) -> bool {
-    crate::core::command::split_command(text.trim())
-        .is_some_and(|(w, _)| crate::core::command::lookup(&w).is_some_and(|d| d.carries_secret))
 }

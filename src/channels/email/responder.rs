@@ -19,8 +19,6 @@
 //! decided); one reply goes out either way, and the worker sends it under a Message-ID
 //! derived from the inbound mail.
 
-pub use super::process::{reply_key, today};
-
 use super::imap::{Connection, Target, connect};
 use crate::app::App;
 use anyhow::Context;
@@ -290,4 +288,17 @@ where
         })
         .context("starting an IMAP thread")?;
     rx.await.context("the IMAP thread stopped")?
+}
+
+/// The outbox key (and so the Message-ID) of the reply to the mail `fingerprint`.
+pub fn reply_key(fingerprint: &str) -> String {
+    format!("email-reply:{fingerprint}")
+}
+
+/// Today in Poland: the day of the daily cap.
+pub fn today() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Warsaw)
+        .date_naive()
+        .to_string()
 }

@@ -15,6 +15,7 @@
 
 use super::echo::{full_echo, masked_echo, short_echo};
 use super::extract::{Extracted, Input};
+use super::secret::{MASK, is_login};
 use crate::core::command::{self, lookup, split_command};
 use crate::core::dialogue::Dialogue;
 use crate::core::{Attachment, Channel, Core, Expect, Lang, Origin, Reply};
@@ -27,8 +28,6 @@ pub const MAX_COMMANDS: usize = 20;
 pub const MAX_NOT_UNDERSTOOD: usize = 5;
 /// Views that mean "this was not a command".
 const NOT_UNDERSTOOD: &[&str] = &["unknown_command", "bad_arguments", "empty"];
-/// Shown instead of anything that was typed as a password.
-pub const MASK: &str = "••••••";
 
 /// Why the rest of a mail was not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -488,10 +487,6 @@ fn next_input(
         return Some(next);
     }
     done.iter().position(|d| !d)
-}
-
-pub(super) fn is_login(text: &str) -> bool {
-    split_command(text).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.names[0] == "login"))
 }
 
 fn ends_prompt(text: &str) -> bool {

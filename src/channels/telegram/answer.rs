@@ -1,10 +1,10 @@
 //! One input through the core, and its reply as the Bot API calls that make it
 //! ([`Step`]s: decided here, sent by the caller once they are stored).
 
+use super::bot::{CHANNEL, Telegram};
 use super::send::SendError;
 use super::split::{MAX_TEXT, split, visible_len};
 use super::steps::Step;
-use super::{CHANNEL, Telegram};
 use crate::core::{Channel, Lang, Origin, Reply};
 use crate::render::{Flavour, escape_html};
 use teloxide::types::{ChatId, MessageId};
@@ -135,7 +135,7 @@ impl Telegram {
     /// notification's, paced as one; no journal: the outbox keeps its row until sent).
     pub(crate) async fn send_reply_via(
         &self,
-        sender: &super::Sender,
+        sender: &super::send::Sender,
         chat: ChatId,
         reply: &Reply,
         html: &str,

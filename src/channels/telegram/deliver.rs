@@ -5,7 +5,7 @@
 //! pending row of the chat fail without retries, as an expected outcome, not an error. A 429 is waited out inside the send; other transport
 //! trouble is retried by the outbox worker.
 
-use super::Telegram;
+use super::bot::{CHANNEL, Telegram};
 use super::pace::Class;
 use super::send::{Gone, SendError};
 use crate::core::Reply;
@@ -35,7 +35,7 @@ impl Deliverer for TelegramDeliverer {
             .tg
             .app
             .store
-            .chat(super::CHANNEL, &chat.to_string())
+            .chat(CHANNEL, &chat.to_string())
             .await
             .map_err(|e| DeliveryError::Transient(format!("{e:#}")))?;
         if row.is_some_and(|r| r.blocked) {
@@ -78,7 +78,7 @@ impl TelegramDeliverer {
             .tg
             .app
             .store
-            .outbox_fail_recipient(super::CHANNEL, &message.recipient, message.id, &detail)
+            .outbox_fail_recipient(CHANNEL, &message.recipient, message.id, &detail)
             .await
         {
             Ok(0) => {}

@@ -19,9 +19,10 @@
 //! A request without the configured secret token (`X-Telegram-Bot-Api-Secret-Token`) is
 //! refused with 401 before its body is read.
 
+use super::bot::Telegram;
 use super::claim::Claims;
 use super::journal::{self, Answered};
-use super::{Telegram, poll};
+use super::poll;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use std::collections::HashSet;

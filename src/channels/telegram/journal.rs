@@ -11,9 +11,10 @@
 //! command's own writes commit before its reply is stored (the core writes them itself): a
 //! crash in that instant runs the command again when the update comes back.
 
+use super::bot::Telegram;
+use super::schema;
 use super::send::SendError;
 use super::steps::{Outgoing, transient};
-use super::{Telegram, schema};
 use crate::store::TelegramUpdate;
 use anyhow::Context;
 use std::collections::HashMap;

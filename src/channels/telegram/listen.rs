@@ -1,7 +1,7 @@
 //! Where updates come from: long polling (the default, [`super::poll`]) or a webhook
 //! ([`super::hook`]), for running several instances behind one URL.
 
-use super::Telegram;
+use super::bot::{Telegram, bot_with};
 use crate::config::Problem;
 use anyhow::Context;
 use secrecy::ExposeSecret;
@@ -49,7 +49,7 @@ pub struct Preflight {
 /// webhook's address: a refused token or a port in use stops `ebok serve` before its
 /// scheduler, workers or front ends run.
 pub async fn preflight(cfg: &crate::config::Telegram) -> anyhow::Result<Preflight> {
-    let bot = super::bot_with(cfg, Some(Duration::from_secs(15)))?;
+    let bot = bot_with(cfg, Some(Duration::from_secs(15)))?;
     match bot.get_me().await {
         Ok(_) => {}
         Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => anyhow::bail!(
@@ -84,7 +84,7 @@ async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
 /// Long polling ([`super::poll`]), after checking the token and removing a webhook.
 async fn poll(tg: Arc<Telegram>, cfg: &crate::config::Telegram) -> anyhow::Result<()> {
     let poll = Duration::from_secs(cfg.poll_timeout_seconds);
-    let poller = super::bot_with(cfg, Some(poll_http_timeout(poll)))?;
+    let poller = bot_with(cfg, Some(poll_http_timeout(poll)))?;
     poller
         .get_me()
         .await

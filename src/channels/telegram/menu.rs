@@ -4,7 +4,7 @@
 //! a staff member logs in gets its own menu with them (a chat-scoped setMyCommands, in
 //! the staff member's language), removed again when the session ends there.
 
-use super::Telegram;
+use super::bot::Telegram;
 use crate::core::{DEFS, Lang};
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope, Recipient};

@@ -4,7 +4,8 @@
 //! the length limit, inline keyboards from the reply's actions, documents, edits in place
 //! for paging and the calendar. Sessions and dialogue state live in the core's database.
 //!
-//! Modules: [`schema`] (what an update asks for, decided), `answer` (an input through
+//! Modules: [`bot`] (what every part shares: the app, the paced sender, the button codes,
+//! the Bot API client), [`schema`] (what an update asks for, decided), `answer` (an input through
 //! the core, its reply as Bot API calls: [`steps`]), `journal` (an update's reply stored,
 //! then sent: a redelivered update gets it again and is not run again), [`send`] (every
 //! Bot API call: 429 retries, 403 marking), [`pace`] (pacing: per chat, over all chats,
@@ -15,6 +16,7 @@
 //! which does the same), `claim` (the webhook's claims on updates).
 
 mod answer;
+pub mod bot;
 pub mod buttons;
 mod claim;
 pub mod deliver;
@@ -31,27 +33,14 @@ pub mod split;
 pub mod steps;
 
 use crate::app::App;
-use crate::core::{Lang, View};
-use crate::render::Flavour;
-use anyhow::Context;
-use secrecy::ExposeSecret;
 use std::sync::Arc;
 use teloxide::prelude::*;
 
+pub use bot::{CHANNEL, Telegram};
 pub use buttons::Buttons;
 pub use deliver::TelegramDeliverer;
 pub use listen::{Preflight, config_problems, preflight};
 pub use send::Sender;
-
-/// The channel name in chats, sessions and outbox rows.
-pub const CHANNEL: &str = "telegram";
-
-/// What every handler needs (one `dptree` dependency).
-pub struct Telegram {
-    pub app: App,
-    pub sender: Sender,
-    pub buttons: Buttons,
-}
 
 /// Runs the bot until the task is aborted: menus, the outbox worker for Telegram rows,
 /// and the dispatcher on long polling or a webhook, as configured.
@@ -67,22 +56,6 @@ pub async fn run_checked(app: App, ready: Preflight) -> anyhow::Result<()> {
 }
 
 impl Telegram {
-    /// Builds the bot from `[telegram]` (the token is never logged).
-    pub fn from_settings(app: App) -> anyhow::Result<Arc<Telegram>> {
-        let cfg = app
-            .settings
-            .telegram
-            .clone()
-            .context("the [telegram] section is missing")?;
-        let bot = bot_with(&cfg, None)?;
-        let sender = Sender::new(bot, app.store.clone(), pace::Limits::from_settings(&cfg));
-        Ok(Arc::new(Telegram {
-            app,
-            sender,
-            buttons: Buttons::default(),
-        }))
-    }
-
     pub async fn run(self: Arc<Self>, ready: Preflight) -> anyhow::Result<()> {
         menu::register(&self).await;
         let worker = crate::outbox::Worker::new(
@@ -144,69 +117,12 @@ impl Telegram {
             _ => 30,
         }
     }
-
-    /// A text of the front end itself (`templates/<lang>/tg_*.hbs`), as Telegram HTML.
-    pub(crate) fn text(&self, lang: Lang, template: &'static str) -> String {
-        self.app
-            .renderer
-            .view(Flavour::Telegram, lang, &View::bare(template))
-            .unwrap_or_else(|e| {
-                tracing::error!(error = format!("{e:#}"), template, "a template failed");
-                template.to_string()
-            })
-    }
-
-    /// The same, as plain text (callback notices are not HTML).
-    pub(crate) fn plain(&self, lang: Lang, template: &'static str) -> String {
-        self.app
-            .renderer
-            .view(Flavour::Text, lang, &View::bare(template))
-            .unwrap_or_else(|_| template.to_string())
-    }
-
-    /// The chat's language for the front end's own texts: the chat's choice, else the
-    /// user's Telegram language, else the default (as the core decides).
-    pub(crate) async fn chat_lang(&self, chat: ChatId, hint: Option<Lang>) -> Lang {
-        let stored = self
-            .app
-            .store
-            .chat(CHANNEL, &chat.0.to_string())
-            .await
-            .ok()
-            .flatten()
-            .and_then(|c| c.lang)
-            .and_then(|l| Lang::parse(&l));
-        stored.or(hint).unwrap_or_else(|| {
-            Lang::parse(&self.app.settings.app.default_language).unwrap_or(Lang::Pl)
-        })
-    }
 }
 
 /// Gives back the webhook claims this process still holds: at shutdown, once the grace
 /// period is over (the updates they hold are answered by another instance at once).
 pub async fn release_claims(store: &crate::store::Store) {
     claim::release_held(store).await;
-}
-
-/// A bot for `cfg`'s token and API server; `timeout` replaces teloxide's default HTTP
-/// timeout (17 s, too short for a long poll).
-pub(crate) fn bot_with(
-    cfg: &crate::config::Telegram,
-    timeout: Option<std::time::Duration>,
-) -> anyhow::Result<Bot> {
-    let mut client = teloxide::net::default_reqwest_settings();
-    if let Some(timeout) = timeout {
-        client = client.timeout(timeout);
-    }
-    let client = client
-        .build()
-        .context("building the HTTP client for the Bot API")?;
-    let mut bot = Bot::with_client(cfg.token.expose_secret(), client);
-    if let Some(url) = cfg.api_url.as_deref().filter(|u| !u.trim().is_empty()) {
-        let url = url::Url::parse(url).context("telegram.api_url is not a URL")?;
-        bot = bot.set_api_url(url);
-    }
-    Ok(bot)
 }
 
 /// Whether Telegram serves the bot of `cfg` as configured (getMe, or in webhook mode
@@ -216,20 +132,10 @@ pub async fn check(cfg: &crate::config::Telegram) -> Result<(), String> {
     let bot = match BOT.get() {
         Some(bot) => bot,
         None => {
-            let bot = bot_with(cfg, Some(std::time::Duration::from_secs(5)))
+            let bot = bot::bot_with(cfg, Some(std::time::Duration::from_secs(5)))
                 .map_err(|e| format!("{e:#}"))?;
             BOT.get_or_init(|| bot)
         }
     };
     listen::check(bot, cfg).await
-}
-
-/// A Telegram `language_code` as one of ours ("en-GB" → English; others: no hint).
-pub(crate) fn lang_hint(code: Option<&str>) -> Option<Lang> {
-    let code = code?.split(['-', '_']).next()?;
-    match code {
-        "pl" => Some(Lang::Pl),
-        "en" => Some(Lang::En),
-        _ => None,
-    }
 }

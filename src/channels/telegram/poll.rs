@@ -8,7 +8,7 @@
 //! a batch again, the updates answered are skipped, and one whose stored reply was not
 //! known to be sent gets that reply again (the command is not run again).
 
-use super::Telegram;
+use super::bot::Telegram;
 use super::journal::{self, Answered};
 use std::collections::BTreeMap;
 use std::sync::Arc;

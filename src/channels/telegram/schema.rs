@@ -5,9 +5,9 @@
 //! command runs: the caller stores the steps, then sends them ([`super::journal`]).
 
 use super::answer::Source;
+use super::bot::{CHANNEL, Telegram, lang_hint};
 use super::buttons::{Press, data_on};
 use super::steps::{Outgoing, Step};
-use super::{Telegram, lang_hint};
 use crate::core::dialogue::Dialogue;
 use teloxide::prelude::*;
 use teloxide::types::{ChatId, ChatMemberUpdated, UpdateKind};
@@ -82,7 +82,7 @@ async fn on_membership(tg: &Telegram, change: ChatMemberUpdated) -> anyhow::Resu
         let gone = change.new_chat_member.is_banned() || change.new_chat_member.is_left();
         tg.app
             .store
-            .set_chat_blocked(super::CHANNEL, &change.chat.id.0.to_string(), gone)
+            .set_chat_blocked(CHANNEL, &change.chat.id.0.to_string(), gone)
             .await?;
     }
     Ok(())
@@ -140,13 +140,7 @@ async fn on_button(tg: &Telegram, q: CallbackQuery) -> anyhow::Result<Outgoing> 
 }
 
 async fn awaits_secret(tg: &Telegram, chat: ChatId) -> bool {
-    let chat = tg
-        .app
-        .store
-        .chat(super::CHANNEL, &chat.0.to_string())
-        .await
-        .ok()
-        .flatten();
+    let chat = tg.stored_chat(chat).await;
     chat.is_some_and(|c| Dialogue::from_json(&c.state).expects_secret())
 }
 

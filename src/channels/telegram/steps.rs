@@ -5,8 +5,9 @@
 //! delivered again before its reply was known to be sent. Nothing typed by the user is in
 //! them (a password message is referred to by its id only).
 
+use super::bot::Telegram;
 use super::send::SendError;
-use super::{Sender, Telegram};
+use super::send::Sender;
 use crate::domain::lang::Lang;
 use serde::{Deserialize, Serialize};
 use teloxide::ApiError;
