@@ -70,7 +70,7 @@ struct Figures {
 async fn run(mail: &MailEnv, kind: Kind, burst: usize) -> anyhow::Result<Figures> {
     let utility = mail.fresh_address_with("bench-ebok");
     let dir = tempfile::tempdir()?;
-    let mut settings = ebok::Settings::defaults()?;
+    let mut settings = ebok::config::Settings::defaults()?;
     settings.database.url = format!("sqlite:{}", dir.path().join("ebok.sqlite").display());
     settings.email = Some(EmailChannel {
         imap_host: mail.imap_host.clone(),

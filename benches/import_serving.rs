@@ -81,7 +81,7 @@ async fn run(label: &str, url: &str, data: &Path) -> anyhow::Result<()> {
     ebok::import::run(&store, KEY, customers_only.path())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut settings = ebok::Settings::defaults()?;
+    let mut settings = ebok::config::Settings::defaults()?;
     settings.database.url = url.to_string();
     let app = Arc::new(App::with_store(settings, store.clone()).await?);
     app.core

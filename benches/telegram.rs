@@ -149,7 +149,7 @@ async fn log_in_users(app: &App) -> anyhow::Result<Vec<i64>> {
 
 async fn run_ebok(url: &str, store: Store) -> anyhow::Result<Figures> {
     let fake = FakeTelegram::start().await;
-    let mut settings = ebok::Settings::defaults()?;
+    let mut settings = ebok::config::Settings::defaults()?;
     settings.database.url = url.to_string();
     settings.telegram = Some(ebok::config::Telegram {
         token: secrecy::SecretString::from("123456:BENCH"),
@@ -189,7 +189,7 @@ async fn run_ebok(url: &str, store: Store) -> anyhow::Result<Figures> {
 
 /// The same load on `core.handle` + rendering, without Telegram: what the core costs.
 async fn run_core_only(url: &str, store: Store) -> anyhow::Result<Figures> {
-    let mut settings = ebok::Settings::defaults()?;
+    let mut settings = ebok::config::Settings::defaults()?;
     settings.database.url = url.to_string();
     let app = App::with_store(settings, store).await?;
     app.core

@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(label: &str, url: &str, data: &Path) -> anyhow::Result<()> {
     let store = support::loaded_store(label, url, data).await?;
-    let mut settings = ebok::Settings::defaults()?;
+    let mut settings = ebok::config::Settings::defaults()?;
     settings.database.url = url.to_string();
     let app = App::with_store(settings, store.clone()).await?;
     app.core

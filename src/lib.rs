@@ -28,5 +28,3 @@ pub mod serve;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
-
-pub use config::Settings;

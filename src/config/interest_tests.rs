@@ -187,3 +187,14 @@ fn the_configured_tables_follow_the_reference_rate() {
     let got: Vec<(NaiveDate, Decimal)> = commercial.iter().map(|p| (p.from, p.rate)).collect();
     assert_eq!(got, expected);
 }
+
+#[test]
+fn tables_go_stale_after_the_configured_days() {
+    let tables = crate::config::Settings::defaults()
+        .unwrap()
+        .interest
+        .tables();
+    assert_eq!(tables.confirmed_on, ymd(2026, 5, 6));
+    assert!(!tables.is_stale(ymd(2026, 6, 20), 45));
+    assert!(tables.is_stale(ymd(2026, 6, 21), 45));
+}

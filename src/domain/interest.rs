@@ -282,15 +282,4 @@ mod tests {
         let d = delay(dec!(400), ymd(2026, 6, 15), &on_time);
         assert_eq!(owed(&d, ymd(2026, 11, 30), &old), dec!(17.95));
     }
-
-    #[test]
-    fn tables_go_stale_after_the_configured_days() {
-        let tables = crate::config::Settings::defaults()
-            .unwrap()
-            .interest
-            .tables();
-        assert_eq!(tables.confirmed_on, ymd(2026, 5, 6));
-        assert!(!tables.is_stale(ymd(2026, 6, 20), 45));
-        assert!(tables.is_stale(ymd(2026, 6, 21), 45));
-    }
 }

@@ -29,11 +29,7 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
             ))
         }),
         ("amount", |h| Ok(format_number(decimal_param(h, 0)?))),
-        ("decimal", |h| {
-            Ok(format_decimal(
-                &h.param(0).map(|p| p.value().render()).unwrap_or_default(),
-            ))
-        }),
+        ("decimal", |h| Ok(format_decimal(&first_param(h)))),
     ];
     for (name, format) in numbers {
         reg.register_helper(
@@ -55,7 +51,14 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
     } else {
         str::to_string
     };
-    for (name, right) in [("pad", false), ("lpad", true)] {
+    // Helpers that turn their first parameter into text, escaped for the flavour.
+    let texts: [(&str, TextFormat); 4] = [
+        ("pad", |h| fit(&first_param(h), width_param(h), false)),
+        ("lpad", |h| fit(&first_param(h), width_param(h), true)),
+        ("date", |h| format_date(&first_param(h))),
+        ("datetime", |h| format_datetime(&first_param(h))),
+    ];
+    for (name, format) in texts {
         reg.register_helper(
             name,
             Box::new(
@@ -64,26 +67,7 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
                       _: &Context,
                       _: &mut RenderContext,
                       out: &mut dyn Output| {
-                    let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
-                    out.write(&esc(&fit(&text, width_param(h), right)))?;
-                    Ok(())
-                },
-            ),
-        );
-    }
-    let dates: [(&str, fn(&str) -> String); 2] =
-        [("date", format_date), ("datetime", format_datetime)];
-    for (name, format) in dates {
-        reg.register_helper(
-            name,
-            Box::new(
-                move |h: &Helper,
-                      _: &Handlebars,
-                      _: &Context,
-                      _: &mut RenderContext,
-                      out: &mut dyn Output| {
-                    let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
-                    out.write(&esc(&format(&text)))?;
+                    out.write(&esc(&format(h)))?;
                     Ok(())
                 },
             ),
@@ -144,6 +128,8 @@ pub fn register(reg: &mut Handlebars<'static>, flavour: Flavour, strings: String
     }
 }
 
+/// A helper's text from its parameters (before the flavour's escaping).
+type TextFormat = fn(&Helper) -> String;
 /// Formats a helper's argument as a number for people to read.
 type NumberFormat = fn(&Helper) -> Result<String, RenderError>;
 
@@ -290,6 +276,10 @@ pub fn format_datetime(text: &str) -> String {
     }
 }
 
+fn first_param(h: &Helper) -> String {
+    h.param(0).map(|p| p.value().render()).unwrap_or_default()
+}
+
 fn width_param(h: &Helper) -> usize {
     h.param(1).and_then(|p| p.value().as_u64()).unwrap_or(0) as usize
 }
@@ -328,7 +318,7 @@ fn rate(
     _: &mut RenderContext,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let text = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+    let text = first_param(h);
     let shown = if text.chars().all(|c| c.is_ascii_digit()) && !text.is_empty() {
         format!("{text}%")
     } else {

@@ -14,7 +14,7 @@ async fn app(backend: &Backend) -> TestApp {
     app_with(backend, |_| {}).await
 }
 
-async fn app_with(backend: &Backend, tweak: impl FnOnce(&mut ebok::Settings)) -> TestApp {
+async fn app_with(backend: &Backend, tweak: impl FnOnce(&mut ebok::config::Settings)) -> TestApp {
     let t = TestApp::with_settings(backend, tweak).await;
     t.app
         .core

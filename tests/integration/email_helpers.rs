@@ -62,7 +62,7 @@ impl EmailRig {
     pub async fn new(
         backend: &Backend,
         test: &str,
-        tweak: impl FnOnce(&mut ebok::Settings),
+        tweak: impl FnOnce(&mut ebok::config::Settings),
     ) -> Option<EmailRig> {
         let mail = MailEnv::from_env_or_skip(test)?;
         let utility = mail.fresh_address_with("ebok");

@@ -133,10 +133,10 @@ impl TestApp {
 
     pub async fn with_settings(
         backend: &Backend,
-        tweak: impl FnOnce(&mut ebok::Settings),
+        tweak: impl FnOnce(&mut ebok::config::Settings),
     ) -> TestApp {
         let db = TestDb::new(backend).await;
-        let mut settings = ebok::Settings::defaults().expect("default settings");
+        let mut settings = ebok::config::Settings::defaults().expect("default settings");
         settings.database.url = db.url.clone();
         tweak(&mut settings);
         let app = ebok::app::App::with_store(settings, db.store.clone())

@@ -46,7 +46,7 @@ pub async fn app_with_customers(
 pub async fn app_with_customers_and(
     backend: &crate::helpers::Backend,
     numbers: &[&str],
-    tweak: impl FnOnce(&mut ebok::Settings),
+    tweak: impl FnOnce(&mut ebok::config::Settings),
 ) -> (TestApp, Vec<String>) {
     let t = TestApp::with_settings(backend, tweak).await;
     t.app.core.freeze_today(day("2025-03-10"));

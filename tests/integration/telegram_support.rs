@@ -54,7 +54,10 @@ impl Bot {
     }
 
     /// The bot on a fresh database with the import example (today frozen at 10 March 2025).
-    pub async fn start_with(backend: &Backend, tweak: impl FnOnce(&mut ebok::Settings)) -> Bot {
+    pub async fn start_with(
+        backend: &Backend,
+        tweak: impl FnOnce(&mut ebok::config::Settings),
+    ) -> Bot {
         let fake = FakeTelegram::start().await;
         let tg = settings_for(&fake, vec![]);
         let t = TestApp::with_settings(backend, |s| {
