@@ -5,7 +5,7 @@
 
 use super::{Channel, Ctx, Lang};
 use crate::domain::model::Role;
-use crate::domain::notice::Kind;
+use crate::domain::notice::{Kind, QuietMode};
 use crate::domain::reply::{Reply, View};
 use crate::domain::text::fold;
 use crate::store::Account;
@@ -23,8 +23,8 @@ pub enum NotifyChange {
     Off(Option<Kind>),
     /// End every subscription of the account, on every chat and by email.
     OffEverywhere,
-    /// Quiet hours on or off.
-    Quiet(bool),
+    /// What quiet hours do: hold, deliver without a sound, nothing.
+    Quiet(QuietMode),
 }
 
 /// `wlacz`/`on` → true, `wylacz`/`off` → false.
@@ -36,7 +36,18 @@ fn on_off(word: &str) -> Option<bool> {
     }
 }
 
-/// `powiadomienia [wlacz|wylacz] [rodzaj|wszedzie]`, `powiadomienia cisza wlacz|wylacz`.
+/// `wlacz`/`on` → hold, `bez-dzwieku`/`silent` → silent, `wylacz`/`off` → off.
+fn quiet_mode(word: &str) -> Option<QuietMode> {
+    match fold(word).as_str() {
+        "bez-dzwieku" | "bezdzwieku" | "cicho" | "wycisz" | "silent" | "mute" => {
+            Some(QuietMode::Silent)
+        }
+        other => on_off(other).map(|on| if on { QuietMode::Hold } else { QuietMode::Off }),
+    }
+}
+
+/// `powiadomienia [wlacz|wylacz] [rodzaj|wszedzie]`,
+/// `powiadomienia cisza wlacz|bez-dzwieku|wylacz`.
 pub(crate) fn parse_change(args: &[&str]) -> Option<NotifyChange> {
     let everywhere = |w: &str| matches!(fold(w).as_str(), "wszedzie" | "everywhere" | "all-chats");
     let quiet = |w: &str| {
@@ -47,7 +58,7 @@ pub(crate) fn parse_change(args: &[&str]) -> Option<NotifyChange> {
     };
     match args {
         [] => Some(NotifyChange::Show),
-        [q, on] if quiet(q) => on_off(on).map(NotifyChange::Quiet),
+        [q, mode] if quiet(q) => quiet_mode(mode).map(NotifyChange::Quiet),
         [on] => on_off(on).map(|on| {
             if on {
                 NotifyChange::On(None)
@@ -103,6 +114,27 @@ fn command_word(lang: Lang) -> (&'static str, &'static str, &'static str, &'stat
     match lang {
         Lang::Pl => ("powiadomienia", "wlacz", "wylacz", "cisza"),
         Lang::En => ("notifications", "on", "off", "quiet"),
+    }
+}
+
+/// The word of `powiadomienia cisza …` that chooses `mode`.
+fn quiet_word(lang: Lang, mode: QuietMode) -> &'static str {
+    match (lang, mode) {
+        (Lang::Pl, QuietMode::Hold) => "wlacz",
+        (Lang::Pl, QuietMode::Silent) => "bez-dzwieku",
+        (Lang::Pl, QuietMode::Off) => "wylacz",
+        (Lang::En, QuietMode::Hold) => "on",
+        (Lang::En, QuietMode::Silent) => "silent",
+        (Lang::En, QuietMode::Off) => "off",
+    }
+}
+
+/// The view's and the buttons' name of a change to `mode`.
+fn quiet_change(mode: QuietMode) -> &'static str {
+    match mode {
+        QuietMode::Hold => "quiet_on",
+        QuietMode::Silent => "quiet_silent",
+        QuietMode::Off => "quiet_off",
     }
 }
 
@@ -163,35 +195,47 @@ pub(crate) async fn handle(
             tx.commit().await?;
             Some("off_everywhere")
         }
-        NotifyChange::Quiet(quiet) => {
-            released = set_quiet_hours(ctx, &account, channel, &recipient, &place, quiet).await?;
-            Some(if quiet { "quiet_on" } else { "quiet_off" })
+        NotifyChange::Quiet(QuietMode::Silent) if channel == "email" => {
+            // A mail makes no sound: "silent" would only mean "at once", which is "off".
+            let (cmd, _, w_off, w_quiet) = command_word(ctx.lang);
+            return Ok(Reply::new(
+                ctx.lang,
+                View::new(
+                    "notify_silent_email",
+                    json!({ "off": format!("{cmd} {w_quiet} {w_off}") }),
+                ),
+            ));
+        }
+        NotifyChange::Quiet(mode) => {
+            released = set_quiet_hours(ctx, &account, channel, &recipient, &place, mode).await?;
+            Some(quiet_change(mode))
         }
     };
     settings_view(ctx, account.id, channel, &recipient, changed, released).await
 }
 
-/// Quiet hours on or off for the target, audited; turned off, the notices they hold are
-/// released in the same transaction. Returns how many were released.
+/// What quiet hours do to the target, audited; when they no longer hold (silent or off),
+/// the notices they hold are released in the same transaction. Returns how many.
 async fn set_quiet_hours(
     ctx: &Ctx<'_>,
     account: &crate::store::Account,
     channel: &str,
     recipient: &str,
     place: &str,
-    quiet: bool,
+    mode: QuietMode,
 ) -> anyhow::Result<u64> {
     let mut tx = ctx.core.store().begin().await?;
-    tx.set_quiet(account.id, channel, recipient, quiet).await?;
-    let released = if quiet {
+    tx.set_quiet_mode(account.id, channel, recipient, mode)
+        .await?;
+    let released = if mode.holds() {
         0
     } else {
         release_held(ctx, &mut tx, account, channel, recipient).await?
     };
-    let event = if quiet {
-        AuditEvent::QuietHoursOn
-    } else {
-        AuditEvent::QuietHoursOff
+    let event = match mode {
+        QuietMode::Hold => AuditEvent::QuietHoursOn,
+        QuietMode::Silent => AuditEvent::QuietHoursSilent,
+        QuietMode::Off => AuditEvent::QuietHoursOff,
     };
     let detail = match released {
         0 => String::new(),
@@ -292,7 +336,7 @@ async fn settings_view(
                 "released": released,
                 "kinds": kinds,
                 "any_on": !on.is_empty(),
-                "quiet": quiet,
+                "quiet": quiet.as_str(),
                 "quiet_window": n.quiet_from != n.quiet_to,
                 "quiet_from": n.quiet_from.format("%H:%M").to_string(),
                 "quiet_to": n.quiet_to.format("%H:%M").to_string(),
@@ -311,12 +355,14 @@ async fn settings_view(
         let row = u8::try_from(i / 2).unwrap_or(0);
         reply = reply.with_action(action, word, format!("{cmd} {verb} {word}"), row);
     }
-    let (quiet_action, quiet_verb) = if quiet {
-        ("quiet_off", w_off)
-    } else {
-        ("quiet_on", w_on)
-    };
-    reply = reply.with_action(quiet_action, "", format!("{cmd} {w_quiet} {quiet_verb}"), 3);
+    // A button for each other choice; by email "silent" means nothing (no sound).
+    for mode in QuietMode::ALL {
+        if mode == quiet || (mode == QuietMode::Silent && channel == "email") {
+            continue;
+        }
+        let word = quiet_word(lang, mode);
+        reply = reply.with_action(quiet_change(mode), "", format!("{cmd} {w_quiet} {word}"), 4);
+    }
     let all = if on.is_empty() {
         ("notify_all_on", format!("{cmd} {w_on}"))
     } else {

@@ -24,6 +24,8 @@ use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod quiet;
+
 /// One claimed row, payload parsed.
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -36,6 +38,9 @@ pub struct Message {
     pub attempts: i64,
     /// 10 for an urgent notice, 0 otherwise.
     pub priority: i64,
+    /// Deliver without a sound (Telegram's `disable_notification`): a notice in the
+    /// quiet hours of a recipient who chose them silent. Set by the worker.
+    pub silent: bool,
 }
 
 /// Why a delivery did not happen.
@@ -230,7 +235,7 @@ impl Worker {
                 return Ok(Outcome::Done);
             }
         };
-        let message = Message {
+        let mut message = Message {
             id: row.id,
             dedupe_key: row.dedupe_key,
             channel: row.channel,
@@ -238,11 +243,16 @@ impl Worker {
             payload,
             attempts: row.attempts,
             priority: row.priority,
+            silent: false,
         };
-        if let Some(until) = self.held_by_quiet_hours(&message).await {
-            tracing::info!(id = message.id, %until, "held by quiet hours");
-            self.store.outbox_defer(message.id, until).await?;
-            return Ok(Outcome::Done);
+        match self.quiet_hours(&message).await {
+            quiet::Quiet::Hold(until) => {
+                tracing::info!(id = message.id, %until, "held by quiet hours");
+                self.store.outbox_defer(message.id, until).await?;
+                return Ok(Outcome::Done);
+            }
+            quiet::Quiet::Mute => message.silent = true,
+            quiet::Quiet::Go => {}
         }
         let scrubbed = message.payload.scrubbed().to_json();
         match self.deliver_renewing(&message).await {
@@ -303,24 +313,30 @@ impl Worker {
         Ok(Outcome::Done)
     }
 
-    /// The end of the quiet hours `message` must wait for: a non-urgent notification
-    /// to a recipient who keeps them, now in them. `None`: it may go now.
-    async fn held_by_quiet_hours(
-        &self,
-        message: &Message,
-    ) -> Option<chrono::DateTime<chrono::Utc>> {
-        let settings = self.quiet.as_ref()?;
-        if message.priority > 0 || !message.dedupe_key.starts_with("notify:") {
-            return None;
+    /// Only a notification (not a reply, not a password mail) in the quiet hours is
+    /// touched: held when the recipient keeps them and it is not urgent, muted when the
+    /// recipient chose silent ones (an urgent one too: that was the customer's choice).
+    async fn quiet_hours(&self, message: &Message) -> quiet::Quiet {
+        let Some(settings) = self.quiet.as_ref() else {
+            return quiet::Quiet::Go;
+        };
+        if !message.dedupe_key.starts_with("notify:") {
+            return quiet::Quiet::Go;
         }
-        let until = crate::domain::notice::quiet_until(self.clock.now(), settings.quiet_hours())?;
-        let account = message.payload.data.get("account")?.as_str()?;
-        let keeps = self
+        let Some(until) =
+            crate::domain::notice::quiet_until(self.clock.now(), settings.quiet_hours())
+        else {
+            return quiet::Quiet::Go;
+        };
+        let Some(account) = message.payload.data.get("account").and_then(|a| a.as_str()) else {
+            return quiet::Quiet::Go;
+        };
+        let mode = self
             .store
-            .keeps_quiet_hours(account, &message.channel, &message.recipient)
+            .quiet_mode(account, &message.channel, &message.recipient)
             .await;
-        match keeps {
-            Ok(keeps) => keeps.then_some(until),
+        match mode {
+            Ok(mode) => quiet::decide(mode, message.priority > 0, until),
             Err(e) => {
                 // Sending a notice at night is better than losing it.
                 tracing::warn!(
@@ -328,7 +344,7 @@ impl Worker {
                     error = format!("{e:#}"),
                     "quiet hours unknown"
                 );
-                None
+                quiet::Quiet::Go
             }
         }
     }

@@ -39,6 +39,7 @@ crate::text_enum!(
         NotificationsEnded = "notifications_ended",
         QuietHoursOn = "quiet_hours_on",
         QuietHoursOff = "quiet_hours_off",
+        QuietHoursSilent = "quiet_hours_silent",
         AnnouncementCancelled = "announcement_cancelled",
         CalendarLinkCreated = "calendar_link_created",
         CalendarLinkRevoked = "calendar_link_revoked",

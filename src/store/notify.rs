@@ -288,13 +288,13 @@ impl Tx {
 }
 
 impl Store {
-    /// The kinds turned on for the target, and whether it keeps quiet hours.
+    /// The kinds turned on for the target, and what quiet hours do to it.
     pub async fn subscriptions(
         &self,
         account_id: i64,
         channel: &str,
         recipient: &str,
-    ) -> anyhow::Result<(Vec<String>, bool)> {
+    ) -> anyhow::Result<(Vec<String>, crate::domain::notice::QuietMode)> {
         let kinds_sql = "SELECT kind FROM notify_subscriptions \
                          WHERE account_id = $1 AND channel = $2 AND recipient = $3";
         let kinds: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(kinds_sql)
@@ -304,16 +304,19 @@ impl Store {
             .fetch_all(p)
             .await)
         .context("reading the notification settings")?;
-        let quiet_sql = "SELECT quiet FROM notify_targets \
+        let quiet_sql = "SELECT quiet_mode FROM notify_targets \
                          WHERE account_id = $1 AND channel = $2 AND recipient = $3";
-        let quiet: Option<bool> = on_pool!(self, |p| sqlx::query_scalar(quiet_sql)
+        let quiet: Option<String> = on_pool!(self, |p| sqlx::query_scalar(quiet_sql)
             .bind(account_id)
             .bind(channel)
             .bind(recipient)
             .fetch_optional(p)
             .await)
         .context("reading the quiet hours")?;
-        Ok((kinds, quiet.unwrap_or(true)))
+        let mode = quiet.map_or_else(Default::default, |m| {
+            crate::domain::notice::QuietMode::from_stored(&m)
+        });
+        Ok((kinds, mode))
     }
 
     /// How many targets (chats, the address on file) the account gets notices on.

@@ -2,26 +2,30 @@
 //! them, and — when it turns them off — the notices they were holding, released at once.
 
 use super::{Store, Tx};
+use crate::domain::notice::QuietMode;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 impl Tx {
-    /// Quiet hours on or off for the target.
-    pub async fn set_quiet(
+    /// What quiet hours do to the target's notices.
+    pub async fn set_quiet_mode(
         &mut self,
         account_id: i64,
         channel: &str,
         recipient: &str,
-        quiet: bool,
+        mode: QuietMode,
     ) -> anyhow::Result<()> {
-        let sql = "INSERT INTO notify_targets (account_id, channel, recipient, quiet) \
-                   VALUES ($1, $2, $3, $4) \
-                   ON CONFLICT (account_id, channel, recipient) DO UPDATE SET quiet = excluded.quiet";
+        // `quiet` is kept for a reader of the old column: on exactly when held.
+        let sql = "INSERT INTO notify_targets (account_id, channel, recipient, quiet, quiet_mode) \
+                   VALUES ($1, $2, $3, $4, $5) \
+                   ON CONFLICT (account_id, channel, recipient) DO UPDATE \
+                   SET quiet = excluded.quiet, quiet_mode = excluded.quiet_mode";
         on_tx!(self, |c| sqlx::query(sql)
             .bind(account_id)
             .bind(channel)
             .bind(recipient)
-            .bind(quiet)
+            .bind(mode.holds())
+            .bind(mode.as_str())
             .execute(c)
             .await
             .map(|r| r.rows_affected()))
@@ -97,23 +101,29 @@ fn notice_account(payload: &str) -> Option<String> {
 }
 
 impl Store {
-    /// Whether the account `identifier` keeps quiet hours on `channel` at `recipient`
-    /// (for email: its address on file); true unless turned off.
-    pub async fn keeps_quiet_hours(
+    /// What quiet hours do to the notices of the account `identifier` at one target
+    /// (the chat id, or the address on file); hold unless the customer chose otherwise.
+    /// (One row per kind turned on, all with the target's one choice; were they ever to
+    /// differ, the most careful wins: hold before silent before off.)
+    pub async fn quiet_mode(
         &self,
         identifier: &str,
         channel: &str,
         recipient: &str,
-    ) -> anyhow::Result<bool> {
-        let sql = "SELECT quiet FROM notify_recipients \
+    ) -> anyhow::Result<QuietMode> {
+        let sql = "SELECT quiet_mode FROM notify_recipients \
                    WHERE identifier = $1 AND channel = $2 AND recipient = $3";
-        let quiet: Vec<bool> = on_pool!(self, |p| sqlx::query_scalar(sql)
+        let modes: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(sql)
             .bind(identifier)
             .bind(channel)
             .bind(recipient)
             .fetch_all(p)
             .await)
         .context("reading the quiet hours")?;
-        Ok(quiet.into_iter().all(|q| q))
+        let modes: Vec<QuietMode> = modes.iter().map(|m| QuietMode::from_stored(m)).collect();
+        Ok(QuietMode::ALL
+            .into_iter()
+            .find(|m| modes.is_empty() || modes.contains(m))
+            .unwrap_or_default())
     }
 }

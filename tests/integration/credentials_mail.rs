@@ -312,6 +312,7 @@ async fn a_crash_after_sending_repeats_the_mail_with_the_same_message_id() {
             payload: ebok::domain::payload::Payload::parse(&row.payload).unwrap(),
             attempts: row.attempts,
             priority: row.priority,
+            silent: false,
         };
         use ebok::outbox::Deliverer;
         EmailDeliverer::new(Mailer::new(&up).unwrap(), t.app.renderer.clone())

@@ -113,7 +113,7 @@ async fn a_customer_turns_notifications_on_and_off_per_kind_and_each_change_is_a
             .await
             .unwrap();
         assert_eq!(kinds.len(), 5, "{kinds:?} ({})", t.db.label);
-        assert!(!quiet);
+        assert_eq!(quiet, ebok::domain::notice::QuietMode::Off);
         let audit = t.app.store.audit_tail(20).await.unwrap();
         let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
         for expected in ["notifications_on", "notifications_off", "quiet_hours_off"] {

@@ -125,7 +125,7 @@ async fn the_buttons_of_powiadomienia_turn_each_kind_and_quiet_hours_on_and_off(
             "{}",
             bot.t.db.label
         );
-        assert!(!quiet);
+        assert_eq!(quiet, ebok::domain::notice::QuietMode::Off);
         press(
             &bot,
             user,
@@ -141,7 +141,12 @@ async fn the_buttons_of_powiadomienia_turn_each_kind_and_quiet_hours_on_and_off(
             .subscriptions(jan, "telegram", "5001")
             .await
             .unwrap();
-        assert!(quiet, "{}", bot.t.db.label);
+        assert_eq!(
+            quiet,
+            ebok::domain::notice::QuietMode::Hold,
+            "{}",
+            bot.t.db.label
+        );
         let audit = bot.t.app.store.audit_tail(30).await.unwrap();
         let count = |action: &str| audit.iter().filter(|a| a.action == action).count();
         assert_eq!(count("notifications_on"), 6, "{audit:?}");

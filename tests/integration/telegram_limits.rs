@@ -293,5 +293,6 @@ fn notification(chat: i64) -> ebok::outbox::Message {
         payload,
         attempts: 0,
         priority: 0,
+        silent: false,
     }
 }

@@ -56,7 +56,8 @@ impl Deliverer for TelegramDeliverer {
         let sender = self
             .tg
             .sender
-            .with_class(Class::of_priority(message.priority));
+            .with_class(Class::of_priority(message.priority))
+            .with_silent(message.silent);
         match self
             .tg
             .send_reply_via(&sender, ChatId(chat), &reply, &html, None)

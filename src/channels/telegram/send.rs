@@ -42,6 +42,9 @@ pub struct Sender {
     pacer: Arc<Pacer>,
     /// What this sender's messages are (a clone per class shares the pacer).
     class: Class,
+    /// Sends without a sound (`disable_notification`): a notice in the quiet hours of a
+    /// chat that chose them silent.
+    silent: bool,
     /// Chats this process marked blocked: a message from one of them clears the mark
     /// without a database read per update (Telegram's `my_chat_member` does it too).
     marked: Arc<Mutex<HashSet<i64>>>,
@@ -108,6 +111,7 @@ impl Sender {
             store,
             pacer: Arc::new(Pacer::new(limits)),
             class: Class::Reply,
+            silent: false,
             marked: Arc::default(),
         }
     }
@@ -116,6 +120,14 @@ impl Sender {
     pub fn with_class(&self, class: Class) -> Sender {
         Sender {
             class,
+            ..self.clone()
+        }
+    }
+
+    /// The same sender, its messages without a sound when `silent`.
+    pub fn with_silent(&self, silent: bool) -> Sender {
+        Sender {
+            silent,
             ..self.clone()
         }
     }
@@ -228,6 +240,9 @@ impl Sender {
         if self.paid() {
             request = request.allow_paid_broadcast(true);
         }
+        if self.silent {
+            request = request.disable_notification(true);
+        }
         self.message(chat, request).await
     }
 
@@ -270,6 +285,9 @@ impl Sender {
         if self.paid() {
             request = request.allow_paid_broadcast(true);
         }
+        if self.silent {
+            request = request.disable_notification(true);
+        }
         self.message(chat, request).await
     }
 
@@ -288,6 +306,9 @@ impl Sender {
         }
         if self.paid() {
             request = request.allow_paid_broadcast(true);
+        }
+        if self.silent {
+            request = request.disable_notification(true);
         }
         self.message(chat, request).await
     }

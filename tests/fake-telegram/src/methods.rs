@@ -90,6 +90,7 @@ fn send_message(i: &mut Inner, p: &Params) -> Result<Value, ApiError> {
     m.parse_mode = parse_mode;
     m.inline = mk.inline;
     m.markup_json = mk.json;
+    m.silent = p.bool("disable_notification");
     let out = i.message_json(&m);
     i.messages.insert((chat_id, mid), m);
     Ok(out)
@@ -196,6 +197,7 @@ fn send_media(
     let mime = mime_for(&file_name).to_string();
     let mid = i.next_mid();
     let mut m = StoredMsg::new(chat_id, mid, bot_user(), true);
+    m.silent = p.bool("disable_notification");
     let meta = json!({"file_id": file_id, "file_unique_id": f.unique_id, "file_size": bytes.len()});
     if field == "photo" {
         let mut size = meta.clone();

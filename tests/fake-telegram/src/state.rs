@@ -50,6 +50,8 @@ pub(crate) struct StoredMsg {
     pub document: Option<SentDocument>,
     pub edit_count: u32,
     pub edit_date: Option<i64>,
+    /// sent with `disable_notification` (the user's phone made no sound)
+    pub silent: bool,
 }
 
 impl StoredMsg {
@@ -71,6 +73,7 @@ impl StoredMsg {
             document: None,
             edit_count: 0,
             edit_date: None,
+            silent: false,
         }
     }
 
@@ -100,6 +103,7 @@ impl StoredMsg {
             },
             document: self.document.clone(),
             edit_count: self.edit_count,
+            silent: self.silent,
             date: self.date,
         }
     }

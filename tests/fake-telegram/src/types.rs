@@ -152,6 +152,8 @@ pub struct SentMessage {
     /// the uploaded document/photo, for media messages
     pub document: Option<SentDocument>,
     pub edit_count: u32,
+    /// sent with `disable_notification`: delivered without a sound
+    pub silent: bool,
     /// unix seconds
     pub date: i64,
 }
