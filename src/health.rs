@@ -1,7 +1,8 @@
 //! Liveness and readiness. `/healthz`: the process runs. `/readyz`: the database answers
 //! and its schema is current, every configured front end is connected (Telegram
 //! polling or its webhook set, the command mailbox logged in) and the SMTP server takes
-//! a connection. Stale interest tables make it `degraded`, not unready.
+//! a connection. Stale interest tables, and reminders paused by a stale billing import,
+//! make it `degraded`, not unready.
 //!
 //! This module only keeps the parts' states: front ends report theirs as it changes
 //! ([`set`]) and register how to ask their outside service ([`set_probe`]: Telegram's
@@ -38,7 +39,8 @@ impl Component {
 #[derive(Debug, Clone, Serialize)]
 pub struct Readiness {
     pub ready: bool,
-    /// Serving, but something needs an operator: stale interest tables. Not a reason to
+    /// Serving, but something needs an operator: stale interest tables, reminders paused
+    /// by a stale billing import. Not a reason to
     /// take the service out of a load balancer (every customer would lose it, where
     /// only the interest figures may be out of date).
     pub degraded: bool,
@@ -81,11 +83,12 @@ pub fn set_probe(component: Component, probe: Probe) {
 const SERVICE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The readiness answer: `database` ("ok" or why not), each `configured` component's
-/// state and probe, and `degraded` (why the interest tables need an operator, if they do).
+/// state and probe, and the checks that can only make it `degraded` (by name: why it
+/// needs an operator, `None` when it does not).
 pub async fn assemble(
     database: String,
     configured: &[Component],
-    degraded: Option<String>,
+    degraded: Vec<(&'static str, Option<String>)>,
 ) -> Readiness {
     let mut checks = BTreeMap::new();
     checks.insert("database".to_string(), database);
@@ -102,13 +105,13 @@ pub async fn assemble(
         checks.insert("process".to_string(), "shutting down".to_string());
     }
     let ready = checks.values().all(|v| v == "ok");
-    checks.insert(
-        "interest_tables".to_string(),
-        degraded.clone().unwrap_or_else(|| "ok".to_string()),
-    );
+    let is_degraded = degraded.iter().any(|(_, why)| why.is_some());
+    for (name, why) in degraded {
+        checks.insert(name.to_string(), why.unwrap_or_else(|| "ok".to_string()));
+    }
     Readiness {
         ready,
-        degraded: degraded.is_some(),
+        degraded: is_degraded,
         checks,
     }
 }

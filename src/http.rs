@@ -57,6 +57,8 @@ async fn metrics(State(app): State<App>) -> Response {
         Ok(stats) => metrics.set_imports(&stats),
         Err(e) => tracing::warn!(error = format!("{e:#}"), "import figures not updated"),
     }
+    // The gauge follows the database (an import may have run since the last reminders).
+    reminders(&app).await;
     ([(header::CONTENT_TYPE, METRICS_TYPE)], metrics.encode()).into_response()
 }
 
@@ -86,7 +88,7 @@ async fn calendar(State(app): State<App>, Path(file): Path<String>) -> Response 
 const DATABASE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// `/readyz`: the database, the configured front ends (as they report through
-/// [`crate::health`]) and the interest tables.
+/// [`crate::health`]), the interest tables and the billing import's age.
 pub async fn readiness(app: &App) -> Readiness {
     let database = match tokio::time::timeout(DATABASE_TIMEOUT, app.store.check_ready()).await {
         Ok(Ok(())) => "ok".to_string(),
@@ -106,7 +108,25 @@ pub async fn readiness(app: &App) -> Readiness {
     if app.settings.smtp.is_some() {
         configured.push(Component::Smtp);
     }
-    crate::health::assemble(database, &configured, interest_tables(app).await).await
+    let degraded = vec![
+        ("interest_tables", interest_tables(app).await),
+        ("reminders", reminders(app).await),
+    ];
+    crate::health::assemble(database, &configured, degraded).await
+}
+
+/// Why the date-driven reminders are paused (`None`: they are not): the last billing
+/// import is older than `[notifications] stale_import_days`.
+async fn reminders(app: &App) -> Option<String> {
+    let now = app.core.clock().now();
+    let stale =
+        crate::notify::freshness::payments_stale(&app.store, &app.settings.notifications, now)
+            .await;
+    crate::metrics::get().set_reminders_paused(matches!(stale, Ok(Some(_))));
+    match stale {
+        Ok(stale) => stale.map(|s| s.describe()),
+        Err(e) => Some(format!("cannot read the billing imports: {e:#}")),
+    }
 }
 
 /// Why the interest tables make the process degraded (`None`: they do not): tables

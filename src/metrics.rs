@@ -85,6 +85,7 @@ pub struct Metrics {
     pub import_last_ok_rows: Gauge,
     pub import_last_ok_seconds: Gauge<f64, AtomicU64>,
     pub import_last_failed_time: Gauge<f64, AtomicU64>,
+    pub reminders_paused: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -112,6 +113,7 @@ impl Metrics {
             import_last_ok_rows: Gauge::default(),
             import_last_ok_seconds: Gauge::default(),
             import_last_failed_time: Gauge::default(),
+            reminders_paused: Gauge::default(),
             registry: Registry::default(),
         };
         r.register(
@@ -194,6 +196,12 @@ impl Metrics {
             "import_last_failure_timestamp_seconds",
             "When the last failed billing import ended (Unix time; 0: none)",
             m.import_last_failed_time.clone(),
+        );
+        r.register(
+            "reminders_paused",
+            "1 while date-driven reminders are paused because the last billing import is \
+             older than [notifications] stale_import_days, else 0",
+            m.reminders_paused.clone(),
         );
         r.register(
             "build",
@@ -293,6 +301,11 @@ impl Metrics {
         if let Some(at) = stats.last_failed_at {
             self.import_last_failed_time.set(unix(at));
         }
+    }
+
+    /// Whether the reminders are paused (a stale billing import).
+    pub fn set_reminders_paused(&self, paused: bool) {
+        self.reminders_paused.set(i64::from(paused));
     }
 
     /// The outbox gauges from the database's current state.

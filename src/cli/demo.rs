@@ -187,7 +187,7 @@ pub async fn import(app: &App, dir: &Path) -> anyhow::Result<()> {
         .unwrap_or(0);
     if let Err(e) = app
         .store
-        .record_import_run(result.is_ok(), rows, seconds)
+        .record_import_run(app.core.clock().now(), result.is_ok(), rows, seconds)
         .await
     {
         tracing::warn!(error = format!("{e:#}"), "the import run was not recorded");

@@ -14,8 +14,21 @@ pub struct Notifications {
     /// End of the quiet hours: held notices go out then.
     #[serde(deserialize_with = "local_time")]
     pub quiet_to: chrono::NaiveTime,
-    /// "Due soon": days before the effective due date.
+    /// "Due soon": days before the effective due date (1–14).
+    #[serde(deserialize_with = "lead_days")]
     pub due_soon_days: u32,
+    /// A reminder on the due day itself.
+    pub due_day_reminder: bool,
+    /// After the due date: a reminder every this many days (1–60) while unpaid…
+    #[serde(deserialize_with = "every_days")]
+    pub overdue_every_days: u32,
+    /// … this many times at most (0–12; 0: no overdue reminders).
+    #[serde(deserialize_with = "overdue_times")]
+    pub overdue_times: u32,
+    /// Date-driven reminders pause when the last successful billing import is older
+    /// than this many days (1–60): a reminder based on stale payments is a false alarm.
+    #[serde(deserialize_with = "stale_days")]
+    pub stale_import_days: u32,
     /// The scheduler's daily run, local time.
     #[serde(deserialize_with = "local_time")]
     pub run_at: chrono::NaiveTime,
@@ -30,6 +43,10 @@ impl Default for Notifications {
             quiet_from: hm(21, 0),
             quiet_to: hm(8, 0),
             due_soon_days: 3,
+            due_day_reminder: true,
+            overdue_every_days: 7,
+            overdue_times: 3,
+            stale_import_days: 3,
             run_at: hm(7, 0),
             catch_up_days: 7,
         }
@@ -44,6 +61,39 @@ impl Notifications {
             to: self.quiet_to,
         }
     }
+}
+
+/// A whole number of days within `range`, or an error that names the range.
+fn days_in<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, D::Error> {
+    let days = u32::deserialize(d)?;
+    if range.contains(&days) {
+        Ok(days)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{days} is out of range: give a whole number of days from {} to {}",
+            range.start(),
+            range.end()
+        )))
+    }
+}
+
+fn lead_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    days_in(d, 1..=14)
+}
+
+fn every_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    days_in(d, 1..=60)
+}
+
+fn overdue_times<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    days_in(d, 0..=12)
+}
+
+fn stale_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    days_in(d, 1..=60)
 }
 
 /// "HH:MM" local time.

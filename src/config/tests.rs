@@ -131,3 +131,29 @@ fn secrets_are_redacted_in_debug() {
     assert!(!format!("{t:?}").contains("123:ABC"));
     assert!(!format!("{t:?}").contains("s3cret-hook"));
 }
+
+#[test]
+fn reminder_days_out_of_range_name_the_key_and_the_range() {
+    let load = |toml: &str| {
+        Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string(toml))
+            .extract::<Settings>()
+            .map_err(describe_figment_error)
+    };
+    let err = load("[notifications]\ndue_soon_days = 30").unwrap_err();
+    assert!(err.contains("notifications.due_soon_days"), "{err}");
+    assert!(err.contains("from 1 to 14"), "{err}");
+    let err = load("[notifications]\noverdue_every_days = 0").unwrap_err();
+    assert!(
+        err.contains("overdue_every_days") && err.contains("from 1 to 60"),
+        "{err}"
+    );
+    let s = load("[notifications]\noverdue_times = 0\nstale_import_days = 10").unwrap();
+    assert_eq!(
+        (
+            s.notifications.overdue_times,
+            s.notifications.stale_import_days
+        ),
+        (0, 10)
+    );
+}

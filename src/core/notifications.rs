@@ -25,6 +25,9 @@ pub enum NotifyChange {
     OffEverywhere,
     /// What quiet hours do: hold, deliver without a sound, nothing.
     Quiet(QuietMode),
+    /// How many days before a bill's due date "due soon" comes, for this account (the
+    /// number as typed: checked against 1–14 by the handler, which says what is wrong).
+    Lead(i64),
 }
 
 /// `wlacz`/`on` → true, `wylacz`/`off` → false.
@@ -59,6 +62,9 @@ pub(crate) fn parse_change(args: &[&str]) -> Option<NotifyChange> {
     match args {
         [] => Some(NotifyChange::Show),
         [q, mode] if quiet(q) => quiet_mode(mode).map(NotifyChange::Quiet),
+        [due, days] if Kind::parse_word(due) == Some(Kind::DueSoon) => {
+            days.parse().ok().map(NotifyChange::Lead)
+        }
         [on] => on_off(on).map(|on| {
             if on {
                 NotifyChange::On(None)
@@ -206,12 +212,48 @@ pub(crate) async fn handle(
                 ),
             ));
         }
+        NotifyChange::Lead(days) => {
+            let Ok(days) = u32::try_from(days) else {
+                return Ok(lead_out_of_range(ctx.lang, days));
+            };
+            if !(1..=crate::notify::scheduler::MAX_LEAD_DAYS).contains(&days) {
+                return Ok(lead_out_of_range(ctx.lang, i64::from(days)));
+            }
+            let mut tx = store.begin().await?;
+            tx.set_due_soon_days(account.id, days).await?;
+            tx.audit(
+                &account.identifier,
+                AuditEvent::ReminderLeadSet,
+                &place,
+                &days.to_string(),
+            )
+            .await?;
+            tx.commit().await?;
+            Some("lead")
+        }
         NotifyChange::Quiet(mode) => {
             released = set_quiet_hours(ctx, &account, channel, &recipient, &place, mode).await?;
             Some(quiet_change(mode))
         }
     };
     settings_view(ctx, account.id, channel, &recipient, changed, released).await
+}
+
+/// `powiadomienia terminy 30`: the lead must be 1–14 days.
+fn lead_out_of_range(lang: Lang, days: i64) -> Reply {
+    let (cmd, _, _, _) = command_word(lang);
+    let word = kind_word(lang, Kind::DueSoon);
+    Reply::new(
+        lang,
+        View::new(
+            "notify_lead_out_of_range",
+            json!({
+                "days": days,
+                "max": crate::notify::scheduler::MAX_LEAD_DAYS,
+                "example": format!("{cmd} {word} 5"),
+            }),
+        ),
+    )
 }
 
 /// What quiet hours do to the target, audited; when they no longer hold (silent or off),
@@ -319,6 +361,7 @@ async fn settings_view(
 ) -> anyhow::Result<Reply> {
     let store = ctx.core.store();
     let (on, quiet) = store.subscriptions(account_id, channel, recipient).await?;
+    let lead = store.due_soon_days(account_id).await?;
     let lang = ctx.lang;
     let (cmd, w_on, w_off, w_quiet) = command_word(lang);
     let n = &ctx.core.settings().notifications;
@@ -340,7 +383,11 @@ async fn settings_view(
                 "quiet_window": n.quiet_from != n.quiet_to,
                 "quiet_from": n.quiet_from.format("%H:%M").to_string(),
                 "quiet_to": n.quiet_to.format("%H:%M").to_string(),
-                "due_soon_days": n.due_soon_days,
+                "due_soon_days": lead.unwrap_or(n.due_soon_days),
+                "lead_word": format!("{cmd} {} 5", kind_word(lang, Kind::DueSoon)),
+                "due_day": n.due_day_reminder,
+                "overdue_every_days": n.overdue_every_days,
+                "overdue_times": n.overdue_times,
             }),
         ),
     );

@@ -108,6 +108,7 @@ impl Payload {
         data.extend(self.secrets.clone());
         if notice.kind().is_some() {
             add_pay_by(&mut data);
+            add_paid_so_far(&mut data);
         }
         Ok(View::new(notice.template(), Value::Object(data)))
     }
@@ -131,6 +132,18 @@ fn add_pay_by(data: &mut Map<String, Value>) {
         let pay_by = crate::domain::calendar::effective_due_date(due);
         data.insert("pay_by".into(), Value::String(pay_by.to_string()));
         data.insert("moved".into(), Value::Bool(pay_by != due));
+    }
+}
+
+/// A reminder of a bill partly paid says how much is paid (`paid_gr`): the bill's
+/// amount `charge_gr` less what is still `to_pay_gr`.
+fn add_paid_so_far(data: &mut Map<String, Value>) {
+    let int = |k: &str| data.get(k).and_then(Value::as_i64);
+    if let (Some(charge), Some(to_pay)) = (int("charge_gr"), int("to_pay_gr"))
+        && charge > to_pay
+        && to_pay > 0
+    {
+        data.insert("paid_gr".into(), Value::from(charge - to_pay));
     }
 }
 

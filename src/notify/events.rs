@@ -9,20 +9,27 @@
 //! | payment booked | `payment:<reference>` | the import |
 //! | collection case opened / changed stage | `collection:<case>:<stage>` | the import |
 //! | announcement | `announcement:<reference>` | staff (`komunikat`), the import |
-//! | due soon | `due_soon:<number>` | the scheduler |
-//! | overdue | `overdue:<number>` | the scheduler |
+//! | due soon | `due_soon:<number>`, on the due day `due_soon:<number>:today` | the scheduler |
+//! | overdue | `overdue:<number>`, then `overdue:<number>:<round>` | the scheduler |
 
 use crate::domain::area;
-use crate::domain::notice::{Kind, Timing};
+use crate::domain::notice::Timing;
 use crate::store::{Marks, Tx};
-use chrono::NaiveDate;
 
 /// Notices of what an import brought: documents and payments new in it (ids above
 /// `marks`, so importing the same files again produces nothing, and a customer's first
 /// import — before any account could subscribe — never does), invoices only when issued
 /// on or after the day the customer subscribed; collection cases opened or moved to a
-/// new stage by it; new announcements still in force. Returns the rows written.
+/// new stage by it; new announcements still in force. Reminders not yet delivered of
+/// bills it shows paid are cancelled. Returns the rows written.
 pub async fn after_import(tx: &mut Tx, marks: &Marks, timing: Timing) -> anyhow::Result<u64> {
+    let paid = tx.cancel_reminders_of_paid_bills().await?;
+    if paid > 0 {
+        tracing::info!(
+            reminders = paid,
+            "reminders of bills paid meanwhile cancelled"
+        );
+    }
     let mut written = tx.fan_out_new_invoices(marks.invoices, timing).await?;
     written += tx.fan_out_new_payments(marks.payments, timing).await?;
     // Cases whose (case, stage) was not there before: opened, or moved to a new stage.
@@ -60,18 +67,4 @@ pub async fn announcement(
     };
     tracing::info!(event = %format!("announcement:{reference}"), kind, urgent, notices = rows, "notices written");
     Ok(rows)
-}
-
-/// A reminder of one unpaid bill: `due_soon` before its effective due date, `overdue`
-/// after it (with the interest it accrues per day, in grosze, rounded).
-pub async fn bill_reminder(
-    tx: &mut Tx,
-    kind: Kind,
-    number: &str,
-    effective_due: NaiveDate,
-    interest_per_day_gr: i64,
-    timing: Timing,
-) -> anyhow::Result<u64> {
-    tx.fan_out_bill_reminder(kind, number, effective_due, interest_per_day_gr, timing)
-        .await
 }

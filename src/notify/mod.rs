@@ -7,6 +7,8 @@
 //! Kinds, keys and timing are plain data in [`crate::domain::notice`].
 //! - [`events`]: the producers used by the import, staff and the scheduler.
 //! - [`scheduler`]: the daily run for due-soon and overdue notices in `ebok serve`.
+//! - [`freshness`]: whether the last billing import is recent enough for reminders.
 
 pub mod events;
+pub mod freshness;
 pub mod scheduler;

@@ -6,14 +6,13 @@
 //! nothing. Keys make each notice once per bill and recipient whichever instance runs;
 //! a lease row (`notify_jobs`) keeps two instances from doing the same work at once.
 
-use super::events::bill_reminder;
 use crate::config::Settings;
-use crate::domain::calendar::{TZ, effective_due_date, is_working_day};
+use crate::domain::calendar::{TZ, effective_due_date};
 use crate::domain::clock::Clock;
 use crate::domain::interest::accrued;
 use crate::domain::model::{CustomerKind, regime_of};
 use crate::domain::money::{from_grosze, to_grosze};
-use crate::domain::notice::{Kind, Timing};
+use crate::domain::notice::{Kind, ReminderRule, Timing};
 use crate::store::Store;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::time::Duration;
@@ -29,33 +28,23 @@ pub struct Summary {
     pub bills: usize,
     pub due_soon: u64,
     pub overdue: u64,
+    /// Nothing written: the last billing import is too old (`stale_import_days`).
+    pub paused: bool,
 }
 
-/// Which reminder a bill gets on `today`, if any.
-pub fn reminder_for(
-    due: NaiveDate,
-    today: NaiveDate,
-    settings: &crate::config::Notifications,
-) -> Option<Kind> {
-    let effective = effective_due_date(due);
-    let days_left = (effective - today).num_days();
-    if (0..=i64::from(settings.due_soon_days)).contains(&days_left) {
-        return Some(Kind::DueSoon);
+/// The utility's reminder rule from `[notifications]`.
+pub fn rule(settings: &crate::config::Notifications) -> ReminderRule {
+    ReminderRule {
+        max_lead_days: MAX_LEAD_DAYS,
+        due_day: settings.due_day_reminder,
+        every_days: settings.overdue_every_days,
+        times: settings.overdue_times,
+        catch_up_days: settings.catch_up_days,
     }
-    let first_overdue = first_working_day_after(effective);
-    let late = (today - first_overdue).num_days();
-    (0..=i64::from(settings.catch_up_days))
-        .contains(&late)
-        .then_some(Kind::Overdue)
 }
 
-fn first_working_day_after(day: NaiveDate) -> NaiveDate {
-    let mut d = day.succ_opt().unwrap_or(day);
-    while !is_working_day(d) {
-        d = d.succ_opt().unwrap_or(d);
-    }
-    d
-}
+/// The longest "due soon" lead a customer may choose (`powiadomienia terminy 14`).
+pub const MAX_LEAD_DAYS: u32 = 14;
 
 /// One run as of `now`, when this `holder` gets the lease (`None`: another instance
 /// holds it). All notices of the run are written in one transaction.
@@ -73,7 +62,19 @@ pub async fn run_once(
     let n = &settings.notifications;
     let timing = Timing::at(now, n.quiet_hours());
     let today = timing.today();
-    let horizon = today + chrono::Days::new(u64::from(n.due_soon_days));
+    if let Some(stale) = super::freshness::payments_stale(store, n, now).await? {
+        // A reminder based on payments this old may be a false alarm: none today.
+        tracing::warn!(job = JOB, last_import = %stale.last_import, days = stale.days, "reminders paused: the last billing import is too old");
+        crate::metrics::get().set_reminders_paused(true);
+        store.finish_job(JOB, holder, today, now).await?;
+        return Ok(Some(Summary {
+            paused: true,
+            ..Summary::default()
+        }));
+    }
+    crate::metrics::get().set_reminders_paused(false);
+    let rule = rule(n);
+    let horizon = today + chrono::Days::new(u64::from(MAX_LEAD_DAYS));
     let bills = store.unpaid_bills_to_remind(horizon).await?;
     let tables = crate::rates::in_force(store, settings).await?;
     let mut summary = Summary {
@@ -82,11 +83,11 @@ pub async fn run_once(
     };
     let mut tx = store.begin().await?;
     for bill in &bills {
-        let Some(kind) = reminder_for(bill.due_date, today, n) else {
+        let Some(reminding) = rule.on(bill.due_date, today) else {
             continue;
         };
         let effective = effective_due_date(bill.due_date);
-        let per_day = match kind {
+        let per_day = match reminding.kind() {
             Kind::Overdue => {
                 let customer_kind = bill.customer_kind.parse().unwrap_or(CustomerKind::Person);
                 let regime = regime_of(customer_kind, bill.interest_regime.as_deref());
@@ -101,8 +102,17 @@ pub async fn run_once(
             }
             _ => 0,
         };
-        let rows = bill_reminder(&mut tx, kind, &bill.number, effective, per_day, timing).await?;
-        match kind {
+        let rows = tx
+            .fan_out_bill_reminder(
+                reminding,
+                &bill.number,
+                effective,
+                per_day,
+                n.due_soon_days,
+                timing,
+            )
+            .await?;
+        match reminding.kind() {
             Kind::DueSoon => summary.due_soon += rows,
             _ => summary.overdue += rows,
         }
@@ -218,41 +228,6 @@ impl Job<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    #[test]
-    fn reminders_follow_the_effective_due_date() {
-        let s = crate::config::Notifications::default();
-        // Due Saturday 2025-03-15: effectively Monday 17 March.
-        let due = day("2025-03-15");
-        assert_eq!(reminder_for(due, day("2025-03-13"), &s), None);
-        assert_eq!(
-            reminder_for(due, day("2025-03-14"), &s),
-            Some(Kind::DueSoon)
-        );
-        assert_eq!(
-            reminder_for(due, day("2025-03-17"), &s),
-            Some(Kind::DueSoon)
-        );
-        assert_eq!(
-            reminder_for(due, day("2025-03-18"), &s),
-            Some(Kind::Overdue)
-        );
-        assert_eq!(
-            reminder_for(due, day("2025-03-25"), &s),
-            Some(Kind::Overdue)
-        );
-        assert_eq!(reminder_for(due, day("2025-03-26"), &s), None);
-        // Effective due Friday 2025-03-14: overdue from Monday the 17th.
-        assert_eq!(reminder_for(day("2025-03-14"), day("2025-03-15"), &s), None);
-        assert_eq!(
-            reminder_for(day("2025-03-14"), day("2025-03-17"), &s),
-            Some(Kind::Overdue)
-        );
-    }
 
     #[test]
     fn the_next_run_is_the_next_local_run_at() {

@@ -40,6 +40,7 @@ crate::text_enum!(
         QuietHoursOn = "quiet_hours_on",
         QuietHoursOff = "quiet_hours_off",
         QuietHoursSilent = "quiet_hours_silent",
+        ReminderLeadSet = "reminder_lead_set",
         AnnouncementCancelled = "announcement_cancelled",
         CalendarLinkCreated = "calendar_link_created",
         CalendarLinkRevoked = "calendar_link_revoked",

@@ -12,7 +12,7 @@
 
 use super::notify::placeholders;
 use super::{Backend, Tx};
-use crate::domain::notice::{Kind, Notice, Timing};
+use crate::domain::notice::{Kind, Notice, Reminding, Timing};
 use anyhow::Context;
 use chrono::NaiveDate;
 
@@ -43,6 +43,8 @@ struct Event<'a> {
     timing: Timing,
     priority: i32,
     since: bool,
+    /// More conditions on the recipient `r` (`" AND …"`), or "".
+    filter: &'a str,
 }
 
 fn json_object(backend: Backend) -> &'static str {
@@ -76,9 +78,10 @@ fn fan_out_sql(backend: Backend, e: &Event<'_>) -> String {
          FROM ({source}) ev \
          JOIN notify_recipients r ON r.customer_id = ev.customer_id AND r.kind = $5{since} \
          JOIN customers c ON c.id = ev.customer_id \
-         WHERE r.recipient IS NOT NULL \
+         WHERE r.recipient IS NOT NULL{filter} \
          ON CONFLICT (dedupe_key) DO NOTHING",
-        source = e.source
+        source = e.source,
+        filter = e.filter
     )
 }
 
@@ -101,6 +104,7 @@ impl Tx {
             timing,
             priority: 0,
             since: true,
+            filter: "",
         })
         .await
     }
@@ -121,6 +125,7 @@ impl Tx {
             timing,
             priority: 0,
             since: false,
+            filter: "",
         })
         .await
     }
@@ -146,6 +151,7 @@ impl Tx {
             timing,
             priority: 0,
             since: false,
+            filter: "",
         })
         .await
     }
@@ -188,34 +194,44 @@ impl Tx {
             timing: if urgent { timing.urgent() } else { timing },
             priority: if urgent { URGENT } else { 0 },
             since: false,
+            filter: "",
         })
         .await
     }
 
-    /// A reminder of the unpaid bill `number`: `kind` is [`Kind::DueSoon`] before its
-    /// effective due date, [`Kind::Overdue`] after it (with the interest it accrues per
-    /// day, in grosze); the event `<kind>:<number>`.
+    /// Notices of one reminder of the unpaid bill `number` (its effective due date
+    /// `effective_due`, the interest one day of delay adds) to those who turned its kind
+    /// on; a "due soon" one only to accounts whose lead (`notify_prefs`, else
+    /// `default_lead`) reaches `days_left`. Its event key is the reminder's own, so each
+    /// reminder goes once.
     pub async fn fan_out_bill_reminder(
         &mut self,
-        kind: Kind,
+        reminding: Reminding,
         number: &str,
         effective_due: NaiveDate,
         interest_per_day_gr: i64,
+        default_lead: u32,
         timing: Timing,
     ) -> anyhow::Result<u64> {
-        anyhow::ensure!(
-            matches!(kind, Kind::DueSoon | Kind::Overdue),
-            "{kind} is not a reminder of a bill"
-        );
-        let source = format!(
-            "SELECT '{prefix}:' || i.number AS ev_key, i.customer_id, i.due_date AS ev_on, \
-             i.number, i.kind AS doc_kind, i.due_date, $7 AS effective_due, i.to_pay_gr, \
-             $8 AS interest_per_day_gr FROM invoices i WHERE i.number = $6",
-            prefix = kind.as_str()
-        );
+        let (due_today, round, rounds) = match reminding {
+            Reminding::DueToday => (1, 0, 0),
+            Reminding::DueSoon { .. } => (0, 0, 0),
+            Reminding::Overdue { round, rounds } => (0, i64::from(round), i64::from(rounds)),
+        };
+        let lead = match reminding {
+            Reminding::DueSoon { days_left } if days_left > 0 => format!(
+                " AND COALESCE((SELECT np.due_soon_days FROM notify_prefs np \
+                 WHERE np.account_id = r.account_id), {default_lead}) >= {days_left}"
+            ),
+            _ => String::new(),
+        };
+        let source = "SELECT $6 AS ev_key, i.customer_id, i.due_date AS ev_on, \
+             i.number, i.kind AS doc_kind, i.due_date, $8 AS effective_due, i.to_pay_gr, \
+             $9 AS interest_per_day_gr, i.charge_gr, $10 AS due_today, $11 AS round, \
+             $12 AS rounds FROM invoices i WHERE i.number = $7";
         self.fan_out(&Event {
-            kind,
-            source: &source,
+            kind: reminding.kind(),
+            source,
             fields: &[
                 "number",
                 "doc_kind",
@@ -223,15 +239,24 @@ impl Tx {
                 "effective_due",
                 "to_pay_gr",
                 "interest_per_day_gr",
+                "charge_gr",
+                "due_today",
+                "round",
+                "rounds",
             ],
             params: vec![
+                Param::Text(reminding.event_key(number)),
                 Param::Text(number.to_string()),
                 Param::Date(effective_due),
                 Param::Int(interest_per_day_gr),
+                Param::Int(due_today),
+                Param::Int(round),
+                Param::Int(rounds),
             ],
             timing,
             priority: 0,
             since: false,
+            filter: &lead,
         })
         .await
     }

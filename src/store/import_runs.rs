@@ -1,7 +1,7 @@
 //! Billing import runs, recorded by `ebok import` (a process of its own) so that
 //! `ebok serve` can report them in `/metrics`.
 
-use super::{Store, now};
+use super::Store;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
@@ -23,13 +23,20 @@ pub struct ImportStats {
 }
 
 impl Store {
-    /// Records a run that just ended: `rows` data lines read over all files.
-    pub async fn record_import_run(&self, ok: bool, rows: u64, seconds: f64) -> anyhow::Result<()> {
+    /// Records a run that ended `at` (the process's clock): `rows` data lines read over
+    /// all files.
+    pub async fn record_import_run(
+        &self,
+        at: DateTime<Utc>,
+        ok: bool,
+        rows: u64,
+        seconds: f64,
+    ) -> anyhow::Result<()> {
         let sql = "INSERT INTO import_runs (finished_at, ok, rows_read, seconds) \
                    VALUES ($1, $2, $3, $4)";
         let rows = i64::try_from(rows).unwrap_or(i64::MAX);
         on_pool!(self, |p| sqlx::query(sql)
-            .bind(now())
+            .bind(at)
             .bind(ok)
             .bind(rows)
             .bind(seconds)

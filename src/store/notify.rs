@@ -71,6 +71,8 @@ pub struct UnpaidBill {
 }
 
 const CANCELLED: &str = "cancelled by staff";
+/// Why a reminder was not sent: the bill was paid before it went.
+const PAID: &str = "cancelled: the bill is paid";
 
 /// `IN ($n, $n+1, …)` for `count` values from `$first`; `IN (NULL)` for none.
 pub(super) fn placeholders(first: usize, count: usize) -> String {
@@ -271,6 +273,25 @@ impl Tx {
             .map(|r| r.rows_affected()))
         .context("updating the announcement")?;
         Ok(n == 1)
+    }
+
+    /// Cancels the reminders not yet delivered (held by quiet hours, waiting for a
+    /// retry) of bills that are paid now (`to_pay_gr` 0 in the import of this
+    /// transaction): a reminder must never ask for a bill the last import shows as
+    /// paid. Returns how many.
+    pub async fn cancel_reminders_of_paid_bills(&mut self) -> anyhow::Result<u64> {
+        let sql = "UPDATE outbox SET status = 'failed', last_error = $1 \
+                   WHERE status = 'pending' \
+                   AND (dedupe_key LIKE 'notify:due_soon:%' OR dedupe_key LIKE 'notify:overdue:%') \
+                   AND EXISTS (SELECT 1 FROM invoices i WHERE i.to_pay_gr <= 0 \
+                     AND (outbox.dedupe_key LIKE 'notify:due_soon:' || i.number || ':%' \
+                       OR outbox.dedupe_key LIKE 'notify:overdue:' || i.number || ':%'))";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(PAID)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("cancelling the reminders of paid bills")
     }
 
     /// Cancels the notices of `event` not yet delivered; returns how many.

@@ -1,5 +1,6 @@
-//! Quiet hours per target (a chat, the address on file): whether the account keeps
-//! them, and — when it turns them off — the notices they were holding, released at once.
+//! Quiet hours per target (a chat, the address on file): what they do to the account's
+//! notices, and — when they stop holding them — the notices they were holding, released
+//! at once; and the account's own lead for "due soon" reminders.
 
 use super::{Store, Tx};
 use crate::domain::notice::QuietMode;
@@ -30,6 +31,20 @@ impl Tx {
             .await
             .map(|r| r.rows_affected()))
         .context("setting quiet hours")?;
+        Ok(())
+    }
+
+    /// The account's own "due soon" lead (days before the due date).
+    pub async fn set_due_soon_days(&mut self, account_id: i64, days: u32) -> anyhow::Result<()> {
+        let sql = "INSERT INTO notify_prefs (account_id, due_soon_days) VALUES ($1, $2) \
+                   ON CONFLICT (account_id) DO UPDATE SET due_soon_days = excluded.due_soon_days";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(account_id)
+            .bind(i32::try_from(days).unwrap_or(i32::MAX))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("setting the reminder lead")?;
         Ok(())
     }
 
@@ -101,6 +116,17 @@ fn notice_account(payload: &str) -> Option<String> {
 }
 
 impl Store {
+    /// The account's own "due soon" lead; `None`: the utility's default.
+    pub async fn due_soon_days(&self, account_id: i64) -> anyhow::Result<Option<u32>> {
+        let sql = "SELECT due_soon_days FROM notify_prefs WHERE account_id = $1";
+        let days: Option<i32> = on_pool!(self, |p| sqlx::query_scalar(sql)
+            .bind(account_id)
+            .fetch_optional(p)
+            .await)
+        .context("reading the reminder lead")?;
+        Ok(days.and_then(|d| u32::try_from(d).ok()))
+    }
+
     /// What quiet hours do to the notices of the account `identifier` at one target
     /// (the chat id, or the address on file); hold unless the customer chose otherwise.
     /// (One row per kind turned on, all with the target's one choice; were they ever to

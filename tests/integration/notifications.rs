@@ -486,13 +486,18 @@ async fn the_scheduler_reminds_once_even_with_two_instances_and_restarts() {
             keys(&t).await,
             vec![
                 "notify:due_soon:FV/2025/02/000102:telegram:5001".to_string(),
+                "notify:due_soon:FV/2025/02/000102:today:telegram:5001".to_string(),
                 "notify:overdue:FV/2025/02/000102:telegram:5001".to_string(),
             ],
             "({})",
             t.db.label
         );
         let rows = notices(&t).await;
-        let payload = ebok::domain::payload::Payload::parse(&rows[1].3).unwrap();
+        let overdue = rows
+            .iter()
+            .find(|r| r.0.starts_with("notify:overdue:"))
+            .expect("the overdue notice");
+        let payload = ebok::domain::payload::Payload::parse(&overdue.3).unwrap();
         let reply = ebok::core::Reply::new(payload.lang, payload.view().unwrap());
         let text = t
             .app

@@ -33,9 +33,17 @@ async fn version_shows_the_release_the_last_import_and_the_interest_tables() {
         );
 
         // What `ebok import` records when it ends; a later failed run does not count.
-        t.app.store.record_import_run(true, 120, 0.4).await.unwrap();
+        t.app
+            .store
+            .record_import_run(chrono::Utc::now(), true, 120, 0.4)
+            .await
+            .unwrap();
         let day = last_import_day(&t).await;
-        t.app.store.record_import_run(false, 3, 0.1).await.unwrap();
+        t.app
+            .store
+            .record_import_run(chrono::Utc::now(), false, 3, 0.1)
+            .await
+            .unwrap();
         let after = chat.say("/WERSJA").await;
         assert!(
             after.contains(&format!("Dane rozliczeniowe zaimportowane: {day}.")),

@@ -34,6 +34,7 @@ mod quiet_mode;
 mod rejected;
 mod reminder;
 mod reset;
+mod schedule;
 mod stamp;
 mod timing;
 
@@ -51,4 +52,5 @@ pub use quiet_mode::QuietMode;
 pub use rejected::Rejected;
 pub use reminder::Reminder;
 pub use reset::Reset;
+pub use schedule::{ReminderRule, Reminding};
 pub use timing::{QuietHours, Timing, quiet_until};

@@ -22,6 +22,17 @@ pub struct Reminder {
     pub to_pay_gr: i64,
     /// Interest for one day of delay, in grosze (overdue; 0 before the due date).
     pub interest_per_day_gr: i64,
+    /// The bill's amount: more than `to_pay_gr` when part of it is paid.
+    #[serde(default)]
+    pub charge_gr: i64,
+    /// 1 on the due day's own reminder.
+    #[serde(default)]
+    pub due_today: i64,
+    /// Overdue: this reminder's number (from 1) of at most `rounds`.
+    #[serde(default)]
+    pub round: i64,
+    #[serde(default)]
+    pub rounds: i64,
 }
 
 impl Reminder {
@@ -41,6 +52,10 @@ impl Reminder {
             effective_due: due,
             to_pay_gr: 81_240,
             interest_per_day_gr: 25,
+            charge_gr: 81_240,
+            due_today: 0,
+            round: i64::from(kind == Kind::Overdue),
+            rounds: if kind == Kind::Overdue { 3 } else { 0 },
         }
     }
 }
