@@ -68,11 +68,17 @@ pub async fn serve(app: App, ready: Preflight) -> anyhow::Result<()> {
         );
     }
     tasks.spawn(watch_rates(app.clone()));
-    tasks.spawn(crate::notify::scheduler::run(
-        app.store.clone(),
-        app.settings.clone(),
-        app.core.clock().clone(),
-    ));
+    for daily in [
+        crate::notify::daily::Daily::Reminders,
+        crate::notify::daily::Daily::Evening,
+    ] {
+        tasks.spawn(crate::notify::daily::run(
+            daily,
+            app.store.clone(),
+            app.settings.clone(),
+            app.core.clock().clone(),
+        ));
+    }
     // The endpoint stays up while the rest stops: /readyz then says why it is not ready.
     let endpoint = http.map(|listener| {
         tracing::info!(address = ?listener.local_addr().ok(), "operations endpoint: /healthz /readyz /metrics");

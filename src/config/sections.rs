@@ -34,6 +34,9 @@ pub struct Notifications {
     pub run_at: chrono::NaiveTime,
     /// Overdue notices missed by downtime are produced up to this many days late.
     pub catch_up_days: u32,
+    /// The evening preview (tomorrow's planned work and bills due), local time.
+    #[serde(deserialize_with = "local_time")]
+    pub evening_at: chrono::NaiveTime,
 }
 
 impl Default for Notifications {
@@ -49,6 +52,7 @@ impl Default for Notifications {
             stale_import_days: 3,
             run_at: hm(7, 0),
             catch_up_days: 7,
+            evening_at: hm(19, 0),
         }
     }
 }

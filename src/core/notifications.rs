@@ -28,6 +28,8 @@ pub enum NotifyChange {
     /// How many days before a bill's due date "due soon" comes, for this account (the
     /// number as typed: checked against 1–14 by the handler, which says what is wrong).
     Lead(i64),
+    /// The evening preview on or off.
+    Evening(bool),
 }
 
 /// `wlacz`/`on` → true, `wylacz`/`off` → false.
@@ -62,6 +64,9 @@ pub(crate) fn parse_change(args: &[&str]) -> Option<NotifyChange> {
     match args {
         [] => Some(NotifyChange::Show),
         [q, mode] if quiet(q) => quiet_mode(mode).map(NotifyChange::Quiet),
+        [w, on] if matches!(fold(w).as_str(), "wieczorem" | "wieczor" | "evening") => {
+            on_off(on).map(NotifyChange::Evening)
+        }
         [due, days] if Kind::parse_word(due) == Some(Kind::DueSoon) => {
             days.parse().ok().map(NotifyChange::Lead)
         }
@@ -211,6 +216,18 @@ pub(crate) async fn handle(
                     json!({ "off": format!("{cmd} {w_quiet} {w_off}") }),
                 ),
             ));
+        }
+        NotifyChange::Evening(on) => {
+            let mut tx = store.begin().await?;
+            tx.set_evening(account.id, channel, &recipient, on).await?;
+            let event = if on {
+                AuditEvent::EveningOn
+            } else {
+                AuditEvent::EveningOff
+            };
+            tx.audit(&account.identifier, event, &place, "").await?;
+            tx.commit().await?;
+            Some(if on { "evening_on" } else { "evening_off" })
         }
         NotifyChange::Lead(days) => {
             let Ok(days) = u32::try_from(days) else {
@@ -362,6 +379,7 @@ async fn settings_view(
     let store = ctx.core.store();
     let (on, quiet) = store.subscriptions(account_id, channel, recipient).await?;
     let lead = store.due_soon_days(account_id).await?;
+    let evening = store.evening_on(account_id, channel, recipient).await?;
     let lang = ctx.lang;
     let (cmd, w_on, w_off, w_quiet) = command_word(lang);
     let n = &ctx.core.settings().notifications;
@@ -386,6 +404,8 @@ async fn settings_view(
                 "due_soon_days": lead.unwrap_or(n.due_soon_days),
                 "lead_word": format!("{cmd} {} 5", kind_word(lang, Kind::DueSoon)),
                 "due_day": n.due_day_reminder,
+                "evening": evening,
+                "evening_at": n.evening_at.format("%H:%M").to_string(),
                 "overdue_every_days": n.overdue_every_days,
                 "overdue_times": n.overdue_times,
             }),
@@ -402,6 +422,21 @@ async fn settings_view(
         let row = u8::try_from(i / 2).unwrap_or(0);
         reply = reply.with_action(action, word, format!("{cmd} {verb} {word}"), row);
     }
+    let (evening_action, evening_verb) = if evening {
+        ("evening_off", w_off)
+    } else {
+        ("evening_on", w_on)
+    };
+    let w_evening = match lang {
+        Lang::Pl => "wieczorem",
+        Lang::En => "evening",
+    };
+    reply = reply.with_action(
+        evening_action,
+        "",
+        format!("{cmd} {w_evening} {evening_verb}"),
+        5,
+    );
     // A button for each other choice; by email "silent" means nothing (no sound).
     for mode in QuietMode::ALL {
         if mode == quiet || (mode == QuietMode::Silent && channel == "email") {

@@ -8,7 +8,11 @@
 //! - [`events`]: the producers used by the import, staff and the scheduler.
 //! - [`scheduler`]: the daily run for due-soon and overdue notices in `ebok serve`.
 //! - [`freshness`]: whether the last billing import is recent enough for reminders.
+//! - [`evening`]: the evening preview of tomorrow's planned work and bills due.
+//! - [`daily`]: the loop that runs the reminders and the evening preview each day.
 
+pub mod daily;
+pub mod evening;
 pub mod events;
 pub mod freshness;
 pub mod scheduler;

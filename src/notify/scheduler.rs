@@ -7,15 +7,13 @@
 //! a lease row (`notify_jobs`) keeps two instances from doing the same work at once.
 
 use crate::config::Settings;
-use crate::domain::calendar::{TZ, effective_due_date};
-use crate::domain::clock::Clock;
+use crate::domain::calendar::effective_due_date;
 use crate::domain::interest::accrued;
 use crate::domain::model::{CustomerKind, regime_of};
 use crate::domain::money::{from_grosze, to_grosze};
 use crate::domain::notice::{Kind, ReminderRule, Timing};
 use crate::store::Store;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use std::time::Duration;
+use chrono::{DateTime, Utc};
 
 /// The lease row's name.
 pub const JOB: &str = "bill_reminders";
@@ -132,102 +130,14 @@ pub async fn run_once(
 
 /// The next `run_at` (local time) after `now`.
 pub fn next_run(now: DateTime<Utc>, settings: &crate::config::Notifications) -> DateTime<Utc> {
-    let local = now.with_timezone(&TZ);
-    let mut day = local.date_naive();
-    loop {
-        let at = TZ
-            .from_local_datetime(&day.and_time(settings.run_at))
-            .earliest()
-            .map(|t| t.with_timezone(&Utc));
-        if let Some(at) = at
-            && at > now
-        {
-            return at;
-        }
-        day = day.succ_opt().unwrap_or(day);
-    }
-}
-
-/// How often the loop looks at the clock: a run is due when the clock has passed its
-/// time, so a clock moved by a test (or a machine woken from sleep) is noticed within
-/// this, without sleeping for a day.
-const TICK: Duration = Duration::from_secs(1);
-/// How soon a run that found the lease taken, or failed, is tried again.
-const RETRY: chrono::Duration = chrono::Duration::minutes(1);
-
-/// Runs the reminders at start and daily at `run_at` until the process stops, by the
-/// core's clock. A run that found the lease taken, or failed, is retried after a minute
-/// until the run of its day is recorded (by this process or another); a daily run
-/// another process already made is not made again.
-pub async fn run(
-    store: Store,
-    settings: std::sync::Arc<Settings>,
-    clock: Clock,
-) -> anyhow::Result<()> {
-    let holder = uuid::Uuid::new_v4().simple().to_string();
-    let job = Job {
-        store: &store,
-        settings: &settings,
-    };
-    let mut due = clock.now();
-    // The day the next run is for; `None`: the run at start, which always runs.
-    let mut for_day: Option<NaiveDate> = None;
-    while !crate::shutdown::requested() {
-        let now = clock.now();
-        if now >= due {
-            let day = for_day.unwrap_or_else(|| local_date(now));
-            let done = match for_day {
-                Some(day) if job.recorded().await >= Some(day) => true,
-                _ => job.attempt(now, day, &holder).await,
-            };
-            (due, for_day) = if done {
-                let next = next_run(now, &settings.notifications);
-                (next, Some(local_date(next)))
-            } else {
-                (now + RETRY, Some(day))
-            };
-        }
-        tokio::select! {
-            () = tokio::time::sleep(TICK) => {}
-            () = crate::shutdown::wait() => {}
-        }
-    }
-    Ok(())
-}
-
-fn local_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&TZ).date_naive()
-}
-
-/// What the daily loop works with.
-struct Job<'a> {
-    store: &'a Store,
-    settings: &'a Settings,
-}
-
-impl Job<'_> {
-    /// The last day a run completed, by any process.
-    async fn recorded(&self) -> Option<NaiveDate> {
-        self.store.job_last_run(JOB).await.ok().flatten()
-    }
-
-    /// One run as of `now`; true when the run for `day` is recorded (by this process or
-    /// another).
-    async fn attempt(&self, now: DateTime<Utc>, day: NaiveDate, holder: &str) -> bool {
-        match run_once(self.store, self.settings, now, holder).await {
-            Ok(Some(_)) => true,
-            Ok(None) => self.recorded().await >= Some(day),
-            Err(e) => {
-                tracing::error!(job = JOB, error = format!("{e:#}"), "the reminders failed");
-                false
-            }
-        }
-    }
+    crate::domain::notice::next_local_time(now, settings.run_at)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::calendar::TZ;
+    use chrono::TimeZone;
 
     #[test]
     fn the_next_run_is_the_next_local_run_at() {

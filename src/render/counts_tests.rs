@@ -184,7 +184,7 @@ fn lists_count_documents_pages_requests_and_released_notices() {
     let settings = |n: i64| {
         json!({"channel": "telegram", "changed": "quiet_off", "released": n, "kinds": [],
             "any_on": true, "quiet": "off", "quiet_window": true, "quiet_from": "21:00",
-            "quiet_to": "08:00", "due_soon_days": 3})
+            "quiet_to": "08:00", "due_soon_days": 3, "evening": false, "evening_at": "19:00"})
     };
     check(
         "notifications",

@@ -41,6 +41,8 @@ crate::text_enum!(
         QuietHoursOff = "quiet_hours_off",
         QuietHoursSilent = "quiet_hours_silent",
         ReminderLeadSet = "reminder_lead_set",
+        EveningOn = "evening_on",
+        EveningOff = "evening_off",
         AnnouncementCancelled = "announcement_cancelled",
         CalendarLinkCreated = "calendar_link_created",
         CalendarLinkRevoked = "calendar_link_revoked",

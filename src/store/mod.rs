@@ -43,6 +43,8 @@ mod chat_sessions;
 mod chats;
 mod email;
 pub use email::*;
+mod evening;
+pub use evening::EveningTarget;
 mod fan_out;
 pub mod import;
 mod import_runs;

@@ -34,6 +34,29 @@ impl Tx {
         Ok(())
     }
 
+    /// The evening preview on or off for the target.
+    pub async fn set_evening(
+        &mut self,
+        account_id: i64,
+        channel: &str,
+        recipient: &str,
+        on: bool,
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO notify_targets (account_id, channel, recipient, evening) \
+                   VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (account_id, channel, recipient) DO UPDATE SET evening = excluded.evening";
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(account_id)
+            .bind(channel)
+            .bind(recipient)
+            .bind(on)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("setting the evening preview")?;
+        Ok(())
+    }
+
     /// The account's own "due soon" lead (days before the due date).
     pub async fn set_due_soon_days(&mut self, account_id: i64, days: u32) -> anyhow::Result<()> {
         let sql = "INSERT INTO notify_prefs (account_id, due_soon_days) VALUES ($1, $2) \
@@ -116,6 +139,25 @@ fn notice_account(payload: &str) -> Option<String> {
 }
 
 impl Store {
+    /// Whether the target gets the evening preview.
+    pub async fn evening_on(
+        &self,
+        account_id: i64,
+        channel: &str,
+        recipient: &str,
+    ) -> anyhow::Result<bool> {
+        let sql = "SELECT evening FROM notify_targets \
+                   WHERE account_id = $1 AND channel = $2 AND recipient = $3";
+        let on: Option<bool> = on_pool!(self, |p| sqlx::query_scalar(sql)
+            .bind(account_id)
+            .bind(channel)
+            .bind(recipient)
+            .fetch_optional(p)
+            .await)
+        .context("reading the evening preview")?;
+        Ok(on.unwrap_or(false))
+    }
+
     /// The account's own "due soon" lead; `None`: the utility's default.
     pub async fn due_soon_days(&self, account_id: i64) -> anyhow::Result<Option<u32>> {
         let sql = "SELECT due_soon_days FROM notify_prefs WHERE account_id = $1";

@@ -78,6 +78,7 @@ mod notify_mail_commands;
 // `powiadomienia` in Telegram: the greeting and the buttons.
 mod notify_telegram;
 // Notification wording and settings as customers read them (issue 18).
+mod notify_evening;
 mod notify_quiet;
 mod notify_reminders;
 mod notify_wording;

@@ -10,6 +10,7 @@
 use super::announcement::Announcement;
 use super::collection::Collection;
 use super::credentials::Credentials;
+use super::evening::Evening;
 use super::foreign_sender::ForeignSender;
 use super::invoice::Invoice;
 use super::kind::Kind;
@@ -106,6 +107,8 @@ notices! {
     /// A bill is due in a few days.
     DueSoon(Reminder) = "notify_due_soon",
         example Reminder::example(Kind::DueSoon), kind Kind::DueSoon;
+    /// The evening preview: tomorrow's planned interruptions and bills due.
+    Evening(Evening) = "notify_evening", example Evening::example();
     /// A new invoice, correction or interest note.
     Invoice(Invoice) = "notify_invoice", example Invoice::example(), kind Kind::Invoice;
     /// A bill is unpaid after its due date.

@@ -9,6 +9,7 @@
 //! | `reminder.rs` | `notify_due_soon`, `notify_overdue` | … `due_soon`, `overdue` |
 //! | `collection.rs` | `notify_collection` | … `collection` |
 //! | `announcement.rs` | `notify_announcement` | … `announcement` |
+//! | `evening.rs` | `notify_evening` | chats (addresses) that turned the evening preview on |
 //! | `credentials.rs` | `mail_credentials` | the address of an approved request |
 //! | `reset.rs` | `mail_reset` | the account's address on file |
 //! | `rejected.rs` | `mail_rejected` | the address of a rejected request |
@@ -24,6 +25,7 @@ mod all;
 mod announcement;
 mod collection;
 mod credentials;
+mod evening;
 mod example;
 mod foreign_sender;
 mod invoice;
@@ -43,6 +45,7 @@ pub use all::Notice;
 pub use announcement::Announcement;
 pub use collection::Collection;
 pub use credentials::Credentials;
+pub use evening::{DueBill, Evening, Planned};
 pub use foreign_sender::ForeignSender;
 pub use invoice::Invoice;
 pub use kind::{Kind, dedupe_key};
@@ -53,4 +56,4 @@ pub use rejected::Rejected;
 pub use reminder::Reminder;
 pub use reset::Reset;
 pub use schedule::{ReminderRule, Reminding};
-pub use timing::{QuietHours, Timing, quiet_until};
+pub use timing::{QuietHours, Timing, next_local_time, quiet_until};

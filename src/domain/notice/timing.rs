@@ -75,6 +75,24 @@ pub fn quiet_until(now: DateTime<Utc>, quiet: QuietHours) -> Option<DateTime<Utc
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The first `at` (local time, Europe/Warsaw) after `now`: a daily job's next run.
+pub fn next_local_time(now: DateTime<Utc>, at: NaiveTime) -> DateTime<Utc> {
+    let local = now.with_timezone(&TZ);
+    let mut day = local.date_naive();
+    loop {
+        let when = TZ
+            .from_local_datetime(&day.and_time(at))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc));
+        if let Some(when) = when
+            && when > now
+        {
+            return when;
+        }
+        day = day.succ_opt().unwrap_or(day);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
