@@ -86,6 +86,7 @@ pub struct Metrics {
     pub import_last_ok_seconds: Gauge<f64, AtomicU64>,
     pub import_last_failed_time: Gauge<f64, AtomicU64>,
     pub reminders_paused: Gauge,
+    pub notice_edits: Family<OutcomeLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -114,6 +115,7 @@ impl Metrics {
             import_last_ok_seconds: Gauge::default(),
             import_last_failed_time: Gauge::default(),
             reminders_paused: Gauge::default(),
+            notice_edits: Family::default(),
             registry: Registry::default(),
         };
         r.register(
@@ -196,6 +198,12 @@ impl Metrics {
             "import_last_failure_timestamp_seconds",
             "When the last failed billing import ended (Unix time; 0: none)",
             m.import_last_failed_time.clone(),
+        );
+        r.register(
+            "announcement_edits",
+            "Edits in place of delivered announcements on Telegram (a change or the end), \
+             by result: tried, edited, not_found (deleted or too old: the note went alone)",
+            m.notice_edits.clone(),
         );
         r.register(
             "reminders_paused",
@@ -301,6 +309,15 @@ impl Metrics {
         if let Some(at) = stats.last_failed_at {
             self.import_last_failed_time.set(unix(at));
         }
+    }
+
+    /// An edit of a delivered announcement: `tried`, then `edited` or `not_found`.
+    pub fn notice_edit(&self, result: &str) {
+        self.notice_edits
+            .get_or_create(&OutcomeLabels {
+                result: result.into(),
+            })
+            .inc();
     }
 
     /// Whether the reminders are paused (a stale billing import).

@@ -37,6 +37,9 @@ pub struct Notifications {
     /// The evening preview (tomorrow's planned work and bills due), local time.
     #[serde(deserialize_with = "local_time")]
     pub evening_at: chrono::NaiveTime,
+    /// A later end of an announcement by more than this many days gets the customers a
+    /// note (an earlier end, and the end itself, always do); the edit goes regardless.
+    pub followup_days: u32,
 }
 
 impl Default for Notifications {
@@ -53,6 +56,7 @@ impl Default for Notifications {
             run_at: hm(7, 0),
             catch_up_days: 7,
             evening_at: hm(19, 0),
+            followup_days: 0,
         }
     }
 }

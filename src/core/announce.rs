@@ -7,7 +7,8 @@
 //! and tells staff whom it reaches (customers, chats, addresses); `komunikat wyslij <ref>`
 //! publishes it and writes its notices in one transaction with the audit entry;
 //! `komunikat postep <ref>` shows sent / waiting / failed; `komunikat wstrzymaj <ref>`
-//! cancels what has not gone yet (or drops a draft).
+//! cancels what has not gone yet (or drops a draft). `komunikat zakoncz|zmien <ref>`:
+//! see [`super::announce_life`].
 
 use super::Ctx;
 use crate::domain::model::MessageKind;
@@ -116,6 +117,19 @@ fn step(text: &str) -> Option<(Step, &str)> {
 }
 
 pub(super) async fn publish(ctx: &mut Ctx<'_>, text: &str) -> anyhow::Result<Reply> {
+    match super::announce_life::parse(text) {
+        Ok(Some((reference, change))) => {
+            let staff = staff_name(ctx);
+            return super::announce_life::apply(ctx, reference, change, &staff).await;
+        }
+        Err(code) => {
+            return Ok(Reply::new(
+                ctx.lang,
+                View::new("staff_announce_invalid", json!({ "code": code })),
+            ));
+        }
+        Ok(None) => {}
+    }
     if let Some((step, reference)) = step(text) {
         return match step {
             Step::Send => send(ctx, reference).await,

@@ -40,6 +40,7 @@ pub mod staff;
 mod staff_notice;
 
 mod announce;
+mod announce_life;
 pub mod decisions;
 mod menu;
 mod notifications;

@@ -4,7 +4,7 @@
 
 use super::Tx;
 use anyhow::Context;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// A new announcement, for every customer or for the heat areas `area` names.
 #[derive(Debug, Clone)]
@@ -35,6 +35,135 @@ impl Tx {
             .await
             .map(|r| r.rows_affected()))
         .context("storing an announcement")?;
+        Ok(())
+    }
+}
+
+/// A notice of an announcement as the outbox holds it for one recipient.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SentNotice {
+    pub dedupe_key: String,
+    pub channel: String,
+    pub recipient: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    pub payload: String,
+    /// The Telegram message it became, when known.
+    pub message_id: Option<i64>,
+}
+
+/// The notice rows of announcement `$1` themselves (not their edits and notes, whose
+/// event keys go on after the reference).
+const ORIGINALS: &str =
+    "o.dedupe_key = 'notify:announcement:' || $1 || ':' || o.channel || ':' || o.recipient";
+
+impl Tx {
+    /// Ends announcement `reference` at `now` (its last day `today`); returns its new
+    /// revision, or `None` when there is no such announcement or it has ended already.
+    pub async fn end_announcement(
+        &mut self,
+        reference: &str,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> anyhow::Result<Option<i64>> {
+        let sql = "UPDATE messages SET ended_at = $1, valid_to = $2, revision = revision + 1 \
+                   WHERE reference = $3 AND ended_at IS NULL RETURNING revision";
+        let revision: Option<i32> = on_tx!(self, |c| sqlx::query_scalar(sql)
+            .bind(now)
+            .bind(today)
+            .bind(reference)
+            .fetch_optional(c)
+            .await)
+        .context("ending an announcement")?;
+        Ok(revision.map(i64::from))
+    }
+
+    /// The last day of announcement `reference` now (`None`: none set, or no such).
+    pub async fn announcement_end(&mut self, reference: &str) -> anyhow::Result<Option<NaiveDate>> {
+        let sql = "SELECT valid_to FROM messages WHERE reference = $1";
+        let end: Option<Option<NaiveDate>> = on_tx!(self, |c| sqlx::query_scalar(sql)
+            .bind(reference)
+            .fetch_optional(c)
+            .await)
+        .context("reading an announcement's end")?;
+        Ok(end.flatten())
+    }
+
+    /// Gives announcement `reference` another last day; its new revision, or `None`
+    /// when there is no such announcement or it has ended.
+    pub async fn change_announcement_end(
+        &mut self,
+        reference: &str,
+        until: NaiveDate,
+    ) -> anyhow::Result<Option<i64>> {
+        let sql = "UPDATE messages SET valid_to = $1, revision = revision + 1 \
+                   WHERE reference = $2 AND ended_at IS NULL RETURNING revision";
+        let revision: Option<i32> = on_tx!(self, |c| sqlx::query_scalar(sql)
+            .bind(until)
+            .bind(reference)
+            .fetch_optional(c)
+            .await)
+        .context("changing an announcement's end")?;
+        Ok(revision.map(i64::from))
+    }
+
+    /// The notices of announcement `reference`, with the Telegram message each became.
+    pub async fn announcement_notices(
+        &mut self,
+        reference: &str,
+    ) -> anyhow::Result<Vec<SentNotice>> {
+        let sql = format!(
+            "SELECT o.dedupe_key, o.channel, o.recipient, o.status, o.payload, s.message_id \
+             FROM outbox o LEFT JOIN notify_sent s ON s.dedupe_key = o.dedupe_key \
+             WHERE o.dedupe_key LIKE $2 AND {ORIGINALS} ORDER BY o.id"
+        );
+        on_tx!(self, |c| sqlx::query_as(&sql)
+            .bind(reference)
+            .bind(format!("notify:announcement:{reference}:%"))
+            .fetch_all(c)
+            .await)
+        .context("reading an announcement's notices")
+    }
+
+    /// Cancels the notices of announcement `reference` not delivered yet (an ended
+    /// announcement is not news any more); returns how many.
+    pub async fn cancel_undelivered_announcement(
+        &mut self,
+        reference: &str,
+    ) -> anyhow::Result<u64> {
+        let sql = format!(
+            "UPDATE outbox SET status = 'failed', last_error = 'ended before it was delivered' \
+             WHERE status = 'pending' AND dedupe_key LIKE $2 AND {} ",
+            ORIGINALS.replace("o.", "outbox.")
+        );
+        on_tx!(self, |c| sqlx::query(&sql)
+            .bind(reference)
+            .bind(format!("notify:announcement:{reference}:%"))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("cancelling an announcement's undelivered notices")
+    }
+}
+
+impl super::Store {
+    /// Keeps the Telegram message a delivered notification became (for later edits).
+    pub async fn record_notice_message(
+        &self,
+        dedupe_key: &str,
+        message_id: i64,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO notify_sent (dedupe_key, message_id, sent_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (dedupe_key) DO UPDATE SET message_id = excluded.message_id";
+        on_pool!(self, |p| sqlx::query(sql)
+            .bind(dedupe_key)
+            .bind(message_id)
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("keeping a notice's message id")?;
         Ok(())
     }
 }

@@ -44,6 +44,8 @@ crate::text_enum!(
         EveningOn = "evening_on",
         EveningOff = "evening_off",
         AnnouncementCancelled = "announcement_cancelled",
+        AnnouncementEnded = "announcement_ended",
+        AnnouncementChanged = "announcement_changed",
         CalendarLinkCreated = "calendar_link_created",
         CalendarLinkRevoked = "calendar_link_revoked",
     }

@@ -79,6 +79,7 @@ mod notify_mail_commands;
 mod notify_telegram;
 // Notification wording and settings as customers read them (issue 18).
 mod notify_evening;
+mod notify_outage;
 mod notify_quiet;
 mod notify_reminders;
 mod notify_wording;

@@ -133,6 +133,7 @@ impl Telegram {
 
     /// Sends the rendered `html` of `reply` to `chat` through `sender` at once (a
     /// notification's, paced as one; no journal: the outbox keeps its row until sent).
+    /// Returns the first text message it became.
     pub(crate) async fn send_reply_via(
         &self,
         sender: &super::send::Sender,
@@ -140,10 +141,12 @@ impl Telegram {
         reply: &Reply,
         html: &str,
         edit: Option<MessageId>,
-    ) -> Result<(), SendError> {
+    ) -> Result<Option<MessageId>, SendError> {
+        let mut first = None;
         for step in self.plan_reply(chat, reply, html, edit) {
-            self.perform(sender, chat, &step).await?;
+            let sent = self.perform(sender, chat, &step).await?;
+            first = first.or(sent.map(MessageId));
         }
-        Ok(())
+        Ok(first)
     }
 }

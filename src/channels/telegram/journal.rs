@@ -142,7 +142,7 @@ async fn send(tg: &Telegram, id: i64, out: &Outgoing, from: usize) -> anyhow::Re
     let chat = ChatId(out.chat);
     for (n, step) in out.steps.iter().enumerate().skip(from) {
         match tg.perform(&tg.sender, chat, step).await {
-            Ok(()) => {}
+            Ok(_) => {}
             // Nothing more reaches a chat that blocked the bot.
             Err(SendError::Blocked(_)) => break,
             Err(e) if transient(&e) => {

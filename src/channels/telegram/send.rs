@@ -45,6 +45,9 @@ pub struct Sender {
     /// Sends without a sound (`disable_notification`): a notice in the quiet hours of a
     /// chat that chose them silent.
     silent: bool,
+    /// Text messages reply to this message (a follow-up of an announcement), or go
+    /// without the reply when it is gone.
+    reply_to: Option<MessageId>,
     /// Chats this process marked blocked: a message from one of them clears the mark
     /// without a database read per update (Telegram's `my_chat_member` does it too).
     marked: Arc<Mutex<HashSet<i64>>>,
@@ -112,6 +115,7 @@ impl Sender {
             pacer: Arc::new(Pacer::new(limits)),
             class: Class::Reply,
             silent: false,
+            reply_to: None,
             marked: Arc::default(),
         }
     }
@@ -128,6 +132,14 @@ impl Sender {
     pub fn with_silent(&self, silent: bool) -> Sender {
         Sender {
             silent,
+            ..self.clone()
+        }
+    }
+
+    /// The same sender, its text messages replying to `message`.
+    pub fn with_reply_to(&self, message: Option<MessageId>) -> Sender {
+        Sender {
+            reply_to: message,
             ..self.clone()
         }
     }
@@ -239,6 +251,11 @@ impl Sender {
         }
         if self.paid() {
             request = request.allow_paid_broadcast(true);
+        }
+        if let Some(to) = self.reply_to {
+            request = request.reply_parameters(
+                teloxide::types::ReplyParameters::new(to).allow_sending_without_reply(),
+            );
         }
         if self.silent {
             request = request.disable_notification(true);

@@ -115,17 +115,17 @@ impl Telegram {
         sender: &Sender,
         chat: ChatId,
         step: &Step,
-    ) -> Result<(), SendError> {
+    ) -> Result<Option<i32>, SendError> {
         match step {
             Step::AnswerCallback { query, notice } => {
                 let id = CallbackQueryId(query.clone());
                 self.answer_press(chat, id, Some(notice.clone())).await;
-                Ok(())
+                Ok(None)
             }
-            Step::DeleteSecret { message, failed } => {
-                self.delete_secret(sender, chat, MessageId(*message), failed)
-                    .await
-            }
+            Step::DeleteSecret { message, failed } => self
+                .delete_secret(sender, chat, MessageId(*message), failed)
+                .await
+                .map(|()| None),
             Step::Edit {
                 message,
                 html,
@@ -137,12 +137,12 @@ impl Telegram {
                 {
                     Err(e @ SendError::Blocked(_)) => Err(e),
                     Err(e) if transient(&e) => Err(e),
-                    Ok(()) => Ok(()),
+                    Ok(()) => Ok(Some(*message)),
                     Err(e) => {
                         // Too old or gone: sent as a new message instead.
                         tracing::info!(error = %e, "could not edit, sending anew");
-                        sender.send_html(chat, html, keyboard.clone()).await?;
-                        Ok(())
+                        let sent = sender.send_html(chat, html, keyboard.clone()).await?;
+                        Ok(Some(sent.id.0))
                     }
                 }
             }
@@ -155,7 +155,7 @@ impl Telegram {
                 if let (Some(_), Some(view)) = (keyboard, view) {
                     self.buttons.remember_view(chat.0, sent.id.0, view);
                 }
-                Ok(())
+                Ok(Some(sent.id.0))
             }
             Step::File {
                 name,
@@ -171,11 +171,11 @@ impl Telegram {
                         .send_document(chat, name, body, Some(caption))
                         .await?;
                 }
-                Ok(())
+                Ok(None)
             }
             Step::Menu { staff, lang } => {
                 super::menu::follow_session(self, chat, *staff, *lang).await;
-                Ok(())
+                Ok(None)
             }
         }
     }

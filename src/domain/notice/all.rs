@@ -8,6 +8,7 @@
 //! `outbox.payload` (see [`crate::domain::payload::Payload`]).
 
 use super::announcement::Announcement;
+use super::announcement_update::AnnouncementUpdate;
 use super::collection::Collection;
 use super::credentials::Credentials;
 use super::evening::Evening;
@@ -101,6 +102,10 @@ notices! {
     /// An announcement: failure, interruption, maintenance, tariff, information.
     Announcement(Announcement) = "notify_announcement",
         example Announcement::example(), kind Kind::Announcement;
+    /// A published announcement ended or given another end: the edit of the message
+    /// sent, and a short note.
+    AnnouncementUpdate(AnnouncementUpdate) = "notify_announcement_update",
+        example AnnouncementUpdate::example();
     /// A collection case opened or moved to a new stage.
     Collection(Collection) = "notify_collection",
         example Collection::example(), kind Kind::Collection;

@@ -9,6 +9,7 @@
 //! | `reminder.rs` | `notify_due_soon`, `notify_overdue` | … `due_soon`, `overdue` |
 //! | `collection.rs` | `notify_collection` | … `collection` |
 //! | `announcement.rs` | `notify_announcement` | … `announcement` |
+//! | `announcement_update.rs` | `notify_announcement_update` | those who got the announcement |
 //! | `evening.rs` | `notify_evening` | chats (addresses) that turned the evening preview on |
 //! | `credentials.rs` | `mail_credentials` | the address of an approved request |
 //! | `reset.rs` | `mail_reset` | the account's address on file |
@@ -23,6 +24,7 @@
 mod about;
 mod all;
 mod announcement;
+mod announcement_update;
 mod collection;
 mod credentials;
 mod evening;
@@ -43,6 +45,7 @@ mod timing;
 pub use about::About;
 pub use all::Notice;
 pub use announcement::Announcement;
+pub use announcement_update::AnnouncementUpdate;
 pub use collection::Collection;
 pub use credentials::Credentials;
 pub use evening::{DueBill, Evening, Planned};

@@ -51,7 +51,9 @@ pub(crate) fn call(
     }
 }
 
-fn check_reply_to(i: &Inner, chat_id: i64, p: &Params) -> Result<(), ApiError> {
+/// The message a send replies to: refused when it is gone, unless the bot allows
+/// sending without the reply (then it goes as a plain message, as Telegram does).
+fn check_reply_to(i: &Inner, chat_id: i64, p: &Params) -> Result<Option<i64>, ApiError> {
     let rp = p.json("reply_parameters")?;
     let (mid, allow) = match &rp {
         Some(r) => (
@@ -64,10 +66,14 @@ fn check_reply_to(i: &Inner, chat_id: i64, p: &Params) -> Result<(), ApiError> {
         ),
     };
     match mid {
-        Some(mid) if !allow && i.messages.get(&(chat_id, mid)).is_none_or(|m| m.deleted) => {
-            Err(ApiError::bad("message to be replied not found"))
+        Some(mid) if i.messages.get(&(chat_id, mid)).is_none_or(|m| m.deleted) => {
+            if allow {
+                Ok(None)
+            } else {
+                Err(ApiError::bad("message to be replied not found"))
+            }
         }
-        _ => Ok(()),
+        other => Ok(other),
     }
 }
 
@@ -81,10 +87,11 @@ fn send_message(i: &mut Inner, p: &Params) -> Result<Value, ApiError> {
         TextUse::Send,
     )?;
     let mk = markup::check(p.get("reply_markup"))?;
-    check_reply_to(i, chat_id, p)?;
+    let reply_to = check_reply_to(i, chat_id, p)?;
     i.check_rate(chat_id, p.bool("allow_paid_broadcast"))?;
     let mid = i.next_mid();
     let mut m = StoredMsg::new(chat_id, mid, bot_user(), true);
+    m.reply_to = reply_to;
     m.text = Some(parsed);
     m.raw = p.str("text");
     m.parse_mode = parse_mode;

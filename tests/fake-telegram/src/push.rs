@@ -165,6 +165,20 @@ impl FakeTelegram {
         self.notify();
     }
 
+    /// The user deletes message `message_id` in their private chat (a bot's message too:
+    /// Telegram sends no update for it; the bot's later edits and replies find it gone).
+    pub fn user_deletes(&self, user_id: i64, message_id: i64) {
+        let mut i = self.lock();
+        let m = i
+            .messages
+            .get_mut(&(user_id, message_id))
+            .filter(|m| !m.deleted)
+            .unwrap_or_else(|| panic!("user_deletes: no message {message_id} in chat {user_id}"));
+        m.deleted = true;
+        drop(i);
+        self.notify();
+    }
+
     /// The user presses the inline button with callback `data` on bot message `message_id` in
     /// their private chat. Panics unless that message is visible and has such a button (a real
     /// client can only press what is there). Returns the callback query id.

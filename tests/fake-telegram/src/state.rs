@@ -52,6 +52,8 @@ pub(crate) struct StoredMsg {
     pub edit_date: Option<i64>,
     /// sent with `disable_notification` (the user's phone made no sound)
     pub silent: bool,
+    /// the message it replies to (`reply_parameters`), when that message exists
+    pub reply_to: Option<i64>,
 }
 
 impl StoredMsg {
@@ -74,6 +76,7 @@ impl StoredMsg {
             edit_count: 0,
             edit_date: None,
             silent: false,
+            reply_to: None,
         }
     }
 
@@ -104,6 +107,7 @@ impl StoredMsg {
             document: self.document.clone(),
             edit_count: self.edit_count,
             silent: self.silent,
+            reply_to: self.reply_to,
             date: self.date,
         }
     }

@@ -154,6 +154,8 @@ pub struct SentMessage {
     pub edit_count: u32,
     /// sent with `disable_notification`: delivered without a sound
     pub silent: bool,
+    /// the message it replies to, when that message exists
+    pub reply_to: Option<i64>,
     /// unix seconds
     pub date: i64,
 }
