@@ -175,7 +175,7 @@ pub async fn import(app: &App, dir: &Path) -> anyhow::Result<()> {
         &app.store,
         &app.pesel_key,
         dir,
-        &app.settings.import,
+        &app.settings.import_options(),
         timing,
     )
     .await;

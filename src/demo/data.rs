@@ -94,6 +94,7 @@ impl Invoice {
             pdf_name: None,
             interest_for: self.interest_for.as_ref().map(|(of, _)| of.clone()),
             interest_to: self.interest_for.as_ref().map(|(_, to)| *to),
+            ksef: Default::default(),
         }
     }
 

@@ -70,6 +70,11 @@ pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
                 invoice.pdf.clone().unwrap_or_default(),
                 i.interest_for.unwrap_or_default(),
                 opt_date(i.interest_to),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
             ]
         }),
     )?;

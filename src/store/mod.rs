@@ -46,6 +46,7 @@ pub use email::*;
 mod fan_out;
 pub mod import;
 mod import_runs;
+mod ksef;
 mod notify;
 pub use notify::*;
 mod notify_jobs;

@@ -14,6 +14,7 @@ mod import_bulk_load;
 mod import_rejects;
 mod import_serving;
 mod interest;
+mod ksef_import;
 mod outbox_lease;
 mod pay;
 mod rates_confirmed;
