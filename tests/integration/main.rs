@@ -15,6 +15,7 @@ mod import_rejects;
 mod import_serving;
 mod interest;
 mod ksef_import;
+mod ksef_verify;
 mod ksef_views;
 mod outbox_lease;
 mod pay;
