@@ -202,3 +202,28 @@ async fn email_attaches_the_code_and_gives_the_link() {
         assert_eq!(xml.bytes, fixture_xml());
     }
 }
+
+/// `[ksef] payment_title`: off, the title names invoice numbers; on, a KSeF invoice by
+/// its KSeF number (the QR code's 32 characters keep the invoice number).
+#[tokio::test]
+async fn the_payment_title_carries_the_ksef_number_only_when_set() {
+    use crate::pay::qr_of;
+    for backend in backends() {
+        for on in [false, true] {
+            let t = TestApp::with_settings(&backend, |s| s.ksef.payment_title = on).await;
+            import_ksef(&t).await;
+            login_customer(&t, "F-00201", "pay").await;
+            let chat = t.console("pay");
+            let out = chat.say("zaplac FV/2026/04/000201").await;
+            let title = if on {
+                format!("F-00201\n{ONLINE}")
+            } else {
+                "F-00201 FV/2026/04/000201".to_string()
+            };
+            assert!(out.contains(&title), "{on}: {out}");
+            assert_eq!(out.contains("swoimi numerami KSeF"), on, "{out}");
+            let reply = chat.send("zaplac FV/2026/04/000201").await;
+            assert_eq!(qr_of(&reply).title, "F-00201 FV/2026/04/000201");
+        }
+    }
+}
