@@ -61,6 +61,7 @@ pub async fn run(
         ..staff
     });
     print_logins(&logins);
+    print_ksef(&summary, &logins);
     if no_console {
         return Ok(());
     }
@@ -142,6 +143,20 @@ async fn demo_login(
         name: name.to_string(),
         note: String::new(),
     })
+}
+
+/// Where the demo's KSeF invoices show (docs/ksef.md).
+fn print_ksef(summary: &crate::demo::DemoSummary, logins: &[DemoLogin]) {
+    let Some(number) = &summary.ksef_offline else {
+        return;
+    };
+    let Some(login) = logins.iter().find(|l| l.note.contains("offline")) else {
+        return;
+    };
+    println!(
+        "KSeF: {} faktur firm i wspólnot od 1 kwietnia 2026 ma numer KSeF; faktura {number} wystawiona offline czeka na numer (KOD II): zaloguj {} {}, potem: faktura {number}, ksef {number}, sprawdz <numer KSeF>",
+        summary.ksef_invoices, login.identifier, login.password
+    );
 }
 
 fn print_logins(logins: &[DemoLogin]) {

@@ -124,6 +124,8 @@ pub struct Owned<T> {
 
 #[derive(Debug, Default)]
 pub struct DataSet {
+    /// The KSeF invoices' fields, by invoice number ([`super::ksef`]).
+    pub ksef: std::collections::HashMap<String, super::ksef::DemoKsef>,
     pub customers: Vec<Customer>,
     pub contracts: Vec<Contract>,
     pub invoices: Vec<Invoice>,

@@ -14,6 +14,7 @@ mod import_bulk_load;
 mod import_rejects;
 mod import_serving;
 mod interest;
+mod ksef_demo;
 mod ksef_import;
 mod ksef_verify;
 mod ksef_views;
