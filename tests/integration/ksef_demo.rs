@@ -8,6 +8,9 @@ use crate::ksef_views::decode;
 use crate::views::login_customer;
 use ebok::domain::ksef::{KsefNumber, xml_hash};
 
+/// A stored KSeF invoice: number, KSeF number, hash, stored XML, issue date.
+type Row = (String, Option<String>, String, Option<Vec<u8>>, String);
+
 #[tokio::test]
 async fn the_demo_firms_invoices_since_april_2026_carry_valid_numbers_and_matching_xml() {
     let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
@@ -22,8 +25,7 @@ async fn the_demo_firms_invoices_since_april_2026_carry_valid_numbers_and_matchi
         ebok::import::run_with(&t.app.store, &t.app.pesel_key, dir.path(), &options)
             .await
             .expect("the demo imports with its KSeF numbers");
-        let rows: Vec<(String, Option<String>, String, Option<Vec<u8>>, String)> =
-            sqlx_rows(&t).await;
+        let rows: Vec<Row> = sqlx_rows(&t).await;
         assert_eq!(rows.len(), summary.ksef_invoices, "{}", t.db.label);
         let mut with_xml = 0;
         for (number, ksef, hash, xml, issued) in &rows {
@@ -61,7 +63,7 @@ async fn the_demo_firms_invoices_since_april_2026_carry_valid_numbers_and_matchi
     }
 }
 
-async fn sqlx_rows(t: &TestApp) -> Vec<(String, Option<String>, String, Option<Vec<u8>>, String)> {
+async fn sqlx_rows(t: &TestApp) -> Vec<Row> {
     let sql = "SELECT i.number, i.ksef_number, i.ksef_hash, f.body, CAST(i.issue_date AS TEXT) \
                FROM invoices i LEFT JOIN files f ON f.sha256 = i.xml_sha256 \
                WHERE i.ksef_mode IS NOT NULL ORDER BY i.number";
