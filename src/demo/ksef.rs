@@ -4,23 +4,13 @@
 //! of the utility's NIP. The first firm's newest invoice was issued offline: no number
 //! yet, and a KOD II link as the billing system would make it with its certificate.
 
-use super::data::{Customer, DataSet, Invoice};
+use super::data::{Customer, DataSet, DemoKsef, Invoice};
 use crate::config::Utility;
 use crate::domain::ksef::{self, KsefNumber};
 use crate::domain::model::CustomerKind;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
-
-/// What the export says of one KSeF invoice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoKsef {
-    pub number: Option<String>,
-    pub hash: String,
-    pub offline: bool,
-    pub kod2: Option<String>,
-    pub xml: Vec<u8>,
-}
 
 /// The first day every firm issues through KSeF.
 pub fn start() -> NaiveDate {

@@ -4,7 +4,7 @@
 //! the Telegram emulator and real mail.
 
 use crate::helpers::{Backend, TestApp, backends};
-use crate::ksef_import::{FIXTURE_HASH, KOD2, ONLINE, fixture_xml, ksef_dir, options};
+use crate::ksef_import::{FIXTURE_HASH, KOD2, LATER, ONLINE, fixture_xml, ksef_dir, options};
 use crate::views::login_customer;
 use ebok::domain::reply::Reply;
 
@@ -70,6 +70,28 @@ async fn the_bills_and_the_bill_show_the_ksef_number_or_offline() {
         assert!(!old.contains("KSeF"), "{old}");
         let none = chat.say("ksef FV/2025/02/000201").await;
         assert!(none.contains("nie został wystawiony w KSeF"), "{none}");
+    }
+}
+
+/// A correction issued through KSeF names the KSeF number of the invoice it corrects.
+#[tokio::test]
+async fn a_correction_names_the_ksef_number_it_corrects() {
+    for backend in backends() {
+        let t = TestApp::new(&backend).await;
+        let correction = format!(
+            "KOR/2026/05/000201,F-00201,correction,2026-05-12,2026-05-26,Korekta,-100.00,0.00,-100.00,,,,,{LATER},{FIXTURE_HASH},,,{ONLINE}"
+        );
+        let dir = ksef_dir("", &[&correction]);
+        ebok::import::run_with(&t.app.store, &t.app.pesel_key, dir.path(), &options())
+            .await
+            .unwrap();
+        login_customer(&t, "F-00201", "kor").await;
+        let out = t.console("kor").say("faktura KOR/2026/05/000201").await;
+        assert!(out.contains(&format!("KSeF: {LATER}")), "{out}");
+        assert!(
+            out.contains(&format!("Koryguje fakturę o numerze KSeF {ONLINE}")),
+            "{out}"
+        );
     }
 }
 
