@@ -143,3 +143,39 @@ async fn misses_are_throttled_per_chat_like_logins_and_logins_are_not() {
         assert!(!login.starts_with("⏳"), "{login}");
     }
 }
+
+/// The same answers on Telegram and by email, to someone with no account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stranger_gets_the_same_answer_on_telegram_and_by_email() {
+    use crate::email_helpers::{EmailRig, text};
+    use crate::telegram_support::Bot;
+    for backend in backends() {
+        let bot = Bot::start(&backend).await;
+        import_ksef(&bot.t).await;
+        let user = 7_230_001;
+        let out = bot
+            .say(user, &format!("/sprawdz {ONLINE}"), |m| {
+                m.visible().contains("wystawiło fakturę")
+            })
+            .await;
+        assert!(!out.visible().contains("F-00201"), "{}", out.visible());
+        assert!(!out.visible().contains("FV/2026"), "{}", out.visible());
+        bot.assert_no_errors();
+
+        let Some(mut rig) = EmailRig::new(&backend, "email sprawdz", |_| {}).await else {
+            return;
+        };
+        import_ksef(&rig.t).await;
+        rig.start();
+        let stranger = rig.mail.fresh_address_with("obcy");
+        let id = rig
+            .send(&stranger, "czy to od was?", &format!("sprawdz {ONLINE}"))
+            .await;
+        let body = text(&rig.reply_to(&stranger, &id).await);
+        assert!(body.contains("wystawiło fakturę o tym numerze"), "{body}");
+        assert!(
+            !body.contains("FV/2026") && !body.contains("5 000"),
+            "{body}"
+        );
+    }
+}
