@@ -180,6 +180,22 @@ async fn telegram_offers_the_code_on_the_bill_and_sends_it_as_a_photo() {
             .after(user, before, |m| m.visible().contains(LINK))
             .await;
         assert!(text.visible().contains(ONLINE));
+        // Offline: two photos, the OFFLINE code and KOD II.
+        let before = bot.last_id(user);
+        bot.say(user, "ksef FV/2026/04/000202", |m| {
+            m.visible().contains("numer KSeF w drodze")
+        })
+        .await;
+        let photos: Vec<String> = bot
+            .fake
+            .messages_to(user)
+            .iter()
+            .filter(|m| m.message_id > before)
+            .filter_map(|m| m.document.as_ref().filter(|d| d.method == "sendPhoto"))
+            .map(|d| decode(&d.bytes))
+            .collect();
+        assert_eq!(photos.len(), 2, "{photos:?}");
+        assert!(photos.contains(&KOD2.to_string()), "{photos:?}");
         bot.assert_no_errors();
     }
 }
