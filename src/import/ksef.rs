@@ -71,7 +71,8 @@ impl KsefBook {
                     "a KSeF hash, XML or KOD II for an invoice with neither ksef_number nor ksef_mode offline",
                 );
             }
-            Some(KsefMode::Online) if number.is_none() => row.error(
+            // A number given but refused has its own error.
+            Some(KsefMode::Online) if row.opt_text("ksef_number").is_none() => row.error(
                 errors,
                 "ksef_number",
                 "an invoice issued online has its KSeF number (an offline one: ksef_mode offline)",

@@ -72,3 +72,24 @@ async fn sqlx_rows(t: &TestApp) -> Vec<Row> {
         ebok::store::Store::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
     }
 }
+
+/// The demo's data are the shipped configuration's utility's (its PDFs and KSeF
+/// numbers), so `ebok demo` runs under a configuration naming another utility's NIP.
+#[test]
+fn the_demo_runs_under_another_utilitys_nip() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("demo.sqlite").display());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ebok"))
+        .current_dir(dir.path())
+        .args(["--database", &db, "demo", "--no-console"])
+        .env_remove("EBOK_DATABASE__URL")
+        .env_remove("EBOK_CONFIG")
+        .env("EBOK_UTILITY__NIP", "888-123-45-63")
+        .output()
+        .expect("run ebok");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
