@@ -45,7 +45,13 @@ pub async fn run(
     println!("Generating demo billing data in {} …", dir.display());
     let summary =
         crate::demo::generate(&dir, calendar::today()).context("generating the demo data")?;
-    import(&app, &dir).await?;
+    // The demo's data are the shipped configuration's utility's (its PDFs, its KSeF
+    // numbers), whatever utility the configuration in use names.
+    let options = crate::config::Import {
+        seller_nip: Settings::defaults()?.import_options().seller_nip,
+        ..app.settings.import_options()
+    };
+    import_with(&app, &dir, &options).await?;
     let mut logins = Vec::new();
     for customer in &summary.customers {
         let id = customer_id(&app, &customer.number).await?;
@@ -61,6 +67,7 @@ pub async fn run(
         ..staff
     });
     print_logins(&logins);
+    print_ksef(&summary, &logins);
     if no_console {
         return Ok(());
     }
@@ -144,6 +151,20 @@ async fn demo_login(
     })
 }
 
+/// Where the demo's KSeF invoices show (docs/ksef.md).
+fn print_ksef(summary: &crate::demo::DemoSummary, logins: &[DemoLogin]) {
+    let Some(number) = &summary.ksef_offline else {
+        return;
+    };
+    let Some(login) = logins.iter().find(|l| l.note.contains("offline")) else {
+        return;
+    };
+    println!(
+        "KSeF: {} faktur firm i wspólnot od 1 kwietnia 2026 ma numer KSeF; faktura {number} wystawiona offline czeka na numer (KOD II): zaloguj {} {}, potem: faktura {number}, ksef {number}, sprawdz <numer KSeF>",
+        summary.ksef_invoices, login.identifier, login.password
+    );
+}
+
 fn print_logins(logins: &[DemoLogin]) {
     println!();
     println!("Konta demonstracyjne (hasła są nowe przy każdym uruchomieniu):");
@@ -169,16 +190,14 @@ fn print_logins(logins: &[DemoLogin]) {
 
 /// `ebok import DIR`: prints the per-file report, or every error with file, line and column.
 pub async fn import(app: &App, dir: &Path) -> anyhow::Result<()> {
+    import_with(app, dir, &app.settings.import_options()).await
+}
+
+/// [`import`] with these checks.
+async fn import_with(app: &App, dir: &Path, options: &crate::config::Import) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let timing = app.core.timing();
-    let result = crate::import::run_at(
-        &app.store,
-        &app.pesel_key,
-        dir,
-        &app.settings.import,
-        timing,
-    )
-    .await;
+    let result = crate::import::run_at(&app.store, &app.pesel_key, dir, options, timing).await;
     let seconds = started.elapsed().as_secs_f64();
     // For /metrics of `ebok serve`; an import is not undone because this failed.
     let rows = result

@@ -39,6 +39,20 @@ impl Settings {
             .then(|| format!("the configuration file {}", path.display()))
     }
 
+    /// The import's options with the utility's NIP, which KSeF numbers must carry.
+    pub fn import_options(&self) -> super::sections::Import {
+        let nip = self
+            .utility
+            .nip
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        super::sections::Import {
+            seller_nip: Some(nip),
+            ..self.import.clone()
+        }
+    }
+
     /// Only the built-in defaults (tests and the demo start from these).
     pub fn defaults() -> anyhow::Result<Settings> {
         Figment::from(Toml::string(DEFAULT_TOML))

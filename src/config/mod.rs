@@ -16,7 +16,8 @@ mod utility;
 pub use channels::{EmailChannel, Smtp, Telegram, TlsMode};
 pub use problem::{Problem, Purpose};
 pub use sections::{
-    App, CalendarFile, Database, Http, Import, Log, LogFormat, Notifications, Security, Shutdown,
+    App, CalendarFile, Database, Http, Import, Ksef, Log, LogFormat, Notifications, Security,
+    Shutdown,
 };
 pub use settings::{DEFAULT_TOML, Settings};
 pub use utility::{InterestTables, Regulations, Utility};

@@ -127,6 +127,27 @@ impl Default for CalendarFile {
     }
 }
 
+/// `[ksef]`: the verification links of invoices issued through KSeF (docs/ksef.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Ksef {
+    /// The host of the verification links: `qr.ksef.mf.gov.pl` in production,
+    /// `qr-test.ksef.mf.gov.pl` or `qr-demo.ksef.mf.gov.pl` against KSeF's test systems.
+    pub host: String,
+    /// The KSeF number in the transfer title and the QR code of `zaplac` for invoices
+    /// that have one (off until the obligation's date is certain).
+    pub payment_title: bool,
+}
+
+impl Default for Ksef {
+    fn default() -> Ksef {
+        Ksef {
+            host: crate::domain::ksef::DEFAULT_HOST.to_string(),
+            payment_title: false,
+        }
+    }
+}
+
 /// `[http]`: the operations endpoints (`/healthz`, `/readyz`, `/metrics`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Http {
@@ -184,6 +205,10 @@ pub struct Import {
     /// The VAT rates line items may carry: whole percentages, `zw`, `np` or `oo`.
     #[serde(deserialize_with = "vat_rates")]
     pub vat_rates: Vec<String>,
+    /// The utility's NIP (digits), which a KSeF number must begin with: set from
+    /// `[utility] nip` when the configuration is read; `None` checks any valid NIP.
+    #[serde(skip)]
+    pub seller_nip: Option<String>,
 }
 
 impl Default for Import {
@@ -193,6 +218,7 @@ impl Default for Import {
                 .iter()
                 .map(|r| r.to_string())
                 .collect(),
+            seller_nip: None,
         }
     }
 }

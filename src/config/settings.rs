@@ -2,7 +2,7 @@
 
 use super::channels::{EmailChannel, Smtp, Telegram};
 use super::sections::{
-    App, CalendarFile, Database, Http, Import, Log, Notifications, Security, Shutdown,
+    App, CalendarFile, Database, Http, Import, Ksef, Log, Notifications, Security, Shutdown,
 };
 use super::utility::{InterestTables, Regulations, Utility};
 use serde::Deserialize;
@@ -30,4 +30,6 @@ pub struct Settings {
     pub notifications: Notifications,
     #[serde(default)]
     pub calendar: CalendarFile,
+    #[serde(default)]
+    pub ksef: Ksef,
 }

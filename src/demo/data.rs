@@ -94,6 +94,7 @@ impl Invoice {
             pdf_name: None,
             interest_for: self.interest_for.as_ref().map(|(of, _)| of.clone()),
             interest_to: self.interest_for.as_ref().map(|(_, to)| *to),
+            ksef: Default::default(),
         }
     }
 
@@ -121,8 +122,20 @@ pub struct Owned<T> {
     pub record: T,
 }
 
+/// What the export says of one KSeF invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoKsef {
+    pub number: Option<String>,
+    pub hash: String,
+    pub offline: bool,
+    pub kod2: Option<String>,
+    pub xml: Vec<u8>,
+}
+
 #[derive(Debug, Default)]
 pub struct DataSet {
+    /// The KSeF invoices' fields, by invoice number ([`super::ksef`] fills them).
+    pub ksef: std::collections::HashMap<String, DemoKsef>,
     pub customers: Vec<Customer>,
     pub contracts: Vec<Contract>,
     pub invoices: Vec<Invoice>,

@@ -56,6 +56,7 @@ pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
         &export::INVOICES,
         set.invoices.iter().map(|invoice| {
             let i = invoice.record();
+            let k = set.ksef.get(&invoice.number);
             vec![
                 i.number,
                 number(invoice.customer),
@@ -70,6 +71,13 @@ pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
                 invoice.pdf.clone().unwrap_or_default(),
                 i.interest_for.unwrap_or_default(),
                 opt_date(i.interest_to),
+                k.and_then(|k| k.number.clone()).unwrap_or_default(),
+                k.map(|k| k.hash.clone()).unwrap_or_default(),
+                k.map(|k| if k.offline { "offline" } else { "online" })
+                    .unwrap_or_default()
+                    .to_string(),
+                k.and_then(|k| k.kod2.clone()).unwrap_or_default(),
+                String::new(),
             ]
         }),
     )?;

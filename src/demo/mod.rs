@@ -7,6 +7,7 @@ pub(crate) mod data;
 pub(crate) mod documents;
 mod files;
 mod generate;
+pub(crate) mod ksef;
 mod people;
 pub(crate) mod tariff;
 
@@ -51,6 +52,9 @@ pub struct DemoSummary {
     pub total_paid: Decimal,
     /// Sum of what is still to pay (negative: overpaid) over all invoices.
     pub total_to_pay: Decimal,
+    /// Invoices issued through KSeF, and the one still offline (awaiting its number).
+    pub ksef_invoices: usize,
+    pub ksef_offline: Option<String>,
 }
 
 /// Writes the demo data set for `today` into `dir` (created if missing).
@@ -61,15 +65,18 @@ pub fn generate(dir: &Path, today: NaiveDate) -> anyhow::Result<DemoSummary> {
 pub fn generate_with_seed(dir: &Path, today: NaiveDate, seed: u64) -> anyhow::Result<DemoSummary> {
     let settings = Settings::defaults()?;
     let mut rng = StdRng::seed_from_u64(seed);
-    let set = generate::build(&mut rng, today, &settings.interest.statutory);
+    let mut set = generate::build(&mut rng, today, &settings.interest.statutory);
+    let offline = ksef::assign(&mut set, &settings.utility);
     std::fs::create_dir_all(dir.join("pdf"))
         .with_context(|| format!("creating {}", dir.display()))?;
     let pdf_files = write_pdfs(dir, &set, &settings)?;
     files::write(dir, &set)?;
-    Ok(summary(&set, pdf_files))
+    let mut summary = summary(&set, pdf_files);
+    summary.ksef_offline = offline;
+    Ok(summary)
 }
 
-fn note(c: &data::Customer) -> String {
+fn note(set: &DataSet, c: &data::Customer) -> String {
     let mut notes = Vec::new();
     match c.habit {
         Habit::Overdue => notes.push("zaległości, sprawa w sądzie"),
@@ -79,6 +86,16 @@ fn note(c: &data::Customer) -> String {
     }
     if c.e_invoice {
         notes.push("e-faktury PDF");
+    }
+    let ksef = set
+        .invoices
+        .iter()
+        .filter(|i| set.customers[i.customer].number == c.number);
+    let ksef: Vec<_> = ksef.filter_map(|i| set.ksef.get(&i.number)).collect();
+    if ksef.iter().any(|k| k.offline) {
+        notes.push("faktury KSeF, jedna offline z KOD II");
+    } else if !ksef.is_empty() {
+        notes.push("faktury KSeF");
     }
     notes.join(", ")
 }
@@ -93,7 +110,7 @@ fn summary(set: &DataSet, pdf_files: usize) -> DemoSummary {
                 name: c.name.clone(),
                 kind: c.kind,
                 email: c.email.clone(),
-                note: note(c),
+                note: note(set, c),
             })
             .collect(),
         contracts: set.contracts.len(),
@@ -110,6 +127,8 @@ fn summary(set: &DataSet, pdf_files: usize) -> DemoSummary {
             .map(|p| crate::domain::money::from_grosze(p.record.amount_gr))
             .sum(),
         total_to_pay: set.invoices.iter().map(|i| i.to_pay()).sum(),
+        ksef_invoices: set.ksef.len(),
+        ksef_offline: None,
     }
 }
 
@@ -129,6 +148,11 @@ fn write_pdfs(dir: &Path, set: &DataSet, settings: &Settings) -> anyhow::Result<
         if let Some(rel) = &inv.pdf {
             let bytes = documents::invoice(&settings.utility, &set.customers[inv.customer], inv)?;
             write(rel, bytes)?;
+            // The KSeF XML stands beside the PDF (docs/import.md): ebok stores it.
+            if let Some(k) = set.ksef.get(&inv.number) {
+                let xml = format!("{}.xml", rel.trim_end_matches(".pdf"));
+                std::fs::write(dir.join(&xml), &k.xml).with_context(|| format!("writing {xml}"))?;
+            }
         }
     }
     Ok(count)

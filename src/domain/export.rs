@@ -151,6 +151,12 @@ pub static INVOICES: FileSpec = FileSpec {
         opt("pdf").stored_as(&["pdf_sha256", "pdf_name"]),
         opt("interest_for"),
         opt("interest_to"),
+        opt("ksef_number"),
+        // With the XML's own hash when the XML stands beside the PDF.
+        opt("ksef_hash").stored_as(&["ksef_hash", "xml_sha256"]),
+        opt("ksef_mode"),
+        opt("ksef_kod2"),
+        opt("corrected_ksef"),
     ],
 };
 

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod export;
 pub mod ids;
 pub mod interest;
+pub mod ksef;
 pub mod lang;
 pub mod model;
 pub mod money;

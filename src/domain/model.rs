@@ -80,6 +80,38 @@ pub struct Invoice {
     /// An interest note: the invoice it charged interest on, and up to which day.
     pub interest_for: Option<String>,
     pub interest_to: Option<NaiveDate>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub ksef: InvoiceKsef,
+}
+
+/// What the billing export says of an invoice's life in KSeF (docs/ksef.md); all
+/// empty for an invoice outside KSeF.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct InvoiceKsef {
+    pub ksef_number: Option<String>,
+    /// SHA-256 of the invoice's XML, Base64URL without padding.
+    pub ksef_hash: Option<String>,
+    /// The stored XML file (SHA-256 hex of the files table), when the export gave it.
+    pub xml_sha256: Option<String>,
+    /// `online` or `offline`; `None`: not a KSeF invoice.
+    pub ksef_mode: Option<String>,
+    /// An offline invoice's second code (KOD II, `CERTYFIKAT`), as the billing system made it.
+    pub ksef_kod2: Option<String>,
+    /// A correction: the KSeF number of the invoice it corrects.
+    pub corrected_ksef: Option<String>,
+}
+
+impl InvoiceKsef {
+    /// Issued through KSeF (online, or offline and sent or to be sent).
+    pub fn is_ksef(&self) -> bool {
+        self.ksef_mode.is_some()
+    }
+
+    /// Offline and not yet given its number by KSeF.
+    pub fn awaiting_number(&self) -> bool {
+        self.is_ksef() && self.ksef_number.is_none()
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

@@ -65,10 +65,13 @@ fn describe(errors: &[RowError], stopped_early: bool) -> String {
 pub struct Errors {
     list: Vec<RowError>,
     dropped: bool,
+    /// Every error recorded, kept or dropped.
+    pushed: usize,
 }
 
 impl Errors {
     pub fn push(&mut self, file: &str, line: u64, column: Option<&str>, reason: impl Into<String>) {
+        self.pushed += 1;
         if self.full() {
             self.dropped = true;
             return;
@@ -85,6 +88,10 @@ impl Errors {
     }
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+    /// How many errors were recorded (also those past [`MAX_ERRORS`]).
+    pub fn len(&self) -> usize {
+        self.pushed
     }
     pub fn into_error(self) -> ImportError {
         let stopped_early = self.dropped || self.full();

@@ -3,6 +3,7 @@
 use super::error::Errors;
 use super::fields::Row;
 use super::known::{Claim, Slot};
+use super::ksef::{KsefBook, KsefRow};
 use super::parse::show_grosze;
 use super::reader::{Checked, Found, KeyedFile, imported};
 use super::rowhash::RowHash;
@@ -12,11 +13,20 @@ use crate::domain::model::{Invoice, InvoiceKind};
 use crate::store::import::Imported;
 use chrono::NaiveDate;
 
-#[derive(Default)]
 pub struct Invoices {
     /// The interest notes' `interest_for`, checked once the whole file is read (the
     /// invoice may come after the note).
     refs: LaterRefs,
+    ksef: KsefBook,
+}
+
+impl Invoices {
+    pub fn new(ksef: KsefBook) -> Invoices {
+        Invoices {
+            refs: LaterRefs::default(),
+            ksef,
+        }
+    }
 }
 
 impl KeyedFile for Invoices {
@@ -44,6 +54,19 @@ impl KeyedFile for Invoices {
         let to_pay = row.amount(errors, "to_pay");
         let interest = row.opt_amount(errors, "interest");
         let pdf = pdf(errors, pdfs, row, "pdf");
+        let xml = match (&pdf, row.opt_text("pdf")) {
+            (Ok(Some(_)), Some(rel)) => pdfs
+                .xml_beside(rel)
+                .map_err(|reason| row.error(errors, "pdf", reason)),
+            _ => Ok(None),
+        };
+        let ksef_row = KsefRow {
+            invoice: number,
+            kind,
+            issue_date,
+            xml,
+        };
+        let ksef = self.ksef.check(errors, row, ksef_row);
         row.not_before(errors, ("due_date", due_date), ("issue_date", issue_date));
         check_amounts(errors, row, (charge, credited, to_pay), interest.flatten());
         let charged = charged_interest(errors, row, kind, issue_date, owner, &mut self.refs);
@@ -76,8 +99,10 @@ impl KeyedFile for Invoices {
             Some(interest_gr),
             Ok(pdf),
             Some((interest_for, interest_to)),
+            Some(ksef),
         ) = (
             owner, kind, issue_date, due_date, charge, credited, to_pay, interest, pdf, charged,
+            ksef,
         )
         else {
             return None;
@@ -98,6 +123,7 @@ impl KeyedFile for Invoices {
             pdf_name: pdf.map(|f| f.name),
             interest_for: interest_for.map(str::to_string),
             interest_to,
+            ksef,
         };
         let hash = fingerprint(customers.key(owner), &record);
         imported(record, customers.entry(owner).id, hash)
@@ -216,6 +242,15 @@ fn fingerprint(customer: &str, i: &Invoice) -> (u64, String) {
     // Only when given, so rows exported without them keep their fingerprints.
     if let Some(number) = &i.interest_for {
         hash.text(number).opt_date(i.interest_to);
+    }
+    let k = &i.ksef;
+    if *k != Default::default() {
+        hash.opt(k.ksef_number.as_deref())
+            .opt(k.ksef_hash.as_deref())
+            .opt(k.xml_sha256.as_deref())
+            .opt(k.ksef_mode.as_deref())
+            .opt(k.ksef_kod2.as_deref())
+            .opt(k.corrected_ksef.as_deref());
     }
     hash.finish()
 }

@@ -15,6 +15,7 @@ mod invoices;
 mod item_sets;
 mod items;
 mod known;
+mod ksef;
 mod messages;
 pub(crate) mod parse;
 mod payments;
@@ -77,6 +78,7 @@ pub async fn run_at(
     let marks = tx.notify_marks().await?;
     let bulk = tx.bulk_load_begin().await?;
     let mut run = Run::new(tx, bulk, dir, pesel_key, &options.vat_rates);
+    run.seller_nip = options.seller_nip.clone();
     let outcome = all(&mut run, &present).await;
     let Run {
         mut tx,
@@ -135,7 +137,9 @@ async fn all(run: &mut Run<'_>, present: &[&'static FileSpec]) -> anyhow::Result
                 reader::import(run, contracts::Contracts::default()).await?
             }
             f if f == export::INVOICES.file => {
-                reader::import(run, invoices::Invoices::default()).await?
+                let stored = run.tx.invoice_ksef_numbers().await?;
+                let book = ksef::KsefBook::new(run.seller_nip.clone(), stored);
+                reader::import(run, invoices::Invoices::new(book)).await?
             }
             f if f == export::INVOICE_ITEMS.file => items::import(run).await?,
             f if f == export::PAYMENTS.file => reader::import(run, payments::Payments).await?,

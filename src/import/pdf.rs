@@ -1,5 +1,6 @@
-//! PDF files referenced from the CSV files by a path relative to the import directory.
-//! Each is stored once, under the SHA-256 of its content.
+//! PDF files referenced from the CSV files by a path relative to the import directory,
+//! and an invoice's KSeF XML beside its PDF. Each is stored once, under the SHA-256 of
+//! its content.
 
 use crate::store::Tx;
 use sha2::{Digest, Sha256};
@@ -16,12 +17,21 @@ pub struct PdfRef {
     pub name: String,
 }
 
+/// An invoice's XML: its stored hash, KSeF's hash of it, and where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlRef {
+    pub sha256: String,
+    pub ksef_hash: String,
+    pub path: String,
+}
+
 #[derive(Default)]
 pub struct Pdfs {
     dir: PathBuf,
     by_path: HashMap<String, PdfRef>,
     stored: Option<HashSet<String>>,
-    pending: Vec<(String, Vec<u8>)>,
+    /// Hash, content type and body of the files to store.
+    pending: Vec<(String, &'static str, Vec<u8>)>,
     pub stored_now: u64,
 }
 
@@ -71,9 +81,41 @@ impl Pdfs {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| rel.to_string());
         let found = PdfRef { sha256, name };
-        self.pending.push((found.sha256.clone(), body));
+        self.pending
+            .push((found.sha256.clone(), "application/pdf", body));
         self.by_path.insert(rel.to_string(), found.clone());
         Ok(found)
+    }
+
+    /// The invoice's XML beside its PDF at `pdf_rel` (the same path ending in `.xml`),
+    /// if there is one; the reason for the user when it is unusable.
+    pub fn xml_beside(&mut self, pdf_rel: &str) -> Result<Option<XmlRef>, String> {
+        let rel = match pdf_rel.rsplit_once('.') {
+            Some((stem, _)) if !stem.ends_with('/') => format!("{stem}.xml"),
+            _ => format!("{pdf_rel}.xml"),
+        };
+        let full = self.dir.join(&rel);
+        let Ok(meta) = std::fs::metadata(&full) else {
+            return Ok(None);
+        };
+        if !meta.is_file() || meta.len() > MAX_PDF_BYTES {
+            return Err(format!("'{rel}' is not a file of at most 20 MB"));
+        }
+        let body = std::fs::read(&full).map_err(|e| format!("cannot read '{rel}': {e}"))?;
+        let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
+        if !text.trim_ascii_start().starts_with(b"<") {
+            return Err(format!(
+                "the file '{rel}' is not XML (it does not start with <)"
+            ));
+        }
+        let found = XmlRef {
+            sha256: hex::encode(Sha256::digest(&body)),
+            ksef_hash: crate::domain::ksef::xml_hash(&body),
+            path: rel,
+        };
+        self.pending
+            .push((found.sha256.clone(), "application/xml", body));
+        Ok(Some(found))
     }
 
     /// Stores the files resolved since the last call, unless the database has them.
@@ -85,9 +127,9 @@ impl Pdfs {
             self.stored = Some(tx.existing_files().await?.into_iter().collect());
         }
         let stored = self.stored.get_or_insert_with(HashSet::new);
-        for (sha256, body) in self.pending.drain(..) {
+        for (sha256, content_type, body) in self.pending.drain(..) {
             if stored.insert(sha256.clone()) {
-                tx.insert_file(&sha256, "application/pdf", &body).await?;
+                tx.insert_file(&sha256, content_type, &body).await?;
                 self.stored_now += 1;
             }
         }

@@ -15,6 +15,8 @@ pub struct Run<'a> {
     pub dir: &'a Path,
     pub pesel_key: &'a [u8],
     pub vat_rates: &'a [String],
+    /// The utility's NIP, which KSeF numbers begin with (`None`: not checked).
+    pub seller_nip: Option<String>,
     pub tx: Tx,
     /// How new rows are written (PostgreSQL: `COPY`, keys checked at the end).
     pub bulk: BulkLoad,
@@ -33,6 +35,7 @@ impl<'a> Run<'a> {
             dir,
             pesel_key,
             vat_rates,
+            seller_nip: None,
             tx,
             bulk,
             shared: Shared::new(Pdfs::new(dir)),

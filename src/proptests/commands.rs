@@ -94,6 +94,18 @@ fn value(name: &str) -> BoxedStrategy<String> {
         ])
         .prop_map(str::to_string)
         .boxed(),
+        "kwota" | "amount" => (0i64..10_000_000, any::<bool>())
+            .prop_map(|(gr, comma)| {
+                let sep = if comma { "," } else { "." };
+                format!("{}{sep}{:02}", gr / 100, gr % 100)
+            })
+            .boxed(),
+        "data" | "date" => (2000i32..2100, 1u32..=12, 1u32..=28, any::<bool>())
+            .prop_map(|(y, m, d, iso)| match iso {
+                true => format!("{y}-{m:02}-{d:02}"),
+                false => format!("{d:02}.{m:02}.{y}"),
+            })
+            .boxed(),
         "powód" | "reason" | "tytuł" | "title" | "treść" | "text" => words(),
         other => panic!("the help shows <{other}>: teach this test its values"),
     }

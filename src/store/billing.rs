@@ -8,8 +8,9 @@ use chrono::NaiveDate;
 /// The setting that holds the day the imported interest tables were confirmed.
 pub const INTEREST_RATES_CONFIRMED: &str = "interest_rates_confirmed_on";
 
-const INVOICE_COLUMNS: &str = "id, number, customer_id, kind, issue_date, due_date, description, \
-     charge_gr, credited_gr, to_pay_gr, interest_gr, pdf_sha256, pdf_name, interest_for, interest_to";
+pub(super) const INVOICE_COLUMNS: &str = "id, number, customer_id, kind, issue_date, due_date, description, \
+     charge_gr, credited_gr, to_pay_gr, interest_gr, pdf_sha256, pdf_name, interest_for, interest_to, \
+     ksef_number, ksef_hash, xml_sha256, ksef_mode, ksef_kod2, corrected_ksef";
 
 /// An invoice with the number of rows its query matched.
 #[derive(sqlx::FromRow)]

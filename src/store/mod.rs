@@ -48,6 +48,7 @@ pub use evening::EveningTarget;
 mod fan_out;
 pub mod import;
 mod import_runs;
+mod ksef;
 mod notify;
 pub use notify::*;
 mod notify_jobs;

@@ -124,6 +124,12 @@ async fn serve_and_console_refuse_the_example_bank_account_but_the_demo_runs_wit
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Which login shows the offline KSeF invoice (the demo's months reach past April 2026).
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains("czeka na numer (KOD II): zaloguj "),
+        "{printed}"
+    );
     let out = ebok_with_input(dir.path(), &["--database", &demo, "console"], "kontakt\n");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -7,7 +7,7 @@
 use super::def::{
     AccountCmd, Args, Bad, CustomerCmd, Declared, Def, Lang, PublicCmd, SessionsCmd, StaffCmd,
 };
-use crate::core::commands::{account, customer, general, sessions, staff, version};
+use crate::core::commands::{account, customer, general, ksef, sessions, staff, verify, version};
 use crate::core::{Ctx, CustomerSession};
 use crate::domain::reply::Reply;
 use crate::store::Account;
@@ -187,4 +187,7 @@ commands! {
     staff    Unlock(staff::Unlock),
     staff    Audit(staff::Audit),
     staff    Announce(staff::Announce),
+    customer Ksef(ksef::Ksef),
+    customer Xml(ksef::Xml),
+    public   Verify(verify::Verify),
 }

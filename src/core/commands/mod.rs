@@ -4,6 +4,8 @@
 pub mod account;
 pub mod customer;
 pub mod general;
+pub mod ksef;
 pub mod sessions;
 pub mod staff;
+pub mod verify;
 pub mod version;

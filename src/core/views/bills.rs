@@ -117,7 +117,7 @@ impl CustomerCtx<'_> {
     }
 
     /// Looks a bill up by number as typed, then in upper case.
-    async fn find_invoice(&self, number: &str) -> anyhow::Result<Option<Invoice>> {
+    pub(super) async fn find_invoice(&self, number: &str) -> anyhow::Result<Option<Invoice>> {
         let store = self.ctx.core.store();
         for candidate in as_typed_then_upper(number) {
             if let Some(inv) = store.invoice(self.id, &candidate).await? {
@@ -140,6 +140,12 @@ impl CustomerCtx<'_> {
         }
         if inv.to_pay_gr > 0 {
             reply = reply.with_action("pay", &inv.number, format!("zaplac {}", inv.number), 0);
+        }
+        if inv.ksef.is_ksef() {
+            reply = reply.with_action("ksef", &inv.number, format!("ksef {}", inv.number), 1);
+        }
+        if inv.ksef.xml_sha256.is_some() {
+            reply = reply.with_action("xml", &inv.number, format!("xml {}", inv.number), 1);
         }
         Ok(reply)
     }

@@ -12,11 +12,13 @@ mod calendar;
 mod documents;
 mod general;
 pub(crate) mod ics;
+mod ksef;
 mod pay;
 #[cfg(test)]
 mod totals_props;
 
 pub(crate) use general::{bad_arguments, contact, help, language, messages, start};
+pub(crate) use ksef::verification_link;
 pub(crate) use pay::PayTarget;
 
 use super::Ctx;
@@ -86,6 +88,12 @@ struct BillRow {
     interest_estimated: bool,
     has_pdf: bool,
     overdue: bool,
+    /// Issued through KSeF: its KSeF number, or still offline awaiting it.
+    ksef: bool,
+    ksef_number: Option<String>,
+    ksef_offline: bool,
+    corrected_ksef: Option<String>,
+    has_xml: bool,
 }
 
 impl CustomerCtx<'_> {
@@ -207,6 +215,11 @@ impl BillRow {
             interest_estimated,
             has_pdf: inv.pdf_sha256.is_some(),
             overdue,
+            ksef: inv.ksef.is_ksef(),
+            ksef_number: inv.ksef.ksef_number.clone(),
+            ksef_offline: inv.ksef.awaiting_number(),
+            corrected_ksef: inv.ksef.corrected_ksef.clone(),
+            has_xml: inv.ksef.xml_sha256.is_some(),
         }
     }
 }

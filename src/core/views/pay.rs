@@ -83,7 +83,19 @@ impl CustomerCtx<'_> {
         let due: Vec<&Invoice> = bills.iter().filter(|i| i.to_pay_gr > 0).collect();
         let credits: Vec<&Invoice> = bills.iter().filter(|i| i.to_pay_gr < 0).collect();
         let numbers: Vec<&str> = due.iter().map(|i| i.number.as_str()).collect();
-        let full_title = title::compose(customer_number, &numbers, title::LINE, title::LINES);
+        // With `[ksef] payment_title`, the title names a KSeF invoice by its KSeF number
+        // (35 characters: one line of the title). The QR code's title holds 32, fewer than
+        // one KSeF number, so it keeps the invoice numbers.
+        let by_ksef = settings.ksef.payment_title;
+        let words: Vec<&str> = due
+            .iter()
+            .map(|i| match (&i.ksef.ksef_number, by_ksef) {
+                (Some(k), true) => k.as_str(),
+                _ => i.number.as_str(),
+            })
+            .collect();
+        let ksef_title = words.iter().zip(&numbers).any(|(w, n)| w != n);
+        let full_title = title::compose(customer_number, &words, title::LINE, title::LINES);
         let qr_title = title::compose(customer_number, &numbers, zbp::TITLE_MAX, 1);
         let transfer = zbp::Transfer {
             nip: utility.nip.chars().filter(char::is_ascii_digit).collect(),
@@ -126,6 +138,7 @@ impl CustomerCtx<'_> {
             "omitted": full_title.omitted, "qr_title": transfer.title,
             "qr_omitted": qr_title.omitted, "bills": rows, "credits": credit_rows,
             "interest": interest, "has_interest": !interest.is_zero(), "file_name": file_name,
+            "ksef_title": ksef_title,
         });
         let mut reply = Reply::new(self.lang(), View::new("pay", data));
         if let Some(code) = code {

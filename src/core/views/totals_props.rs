@@ -148,6 +148,7 @@ fn model(lines: &[Line], paid_percent: i64) -> (Invoice, Vec<InvoiceItem>) {
         pdf_name: None,
         interest_for: None,
         interest_to: None,
+        ksef: Default::default(),
     };
     (invoice, items)
 }

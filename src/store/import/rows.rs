@@ -177,6 +177,13 @@ impl StoredValues for Imported<Invoice> {
         out.opt_text(i.pdf_name.as_deref());
         out.opt_text(i.interest_for.as_deref());
         out.opt_date(i.interest_to);
+        let k = &i.ksef;
+        out.opt_text(k.ksef_number.as_deref());
+        out.opt_text(k.ksef_hash.as_deref());
+        out.opt_text(k.xml_sha256.as_deref());
+        out.opt_text(k.ksef_mode.as_deref());
+        out.opt_text(k.ksef_kod2.as_deref());
+        out.opt_text(k.corrected_ksef.as_deref());
         out.text(&self.row_hash);
     }
 }

@@ -130,7 +130,8 @@ mod tests {
             upsert_columns(&export::INVOICES).join(", "),
             "number, customer_id, kind, issue_date, due_date, description, charge_gr, \
              credited_gr, to_pay_gr, interest_gr, pdf_sha256, pdf_name, interest_for, \
-             interest_to, row_hash"
+             interest_to, ksef_number, ksef_hash, xml_sha256, ksef_mode, ksef_kod2, \
+             corrected_ksef, row_hash"
         );
     }
 }

@@ -119,6 +119,7 @@ fn every_row_gives_one_value_per_column() {
         pdf_name: None,
         interest_for: None,
         interest_to: None,
+        ksef: Default::default(),
     }));
     assert_upsert(imported(Payment {
         reference: "PB/1".into(),
