@@ -45,7 +45,13 @@ impl Clock {
 
     /// Sets this clock (and its copies) to `at`; it runs on from there.
     pub fn set(&self, at: DateTime<Utc>) {
-        let ms = (at - self.now()).num_milliseconds();
+        // Rounded up to the millisecond: the clock never reads before `at` (a clock set
+        // to 12:30 must not show 12:29:59.999).
+        let diff = at - self.now();
+        let mut ms = diff.num_milliseconds();
+        if diff > chrono::Duration::milliseconds(ms) {
+            ms += 1;
+        }
         self.offset_ms.fetch_add(ms, Ordering::SeqCst);
     }
 

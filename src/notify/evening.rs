@@ -121,6 +121,8 @@ impl Work<'_> {
         let all = self.store.announcements(area, self.tomorrow).await?;
         Ok(all
             .into_iter()
+            .filter(|m| m.ended_at.is_none() && !m.unconfirmed)
+            .map(|m| m.announcement)
             .filter(|m| matches!(m.kind, MessageKind::Interruption | MessageKind::Maintenance))
             .map(|m| Planned {
                 message_kind: m.kind.as_str().to_string(),

@@ -3,7 +3,7 @@
 use super::Store;
 use crate::domain::model::*;
 use anyhow::Context;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// The setting that holds the day the imported interest tables were confirmed.
 pub const INTEREST_RATES_CONFIRMED: &str = "interest_rates_confirmed_on";
@@ -244,24 +244,38 @@ impl Store {
     }
 
     /// Announcements in force on `today` for everyone or for `area` (one of the heat
-    /// areas they name, see [`crate::domain::area`]), newest first, at most 50.
+    /// areas they name, see [`crate::domain::area`]), newest first, at most 50 — with
+    /// those ended by staff today (marked), and failures whose last day passed in the
+    /// last week without staff confirming their end (marked: never an all-clear that is
+    /// not true).
     pub async fn announcements(
         &self,
         area: &str,
         today: NaiveDate,
-    ) -> anyhow::Result<Vec<Announcement>> {
-        let sql = "SELECT reference, kind, title, body, valid_from, valid_to, area FROM messages \
-                   WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1) \
+    ) -> anyhow::Result<Vec<LiveAnnouncement>> {
+        let sql = "SELECT reference, kind, title, body, valid_from, valid_to, area, ended_at FROM messages \
+                   WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1 \
+                     OR (kind = 'failure' AND ended_at IS NULL AND valid_to >= $2)) \
                    ORDER BY valid_from DESC, id DESC LIMIT 500";
-        let all: Vec<Announcement> =
-            on_pool!(self, |p| sqlx::query_as(sql).bind(today).fetch_all(p).await)
-                .context("reading announcements")?;
+        let week_ago = today - chrono::Days::new(7);
+        let all: Vec<LiveAnnouncement> = on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(today)
+            .bind(week_ago)
+            .fetch_all(p)
+            .await)
+        .context("reading announcements")?;
         Ok(all
             .into_iter()
             .filter(|m| {
-                let targets = crate::domain::area::targets(m.area.as_deref().unwrap_or(""));
+                let a = &m.announcement;
+                let targets = crate::domain::area::targets(a.area.as_deref().unwrap_or(""));
                 targets.is_empty()
                     || (!area.is_empty() && crate::domain::area::matches(&targets, area))
+            })
+            .map(|mut m| {
+                m.unconfirmed =
+                    m.ended_at.is_none() && m.announcement.valid_to.is_some_and(|end| end < today);
+                m
             })
             .take(50)
             .collect())
@@ -275,4 +289,16 @@ impl Store {
             .await)
         .context("reading a stored file")
     }
+}
+
+/// An announcement as `wiadomosci` shows it: ended by staff (when), or a failure past
+/// its last day with no end confirmed.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct LiveAnnouncement {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub announcement: Announcement,
+    pub ended_at: Option<DateTime<Utc>>,
+    #[sqlx(default)]
+    pub unconfirmed: bool,
 }

@@ -38,7 +38,7 @@ mod announcements;
 mod audit;
 mod billing;
 mod calendar_links;
-pub use billing::INTEREST_RATES_CONFIRMED;
+pub use billing::{INTEREST_RATES_CONFIRMED, LiveAnnouncement};
 mod chat_sessions;
 mod chats;
 mod email;

@@ -118,6 +118,11 @@ async fn ending_an_outage_edits_each_message_in_place_and_replies_once() {
                 "chat {chat}"
             );
         }
+        // `wiadomosci` shows the current state: ended, and when.
+        let jan_console = bot.t.console("jan");
+        jan_console.say(&format!("zaloguj {jan} {PASSWORD}")).await;
+        let shown = jan_console.say("wiadomosci").await;
+        assert!(shown.contains("✅ Zakończono 10.03.2025 12:30"), "{shown}");
         let again = desk.say(&format!("komunikat zakoncz {reference}")).await;
         assert!(again.contains("nie trwa"), "{again}");
         // The one refusal was Telegram's answer to editing the deleted message.
@@ -128,5 +133,38 @@ async fn ending_an_outage_edits_each_message_in_place_and_replies_once() {
                 .all(|e| format!("{e:?}").contains("message to edit not found")),
             "{refusals:?}"
         );
+    }
+}
+
+/// A failure whose last day has passed without staff ending it is still shown for a
+/// week — marked as not confirmed ended, never as an all-clear.
+#[tokio::test]
+async fn an_expired_failure_not_ended_says_so_in_wiadomosci() {
+    for backend in backends() {
+        // F-00201 is in WS-30, where MSG-2025-001 (3–4 February 2025) was a failure.
+        let (t, ids) = crate::notifications::app_with_customers(&backend, &["F-00201"]).await;
+        let chat = t.console("c");
+        chat.say(&format!("zaloguj {} {PASSWORD}", ids[0])).await;
+        let failure = "Awaria sieci ciepłowniczej – ul. Kaliska";
+        t.app
+            .core
+            .freeze_today(crate::notifications::day("2025-02-04"));
+        let during = chat.say("wiadomosci").await;
+        assert!(during.contains(failure), "{during}");
+        assert!(!during.contains("bez potwierdzenia"), "{during}");
+        t.app
+            .core
+            .freeze_today(crate::notifications::day("2025-02-06"));
+        let after = chat.say("wiadomosci").await;
+        assert!(
+            after.contains(failure)
+                && after.contains("Termin minął, bez potwierdzenia zakończenia"),
+            "{after}"
+        );
+        t.app
+            .core
+            .freeze_today(crate::notifications::day("2025-02-12"));
+        let later = chat.say("wiadomosci").await;
+        assert!(!later.contains(failure), "{later}");
     }
 }

@@ -103,7 +103,13 @@ async fn announcements_respect_validity_and_area() {
     for backend in backends() {
         let t = example_app(&backend).await;
         let s = &t.app.store;
-        let everyone = s.announcements("", date(2025, 4, 22)).await.unwrap();
+        let everyone: Vec<ebok::domain::model::Announcement> = s
+            .announcements("", date(2025, 4, 22))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.announcement)
+            .collect();
         assert!(
             everyone
                 .iter()
