@@ -156,7 +156,9 @@ struct Update<'a> {
 /// The follow-ups of one delivered notice: the edit of its Telegram message (when its
 /// id is known), the note (when the change matters). Returns (edits, notes) written.
 async fn follow(tx: &mut Tx, notice: &SentNotice, u: &Update<'_>) -> anyhow::Result<(u64, u64)> {
-    if notice.status != "sent" {
+    // Delivered: marked sent, or its message already there (a worker marks the row
+    // just after keeping the message's id).
+    if notice.status != "sent" && notice.message_id.is_none() {
         return Ok((0, 0));
     }
     let Ok(payload) = Payload::parse(&notice.payload) else {

@@ -133,7 +133,8 @@ impl Tx {
     ) -> anyhow::Result<u64> {
         let sql = format!(
             "UPDATE outbox SET status = 'failed', last_error = 'ended before it was delivered' \
-             WHERE status = 'pending' AND dedupe_key LIKE $2 AND {} ",
+             WHERE status = 'pending' AND dedupe_key LIKE $2 AND {} \
+             AND NOT EXISTS (SELECT 1 FROM notify_sent s WHERE s.dedupe_key = outbox.dedupe_key)",
             ORIGINALS.replace("o.", "outbox.")
         );
         on_tx!(self, |c| sqlx::query(&sql)

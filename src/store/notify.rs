@@ -431,6 +431,12 @@ impl Store {
             Backend::Sqlite => "substr(dedupe_key, 8, instr(substr(dedupe_key, 8), ':') - 1)",
             Backend::Postgres => "split_part(dedupe_key, ':', 2)",
         };
+        // An announcement's edits and notes (its change or end) are counted apart.
+        let kind = format!(
+            "CASE WHEN dedupe_key LIKE 'notify:announcement:%:edit:%' THEN 'announce-edit' \
+             WHEN dedupe_key LIKE 'notify:announcement:%:note:%' THEN 'announce-note' \
+             ELSE {kind} END"
+        );
         let sql = format!(
             "SELECT {kind} AS kind, channel, status, COUNT(*) AS count, \
                COALESCE(SUM(CASE WHEN status = 'pending' AND next_attempt_at > $1 THEN 1 ELSE 0 END), 0) AS held, \

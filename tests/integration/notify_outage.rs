@@ -11,8 +11,12 @@ use fake_telegram::SentMessage;
 
 const TITLE: &str = "Awaria sieci – ul. Toruńska";
 
-async fn kept_ids(bot: &Bot) -> i64 {
-    let sql = "SELECT COUNT(*) FROM notify_sent";
+/// Notices of the outage delivered and recorded as such (their message ids kept, their
+/// rows marked sent): only then may the test move the clock on by hours, which would
+/// let a delivery still in flight lose its lease.
+async fn delivered(bot: &Bot) -> i64 {
+    let sql = "SELECT COUNT(*) FROM notify_sent s JOIN outbox o ON o.dedupe_key = s.dedupe_key \
+               WHERE o.status = 'sent'";
     match &bot.t.app.store {
         ebok::store::Store::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
         ebok::store::Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
@@ -87,7 +91,20 @@ async fn ending_an_outage_edits_each_message_in_place_and_replies_once() {
                 );
                 continue;
             }
-            assert_eq!(got.reply_to, Some(originals[n]), "chat {chat}");
+            assert_eq!(
+                got.reply_to,
+                Some(originals[n]),
+                "chat {chat}: {:#?}",
+                bot.fake
+                    .messages_to(chat)
+                    .iter()
+                    .map(|m| (
+                        m.message_id,
+                        m.reply_to,
+                        m.visible().chars().take(60).collect::<String>()
+                    ))
+                    .collect::<Vec<_>>()
+            );
             let edited = |f: &fake_telegram::FakeTelegram| {
                 f.messages_to(chat).iter().any(|m| {
                     m.message_id == originals[n]
@@ -118,6 +135,37 @@ async fn ending_an_outage_edits_each_message_in_place_and_replies_once() {
                 "chat {chat}"
             );
         }
+        // The operator counts edits and notes apart, and previews the edited form.
+        let follow_ups_sent = || async {
+            let sql = "SELECT COUNT(*) FROM outbox WHERE status = 'sent' \
+                       AND (dedupe_key LIKE '%:edit:%' OR dedupe_key LIKE '%:note:%')";
+            let n: i64 = match &bot.t.app.store {
+                ebok::store::Store::Sqlite(p) => {
+                    sqlx::query_scalar(sql).fetch_one(p).await.unwrap()
+                }
+                ebok::store::Store::Postgres(p) => {
+                    sqlx::query_scalar(sql).fetch_one(p).await.unwrap()
+                }
+            };
+            n == 12
+        };
+        eventually("the edits and notes marked sent", follow_ups_sent).await;
+        let status = ebok::cli::notify::status(&bot.t.app).await.unwrap();
+        for expected in ["announce-edit", "announce-note"] {
+            let line = status
+                .lines()
+                .find(|l| l.starts_with(expected) && l.contains("telegram") && l.contains("sent"))
+                .unwrap_or_else(|| panic!("{expected} in {status}"));
+            assert_eq!(line.split_whitespace().nth(3), Some("6"), "{line}");
+        }
+        let edited =
+            ebok::cli::notify::preview(&bot.t.app, &format!("announcement:{reference}:r1:edit"))
+                .await
+                .unwrap();
+        assert!(
+            edited.contains("✅ Zakończono 10.03.2025 12:30"),
+            "{edited}"
+        );
         // `wiadomosci` shows the current state: ended, and when.
         let jan_console = bot.t.console("jan");
         jan_console.say(&format!("zaloguj {jan} {PASSWORD}")).await;
