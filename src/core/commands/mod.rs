@@ -6,4 +6,5 @@ pub mod customer;
 pub mod general;
 pub mod sessions;
 pub mod staff;
+pub mod usage;
 pub mod version;

@@ -15,6 +15,7 @@ pub(crate) mod ics;
 mod pay;
 #[cfg(test)]
 mod totals_props;
+mod usage;
 
 pub(crate) use general::{bad_arguments, contact, help, language, messages, start};
 pub(crate) use pay::PayTarget;

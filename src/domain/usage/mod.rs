@@ -2,6 +2,7 @@
 //! figures (`figures`), the period asked for (`period`), the comparison with a year
 //! before (`compare`).
 
+pub mod chart;
 pub mod compare;
 pub mod figures;
 pub mod period;
