@@ -109,6 +109,7 @@ impl Invoice {
             vat_rate: tariff::VAT_RATE.to_string(),
             vat_gr: grosze(l.vat),
             gross_gr: grosze(l.gross),
+            point: None,
         })
     }
 }

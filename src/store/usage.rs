@@ -13,6 +13,7 @@ pub struct UsageItem {
     /// Exact decimal text, as exported.
     pub quantity: String,
     pub gross_gr: i64,
+    pub point: Option<String>,
 }
 
 /// How many of a customer's invoices there are, and how many of them have line items.
@@ -24,7 +25,7 @@ pub struct ItemCoverage {
 
 impl Store {
     pub async fn usage_items(&self, customer_id: i64) -> anyhow::Result<Vec<UsageItem>> {
-        let sql = "SELECT it.invoice_id, i.issue_date, it.unit, it.quantity, it.gross_gr \
+        let sql = "SELECT it.invoice_id, i.issue_date, it.unit, it.quantity, it.gross_gr, it.point \
                    FROM invoice_items it JOIN invoices i ON i.id = it.invoice_id \
                    WHERE i.customer_id = $1 AND i.kind <> 'interest_note' \
                    ORDER BY i.issue_date, it.invoice_id, it.line_no";

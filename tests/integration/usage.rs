@@ -56,7 +56,7 @@ async fn usage_figures_are_the_imported_items_summed() {
         assert!(text.contains(&totals), "{totals}\n{text}");
         assert!(text.contains("grudzień 2023 – listopad 2025"), "{text}");
         let nov = h.months[&ym(2025, 11)];
-        let row = format!("lis 2025 {:>7}", gj(nov.gj));
+        let row = format!("lis 2025 {:>9}", gj(nov.gj));
         assert!(text.contains(&row), "{row}\n{text}");
         assert!(
             text.contains("Rok do roku (listopad 2025 i listopad 2024): koszt +"),
@@ -113,6 +113,24 @@ async fn usage_figures_are_the_imported_items_summed() {
             "{en}"
         );
         assert!(en.contains("Without weather data"), "{en}");
+    }
+}
+
+/// A housing community: each building (point of delivery) beside the total.
+#[tokio::test]
+async fn a_community_sees_each_building_and_the_total() {
+    for backend in backends() {
+        let (t, _h) = app_with_history(&backend).await;
+        login_customer(&t, "F-00201", "usage-buildings").await;
+        let text = t.console("usage-buildings").say("zuzycie 2025").await;
+        assert!(text.contains("Punkty poboru:"), "{text}");
+        // 120,500 GJ × 62,87 zł = 7 575,84 zł net, 9 318,28 zł with VAT.
+        assert!(
+            text.contains("• ul. Kaliska 76: 120,500 GJ, 9 318,28 zł"),
+            "{text}"
+        );
+        assert!(text.contains("• ul. Kaliska 78: 80,250 GJ"), "{text}");
+        assert!(text.contains("• bez wskazanego punktu:"), "{text}");
     }
 }
 
@@ -176,5 +194,54 @@ async fn telegram_sends_the_chart_as_a_photo_with_the_figures() {
             figures.visible()
         );
         bot.assert_no_errors();
+    }
+}
+
+/// Email: the chart inline in the HTML and attached, the figures in the text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn email_shows_the_chart_inline_with_the_figures() {
+    use crate::email_helpers::{EmailRig, customer_account, text};
+    for backend in backends() {
+        let Some(mut rig) = EmailRig::new(&backend, "email usage", |_| {}).await else {
+            return;
+        };
+        let (y, m, d) = TODAY;
+        rig.app()
+            .core
+            .freeze_today(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let h = history();
+        import(&rig.t, h.dir.path()).await;
+        let zofia = rig.mail.fresh_address_with("zofia");
+        let creds = customer_account(rig.app(), "K-00101", &zofia).await;
+        rig.start();
+        let id = rig
+            .send(
+                &zofia,
+                "zużycie",
+                &format!(
+                    "ZALOGUJ {} {}\nZUZYCIE 2024",
+                    creds.identifier, creds.password
+                ),
+            )
+            .await;
+        let reply = rig.reply_to(&zofia, &id).await;
+        let body = text(&reply);
+        let s = h.sum(ym(2024, 1), ym(2024, 12));
+        let totals = format!(
+            "Razem: {} GJ, {} brutto",
+            gj(s.gj),
+            zl(s.fixed_gr + s.variable_gr)
+        );
+        assert!(body.contains(&totals), "{totals}\n{body}");
+        let cid = "zuzycie-K-00101-2024.png@ebok";
+        let html = reply.html.clone().expect("an HTML part");
+        assert!(html.contains(&format!("src=\"cid:{cid}\"")), "{html}");
+        let chart = reply
+            .attachments
+            .iter()
+            .find(|a| a.file_name.as_deref() == Some("zuzycie-K-00101-2024.png"))
+            .expect("the chart is attached");
+        assert_eq!(chart.content_type, "image/png");
+        assert_eq!(png_size(&chart.bytes), (1000, 760));
     }
 }

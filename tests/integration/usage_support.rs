@@ -106,7 +106,7 @@ pub fn history() -> History {
                 e.variable_gr += grosze(gross);
             }
             items.push(format!(
-                "{number},{},{name},{q},{unit},{price},{net},23,{vat},{gross}",
+                "{number},{},{name},{q},{unit},{price},{net},23,{vat},{gross},",
                 i + 1
             ));
         }
@@ -136,10 +136,46 @@ pub fn history() -> History {
         }
         months.insert(YearMonth { year: 2025, month }, e);
     }
+    // The housing community's March 2025, two buildings on one invoice.
+    let mut net_total = Decimal::ZERO;
+    for (line, (point, gj)) in [("ul. Kaliska 76", "120.500"), ("ul. Kaliska 78", "80.250")]
+        .into_iter()
+        .enumerate()
+    {
+        let q: Decimal = gj.parse().unwrap();
+        let (net, vat) = priced(q, Decimal::new(6_287, 2));
+        net_total += net;
+        items.push(format!(
+            "FV/2025/03/900201,{},Opłata za ciepło,{q},GJ,62.87,{net},23,{vat},{},\"{point}\"",
+            line + 1,
+            net + vat
+        ));
+    }
+    let charge = net_total
+        + (net_total * Decimal::new(23, 2))
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    invoices.push(format!(
+        "FV/2025/03/900201,F-00201,invoice,2025-03-31,2025-04-14,Ciepło,{charge},{charge},0.00,,,,"
+    ));
     invoices.push(
         "FV/2025/11/000301,F-00301,invoice,2025-11-30,2025-12-14,Ciepło,5000.00,0.00,5000.00,,,,"
             .to_string(),
     );
+    // The example's items file gains the optional `point` column, empty on its rows.
+    let items_file = dir.path().join("invoice_items.csv");
+    let old = std::fs::read_to_string(&items_file).unwrap();
+    let with_point: String = old
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l},point\n")
+            } else {
+                format!("{l},\n")
+            }
+        })
+        .collect();
+    std::fs::write(&items_file, with_point).unwrap();
     append(dir.path(), "invoices.csv", &invoices);
     append(dir.path(), "invoice_items.csv", &items);
     append(

@@ -21,25 +21,27 @@ struct Row {
     month: YearMonth,
     month_number: u32,
     year: i32,
-    gj: String,
+    /// `None` in a month not billed (yet): the table leaves it blank.
+    gj: Option<String>,
     gj_before: Option<String>,
-    fixed: Decimal,
-    variable: Decimal,
-    total: Decimal,
+    fixed: Option<Decimal>,
+    variable: Option<Decimal>,
+    total: Option<Decimal>,
     price: Option<Decimal>,
 }
 
 impl Row {
     fn of(m: &Month, before: &Month) -> Row {
+        let billed = m.has_data();
         Row {
             month: m.month,
             month_number: m.month.month,
             year: m.month.year,
-            gj: gj_text(m.gj),
+            gj: billed.then(|| gj_text(m.gj)),
             gj_before: before.has_data().then(|| gj_text(before.gj)),
-            fixed: from_grosze(m.fixed_gr),
-            variable: from_grosze(m.variable_gr),
-            total: from_grosze(m.total_gr()),
+            fixed: billed.then(|| from_grosze(m.fixed_gr)),
+            variable: billed.then(|| from_grosze(m.variable_gr)),
+            total: billed.then(|| from_grosze(m.total_gr())),
             price: m.price_per_gj(),
         }
     }
@@ -87,7 +89,7 @@ fn lines(items: Vec<UsageItem>) -> Vec<Line> {
         .map(|i| Line {
             invoice: i.invoice_id,
             month: YearMonth::of(i.issue_date),
-            point: None,
+            point: i.point,
             unit: i.unit,
             quantity: i.quantity.parse().unwrap_or_default(),
             gross_gr: i.gross_gr,
