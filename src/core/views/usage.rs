@@ -113,7 +113,13 @@ impl CustomerCtx<'_> {
         let usage = usage(&lines(items));
         let this_month = YearMonth::of(self.today);
         let latest = usage.last_month().map_or(this_month, |m| m.min(this_month));
-        let window = period.window(latest);
+        let mut window = period.window(latest);
+        if period == Period::Recent
+            && let Some(first) = usage.total.first().map(|m| m.month)
+        {
+            // A customer billed for fewer than 24 months: no rows before the first bill.
+            window.months.retain(|m| *m >= first);
+        }
         let months: Vec<Month> = window.months.iter().map(|m| usage.month(*m)).collect();
         let before: Vec<Month> = window
             .months

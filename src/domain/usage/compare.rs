@@ -81,6 +81,7 @@ pub fn percent(now: Decimal, then: Decimal) -> Option<Decimal> {
 pub struct SeasonSums {
     /// The season's first year.
     pub season: i32,
+    /// How many of the months were billed.
     pub months: usize,
     pub gj: Decimal,
     pub fixed_gr: i64,
@@ -107,6 +108,8 @@ pub fn season_sums(usage: &Usage, latest: YearMonth) -> (SeasonSums, SeasonSums)
             total_gr: 0,
         };
         for m in months.iter().map(|m| usage.month(*m)) {
+            // Months billed, not months elapsed: a customer since January has two.
+            s.months -= usize::from(!m.has_data());
             s.gj += m.gj;
             s.fixed_gr += m.fixed_gr;
             s.variable_gr += m.variable_gr;
