@@ -361,6 +361,7 @@ fn check_pdf(lines: &[Line]) {
                 net,
                 vat,
                 gross: net + vat,
+                point: None,
             }
         })
         .collect();
