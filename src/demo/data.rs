@@ -40,6 +40,9 @@ pub struct Customer {
     pub carrier_m3: Option<Decimal>,
     pub e_invoice: bool,
     pub habit: Habit,
+    /// Buildings billed on one invoice, each with its share (per mille) of the heat and
+    /// the capacity; empty: one point of delivery, not named.
+    pub buildings: &'static [(&'static str, u32)],
 }
 
 /// A contract or annex: the record ebok reads and what its PDF holds.
@@ -110,6 +113,7 @@ impl Invoice {
             vat_rate: tariff::VAT_RATE.to_string(),
             vat_gr: grosze(l.vat),
             gross_gr: grosze(l.gross),
+            point: l.point.map(str::to_string),
         })
     }
 }

@@ -236,6 +236,7 @@ mod tests {
         Line {
             name: "Opłata",
             unit: "GJ",
+            point: None,
             quantity: dec!(1),
             unit_price: net,
             net,

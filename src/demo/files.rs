@@ -97,6 +97,7 @@ pub fn write(dir: &Path, set: &DataSet) -> anyhow::Result<()> {
                     l.vat_rate,
                     grosze(l.vat_gr),
                     grosze(l.gross_gr),
+                    l.point.unwrap_or_default(),
                 ]
             })
         }),

@@ -92,6 +92,7 @@ pub fn build(rng: &mut StdRng, today: NaiveDate, statutory: &[RatePeriod]) -> Da
             carrier_m3: None,
             e_invoice: i == 0,
             habit,
+            buildings: &[],
         });
     }
     for (i, habit) in [Habit::OnTime, Habit::Overpays, Habit::OnTime]
@@ -122,6 +123,12 @@ pub fn build(rng: &mut StdRng, today: NaiveDate, statutory: &[RatePeriod]) -> Da
             carrier_m3: big.then(|| Decimal::new(rng.gen_range(150..600), 2)),
             e_invoice: i == 0,
             habit,
+            // The housing cooperative's two buildings, billed on one invoice.
+            buildings: if i == 0 {
+                &[("ul. Kaliska 76", 550), ("ul. Kaliska 78", 450)]
+            } else {
+                &[]
+            },
         });
     }
     contracts(&mut set, today);
@@ -254,15 +261,12 @@ fn invoices(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate) {
             let jitter = Decimal::new(rng.gen_range(900..1100), 3);
             let gj = (c.annual_gj * tariff::month_share(ym.month) * jitter).round_dp(3);
             let mw = capacity(set, ci, issue_date);
-            let mut lines = vec![
-                tariff::line(&CAPACITY, mw, issue_date),
-                tariff::line(&HEAT, gj, issue_date),
-                tariff::line(&TRANSMISSION_FIXED, mw, issue_date),
-                tariff::line(&TRANSMISSION_VARIABLE, gj, issue_date),
-            ];
+            let mut lines = heat_lines(c, gj, mw, issue_date);
             if let Some(m3) = c.carrier_m3 {
                 let m3 = (m3 * Decimal::new(rng.gen_range(80..120), 2)).round_dp(2);
-                lines.push(tariff::line(&CARRIER, m3, issue_date));
+                let mut carrier = tariff::line(&CARRIER, m3, issue_date);
+                carrier.point = c.buildings.first().map(|(name, _)| *name);
+                lines.push(carrier);
             }
             let charge =
                 crate::domain::vat::gross_total(lines.iter().map(|l| (l.net, tariff::VAT_RATE)))
@@ -291,6 +295,38 @@ fn invoices(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate) {
             });
         }
     }
+}
+
+/// The capacity and heat lines of one month: once, or per building with its share.
+fn heat_lines(c: &Customer, gj: Decimal, mw: Decimal, day: NaiveDate) -> Vec<tariff::Line> {
+    let parts: Vec<(Option<&'static str>, Decimal, Decimal)> = if c.buildings.is_empty() {
+        vec![(None, gj, mw)]
+    } else {
+        c.buildings
+            .iter()
+            .map(|(name, share)| {
+                let share = Decimal::new(i64::from(*share), 3);
+                (
+                    Some(*name),
+                    (gj * share).round_dp(3),
+                    (mw * share).round_dp(3),
+                )
+            })
+            .collect()
+    };
+    let mut lines = Vec::new();
+    for (point, gj, mw) in parts {
+        for mut line in [
+            tariff::line(&CAPACITY, mw, day),
+            tariff::line(&HEAT, gj, day),
+            tariff::line(&TRANSMISSION_FIXED, mw, day),
+            tariff::line(&TRANSMISSION_VARIABLE, gj, day),
+        ] {
+            line.point = point;
+            lines.push(line);
+        }
+    }
+    lines
 }
 
 fn payments(rng: &mut StdRng, set: &mut DataSet, today: NaiveDate, statutory: &[RatePeriod]) {

@@ -303,5 +303,9 @@ mod tests {
         ] {
             assert!(items.contains(component), "{component}");
         }
+        // The housing cooperative's buildings are its points of delivery.
+        for building in ["ul. Kaliska 76", "ul. Kaliska 78"] {
+            assert!(items.contains(building), "{building}");
+        }
     }
 }

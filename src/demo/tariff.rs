@@ -81,6 +81,8 @@ pub struct Line {
     pub net: Decimal,
     pub vat: Decimal,
     pub gross: Decimal,
+    /// The building (point of delivery) the line bills, for customers with several.
+    pub point: Option<&'static str>,
 }
 
 pub fn line(component: &Component, quantity: Decimal, day: NaiveDate) -> Line {
@@ -95,6 +97,7 @@ pub fn line(component: &Component, quantity: Decimal, day: NaiveDate) -> Line {
         net,
         vat,
         gross: net + vat,
+        point: None,
     }
 }
 

@@ -175,6 +175,7 @@ pub static INVOICE_ITEMS: FileSpec = FileSpec {
         req("vat_rate"),
         req("vat").stored_as(&["vat_gr"]),
         req("gross").stored_as(&["gross_gr"]),
+        opt("point"),
     ],
 };
 

@@ -17,6 +17,7 @@ pub mod payload;
 pub mod pdf;
 pub mod reply;
 pub mod text;
+pub mod usage;
 pub mod vat;
 
 /// Declares a closed set of values stored as text, with parsing and serde support.

@@ -125,6 +125,8 @@ pub struct InvoiceItem {
     pub vat_rate: String,
     pub vat_gr: i64,
     pub gross_gr: i64,
+    /// The point of delivery (a building) the line bills, where the export names one.
+    pub point: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

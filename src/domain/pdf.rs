@@ -7,8 +7,8 @@ use printpdf::{
     PdfLayerReference, Point, Rgb,
 };
 
-const REGULAR: &[u8] = include_bytes!("../../templates/pdf/DejaVuSans-PL.ttf");
-const BOLD: &[u8] = include_bytes!("../../templates/pdf/DejaVuSans-Bold-PL.ttf");
+pub(crate) const REGULAR: &[u8] = include_bytes!("../../templates/pdf/DejaVuSans-PL.ttf");
+pub(crate) const BOLD: &[u8] = include_bytes!("../../templates/pdf/DejaVuSans-Bold-PL.ttf");
 
 const PAGE_W: f32 = 210.0;
 const PAGE_H: f32 = 297.0;

@@ -149,6 +149,7 @@ mod tests {
             vat_rate: rate.into(),
             vat_gr,
             gross_gr: net_gr + vat_gr,
+            point: None,
         }
     }
 

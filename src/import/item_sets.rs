@@ -112,6 +112,11 @@ impl Writer {
                 .text(&i.vat_rate)
                 .int(i.vat_gr)
                 .int(i.gross_gr);
+            // Only a named point enters the hash: sets exported before the column
+            // existed keep their hash, so an upgrade replaces nothing.
+            if let Some(point) = &i.point {
+                h.text(point);
+            }
         }
         let (fingerprint, hash) = h.finish();
         let invoice_id = run.shared.invoices.entry(group.invoice).id;

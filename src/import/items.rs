@@ -176,6 +176,7 @@ fn check<'r>(
         vat_rate: vat_rate.to_string(),
         vat_gr,
         gross_gr,
+        point: row.opt_text("point").map(str::to_string),
     };
     Some((
         slot,

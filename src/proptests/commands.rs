@@ -78,6 +78,7 @@ fn value(name: &str) -> BoxedStrategy<String> {
             .prop_map(|(n, hash)| format!("{}{n}", if hash { "#" } else { "" }))
             .boxed(),
         "liczba" | "count" => (1u32..=500).prop_map(|n| n.to_string()).boxed(),
+        "RRRR" | "YYYY" => (1900i32..2200).prop_map(|y| y.to_string()).boxed(),
         "RRRR-MM" | "YYYY-MM" => (1900i32..2200, 1u32..=12)
             .prop_map(|(y, m)| format!("{y}-{m:02}"))
             .boxed(),

@@ -11,6 +11,7 @@ mod ics;
 mod ids;
 mod money;
 mod split;
+mod usage;
 
 use proptest::test_runner::Config;
 

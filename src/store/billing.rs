@@ -119,7 +119,7 @@ impl Store {
     }
 
     pub async fn invoice_items(&self, invoice_id: i64) -> anyhow::Result<Vec<InvoiceItem>> {
-        let sql = "SELECT line_no, name, quantity, unit, unit_price, net_gr, vat_rate, vat_gr, gross_gr \
+        let sql = "SELECT line_no, name, quantity, unit, unit_price, net_gr, vat_rate, vat_gr, gross_gr, point \
                    FROM invoice_items WHERE invoice_id = $1 ORDER BY line_no";
         on_pool!(self, |p| sqlx::query_as(sql)
             .bind(invoice_id)

@@ -100,3 +100,5 @@ mod ops_routine;
 mod ops_serve;
 // `ebok serve` as a child process: the one way the tests start it.
 mod serve;
+mod usage;
+mod usage_support;

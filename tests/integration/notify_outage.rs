@@ -58,7 +58,7 @@ async fn ending_an_outage_edits_each_message_in_place_and_replies_once() {
             originals.push(bot.fake.expect_message(chat, outage, T).await.message_id);
         }
         eventually("every message id kept", || async {
-            kept_ids(&bot).await == 6
+            delivered(&bot).await == 6
         })
         .await;
         // The customer of the last chat deleted the notice.

@@ -57,6 +57,7 @@ const VIEWS: &[(&str, &str)] = &[
     ("not_found", "faktura FV/0000/00/000000"),
     ("pay", "zaplac"),
     ("pay_bill", "zaplac NO/2025/04/000007"),
+    ("usage", "zuzycie"),
 ];
 
 fn golden_dir() -> PathBuf {

@@ -7,7 +7,9 @@
 use super::def::{
     AccountCmd, Args, Bad, CustomerCmd, Declared, Def, Lang, PublicCmd, SessionsCmd, StaffCmd,
 };
-use crate::core::commands::{account, customer, general, ksef, sessions, staff, verify, version};
+use crate::core::commands::{
+    account, customer, general, ksef, sessions, staff, usage, verify, version,
+};
 use crate::core::{Ctx, CustomerSession};
 use crate::domain::reply::Reply;
 use crate::store::Account;
@@ -168,6 +170,7 @@ commands! {
     customer Collections(customer::Collections),
     customer Documents(customer::Documents),
     customer Document(customer::Document),
+    customer Usage(usage::Usage),
     public   Messages(general::Messages),
     public   Contact(general::Contact),
     public   Version(version::Version),

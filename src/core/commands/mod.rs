@@ -7,5 +7,6 @@ pub mod general;
 pub mod ksef;
 pub mod sessions;
 pub mod staff;
+pub mod usage;
 pub mod verify;
 pub mod version;

@@ -16,6 +16,7 @@ mod ksef;
 mod pay;
 #[cfg(test)]
 mod totals_props;
+mod usage;
 
 pub(crate) use general::{bad_arguments, contact, help, language, messages, start};
 pub(crate) use ksef::verification_link;

@@ -121,6 +121,7 @@ fn model(lines: &[Line], paid_percent: i64) -> (Invoice, Vec<InvoiceItem>) {
                 vat_rate: l.rate.to_string(),
                 vat_gr: vat,
                 gross_gr: net_gr + vat,
+                point: None,
             }
         })
         .collect();
@@ -361,6 +362,7 @@ fn check_pdf(lines: &[Line]) {
                 net,
                 vat,
                 gross: net + vat,
+                point: None,
             }
         })
         .collect();

@@ -212,6 +212,7 @@ impl StoredValues for ItemRow {
         out.text(&i.vat_rate);
         out.int(i.vat_gr);
         out.int(i.gross_gr);
+        out.opt_text(i.point.as_deref());
     }
 }
 

@@ -61,6 +61,7 @@ fn item() -> InvoiceItem {
         vat_rate: "23".into(),
         vat_gr: 23,
         gross_gr: 123,
+        point: None,
     }
 }
 
