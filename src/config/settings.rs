@@ -30,4 +30,6 @@ pub struct Settings {
     pub notifications: Notifications,
     #[serde(default)]
     pub calendar: CalendarFile,
+    #[serde(default)]
+    pub cases: super::cases::Cases,
 }

@@ -5,6 +5,7 @@
 mod architecture;
 
 mod calendar_file;
+mod cases;
 mod demo_cli;
 mod due_dates;
 mod helpers;

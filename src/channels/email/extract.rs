@@ -239,7 +239,7 @@ fn is_command_word(word: &str) -> bool {
 }
 
 fn is_register(line: &str) -> bool {
-    split_command(line).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.names[0] == "register"))
+    split_command(line).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.takes_form))
 }
 
 /// Joins runs of field lines into one input (to a `REGISTER` line before them).

@@ -61,6 +61,8 @@ pub struct Def {
     pub carries_secret: bool,
     /// Left out of the help and the menus (`/start`, which every chat sends first).
     pub hidden: bool,
+    /// `pole: wartość` lines after it belong to it (email joins them into its input).
+    pub takes_form: bool,
 }
 
 impl Def {
@@ -74,7 +76,13 @@ impl Def {
             before_password_change: false,
             carries_secret: false,
             hidden: false,
+            takes_form: false,
         }
+    }
+
+    pub const fn takes_form(mut self) -> Def {
+        self.takes_form = true;
+        self
     }
 
     pub const fn before_password_change(mut self) -> Def {

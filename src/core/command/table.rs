@@ -7,7 +7,9 @@
 use super::def::{
     AccountCmd, Args, Bad, CustomerCmd, Declared, Def, Lang, PublicCmd, SessionsCmd, StaffCmd,
 };
-use crate::core::commands::{account, customer, general, sessions, staff, version};
+use crate::core::commands::{
+    account, case_staff, cases, customer, general, sessions, staff, version,
+};
 use crate::core::{Ctx, CustomerSession};
 use crate::domain::reply::Reply;
 use crate::store::Account;
@@ -187,4 +189,15 @@ commands! {
     staff    Unlock(staff::Unlock),
     staff    Audit(staff::Audit),
     staff    Announce(staff::Announce),
+    customer Complaint(cases::Complaint),
+    customer Request(cases::Request),
+    account  Cases(cases::Cases),
+    account  Case(cases::Case),
+    staff    Take(case_staff::Take),
+    staff    Ask(case_staff::Ask),
+    staff    Extend(case_staff::Extend),
+    staff    Answer(case_staff::Answer),
+    staff    Discount(case_staff::Discount),
+    staff    Close(case_staff::Close),
+    staff    OpenCase(case_staff::OpenCase),
 }

@@ -8,6 +8,7 @@
 //! `outbox.payload` (see [`crate::domain::payload::Payload`]).
 
 use super::announcement::Announcement;
+use super::case::{CaseUpdate, StaffCase};
 use super::collection::Collection;
 use super::credentials::Credentials;
 use super::foreign_sender::ForeignSender;
@@ -115,6 +116,10 @@ notices! {
     Payment(Payment) = "notify_payment", example Payment::example(), kind Kind::Payment;
     /// Staff: a new request for access, to approve or reject.
     NewRequest(NewRequest) = "staff_new_request", example NewRequest::example();
+    /// A case of the customer moved (taken, question, extension, answer, closed).
+    CaseUpdate(CaseUpdate) = "notify_case", example CaseUpdate::example();
+    /// Staff: a new case, or one whose deadline nears or passed.
+    StaffCase(StaffCase) = "staff_case", example StaffCase::example();
 }
 
 impl Notice {
@@ -158,8 +163,11 @@ mod tests {
 
     #[test]
     fn a_new_request_offers_approve_and_reject() {
-        let Notice::NewRequest(mut request) = Notice::examples().pop().unwrap() else {
-            panic!("the last example is the staff's");
+        let Some(Notice::NewRequest(mut request)) = Notice::examples()
+            .into_iter()
+            .find(|n| matches!(n, Notice::NewRequest(_)))
+        else {
+            panic!("the examples hold a new request");
         };
         request.id = 12;
         let commands: Vec<String> = Notice::NewRequest(request)

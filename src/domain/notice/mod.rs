@@ -14,6 +14,7 @@
 //! | `rejected.rs` | `mail_rejected` | the address of a rejected request |
 //! | `foreign_sender.rs` | `mail_foreign_sender` | the account's address on file |
 //! | `new_request.rs` | `staff_new_request` | staff |
+//! | `case.rs` | `notify_case`, `staff_case` | the chat a case came from; staff |
 //!
 //! Adding a notice: its file here (data, buttons, example), its row in `all.rs`, its
 //! templates in `templates/{pl,en}/` and its `mail_subject` in both `strings.toml`
@@ -22,6 +23,7 @@
 mod about;
 mod all;
 mod announcement;
+mod case;
 mod collection;
 mod credentials;
 mod example;
@@ -39,6 +41,7 @@ mod timing;
 pub use about::About;
 pub use all::Notice;
 pub use announcement::Announcement;
+pub use case::{CaseUpdate, StaffCase};
 pub use collection::Collection;
 pub use credentials::Credentials;
 pub use foreign_sender::ForeignSender;
