@@ -57,6 +57,10 @@ async fn metrics(State(app): State<App>) -> Response {
         Ok(stats) => metrics.set_imports(&stats),
         Err(e) => tracing::warn!(error = format!("{e:#}"), "import figures not updated"),
     }
+    match app.store.case_counts(app.core.today()).await {
+        Ok(counts) => metrics.set_cases(&counts),
+        Err(e) => tracing::warn!(error = format!("{e:#}"), "case gauges not updated"),
+    }
     ([(header::CONTENT_TYPE, METRICS_TYPE)], metrics.encode()).into_response()
 }
 

@@ -85,6 +85,8 @@ pub struct Metrics {
     pub import_last_ok_rows: Gauge,
     pub import_last_ok_seconds: Gauge<f64, AtomicU64>,
     pub import_last_failed_time: Gauge<f64, AtomicU64>,
+    pub cases_open: Gauge,
+    pub cases_overdue: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -112,6 +114,8 @@ impl Metrics {
             import_last_ok_rows: Gauge::default(),
             import_last_ok_seconds: Gauge::default(),
             import_last_failed_time: Gauge::default(),
+            cases_open: Gauge::default(),
+            cases_overdue: Gauge::default(),
             registry: Registry::default(),
         };
         r.register(
@@ -194,6 +198,16 @@ impl Metrics {
             "import_last_failure_timestamp_seconds",
             "When the last failed billing import ended (Unix time; 0: none)",
             m.import_last_failed_time.clone(),
+        );
+        r.register(
+            "cases_open",
+            "Complaints and requests not yet answered",
+            m.cases_open.clone(),
+        );
+        r.register(
+            "cases_overdue",
+            "Complaints and requests not answered by their deadline",
+            m.cases_overdue.clone(),
         );
         r.register(
             "build",
@@ -293,6 +307,12 @@ impl Metrics {
         if let Some(at) = stats.last_failed_at {
             self.import_last_failed_time.set(unix(at));
         }
+    }
+
+    /// The case gauges from the database's current counts.
+    pub fn set_cases(&self, counts: &crate::store::CaseCounts) {
+        self.cases_open.set(counts.open);
+        self.cases_overdue.set(counts.overdue);
     }
 
     /// The outbox gauges from the database's current state.

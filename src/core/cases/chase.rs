@@ -72,3 +72,26 @@ impl Core {
         Ok(done)
     }
 }
+
+/// How often `ebok serve` runs the case chores (each is cheap when nothing is due).
+const EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Core {
+    /// Runs [`Core::chase_cases`] now and every 30 s until the process stops; a failed
+    /// run is logged and tried again at the next turn.
+    pub async fn run_case_chores(self) -> anyhow::Result<()> {
+        while !crate::shutdown::requested() {
+            if let Err(e) = self.chase_cases().await {
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    "the case chores failed; trying again in 30 s"
+                );
+            }
+            tokio::select! {
+                () = tokio::time::sleep(EVERY) => {}
+                () = crate::shutdown::wait() => {}
+            }
+        }
+        Ok(())
+    }
+}
