@@ -117,6 +117,14 @@ impl Core {
             Some(identifier) => session_expired(&mut ctx, identifier).await?,
             None => answer(&mut ctx, dialogue, text, name).await?,
         };
+        // Files nothing took (no case dialogue, no `sprawa <nr> dopisz`): say how to add
+        // them to a case, rather than dropping them silently.
+        if !ctx.files.is_empty() && !ctx.files_taken {
+            if reply.template_names() == ["empty"] {
+                reply.views.clear();
+            }
+            reply.views.push(View::bare("case_file_unused"));
+        }
         if let Some(header) = chat_accounts::header(&ctx, &reply).await? {
             reply.views.insert(0, header);
         }

@@ -6,6 +6,7 @@ mod architecture;
 
 mod calendar_file;
 mod cases;
+mod cases_telegram;
 mod demo_cli;
 mod due_dates;
 mod helpers;
