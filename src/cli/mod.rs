@@ -2,7 +2,7 @@
 //! outbox`.
 
 mod args;
-mod cases;
+pub mod cases;
 mod check;
 mod console;
 mod demo;
