@@ -35,7 +35,7 @@ CREATE TABLE cases (
     assignee          TEXT,
     outcome           TEXT,
     answer            TEXT,
-    discount_days     INTEGER,
+    discount_days     BIGINT,
     discount_gr       BIGINT ,
     reminded          BOOLEAN NOT NULL DEFAULT FALSE,        -- the assignee was reminded
     escalated         BOOLEAN NOT NULL DEFAULT FALSE,        -- all staff were told it is overdue

@@ -68,7 +68,7 @@ async fn export(
             .earliest()
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default(),
-        None => chrono::DateTime::<Utc>::MIN_UTC,
+        None => chrono::DateTime::<Utc>::UNIX_EPOCH,
     };
     let rows = app.store.cases_since(from).await?;
     let mut numbers = std::collections::HashMap::new();

@@ -7,6 +7,7 @@ mod architecture;
 mod calendar_file;
 mod cases;
 mod cases_deadlines;
+mod cases_forms;
 mod cases_telegram;
 mod demo_cli;
 mod due_dates;

@@ -42,7 +42,7 @@ pub fn parse_mw(text: &str) -> Result<Decimal, FormProblem> {
     if d <= Decimal::ZERO || d >= Decimal::from(1000) || d.scale() > 3 {
         return Err(FormProblem::Capacity);
     }
-    Ok(d.normalize())
+    Ok(d)
 }
 
 /// A date as `DD.MM.RRRR` or `RRRR-MM-DD`, not before `today`.
@@ -79,6 +79,7 @@ mod tests {
     fn capacities_and_dates_are_checked() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
         assert_eq!(parse_mw("0,012").unwrap().to_string(), "0.012");
+        assert_eq!(parse_mw("0,010").unwrap().to_string(), "0.010");
         assert_eq!(parse_mw("0.5 MW").unwrap().to_string(), "0.5");
         for bad in ["abc", "", "0", "-1", "0.0001", "1000", "1,2,3"] {
             assert_eq!(parse_mw(bad), Err(FormProblem::Capacity), "{bad}");
