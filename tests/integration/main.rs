@@ -8,6 +8,7 @@ mod calendar_file;
 mod cases;
 mod cases_deadlines;
 mod cases_forms;
+mod cases_instances;
 mod cases_telegram;
 mod demo_cli;
 mod due_dates;
