@@ -96,7 +96,7 @@ pub struct Ctx<'a> {
 
 /// A file a customer sent, as received: the name they gave it and its bytes. Its type
 /// is told from the bytes (`domain::case::sniff`), never from the name.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct IncomingFile {
     pub name: String,
     pub body: Vec<u8>,

@@ -25,6 +25,8 @@ pub struct Inbound {
     pub is_report: bool,
     /// `Content-Language` of the mail, if any.
     pub language: Option<String>,
+    /// The attached files, named as the sender named them (a case may take them).
+    pub attachments: Vec<crate::core::IncomingFile>,
 }
 
 impl Inbound {
@@ -115,6 +117,13 @@ fn inbound(message: &mail_parser::Message<'_>) -> Inbound {
         headers,
         is_report,
         language,
+        attachments: message
+            .attachments()
+            .map(|p| crate::core::IncomingFile {
+                name: p.attachment_name().unwrap_or("zalacznik").to_string(),
+                body: p.contents().to_vec(),
+            })
+            .collect(),
     }
 }
 

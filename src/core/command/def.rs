@@ -63,6 +63,8 @@ pub struct Def {
     pub hidden: bool,
     /// `pole: wartość` lines after it belong to it (email joins them into its input).
     pub takes_form: bool,
+    /// Files sent with its line (a mail's attachments) belong to it.
+    pub takes_files: bool,
 }
 
 impl Def {
@@ -77,7 +79,13 @@ impl Def {
             carries_secret: false,
             hidden: false,
             takes_form: false,
+            takes_files: false,
         }
+    }
+
+    pub const fn takes_files(mut self) -> Def {
+        self.takes_files = true;
+        self
     }
 
     pub const fn takes_form(mut self) -> Def {

@@ -60,7 +60,8 @@ impl Declared for Complaint {
             "a complaint: a bill, heat supply, a meter, service, a disconnection notice (art. 6c)",
         ),
     )
-    .takes_form();
+    .takes_form()
+    .takes_files();
     fn parse(args: &Args<'_>) -> Result<Self, Bad> {
         filing(CaseKind::Complaint, args).map(Complaint)
     }
@@ -85,7 +86,8 @@ impl Declared for Request {
             "a request: ordered capacity, heating season, contact data, payer, contract, instalments, e-invoice, meter, other",
         ),
     )
-    .takes_form();
+    .takes_form()
+    .takes_files();
     fn parse(args: &Args<'_>) -> Result<Self, Bad> {
         filing(CaseKind::Request, args).map(Request)
     }
@@ -164,7 +166,8 @@ impl Declared for Case {
             "historia sprawy, odpowiedź i załączniki; dopisanie informacji lub dokumentów",
             "a case's history, answer and attachments; add information or documents",
         ),
-    );
+    )
+    .takes_files();
     fn parse(args: &Args<'_>) -> Result<Self, Bad> {
         let (number, rest) = match args.rest.split_once(char::is_whitespace) {
             Some((n, rest)) => (n, rest.trim()),
