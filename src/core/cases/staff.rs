@@ -76,8 +76,10 @@ pub(crate) async fn act(
         tx.rollback().await?;
         return Ok(problem(lang, "not_found", number));
     };
-    let closing = step == StaffStep::Close;
-    if !c.state.is_open() && !(closing && c.state == CaseState::Answered) {
+    // An answered case can still be closed; nothing else moves a finished case.
+    let may_move =
+        c.state.is_open() || (step == StaffStep::Close && c.state == CaseState::Answered);
+    if !may_move {
         tx.rollback().await?;
         return Ok(problem(lang, "closed", &c.number));
     }
