@@ -50,7 +50,14 @@ async fn a_capacity_request_is_checked_and_shown_against_the_current_capacity() 
             filed.contains("Nowa moc zamówiona: 0,010 MW od 01.10.2025 (obecnie 0,012 MW)"),
             "{filed}"
         );
-        jan.say("gotowe").await;
+        // A command typed after filing is not taken as information for the case.
+        let saldo = jan.say("saldo").await;
+        assert!(
+            saldo.contains("Polecenia saldo nie dopisano do sprawy"),
+            "{saldo}"
+        );
+        let case = jan.say("sprawa WN/2025/000001").await;
+        assert!(!case.contains("dopisana informacja"), "{case}");
 
         // The one-message form says the same about bad values, and files nothing.
         for (form, says) in [

@@ -217,12 +217,17 @@ async fn answer(
             Ok(reply.with_action("case_done", "", "gotowe", 1))
         }
         CaseStep::CaseFiles { number } => {
-            if matches!(fold(text).as_str(), "gotowe" | "done" | "koniec" | "ok") {
+            let word = fold(text.split_whitespace().next().unwrap_or(""));
+            let word = word.trim_start_matches('/');
+            // A command typed here is not information for the case: the case is done and
+            // the customer is asked to type the command again.
+            let command = ctx.defs.iter().any(|d| d.names.contains(&word));
+            let done = matches!(fold(text).as_str(), "gotowe" | "done" | "koniec" | "ok");
+            if command || done {
                 ctx.clear_step().await?;
-                return Ok(Reply::new(
-                    lang,
-                    View::new("case_files_done", json!({ "number": number })),
-                ));
+                let retry = command.then_some(text);
+                let data = json!({ "number": number, "retry": retry });
+                return Ok(Reply::new(lang, View::new("case_files_done", data)));
             }
             let reply = file::add(ctx, &number, text).await?;
             Ok(reply

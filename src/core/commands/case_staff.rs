@@ -51,7 +51,7 @@ macro_rules! staff_step {
 staff_step!(
     Take,
     &["take", "przejmij"],
-    Text::new("<nr sprawy>", "<case no.>"),
+    Text::new("<nr>", "<no.>"),
     Text::new(
         "przejęcie sprawy (staje się Twoja)",
         "take a case (it becomes yours)"
@@ -63,7 +63,7 @@ staff_step!(
 staff_step!(
     Ask,
     &["ask", "dopytaj"],
-    Text::new("<nr sprawy> <pytanie>", "<case no.> <question>"),
+    Text::new("<nr> <pytanie>", "<no.> <question>"),
     Text::new(
         "prośba do klienta o informacje lub dokumenty",
         "ask the customer for information or documents"
@@ -75,7 +75,7 @@ staff_step!(
 staff_step!(
     Extend,
     &["extend", "przedluz"],
-    Text::new("<nr sprawy> <powód>", "<case no.> <reason>"),
+    Text::new("<nr> <powód>", "<no.> <reason>"),
     Text::new(
         "przedłużenie terminu do 30 dni z powodu postępowania wyjaśniającego (klient dostaje powód)",
         "extend the deadline to 30 days for an investigation (the customer gets the reason)",
@@ -88,8 +88,8 @@ staff_step!(
     Answer,
     &["answer", "odpowiedz"],
     Text::new(
-        "<nr sprawy> uwzglednij|odrzuc|czesciowo <treść>",
-        "<case no.> accept|reject|partial <text>"
+        "<nr> uwzglednij|odrzuc|czesciowo <treść>",
+        "<no.> accept|reject|partial <text>"
     ),
     Text::new(
         "odpowiedź na sprawę (odrzucenie reklamacji gospodarstwa domowego zawiera oświadczenie ADR)",
@@ -111,7 +111,7 @@ staff_step!(
 staff_step!(
     Discount,
     &["discount", "bonifikata"],
-    Text::new("<nr sprawy> <dni>", "<case no.> <days>"),
+    Text::new("<nr> <dni>", "<no.> <days>"),
     Text::new(
         "bonifikata: dni × 1/30 miesięcznej opłaty za moc z ostatniej faktury",
         "a discount: days × 1/30 of the monthly capacity charge of the latest invoice",
@@ -129,7 +129,7 @@ staff_step!(
 staff_step!(
     Close,
     &["close", "zamknij"],
-    Text::new("<nr sprawy>", "<case no.>"),
+    Text::new("<nr>", "<no.>"),
     Text::new("zamknięcie sprawy", "close a case"),
     |a| a.one().map(|n| (n, String::new())),
     |_s| Ok(StaffStep::Close)
@@ -148,8 +148,8 @@ impl Declared for OpenCase {
         &["open-case", "zaloz-sprawe"],
         STAFF,
         Text::new(
-            "<nr klienta> <temat> <opis>",
-            "<customer no.> <subject> <description>",
+            "<klient> <temat> <opis>",
+            "<customer> <subject> <description>",
         ),
         Text::new(
             "sprawa w imieniu klienta (np. zgłoszenie telefoniczne); powiadomienia na adres z kartoteki",

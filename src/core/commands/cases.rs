@@ -54,7 +54,10 @@ impl Declared for Complaint {
     const DEF: Def = Def::new(
         &["complaint", "reklamacja"],
         Group::Customer,
-        Text::new("[temat | formularz]", "[subject | form]"),
+        Text::new(
+            "[rachunek|dostawa|licznik|obsluga|odlaczenie]",
+            "[bill|supply|meter|service|6c]",
+        ),
         Text::new(
             "reklamacja: rachunek, dostawa ciepła, licznik, obsługa, wstrzymanie dostaw (art. 6c)",
             "a complaint: a bill, heat supply, a meter, service, a disconnection notice (art. 6c)",
@@ -80,7 +83,10 @@ impl Declared for Request {
     const DEF: Def = Def::new(
         &["request", "wniosek"],
         Group::Customer,
-        Text::new("[temat | formularz]", "[subject | form]"),
+        Text::new(
+            "[moc|sezon|dane|platnik|rozwiazanie|raty|e-faktura|sprawdzenie|inne]",
+            "[capacity|heating|contact|payer|termination|instalments|e-invoice|meter-check|other]",
+        ),
         Text::new(
             "wniosek: zmiana mocy zamówionej, sezon grzewczy, dane, płatnik, umowa, raty, e-faktura, licznik, inne",
             "a request: ordered capacity, heating season, contact data, payer, contract, instalments, e-invoice, meter, other",

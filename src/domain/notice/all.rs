@@ -101,6 +101,8 @@ notices! {
     /// An announcement: failure, interruption, maintenance, tariff, information.
     Announcement(Announcement) = "notify_announcement",
         example Announcement::example(), kind Kind::Announcement;
+    /// A case of the customer moved (taken, question, extension, answer, closed).
+    CaseUpdate(CaseUpdate) = "notify_case", example CaseUpdate::example();
     /// A collection case opened or moved to a new stage.
     Collection(Collection) = "notify_collection",
         example Collection::example(), kind Kind::Collection;
@@ -114,12 +116,10 @@ notices! {
         example Reminder::example(Kind::Overdue), kind Kind::Overdue;
     /// A payment was booked.
     Payment(Payment) = "notify_payment", example Payment::example(), kind Kind::Payment;
-    /// Staff: a new request for access, to approve or reject.
-    NewRequest(NewRequest) = "staff_new_request", example NewRequest::example();
-    /// A case of the customer moved (taken, question, extension, answer, closed).
-    CaseUpdate(CaseUpdate) = "notify_case", example CaseUpdate::example();
     /// Staff: a new case, or one whose deadline nears or passed.
     StaffCase(StaffCase) = "staff_case", example StaffCase::example();
+    /// Staff: a new request for access, to approve or reject.
+    NewRequest(NewRequest) = "staff_new_request", example NewRequest::example();
 }
 
 impl Notice {
