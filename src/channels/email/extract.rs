@@ -89,10 +89,13 @@ fn subject_command(subject: &str) -> SubjectKind {
     if strip_reply_prefix(subject).is_some() {
         return SubjectKind::Reply;
     }
+    // A form's command with more words ("Wniosek o dostęp", "Reklamacja rachunku") is a
+    // title, not a command: the form is in the body.
+    let runs = |word: &str, rest: &str| {
+        word == "start" || lookup(word).is_some_and(|d| !(d.takes_form && !rest.is_empty()))
+    };
     match split_command(subject) {
-        Some((word, _)) if word == "start" || lookup(&word).is_some() => {
-            SubjectKind::Command(subject.to_string())
-        }
+        Some((word, rest)) if runs(&word, rest) => SubjectKind::Command(subject.to_string()),
         _ => SubjectKind::Other(subject.to_string()),
     }
 }

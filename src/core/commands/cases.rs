@@ -117,7 +117,7 @@ impl Declared for Cases {
         Group::Account,
         Text::NONE,
         Text::new(
-            "Twoje reklamacje i wnioski: stan i termin odpowiedzi",
+            "stan Twoich reklamacji i wniosków oraz termin odpowiedzi",
             "your complaints and requests: state and deadline",
         ),
     );
