@@ -92,7 +92,7 @@ fn subject_command(subject: &str) -> SubjectKind {
     // A form's command with more words ("Wniosek o dostęp", "Reklamacja rachunku") is a
     // title, not a command: the form is in the body.
     let runs = |word: &str, rest: &str| {
-        word == "start" || lookup(word).is_some_and(|d| !(d.takes_form && !rest.is_empty()))
+        word == "start" || lookup(word).is_some_and(|d| !d.takes_form || rest.is_empty())
     };
     match split_command(subject) {
         Some((word, rest)) if runs(&word, rest) => SubjectKind::Command(subject.to_string()),
