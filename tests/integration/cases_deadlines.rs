@@ -132,6 +132,21 @@ async fn the_assignee_is_reminded_before_the_deadline_and_staff_told_after_it_on
         let staff = t.console("ewa");
         staff_on(&t, &staff, "Ewa Pracownik").await;
         staff.say("przejmij WN/2025/000001").await;
+        // More information asked and given: staff are told it came, each time.
+        staff
+            .say("dopytaj WN/2025/000001 Proszę podać numer licznika.")
+            .await;
+        let waiting = jan.say("sprawy").await;
+        assert!(waiting.contains("czeka na Twoje informacje"), "{waiting}");
+        jan.say("sprawa WN/2025/000001 dopisz Licznik nr 12345.")
+            .await;
+        let told = case_notices(&t, "staff_case").await;
+        assert!(
+            told.iter()
+                .any(|(_, p)| p.contains("\"event\":\"info_added\"")),
+            "{told:?}"
+        );
+        assert!(jan.say("sprawy").await.contains("w toku"));
         let before = case_notices(&t, "staff_case").await.len();
 
         // Deadline 06.05.2025; two days before, the assignee's reminder.

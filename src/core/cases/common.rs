@@ -134,12 +134,24 @@ pub(crate) fn update_of(c: &CaseRow, event: &str, text: Option<&str>) -> CaseUpd
     }
 }
 
-/// Tells staff of case `c` (`new`, `overdue`): every staff recipient.
+/// Tells staff of case `c` (`new`, `due_soon`, `overdue`): every staff recipient, once
+/// per case and event.
 pub(crate) async fn notify_staff_of(
     core: &Core,
     tx: &mut Tx,
     c: &CaseRow,
     event: &str,
+) -> anyhow::Result<()> {
+    notify_staff_keyed(core, tx, c, event, &format!("case:{}:{event}", c.number)).await
+}
+
+/// [`notify_staff_of`] under the dedupe key `key` (an event that may recur).
+pub(crate) async fn notify_staff_keyed(
+    core: &Core,
+    tx: &mut Tx,
+    c: &CaseRow,
+    event: &str,
+    key: &str,
 ) -> anyhow::Result<()> {
     let customer = core.store().customer(c.customer_id).await?;
     let notice = Notice::StaffCase(StaffCase {
@@ -156,6 +168,6 @@ pub(crate) async fn notify_staff_of(
         customer_name: customer.map(|c| c.name).unwrap_or_default(),
         assignee: c.assignee.clone(),
     });
-    notify_staff(core, tx, &format!("case:{}:{event}", c.number), &notice).await?;
+    notify_staff(core, tx, key, &notice).await?;
     Ok(())
 }

@@ -188,8 +188,11 @@ pub(crate) async fn add(ctx: &mut Ctx<'_>, number: &str, text: &str) -> anyhow::
     if !text.is_empty() {
         tx.case_event(row.id, &by, "info_added", text).await?;
     }
-    // Information asked for has come: the case is staff's again.
+    // Information asked for has come: the case is staff's again, and they are told.
     if row.state == crate::domain::case::CaseState::InfoRequested {
+        let n = ctx.core.store().case_events(row.id).await?.len();
+        let key = format!("case:{}:info_added:{n}", row.number);
+        super::common::notify_staff_keyed(ctx.core, &mut tx, &row, "info_added", &key).await?;
         let change = crate::store::CaseChange {
             state: Some(crate::domain::case::CaseState::InProgress),
             ..Default::default()
