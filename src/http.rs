@@ -59,6 +59,10 @@ async fn metrics(State(app): State<App>) -> Response {
     }
     // The gauge follows the database (an import may have run since the last reminders).
     reminders(&app).await;
+    match app.store.case_counts(app.core.today()).await {
+        Ok(counts) => metrics.set_cases(&counts),
+        Err(e) => tracing::warn!(error = format!("{e:#}"), "case gauges not updated"),
+    }
     ([(header::CONTENT_TYPE, METRICS_TYPE)], metrics.encode()).into_response()
 }
 

@@ -87,6 +87,8 @@ pub struct Metrics {
     pub import_last_failed_time: Gauge<f64, AtomicU64>,
     pub reminders_paused: Gauge,
     pub notice_edits: Family<OutcomeLabels, Counter>,
+    pub cases_open: Gauge,
+    pub cases_overdue: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -116,6 +118,8 @@ impl Metrics {
             import_last_failed_time: Gauge::default(),
             reminders_paused: Gauge::default(),
             notice_edits: Family::default(),
+            cases_open: Gauge::default(),
+            cases_overdue: Gauge::default(),
             registry: Registry::default(),
         };
         r.register(
@@ -210,6 +214,16 @@ impl Metrics {
             "1 while date-driven reminders are paused because the last billing import is \
              older than [notifications] stale_import_days, else 0",
             m.reminders_paused.clone(),
+        );
+        r.register(
+            "cases_open",
+            "Complaints and requests not yet answered",
+            m.cases_open.clone(),
+        );
+        r.register(
+            "cases_overdue",
+            "Complaints and requests not answered by their deadline",
+            m.cases_overdue.clone(),
         );
         r.register(
             "build",
@@ -323,6 +337,12 @@ impl Metrics {
     /// Whether the reminders are paused (a stale billing import).
     pub fn set_reminders_paused(&self, paused: bool) {
         self.reminders_paused.set(i64::from(paused));
+    }
+
+    /// The case gauges from the database's current counts.
+    pub fn set_cases(&self, counts: &crate::store::CaseCounts) {
+        self.cases_open.set(counts.open);
+        self.cases_overdue.set(counts.overdue);
     }
 
     /// The outbox gauges from the database's current state.

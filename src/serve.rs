@@ -79,6 +79,7 @@ pub async fn serve(app: App, ready: Preflight) -> anyhow::Result<()> {
             app.core.clock().clone(),
         ));
     }
+    tasks.spawn(app.core.clone().run_case_chores());
     // The endpoint stays up while the rest stops: /readyz then says why it is not ready.
     let endpoint = http.map(|listener| {
         tracing::info!(address = ?listener.local_addr().ok(), "operations endpoint: /healthz /readyz /metrics");

@@ -79,6 +79,29 @@ pub enum Commands {
         #[arg(long)]
         deliver: bool,
     },
+    /// Complaints and requests: `ebok cases status`, `ebok cases export [--since DATE]
+    /// [--format csv|json]`, `ebok cases purge` (docs/cases.md).
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CasesCommand {
+    /// Counts by state, open and overdue.
+    Status,
+    /// Every case changed since DATE (YYYY-MM-DD, default: all), with its answer and
+    /// discount, for the CRM or billing; CSV (default) or JSON on stdout.
+    Export {
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
+    /// Deletes cases closed longer than `[cases] retention_days` ago, with their history
+    /// and attachments.
+    Purge,
 }
 
 #[derive(Subcommand, Debug)]

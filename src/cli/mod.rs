@@ -2,6 +2,7 @@
 //! outbox`.
 
 mod args;
+pub mod cases;
 mod check;
 mod console;
 mod demo;
@@ -9,5 +10,5 @@ pub mod notify;
 mod ops;
 mod run;
 
-pub use args::{Cli, Commands, NotifyCommand, StaffCommand};
+pub use args::{CasesCommand, Cli, Commands, NotifyCommand, StaffCommand};
 pub use run::run;

@@ -87,6 +87,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{out}");
             Ok(())
         }
+        Commands::Cases { command } => {
+            let app = App::build(settings).await?;
+            print!("{}", super::cases::run(&app, command).await?);
+            Ok(())
+        }
         Commands::Rates => {
             let app = App::build(settings).await?;
             super::ops::rates(&app).await

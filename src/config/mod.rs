@@ -2,6 +2,7 @@
 //! `EBOK_…` environment variables (`EBOK_DATABASE__URL`, `EBOK_TELEGRAM__TOKEN`, …).
 //! Later sources win. Secrets are `SecretString`: their `Debug` prints `[REDACTED]`.
 
+mod cases;
 mod channels;
 #[cfg(test)]
 mod interest_tests;
@@ -13,6 +14,7 @@ mod settings;
 mod tests;
 mod utility;
 
+pub use cases::Cases;
 pub use channels::{EmailChannel, Smtp, Telegram, TlsMode};
 pub use problem::{Problem, Purpose};
 pub use sections::{

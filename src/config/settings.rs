@@ -32,4 +32,5 @@ pub struct Settings {
     pub calendar: CalendarFile,
     #[serde(default)]
     pub ksef: Ksef,
+    pub cases: super::cases::Cases,
 }

@@ -87,6 +87,25 @@ pub struct Ctx<'a> {
     pub sessions: i64,
     /// The command table (the help lists it; the commands cannot name the table itself).
     pub defs: &'static [&'static Def],
+    /// Files that came with the input (a photo on Telegram, a mail's attachments): a
+    /// case's filing or addition takes them, everything else leaves them.
+    pub files: Vec<IncomingFile>,
+    /// Set by the handler that took [`Ctx::files`].
+    pub files_taken: bool,
+}
+
+/// A file a customer sent, as received: the name they gave it and its bytes. Its type
+/// is told from the bytes (`domain::case::sniff`), never from the name.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IncomingFile {
+    pub name: String,
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for IncomingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IncomingFile({} bytes)", self.body.len())
+    }
 }
 
 impl Ctx<'_> {

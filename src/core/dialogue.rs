@@ -8,6 +8,7 @@
 //! [`Step`]: whether it expects a secret, and its answer) and one line in `dialogues!`.
 
 use super::auth::LoginStep;
+use super::cases::CaseStep;
 use super::consents::WithdrawStep;
 use super::password_change::ChangeStep;
 use super::registration::RegisterStep;
@@ -57,6 +58,7 @@ dialogues! {
     Register(RegisterStep),
     Reset(ResetStep),
     Withdraw(WithdrawStep),
+    Case(CaseStep),
 }
 
 impl Default for Dialogue {

@@ -10,7 +10,8 @@ use super::command::{self, AccountCommand, Command, Row};
 use super::dialogue::Dialogue;
 use super::notifications::{self, NotifyChange};
 use super::{
-    Channel, Core, Ctx, CustomerSession, Lang, Origin, auth, chat_accounts, password_change, views,
+    Channel, Core, Ctx, CustomerSession, IncomingFile, Lang, Origin, auth, chat_accounts,
+    password_change, views,
 };
 use crate::domain::model::{Customer, Role};
 use crate::domain::reply::{Expect, Reply, View};
@@ -26,11 +27,22 @@ const OTHER: &str = "other";
 
 impl Core {
     /// Handles one line of input (typed text or a pressed button's command).
-    #[tracing::instrument(skip(self, text), fields(channel = origin.channel.as_str()))]
     pub async fn handle(&self, origin: &Origin, text: &str) -> Reply {
+        self.handle_with_files(origin, text, Vec::new()).await
+    }
+
+    /// [`Core::handle`] with files that came with the line (a photo and its caption, a
+    /// mail's attachments): `Reply::files_taken` says whether a case took them.
+    #[tracing::instrument(skip(self, text, files), fields(channel = origin.channel.as_str()))]
+    pub async fn handle_with_files(
+        &self,
+        origin: &Origin,
+        text: &str,
+        files: Vec<IncomingFile>,
+    ) -> Reply {
         let started = std::time::Instant::now();
         let mut name = OTHER;
-        let reply = self.handle_timed(origin, text, &mut name).await;
+        let reply = self.handle_timed(origin, (text, files), &mut name).await;
         let outcome = match reply.views.first().map(|v| v.template) {
             Some("unexpected_error") => "error",
             _ => "ok",
@@ -39,7 +51,12 @@ impl Core {
         reply
     }
 
-    async fn handle_timed(&self, origin: &Origin, text: &str, name: &mut &'static str) -> Reply {
+    async fn handle_timed(
+        &self,
+        origin: &Origin,
+        (text, files): (&str, Vec<IncomingFile>),
+        name: &mut &'static str,
+    ) -> Reply {
         let session = match self
             .store()
             .session(origin.channel.as_str(), &origin.source)
@@ -53,7 +70,7 @@ impl Core {
         });
         let lang = self.chat_lang(chat.as_ref(), origin);
         match self
-            .handle_in_chat(origin, chat, (account, customer), lang, (text, name))
+            .handle_in_chat(origin, chat, (account, customer), lang, (text, files, name))
             .await
         {
             Ok(reply) => reply,
@@ -74,7 +91,7 @@ impl Core {
         chat: Option<ChatRow>,
         (account, customer): (Option<Account>, Option<Customer>),
         lang: Lang,
-        (text, name): (&str, &mut &'static str),
+        (text, files, name): (&str, Vec<IncomingFile>, &mut &'static str),
     ) -> anyhow::Result<Reply> {
         let had_session = chat.as_ref().and_then(|c| c.account_id);
         let expired = self
@@ -93,11 +110,21 @@ impl Core {
             customer,
             sessions: chat.as_ref().map_or(0, |c| c.sessions),
             defs: command::DEFS,
+            files,
+            files_taken: false,
         };
         let mut reply = match expired {
             Some(identifier) => session_expired(&mut ctx, identifier).await?,
             None => answer(&mut ctx, dialogue, text, name).await?,
         };
+        // Files nothing took (no case dialogue, no `sprawa <nr> dopisz`): say how to add
+        // them to a case, rather than dropping them silently.
+        if !ctx.files.is_empty() && !ctx.files_taken {
+            if reply.template_names() == ["empty"] {
+                reply.views.clear();
+            }
+            reply.views.push(View::bare("case_file_unused"));
+        }
         if let Some(header) = chat_accounts::header(&ctx, &reply).await? {
             reply.views.insert(0, header);
         }
@@ -105,6 +132,7 @@ impl Core {
         reply.session_changed = had_session != ctx.account.as_ref().map(|a| a.id);
         reply.staff = ctx.account.as_ref().is_some_and(|a| a.role == Role::Staff);
         reply.logged_in_as = ctx.account.map(|a| a.identifier);
+        reply.files_taken = ctx.files_taken;
         Ok(reply)
     }
 

@@ -31,6 +31,7 @@ mod password_change;
 mod throttle;
 mod views;
 
+pub mod cases;
 mod consents;
 mod limits;
 mod owner_notice;
@@ -49,7 +50,7 @@ mod registration_steps;
 pub use crate::domain::reply::{Action, Attachment, Expect, Reply, View};
 pub use command::{Command, DEFS, Def, Lang, ParseError, Secret, parse};
 pub use ctx::{Channel, Origin};
-pub use ctx::{Ctx, CustomerSession};
+pub use ctx::{Ctx, CustomerSession, IncomingFile};
 pub(crate) use ctx::{Idle, Step};
 pub use engine::Core;
 pub use notifications::NotifyChange;

@@ -3,6 +3,7 @@
 
 pub mod area;
 pub mod calendar;
+pub mod case;
 pub mod clock;
 pub mod export;
 pub mod ids;

@@ -89,6 +89,8 @@ pub struct Reply {
     pub session_changed: bool,
     /// The view edits the message it came from (calendar ◀ ▶, paging) where possible.
     pub replaces_previous: bool,
+    /// The files that came with the input were taken (by a case).
+    pub files_taken: bool,
 }
 
 impl Reply {
@@ -104,6 +106,7 @@ impl Reply {
             staff: false,
             session_changed: false,
             replaces_previous: false,
+            files_taken: false,
         }
     }
 

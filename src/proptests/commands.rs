@@ -107,7 +107,15 @@ fn value(name: &str) -> BoxedStrategy<String> {
                 false => format!("{d:02}.{m:02}.{y}"),
             })
             .boxed(),
-        "powód" | "reason" | "tytuł" | "title" | "treść" | "text" => words(),
+        "powód" | "reason" | "tytuł" | "title" | "treść" | "text" | "tekst" | "pytanie"
+        | "question" | "opis" | "description" => words(),
+        "n" | "dni" | "days" => (1u32..=366).prop_map(|n| n.to_string()).boxed(),
+        "klient" | "customer" => "[A-Z]-[0-9]{5}".boxed(),
+        "temat" | "subject" => proptest::sample::select(vec![
+            "rachunek", "dostawa", "licznik", "moc", "inne", "bill", "capacity",
+        ])
+        .prop_map(str::to_string)
+        .boxed(),
         other => panic!("the help shows <{other}>: teach this test its values"),
     }
 }

@@ -5,6 +5,12 @@
 mod architecture;
 
 mod calendar_file;
+mod cases;
+mod cases_deadlines;
+mod cases_email;
+mod cases_forms;
+mod cases_instances;
+mod cases_telegram;
 mod demo_cli;
 mod due_dates;
 mod helpers;

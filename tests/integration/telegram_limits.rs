@@ -171,7 +171,8 @@ async fn groups_stickers_photos_voice_edits_and_huge_text() {
         let p = bot
             .fake
             .push_photo(user, b"\xff\xd8jpeg", Some("mój licznik"));
-        bot.after(user, p, has("tylko polecenia tekstowe")).await;
+        // A photo outside a case is not kept, and the user is told where files go.
+        bot.after(user, p, has("Tego pliku nie zapisano")).await;
         let v = bot.fake.push_voice(user, 3);
         bot.after(user, v, has("tylko polecenia tekstowe")).await;
         let m = bot.fake.push_text(user, "/kontakt");

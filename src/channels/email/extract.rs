@@ -22,6 +22,8 @@ pub struct Input {
     /// checks a password trimmed and then as typed (see `core::password::as_typed`).
     pub raw: String,
     pub from_subject: bool,
+    /// The mail's attachments, on the first line whose command takes files (a case).
+    pub files: Vec<crate::core::IncomingFile>,
 }
 
 /// The inputs of a mail and the subject when it was not read as a command.
@@ -40,6 +42,7 @@ pub fn extract(subject: &str, body: &str) -> Extracted {
             raw: text.clone(),
             text,
             from_subject: true,
+            files: Vec::new(),
         }),
         SubjectKind::Other(text) => out.ignored_subject = Some(text),
         SubjectKind::Reply | SubjectKind::Empty => {}
@@ -49,9 +52,26 @@ pub fn extract(subject: &str, body: &str) -> Extracted {
             text,
             raw,
             from_subject: false,
+            files: Vec::new(),
         });
     }
     out
+}
+
+/// Gives the mail's attachments to the line of a case that takes them: the first whose
+/// command takes files and has arguments (a form, `sprawa <nr> dopisz`), else the first
+/// whose command takes files; with none, nothing takes them.
+pub fn attach(extracted: &mut Extracted, files: Vec<crate::core::IncomingFile>) {
+    let takes = |i: &Input, with_args: bool| {
+        split_command(&i.text).is_some_and(|(w, rest)| {
+            lookup(&w).is_some_and(|d| d.takes_files) && (!with_args || !rest.is_empty())
+        })
+    };
+    let at = (extracted.inputs.iter().position(|i| takes(i, true)))
+        .or_else(|| extracted.inputs.iter().position(|i| takes(i, false)));
+    if let Some(at) = at {
+        extracted.inputs[at].files = files;
+    }
 }
 
 enum SubjectKind {
@@ -69,10 +89,13 @@ fn subject_command(subject: &str) -> SubjectKind {
     if strip_reply_prefix(subject).is_some() {
         return SubjectKind::Reply;
     }
+    // A form's command with more words ("Wniosek o dostęp", "Reklamacja rachunku") is a
+    // title, not a command: the form is in the body.
+    let runs = |word: &str, rest: &str| {
+        word == "start" || lookup(word).is_some_and(|d| !d.takes_form || rest.is_empty())
+    };
     match split_command(subject) {
-        Some((word, _)) if word == "start" || lookup(&word).is_some() => {
-            SubjectKind::Command(subject.to_string())
-        }
+        Some((word, rest)) if runs(&word, rest) => SubjectKind::Command(subject.to_string()),
         _ => SubjectKind::Other(subject.to_string()),
     }
 }
@@ -239,7 +262,7 @@ fn is_command_word(word: &str) -> bool {
 }
 
 fn is_register(line: &str) -> bool {
-    split_command(line).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.names[0] == "register"))
+    split_command(line).is_some_and(|(w, _)| lookup(&w).is_some_and(|s| s.takes_form))
 }
 
 /// Joins runs of field lines into one input (to a `REGISTER` line before them).

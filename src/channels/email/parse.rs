@@ -25,6 +25,8 @@ pub struct Inbound {
     pub is_report: bool,
     /// `Content-Language` of the mail, if any.
     pub language: Option<String>,
+    /// The attached files, named as the sender named them (a case may take them).
+    pub attachments: Vec<crate::core::IncomingFile>,
 }
 
 impl Inbound {
@@ -115,6 +117,21 @@ fn inbound(message: &mail_parser::Message<'_>) -> Inbound {
         headers,
         is_report,
         language,
+        // Images embedded in the HTML (a signature's logo: inline, or with a Content-ID)
+        // are not the sender's documents.
+        attachments: message
+            .attachments()
+            .filter(|p| {
+                let inline = p
+                    .content_disposition()
+                    .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
+                !inline && p.content_id().is_none()
+            })
+            .map(|p| crate::core::IncomingFile {
+                name: p.attachment_name().unwrap_or("zalacznik").to_string(),
+                body: p.contents().to_vec(),
+            })
+            .collect(),
     }
 }
 
@@ -266,5 +283,21 @@ mod tests {
         assert_eq!(fingerprint(Some(&a), b"1"), fingerprint(Some(&a), b"2"));
         assert_ne!(fingerprint(Some(&a), b"1"), fingerprint(Some(&b), b"1"));
         assert!(fingerprint(None, b"1").starts_with("raw:"));
+    }
+
+    #[test]
+    fn attachments_are_the_senders_files_not_the_logo_in_the_html() {
+        let raw = "From: jan@example.test\r\nSubject: x\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n\
+            --M\r\nContent-Type: multipart/related; boundary=\"R\"\r\n\r\n\
+            --R\r\nContent-Type: text/html\r\n\r\n<p>wniosek</p><img src=\"cid:logo\">\r\n\
+            --R\r\nContent-Type: image/png\r\nContent-ID: <logo>\r\n\
+            Content-Disposition: inline; filename=\"logo.png\"\r\n\r\nPNGDATA\r\n--R--\r\n\
+            --M\r\nContent-Type: application/pdf\r\n\
+            Content-Disposition: attachment; filename=\"audyt.pdf\"\r\n\r\n%PDF-1.4 x\r\n--M--\r\n";
+        let mail = parse(raw.as_bytes()).unwrap();
+        let names: Vec<&str> = mail.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["audyt.pdf"]);
+        assert!(mail.attachments[0].body.starts_with(b"%PDF-1.4"));
     }
 }

@@ -47,10 +47,13 @@ impl Responder {
             Some(mail) => self.own_check(mail),
         };
         // Read once: a mail of megabytes takes a while.
-        let extracted = parsed
+        let mut extracted = parsed
             .as_ref()
             .map(|m| extract::extract(&m.subject, &m.text))
             .unwrap_or_default();
+        if let Some(mail) = &parsed {
+            extract::attach(&mut extracted, mail.attachments.clone());
+        }
         // A mail with a password is deleted whatever happens to it (skipped, capped or
         // answered, and whether or not its login line was run).
         let purge = carries_secret(parsed.as_ref(), &extracted, raw);

@@ -434,7 +434,9 @@ async fn run_one(core: &Core, origin: &Origin, input: &Input, pending: &mut Expe
     } else {
         text
     };
-    let reply = core.handle(origin, given).await;
+    let reply = core
+        .handle_with_files(origin, given, input.files.clone())
+        .await;
     *pending = reply.expect;
     let understood = !(was_command
         && reply

@@ -27,7 +27,7 @@ impl Telegram {
         &self,
         chat: ChatId,
         lang_hint: Option<Lang>,
-        text: &str,
+        (text, files): (&str, Vec<crate::core::IncomingFile>),
         source: Source,
     ) -> anyhow::Result<Vec<Step>> {
         let origin = Origin {
@@ -42,7 +42,7 @@ impl Telegram {
                 .set_chat_blocked(CHANNEL, &origin.source, false)
                 .await?;
         }
-        let reply = self.app.core.handle(&origin, text).await;
+        let reply = self.app.core.handle_with_files(&origin, text, files).await;
         let mut steps = Vec::new();
         if reply.input_was_secret
             && let Source::Typed(message) = source

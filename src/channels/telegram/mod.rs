@@ -21,6 +21,7 @@ pub mod buttons;
 mod claim;
 pub mod deliver;
 pub mod dispatch;
+mod files;
 mod hook;
 mod journal;
 mod listen;

@@ -7,6 +7,7 @@
 use super::answer::Source;
 use super::bot::{CHANNEL, Telegram, lang_hint};
 use super::buttons::{Press, data_on};
+use super::files::file_of;
 use super::steps::{Outgoing, Step};
 use crate::core::dialogue::Dialogue;
 use teloxide::prelude::*;
@@ -22,10 +23,15 @@ pub async fn decide(tg: &Telegram, update: Update) -> anyhow::Result<Outgoing> {
             Some(text) => {
                 let text = telegram_command(text);
                 let source = Source::Typed(msg.id);
-                let steps = tg.answer(msg.chat.id, hint(&msg), &text, source).await?;
+                let steps = tg
+                    .answer(msg.chat.id, hint(&msg), (&text, Vec::new()), source)
+                    .await?;
                 Ok(Outgoing::new(msg.chat.id, steps))
             }
-            None => Ok(notice(tg, &msg, "tg_not_text").await),
+            None => match file_of(&msg) {
+                Some((id, name)) => on_file(tg, &msg, id, name).await,
+                None => Ok(notice(tg, &msg, "tg_not_text").await),
+            },
         },
         // An edited message is not run again (it may be an old command or hold a password).
         UpdateKind::EditedMessage(msg) => {
@@ -46,6 +52,33 @@ pub async fn decide(tg: &Telegram, update: Update) -> anyhow::Result<Outgoing> {
             Ok(Outgoing::none())
         }
     }
+}
+
+/// A photo or a document, with its caption as the line: a case may take it (the filing
+/// dialogue after the description, `sprawa <nr> dopisz` as the caption); nothing else
+/// does, and the user is told.
+async fn on_file(
+    tg: &Telegram,
+    msg: &Message,
+    id: teloxide::types::FileId,
+    name: String,
+) -> anyhow::Result<Outgoing> {
+    let file = match tg.download(id, name).await {
+        Ok(file) => file,
+        Err(e) => {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "a file sent to the bot could not be fetched"
+            );
+            return Ok(notice(tg, msg, "tg_file_failed").await);
+        }
+    };
+    let caption = telegram_command(msg.caption().unwrap_or(""));
+    let source = Source::Typed(msg.id);
+    let steps = tg
+        .answer(msg.chat.id, hint(msg), (&caption, vec![file]), source)
+        .await?;
+    Ok(Outgoing::new(msg.chat.id, steps))
 }
 
 fn hint(msg: &Message) -> Option<crate::domain::lang::Lang> {
@@ -134,7 +167,7 @@ async fn on_button(tg: &Telegram, q: CallbackQuery) -> anyhow::Result<Outgoing> 
     }
     tg.answer_press(user, q.id.clone(), None).await;
     let steps = tg
-        .answer(user, hint, &command, Source::Pressed(pressed))
+        .answer(user, hint, (&command, Vec::new()), Source::Pressed(pressed))
         .await?;
     Ok(Outgoing::new(user, steps))
 }

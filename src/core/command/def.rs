@@ -61,6 +61,10 @@ pub struct Def {
     pub carries_secret: bool,
     /// Left out of the help and the menus (`/start`, which every chat sends first).
     pub hidden: bool,
+    /// `pole: wartość` lines after it belong to it (email joins them into its input).
+    pub takes_form: bool,
+    /// Files sent with its line (a mail's attachments) belong to it.
+    pub takes_files: bool,
 }
 
 impl Def {
@@ -74,7 +78,19 @@ impl Def {
             before_password_change: false,
             carries_secret: false,
             hidden: false,
+            takes_form: false,
+            takes_files: false,
         }
+    }
+
+    pub const fn takes_files(mut self) -> Def {
+        self.takes_files = true;
+        self
+    }
+
+    pub const fn takes_form(mut self) -> Def {
+        self.takes_form = true;
+        self
     }
 
     pub const fn before_password_change(mut self) -> Def {

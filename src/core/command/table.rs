@@ -8,7 +8,7 @@ use super::def::{
     AccountCmd, Args, Bad, CustomerCmd, Declared, Def, Lang, PublicCmd, SessionsCmd, StaffCmd,
 };
 use crate::core::commands::{
-    account, customer, general, ksef, sessions, staff, usage, verify, version,
+    account, case_staff, cases, customer, general, ksef, sessions, staff, usage, verify, version,
 };
 use crate::core::{Ctx, CustomerSession};
 use crate::domain::reply::Reply;
@@ -193,4 +193,15 @@ commands! {
     customer Ksef(ksef::Ksef),
     customer Xml(ksef::Xml),
     public   Verify(verify::Verify),
+    customer Complaint(cases::Complaint),
+    customer Request(cases::Request),
+    account  Cases(cases::Cases),
+    account  Case(cases::Case),
+    staff    Take(case_staff::Take),
+    staff    Ask(case_staff::Ask),
+    staff    Extend(case_staff::Extend),
+    staff    Answer(case_staff::Answer),
+    staff    Discount(case_staff::Discount),
+    staff    Close(case_staff::Close),
+    staff    OpenCase(case_staff::OpenCase),
 }

@@ -212,7 +212,8 @@ impl Declared for Register {
         Text::NONE,
         Text::new("wniosek o dostęp do e-BOK", "request access to e-BOK"),
     )
-    .carries_secret();
+    .carries_secret()
+    .takes_form();
     fn parse(args: &Args<'_>) -> Result<Self, Bad> {
         Ok(Register {
             form: Secret(args.rest.to_string()),

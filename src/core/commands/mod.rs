@@ -2,6 +2,8 @@
 //! argument parsing and handlers together (see `core::command::table` for the list).
 
 pub mod account;
+pub mod case_staff;
+pub mod cases;
 pub mod customer;
 pub mod general;
 pub mod ksef;

@@ -21,9 +21,21 @@ impl CustomerCtx<'_> {
                 v
             })
             .collect();
+        // A household's complaint about a disconnection notice (art. 6c) holds the
+        // disconnection until decided: the view says so with the day it would count as
+        // accepted.
+        let pending: Vec<serde_json::Value> = self
+            .ctx
+            .core
+            .store()
+            .open_disconnection_cases(self.id)
+            .await?
+            .iter()
+            .map(|c| json!({ "number": c.number, "deadline": c.deadline }))
+            .collect();
         Ok(Reply::new(
             self.lang(),
-            View::new("collections", json!({ "cases": cases })),
+            View::new("collections", json!({ "cases": cases, "pending": pending })),
         ))
     }
 

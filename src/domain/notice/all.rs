@@ -9,6 +9,7 @@
 
 use super::announcement::Announcement;
 use super::announcement_update::AnnouncementUpdate;
+use super::case::{CaseUpdate, StaffCase};
 use super::collection::Collection;
 use super::credentials::Credentials;
 use super::evening::Evening;
@@ -106,6 +107,8 @@ notices! {
     /// sent, and a short note.
     AnnouncementUpdate(AnnouncementUpdate) = "notify_announcement_update",
         example AnnouncementUpdate::example();
+    /// A case of the customer moved (taken, question, extension, answer, closed).
+    CaseUpdate(CaseUpdate) = "notify_case", example CaseUpdate::example();
     /// A collection case opened or moved to a new stage.
     Collection(Collection) = "notify_collection",
         example Collection::example(), kind Kind::Collection;
@@ -121,6 +124,8 @@ notices! {
         example Reminder::example(Kind::Overdue), kind Kind::Overdue;
     /// A payment was booked.
     Payment(Payment) = "notify_payment", example Payment::example(), kind Kind::Payment;
+    /// Staff: a new case, or one whose deadline nears or passed.
+    StaffCase(StaffCase) = "staff_case", example StaffCase::example();
     /// Staff: a new request for access, to approve or reject.
     NewRequest(NewRequest) = "staff_new_request", example NewRequest::example();
 }
@@ -166,8 +171,11 @@ mod tests {
 
     #[test]
     fn a_new_request_offers_approve_and_reject() {
-        let Notice::NewRequest(mut request) = Notice::examples().pop().unwrap() else {
-            panic!("the last example is the staff's");
+        let Some(Notice::NewRequest(mut request)) = Notice::examples()
+            .into_iter()
+            .find(|n| matches!(n, Notice::NewRequest(_)))
+        else {
+            panic!("the examples hold a new request");
         };
         request.id = 12;
         let commands: Vec<String> = Notice::NewRequest(request)

@@ -16,6 +16,7 @@
 //! | `rejected.rs` | `mail_rejected` | the address of a rejected request |
 //! | `foreign_sender.rs` | `mail_foreign_sender` | the account's address on file |
 //! | `new_request.rs` | `staff_new_request` | staff |
+//! | `case.rs` | `notify_case`, `staff_case` | the chat a case came from; staff |
 //!
 //! Adding a notice: its file here (data, buttons, example), its row in `all.rs`, its
 //! templates in `templates/{pl,en}/` and its `mail_subject` in both `strings.toml`
@@ -25,6 +26,7 @@ mod about;
 mod all;
 mod announcement;
 mod announcement_update;
+mod case;
 mod collection;
 mod credentials;
 mod evening;
@@ -46,6 +48,7 @@ pub use about::About;
 pub use all::Notice;
 pub use announcement::Announcement;
 pub use announcement_update::AnnouncementUpdate;
+pub use case::{CaseUpdate, StaffCase};
 pub use collection::Collection;
 pub use credentials::Credentials;
 pub use evening::{DueBill, Evening, Planned};
