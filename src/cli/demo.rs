@@ -163,6 +163,12 @@ fn print_ksef(summary: &crate::demo::DemoSummary, logins: &[DemoLogin]) {
         "KSeF: {} faktur firm i wspólnot od 1 kwietnia 2026 ma numer KSeF; faktura {number} wystawiona offline czeka na numer (KOD II): zaloguj {} {}, potem: faktura {number}, ksef {number}, sprawdz <numer KSeF>",
         summary.ksef_invoices, login.identifier, login.password
     );
+    if let Some(next) = &summary.ksef_next {
+        println!(
+            "Następny eksport z billingu nadaje jej numer KSeF: ebok --database sqlite:{DEMO_DB} import {}",
+            next.display()
+        );
+    }
 }
 
 fn print_logins(logins: &[DemoLogin]) {

@@ -53,6 +53,19 @@ pub fn assign(set: &mut DataSet, utility: &Utility) -> Option<String> {
     offline.map(|i| set.invoices[i].number.clone())
 }
 
+/// The billing system's next export: KSeF has received the offline invoice `offline`
+/// and given it its number (its KOD II stays, as on the copies already handed out).
+pub fn number_offline(set: &mut DataSet, utility: &Utility, offline: &str) {
+    let nip: String = utility.nip.chars().filter(char::is_ascii_digit).collect();
+    let Some(inv) = set.invoices.iter().find(|i| i.number == offline) else {
+        return;
+    };
+    let number = number(&nip, inv);
+    if let Some(entry) = set.ksef.get_mut(offline) {
+        entry.number = number;
+    }
+}
+
 /// A valid number: received on the issue date, its technical part from the invoice number.
 fn number(nip: &str, inv: &Invoice) -> Option<String> {
     let digest = Sha256::digest(inv.number.as_bytes());

@@ -55,6 +55,9 @@ pub struct DemoSummary {
     /// Invoices issued through KSeF, and the one still offline (awaiting its number).
     pub ksef_invoices: usize,
     pub ksef_offline: Option<String>,
+    /// The billing system's next export, in which KSeF has numbered the offline invoice
+    /// (written beside the first, not imported by the demo).
+    pub ksef_next: Option<std::path::PathBuf>,
 }
 
 /// Writes the demo data set for `today` into `dir` (created if missing).
@@ -72,8 +75,32 @@ pub fn generate_with_seed(dir: &Path, today: NaiveDate, seed: u64) -> anyhow::Re
     let pdf_files = write_pdfs(dir, &set, &settings)?;
     files::write(dir, &set)?;
     let mut summary = summary(&set, pdf_files);
+    if let Some(number) = &offline {
+        summary.ksef_next = Some(next_export(dir, &mut set, &settings, number)?);
+    }
     summary.ksef_offline = offline;
     Ok(summary)
+}
+
+/// Writes the next export beside `dir` (`<dir>-ksef`): the same data, the offline
+/// invoice `number` now with its KSeF number. Returns its directory.
+fn next_export(
+    dir: &Path,
+    set: &mut DataSet,
+    settings: &Settings,
+    number: &str,
+) -> anyhow::Result<std::path::PathBuf> {
+    let name = dir
+        .file_name()
+        .map(|n| format!("{}-ksef", n.to_string_lossy()))
+        .unwrap_or_else(|| "demo-import-ksef".into());
+    let next = dir.with_file_name(name);
+    ksef::number_offline(set, &settings.utility, number);
+    std::fs::create_dir_all(next.join("pdf"))
+        .with_context(|| format!("creating {}", next.display()))?;
+    write_pdfs(&next, set, settings)?;
+    files::write(&next, set)?;
+    Ok(next)
 }
 
 fn note(set: &DataSet, c: &data::Customer) -> String {
@@ -129,6 +156,7 @@ fn summary(set: &DataSet, pdf_files: usize) -> DemoSummary {
         total_to_pay: set.invoices.iter().map(|i| i.to_pay()).sum(),
         ksef_invoices: set.ksef.len(),
         ksef_offline: None,
+        ksef_next: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The demo's KSeF invoices (docs/ksef.md) on every backend: the invoices to firms and
 //! communities from 1 April 2026 carry valid KSeF numbers and an XML whose hash is the
-//! one in the export; one offline invoice awaits its number and carries KOD II.
+//! one in the export; one offline invoice awaits its number and carries KOD II, and
+//! gets its number from the billing system's next export, written beside the first.
 
 use crate::helpers::{TestApp, backends};
 use crate::import::text;
@@ -60,6 +61,27 @@ async fn the_demo_firms_invoices_since_april_2026_carry_valid_numbers_and_matchi
         let reply = chat.send(&format!("ksef {offline}")).await;
         assert_eq!(reply.attachments.len(), 2);
         assert!(decode(&reply.attachments[1].body).contains("/certificate/Nip/8880205453/"));
+
+        // The billing system's next export: KSeF has numbered the offline invoice.
+        let next = summary.ksef_next.clone().expect("the next export");
+        ebok::import::run_with(&t.app.store, &t.app.pesel_key, &next, &options)
+            .await
+            .expect("the next export imports");
+        let numbered = text(
+            &t.app.store,
+            &format!("SELECT ksef_number FROM invoices WHERE number = '{offline}'"),
+        )
+        .await;
+        let k = KsefNumber::parse(&numbered).expect("a valid KSeF number");
+        assert_eq!(k.nip(), "8880205453");
+        let out = chat.say(&format!("ksef {offline}")).await;
+        assert!(
+            out.contains(&numbered) && !out.contains("w drodze"),
+            "{out}"
+        );
+    }
+    if let Some(next) = &summary.ksef_next {
+        std::fs::remove_dir_all(next).ok();
     }
 }
 
