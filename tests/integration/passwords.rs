@@ -259,7 +259,11 @@ async fn consents_can_be_seen_and_withdrawing_closes_the_account() {
             "{out}"
         );
         assert!(out.contains("Akceptacja regulaminu"), "{out}");
-        let today = chrono::Utc::now().format("%d.%m.%Y").to_string();
+        // The utility's local date (after 23:00 UTC it is already tomorrow in Warsaw).
+        let today = chrono::Utc::now()
+            .with_timezone(&ebok::domain::calendar::TZ)
+            .format("%d.%m.%Y")
+            .to_string();
         assert!(out.contains(&today), "{out}");
         // Only an explicit yes withdraws.
         assert!(

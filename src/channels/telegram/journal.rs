@@ -28,26 +28,28 @@ use teloxide::types::{ChatId, Update};
 /// made while Telegram answers.
 const MAX_ATTEMPTS: u32 = 5;
 
-/// Failed attempts per update, in this process.
-static FAILED: Mutex<Option<HashMap<i64, u32>>> = Mutex::new(None);
+/// Failed attempts per update (by chat and update id: one process may serve several
+/// bots, whose update ids are their own), in this process.
+static FAILED: Mutex<Option<HashMap<(i64, i64), u32>>> = Mutex::new(None);
 
-/// Counts a failed attempt at update `id`'s reply; true when it was the last allowed.
-fn failed_for_good(id: i64) -> bool {
+/// Counts a failed attempt at the reply to update `id` of `chat`; true when it was the
+/// last allowed.
+fn failed_for_good(chat: i64, id: i64) -> bool {
     let mut failed = FAILED.lock().unwrap_or_else(|p| p.into_inner());
     let map = failed.get_or_insert_with(HashMap::new);
-    let n = map.entry(id).or_insert(0);
+    let n = map.entry((chat, id)).or_insert(0);
     *n += 1;
     let last = *n >= MAX_ATTEMPTS;
     if last {
-        map.remove(&id);
+        map.remove(&(chat, id));
     }
     last
 }
 
-fn succeeded(id: i64) {
+fn succeeded(chat: i64, id: i64) {
     let mut failed = FAILED.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(map) = failed.as_mut() {
-        map.remove(&id);
+        map.remove(&(chat, id));
     }
 }
 
@@ -146,7 +148,7 @@ async fn send(tg: &Telegram, id: i64, out: &Outgoing, from: usize) -> anyhow::Re
             // Nothing more reaches a chat that blocked the bot.
             Err(SendError::Blocked(_)) => break,
             Err(e) if transient(&e) => {
-                if !failed_for_good(id) {
+                if !failed_for_good(out.chat, id) {
                     return Err(e).context(
                         "sending a Telegram reply (the rest goes when the update comes again)",
                     );
@@ -173,6 +175,6 @@ async fn send(tg: &Telegram, id: i64, out: &Outgoing, from: usize) -> anyhow::Re
             store.telegram_reply_progress(id, n + 1).await?;
         }
     }
-    succeeded(id);
+    succeeded(out.chat, id);
     store.telegram_reply_sent(id).await
 }
