@@ -29,6 +29,22 @@ pub async fn notices(t: &TestApp) -> Vec<(String, DateTime<Utc>, i32, String)> {
     }
 }
 
+/// What the customer reads for the notice with dedupe key `key`, in `lang`.
+pub async fn read(t: &crate::helpers::TestApp, key: &str, lang: ebok::core::Lang) -> String {
+    let rows = notices(t).await;
+    let (_, _, _, payload) = rows
+        .iter()
+        .find(|r| r.0 == key)
+        .unwrap_or_else(|| panic!("no notice {key} in {rows:?}"));
+    let mut payload = ebok::domain::payload::Payload::parse(payload).unwrap();
+    payload.lang = lang;
+    let reply = ebok::core::Reply::new(lang, payload.view().unwrap());
+    t.app
+        .renderer
+        .reply(ebok::render::Flavour::Text, &reply)
+        .unwrap()
+}
+
 pub async fn keys(t: &TestApp) -> Vec<String> {
     notices(t).await.into_iter().map(|n| n.0).collect()
 }

@@ -5,10 +5,10 @@
 //! runs are made with the clock moved, on SQLite and PostgreSQL.
 
 use crate::helpers::{TestApp, backends};
-use crate::notifications::{app_with_customers, as_customer, keys, notices, warsaw};
+use crate::notifications::{app_with_customers, as_customer, keys, read, warsaw};
 use crate::telegram_support::{example_copy, import};
 use chrono::{DateTime, Utc};
-use ebok::core::Channel;
+use ebok::core::{Channel, Lang};
 use ebok::notify::scheduler::run_once;
 use std::path::Path;
 
@@ -20,26 +20,6 @@ async fn run(t: &TestApp, when: DateTime<Utc>) -> ebok::notify::scheduler::Summa
         .await
         .unwrap()
         .expect("the lease")
-}
-
-/// The text of the notice whose key starts with `key`, as the customer reads it.
-async fn text_of(t: &TestApp, key: &str) -> String {
-    let rows = notices(t).await;
-    let row = rows
-        .iter()
-        .find(|r| r.0.starts_with(key))
-        .unwrap_or_else(|| {
-            panic!(
-                "no {key} in {:?}",
-                rows.iter().map(|r| &r.0).collect::<Vec<_>>()
-            )
-        });
-    let payload = ebok::domain::payload::Payload::parse(&row.3).unwrap();
-    let reply = ebok::core::Reply::new(payload.lang, payload.view().unwrap());
-    t.app
-        .renderer
-        .reply(ebok::render::Flavour::Text, &reply)
-        .unwrap()
 }
 
 /// The import example as billing exports it after `credited` of `BILL` is settled
@@ -96,14 +76,14 @@ async fn overdue_reminders_repeat_until_the_import_that_pays_the_bill() {
 
         // The due day (Friday the 14th) has a reminder of its own.
         run(&t, warsaw("2025-03-14 07:00")).await;
-        let today = text_of(&t, &key(&format!("due_soon:{BILL}:today"))).await;
+        let today = read(&t, &key(&format!("due_soon:{BILL}:today")), Lang::Pl).await;
         assert!(today.contains("Dziś mija termin płatności"), "{today}");
 
         // Overdue from Monday the 17th, again a week later: reminder 2 of 3.
         run(&t, warsaw("2025-03-17 07:00")).await;
         run(&t, warsaw("2025-03-20 07:00")).await;
         run(&t, warsaw("2025-03-24 07:00")).await;
-        let second = text_of(&t, &key(&format!("overdue:{BILL}:2"))).await;
+        let second = read(&t, &key(&format!("overdue:{BILL}:2")), Lang::Pl).await;
         assert!(second.contains("(przypomnienie 2 z 3)"), "{second}");
         assert!(second.contains("Do zapłaty 934,30 zł"), "{second}");
 
@@ -111,7 +91,7 @@ async fn overdue_reminders_repeat_until_the_import_that_pays_the_bill() {
         // Written at 06:00, in the quiet hours, it waits for 08:00.
         import_from(&t, export_with_credited("434.30", "500.00").path()).await;
         run(&t, warsaw("2025-03-31 06:00")).await;
-        let third = text_of(&t, &key(&format!("overdue:{BILL}:3"))).await;
+        let third = read(&t, &key(&format!("overdue:{BILL}:3")), Lang::Pl).await;
         assert!(
             third.contains("Rozliczono już 434,30 zł z 934,30 zł; pozostało 500,00 zł."),
             "{third}"

@@ -3,27 +3,12 @@
 //! they end at, and staff's draft counts chats and addresses in correct Polish.
 
 use crate::helpers::backends;
-use crate::notifications::{app_with_customers, app_with_customers_and, as_customer, notices};
+use crate::notifications::{app_with_customers, app_with_customers_and, as_customer, read};
 use crate::notifications::{keys, warsaw};
 use crate::telegram_support::{append, example_copy, import};
-use ebok::core::{Channel, Lang, Reply};
-use ebok::domain::payload::Payload;
-use ebok::render::Flavour;
+use ebok::core::{Channel, Lang};
 
 const CREDIT: &str = "KOR/2025/03/000102";
-
-/// What the customer reads for the notice with dedupe key `key`, in `lang`.
-async fn read(t: &crate::helpers::TestApp, key: &str, lang: Lang) -> String {
-    let rows = notices(t).await;
-    let (_, _, _, payload) = rows
-        .iter()
-        .find(|r| r.0 == key)
-        .unwrap_or_else(|| panic!("no notice {key} in {rows:?}"));
-    let mut payload = Payload::parse(payload).unwrap();
-    payload.lang = lang;
-    let reply = Reply::new(lang, payload.view().unwrap());
-    t.app.renderer.reply(Flavour::Text, &reply).unwrap()
-}
 
 #[tokio::test]
 async fn a_credit_correction_is_announced_as_a_credit_without_a_due_date_or_reminders() {
